@@ -1,0 +1,373 @@
+#include "config/settings.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <toml++/toml.h>
+
+extern char** environ;
+
+namespace rtad::config {
+
+namespace {
+
+struct binding {
+  key_info info;
+  std::function<void(settings&, const std::string&)> set;
+  std::function<std::string(const settings&)> get;
+};
+
+std::string env_name(const std::string& key) {
+  std::string out = "RTAD_";
+  for (char c : key)
+    out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+[[noreturn]] void bad(const std::string& key, const std::string& value, const std::string& why) {
+  throw config_error(key + " = '" + value + "': " + why);
+}
+
+long long parse_int(const std::string& key, const std::string& v, long long lo, long long hi) {
+  errno = 0;
+  char* end = nullptr;
+  auto x = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno == ERANGE)
+    bad(key, v, "not an integer");
+  if (x < lo || x > hi)
+    bad(key, v, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return x;
+}
+
+double parse_double(const std::string& key, const std::string& v, double lo, double hi) {
+  char* end = nullptr;
+  auto x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0')
+    bad(key, v, "not a number");
+  if (!(x >= lo && x <= hi)) {
+    std::ostringstream range;
+    range << "must be between " << lo << " and " << hi;
+    bad(key, v, range.str());
+  }
+  return x;
+}
+
+bool parse_bool(const std::string& key, const std::string& v) {
+  if (v == "true" || v == "1" || v == "yes" || v == "on")
+    return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off")
+    return false;
+  bad(key, v, "not a boolean (true/false)");
+}
+
+std::string show(double x) {
+  std::ostringstream os;
+  os << x;
+  return os.str();
+}
+
+template <class Section, class T>
+binding int_key(std::string key, Section settings::*sec, T Section::*m, long long lo, long long hi,
+                std::string doc) {
+  return {{key, env_name(key), std::move(doc), ""},
+          [=](settings& s, const std::string& v) {
+            (s.*sec).*m = static_cast<T>(parse_int(key, v, lo, hi));
+          },
+          [=](const settings& s) { return std::to_string((s.*sec).*m); }};
+}
+
+template <class Section>
+binding double_key(std::string key, Section settings::*sec, double Section::*m, double lo,
+                   double hi, std::string doc) {
+  return {{key, env_name(key), std::move(doc), ""},
+          [=](settings& s, const std::string& v) { (s.*sec).*m = parse_double(key, v, lo, hi); },
+          [=](const settings& s) { return show((s.*sec).*m); }};
+}
+
+template <class Section>
+binding bool_key(std::string key, Section settings::*sec, bool Section::*m, std::string doc) {
+  return {{key, env_name(key), std::move(doc), ""},
+          [=](settings& s, const std::string& v) { (s.*sec).*m = parse_bool(key, v); },
+          [=](const settings& s) { return std::string((s.*sec).*m ? "true" : "false"); }};
+}
+
+template <class Section>
+binding string_key(std::string key, Section settings::*sec, std::string Section::*m,
+                   std::string doc, bool allow_empty = false) {
+  return {{key, env_name(key), std::move(doc), "", true},
+          [=](settings& s, const std::string& v) {
+            if (v.empty() && !allow_empty)
+              bad(key, v, "must not be empty");
+            (s.*sec).*m = v;
+          },
+          [=](const settings& s) { return (s.*sec).*m; }};
+}
+
+std::vector<binding> make_bindings() {
+  using S = settings;
+  std::vector<binding> b{
+    string_key("kafka.bootstrap", &S::kafka, &kafka_settings::bootstrap,
+               "Kafka or Redpanda bootstrap servers, host:port[,host:port]"),
+    string_key("kafka.topic", &S::kafka, &kafka_settings::topic, "topic of transactions"),
+    string_key("kafka.group", &S::kafka, &kafka_settings::group,
+               "consumer group shared by every node of a cluster"),
+    int_key("kafka.batch_max", &S::kafka, &kafka_settings::batch_max, 1, 100000,
+            "messages a source hands to the shards at once"),
+    int_key("kafka.poll_timeout_ms", &S::kafka, &kafka_settings::poll_timeout_ms, 0, 10000,
+            "longest time one poll may block a source"),
+    int_key("kafka.credits", &S::kafka, &kafka_settings::credits, 1, 10000000,
+            "transactions in flight per source before it stops polling (backpressure)"),
+    string_key("pg.url", &S::pg, &pg_settings::url,
+               "PostgreSQL connection URL; put a password in ~/.pgpass or PGPASSWORD, not here"),
+    {{"node.mode", env_name("node.mode"), "standard (global forest, transaction features only) or "
+                                          "enhanced (per-user forests blended with a global one)",
+      "", true},
+     [](settings& s, const std::string& v) {
+       if (v == "standard")
+         s.node.mode = detection_mode::standard;
+       else if (v == "enhanced")
+         s.node.mode = detection_mode::enhanced;
+       else
+         bad("node.mode", v, "must be 'standard' or 'enhanced'");
+     },
+     [](const settings& s) { return to_string(s.node.mode); }},
+    string_key("node.name", &S::node, &node_settings::name,
+               "unique id of this node; empty: host name and process id", true),
+    int_key("node.shards", &S::node, &node_settings::shards, 1, 1024,
+            "shard actors; each owns the profiles of hash(user) % shards"),
+    int_key("node.passivate_after_s", &S::node, &node_settings::passivate_after_s, 1, 86400 * 30,
+            "idle seconds after which a profile checkpoints and leaves memory"),
+    int_key("node.max_active_profiles", &S::node, &node_settings::max_active_profiles, 1,
+            100000000, "profiles kept in memory per node before the idlest are passivated"),
+    string_key("node.admin_host", &S::node, &node_settings::admin_host,
+               "address the admin actor listens on; loopback unless you mean to expose it"),
+    int_key("node.admin_port", &S::node, &node_settings::admin_port, 0, 65535,
+            "port of the admin actor; 0 disables it"),
+    int_key("node.metrics_port", &S::node, &node_settings::metrics_port, 0, 65535,
+            "port of /metrics, /healthz and /readyz; 0 disables them"),
+    int_key("model.user_trees", &S::model, &model_settings::user_trees, 1, 1000,
+            "trees of each user's forest"),
+    int_key("model.user_sample_size", &S::model, &model_settings::user_sample_size, 4, 4096,
+            "sub-sample size (psi) of each user tree"),
+    int_key("model.window", &S::model, &model_settings::window, 8, 65536,
+            "recent normal transactions a user model keeps and learns from"),
+    int_key("model.refit_every", &S::model, &model_settings::refit_every, 1, 65536,
+            "new transactions between incremental refits of the oldest trees"),
+    int_key("model.min_history", &S::model, &model_settings::min_history, 2, 65536,
+            "transactions a user needs before its own forest has a say"),
+    int_key("model.global_trees", &S::model, &model_settings::global_trees, 1, 10000,
+            "trees of the global forest"),
+    int_key("model.global_sample_size", &S::model, &model_settings::global_sample_size, 4, 65536,
+            "sub-sample size (psi) of each global tree"),
+    int_key("model.global_window", &S::model, &model_settings::global_window, 16, 10000000,
+            "population transactions the global forest learns from"),
+    double_key("model.threshold_quantile", &S::model, &model_settings::threshold_quantile, 0.5,
+               0.99999, "each model flags scores above this quantile of its own scores"),
+    double_key("model.threshold_floor", &S::model, &model_settings::threshold_floor, 0.0, 1.0,
+               "no model flags a score below this"),
+    int_key("model.seed", &S::model, &model_settings::seed, 0,
+            std::numeric_limits<long long>::max(), "random seed; same seed, same models"),
+    int_key("sink.batch_rows", &S::sink, &sink_settings::batch_rows, 1, 1000000,
+            "rows per PostgreSQL transaction"),
+    int_key("sink.flush_interval_ms", &S::sink, &sink_settings::flush_interval_ms, 1, 60000,
+            "longest a row waits before its batch is written"),
+    int_key("sink.retry_max_backoff_ms", &S::sink, &sink_settings::retry_max_backoff_ms, 10,
+            600000, "longest wait between retries while PostgreSQL is away"),
+    bool_key("sink.store_all", &S::sink, &sink_settings::store_all,
+             "store every scored transaction, not only the anomalies"),
+    int_key("sink.retention_days", &S::sink, &sink_settings::retention_days, 1, 36500,
+            "days of scored transactions kept"),
+  };
+  settings defaults;
+  for (auto& x : b)
+    x.info.default_value = x.get(defaults);
+  return b;
+}
+
+const std::vector<binding>& bindings() {
+  static const auto b = make_bindings();
+  return b;
+}
+
+const binding& find(const std::string& key) {
+  for (const auto& b : bindings())
+    if (b.info.key == key)
+      return b;
+  throw config_error("unknown setting '" + key + "' (see config/rtad.example.toml)");
+}
+
+void apply_file(settings& s, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << path << ":" << e.source().begin.line << ": " << e.description();
+    throw config_error(os.str());
+  }
+  for (const auto& [section, node] : root) {
+    const auto* table = node.as_table();
+    if (!table)
+      throw config_error(path + ": '" + std::string(section.str()) + "' must be a [section]");
+    for (const auto& [name, value] : *table) {
+      auto key = std::string(section.str()) + "." + std::string(name.str());
+      std::string text;
+      if (auto v = value.value<std::string>(); v && value.is_string())
+        text = *v;
+      else if (value.is_integer())
+        text = std::to_string(*value.value<long long>());
+      else if (value.is_floating_point())
+        text = show(*value.value<double>());
+      else if (value.is_boolean())
+        text = *value.value<bool>() ? "true" : "false";
+      else
+        throw config_error(path + ": " + key + " must be a string, number or boolean");
+      try {
+        find(key).set(s, text);
+      } catch (const config_error& e) {
+        throw config_error(path + ": " + e.what());
+      }
+    }
+  }
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv = *e;
+    if (kv.rfind("RTAD_", 0) != 0)
+      continue;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos)
+      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+void apply_env(settings& s, const std::map<std::string, std::string>& env,
+               const std::string& layer) {
+  for (const auto& b : bindings()) {
+    auto it = env.find(b.info.env);
+    if (it == env.end())
+      continue;
+    try {
+      b.set(s, it->second);
+    } catch (const config_error& e) {
+      throw config_error(layer + " " + b.info.env + ": " + e.what());
+    }
+  }
+}
+
+} // namespace
+
+std::string to_string(detection_mode m) {
+  return m == detection_mode::standard ? "standard" : "enhanced";
+}
+
+const std::vector<key_info>& keys() {
+  static const auto k = [] {
+    std::vector<key_info> out;
+    for (const auto& b : bindings())
+      out.push_back(b.info);
+    return out;
+  }();
+  return k;
+}
+
+void set(settings& s, const std::string& key, const std::string& value) {
+  find(key).set(s, value);
+}
+
+std::string get(const settings& s, const std::string& key) { return find(key).get(s); }
+
+void validate(const settings& s) {
+  if (s.model.user_sample_size > s.model.window)
+    throw config_error("model.user_sample_size (" + std::to_string(s.model.user_sample_size) +
+                       ") must not exceed model.window (" + std::to_string(s.model.window) + ")");
+  if (s.model.min_history > s.model.window)
+    throw config_error("model.min_history must not exceed model.window");
+  if (s.model.global_sample_size > s.model.global_window)
+    throw config_error("model.global_sample_size must not exceed model.global_window");
+  if (s.pg.url.rfind("postgresql://", 0) != 0 && s.pg.url.rfind("postgres://", 0) != 0 &&
+      s.pg.url.find('=') == std::string::npos)
+    throw config_error("pg.url = '" + s.pg.url +
+                       "': expected postgresql://user@host:port/db or key=value pairs");
+}
+
+std::map<std::string, std::string> parse_env_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw config_error("cannot read " + path);
+  std::map<std::string, std::string> out;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#')
+      continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      throw config_error(path + ":" + std::to_string(n) + ": expected KEY=value");
+    auto key = line.substr(first, eq - first);
+    auto value = line.substr(eq + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    out[key] = value;
+  }
+  return out;
+}
+
+std::optional<std::string> find_services_env() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (auto dir = fs::current_path(ec); !ec && !dir.empty(); dir = dir.parent_path()) {
+    auto candidate = dir / ".rtad" / "services.env";
+    if (fs::exists(candidate, ec))
+      return candidate.string();
+    if (dir == dir.root_path())
+      break;
+  }
+  return std::nullopt;
+}
+
+settings load(const sources& src) {
+  settings s;
+  auto env = src.environment;
+  if (src.read_process_environment)
+    for (auto& [k, v] : process_environment())
+      env.emplace(k, v);
+  std::optional<std::string> services = src.services_env;
+  if (!services) {
+    if (auto it = env.find("RTAD_SERVICES_ENV"); it != env.end())
+      services = it->second;
+    else
+      services = find_services_env();
+  }
+  if (services && !services->empty())
+    apply_env(s, parse_env_file(*services), *services + ":");
+  std::optional<std::string> file = src.file;
+  if (!file)
+    if (auto it = env.find("RTAD_CONFIG"); it != env.end() && !it->second.empty())
+      file = it->second;
+  if (file)
+    apply_file(s, *file);
+  apply_env(s, env, "environment");
+  for (const auto& [k, v] : src.overrides) {
+    try {
+      set(s, k, v);
+    } catch (const config_error& e) {
+      throw config_error(std::string("command line: ") + e.what());
+    }
+  }
+  validate(s);
+  return s;
+}
+
+} // namespace rtad::config

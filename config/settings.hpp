@@ -1,0 +1,126 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace rtad::config {
+
+/// Detection mode, as the original system had them.
+enum class detection_mode {
+  standard, ///< one global forest over the transaction's own features
+  enhanced, ///< per-user forests over user-relative features, blended with a global forest
+};
+
+/// Where transactions come from.
+struct kafka_settings {
+  std::string bootstrap = "127.0.0.1:9092";
+  std::string topic = "transactions";
+  std::string group = "rtad";
+  int batch_max = 512;              ///< messages handed to shards per batch
+  int poll_timeout_ms = 50;         ///< how long one poll may block the source
+  int credits = 16384;              ///< transactions in flight per source before it stops polling
+};
+
+/// Where results go.
+struct pg_settings {
+  std::string url = "postgresql://rtad@127.0.0.1:5432/rtad";
+};
+
+/// The detection models.
+struct model_settings {
+  int user_trees = 50;
+  int user_sample_size = 64;
+  int window = 256;                 ///< recent normal transactions a user model learns from
+  int refit_every = 32;             ///< transactions between incremental refits
+  int min_history = 30;             ///< below this, the global model decides alone
+  int global_trees = 100;
+  int global_sample_size = 256;
+  int global_window = 8192;         ///< population rows the global model learns from
+  double threshold_quantile = 0.99; ///< a model flags scores above this quantile of its own
+  double threshold_floor = 0.62;    ///< ... but never below this global floor
+  std::uint64_t seed = 42;
+};
+
+/// The batching PostgreSQL sink.
+struct sink_settings {
+  int batch_rows = 2000;
+  int flush_interval_ms = 100;
+  int retry_max_backoff_ms = 5000;
+  bool store_all = true;            ///< store every scored transaction, not only anomalies
+  int retention_days = 30;          ///< partitions of `transactions` older than this are dropped
+};
+
+/// The node process.
+struct node_settings {
+  std::string name;                 ///< unique node id; empty: host name and pid
+  detection_mode mode = detection_mode::enhanced;
+  int shards = 4;
+  int passivate_after_s = 300;      ///< idle profiles checkpoint and leave memory
+  int max_active_profiles = 200000; ///< memory budget per node, in profiles
+  std::string admin_host = "127.0.0.1";
+  int admin_port = 4242;
+  int metrics_port = 9464;
+};
+
+/// Every setting of rtad. Loaded by `load`, never parsed elsewhere.
+struct settings {
+  kafka_settings kafka;
+  pg_settings pg;
+  model_settings model;
+  sink_settings sink;
+  node_settings node;
+};
+
+/// A setting that was given a value it cannot take.
+struct config_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// One documented key: `kafka.bootstrap`, environment `RTAD_KAFKA_BOOTSTRAP`.
+struct key_info {
+  std::string key;
+  std::string env;
+  std::string doc;
+  std::string default_value;
+  bool is_text = false; ///< written quoted in TOML
+};
+
+/// Every key, in the order of the example configuration.
+const std::vector<key_info>& keys();
+
+/// Where each layer comes from; empty members mean "look in the usual place".
+struct sources {
+  std::optional<std::string> services_env; ///< default: $RTAD_SERVICES_ENV, else .rtad/services.env upward from cwd
+  std::optional<std::string> file;         ///< default: $RTAD_CONFIG
+  std::map<std::string, std::string> environment; ///< RTAD_* variables (filled from the process if not given)
+  bool read_process_environment = true;
+  std::vector<std::pair<std::string, std::string>> overrides; ///< key=value from the command line
+};
+
+/// Defaults, then services.env, then the file, then RTAD_* environment, then
+/// overrides. Throws config_error naming the layer and key on bad input.
+settings load(const sources& src = {});
+
+/// Sets one key from its text form; throws config_error on a bad value.
+void set(settings& s, const std::string& key, const std::string& value);
+
+/// The text form of one key's value.
+std::string get(const settings& s, const std::string& key);
+
+/// Checks values that are valid alone but not together.
+void validate(const settings& s);
+
+/// Parses `KEY=value` lines (comments with #) as a shell would source them.
+std::map<std::string, std::string> parse_env_file(const std::string& path);
+
+/// Finds .rtad/services.env in the working directory or above.
+std::optional<std::string> find_services_env();
+
+/// "standard" / "enhanced".
+std::string to_string(detection_mode m);
+
+} // namespace rtad::config

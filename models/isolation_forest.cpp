@@ -1,0 +1,334 @@
+#include "models/isolation_forest.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+namespace rtad::models {
+
+namespace {
+
+constexpr double euler_gamma = 0.5772156649015328606;
+constexpr std::size_t exact_harmonic_limit = 4096;
+constexpr std::size_t batch_block_rows = 16;
+constexpr float padding_value = -std::numeric_limits<float>::infinity();
+
+double harmonic(std::size_t n) {
+  static const std::vector<double> table = [] {
+    std::vector<double> h(exact_harmonic_limit + 1, 0.0);
+    for (std::size_t i = 1; i <= exact_harmonic_limit; ++i)
+      h[i] = h[i - 1] + 1.0 / static_cast<double>(i);
+    return h;
+  }();
+  if (n <= exact_harmonic_limit)
+    return table[n];
+  // Asymptotic series; its error is below 1e-16 for n > 4096.
+  auto x = static_cast<double>(n);
+  return std::log(x) + euler_gamma + 1.0 / (2 * x) - 1.0 / (12 * x * x);
+}
+
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/// Copies a row into a buffer whose extra last column is the leaf sentinel.
+using padded_row = std::array<float, isolation_forest::max_dims + 1>;
+
+void pad(const float* row, std::size_t dims, padded_row& out) {
+  std::copy(row, row + dims, out.begin());
+  out[dims] = padding_value;
+}
+
+} // namespace
+
+double average_path_length(std::size_t n) {
+  if (n <= 1)
+    return 0.0;
+  if (n == 2)
+    return 1.0;
+  auto x = static_cast<double>(n);
+  return 2.0 * harmonic(n - 1) - 2.0 * (x - 1.0) / x;
+}
+
+isolation_forest::isolation_forest(std::size_t dims, forest_params params)
+  : dims_(dims), params_(params), rng_(params.seed) {
+  if (dims == 0 || dims > max_dims)
+    throw std::invalid_argument("isolation_forest: dims must be in 1.." +
+                                std::to_string(max_dims));
+  if (params.trees < 1)
+    throw std::invalid_argument("isolation_forest: trees must be at least 1");
+  if (params.sample_size < 2)
+    throw std::invalid_argument("isolation_forest: sample_size must be at least 2");
+  trees_.resize(static_cast<std::size_t>(params.trees));
+}
+
+std::uint64_t isolation_forest::next_random() { return splitmix64(rng_); }
+
+double isolation_forest::next_unit() {
+  return static_cast<double>(next_random() >> 11) * 0x1.0p-53;
+}
+
+void isolation_forest::fit(matrix_view data) { refit_trees(0, trees_.size(), data); }
+
+void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_view data) {
+  if (data.dims != dims_)
+    throw std::invalid_argument("isolation_forest: data has " + std::to_string(data.dims) +
+                                " features, forest expects " + std::to_string(dims_));
+  if (data.rows < 2)
+    throw std::invalid_argument("isolation_forest: need at least 2 rows to fit");
+  auto psi = std::min<std::size_t>(static_cast<std::size_t>(params_.sample_size), data.rows);
+  if (psi != psi_) {
+    // A different sub-sample size changes c(psi): every tree must agree on it.
+    psi_ = psi;
+    first = 0;
+    count = trees_.size();
+  }
+  c_psi_ = average_path_length(psi_);
+  height_limit_ = static_cast<int>(std::ceil(std::log2(static_cast<double>(psi_))));
+  sample_.resize(data.rows);
+  count = std::min(count, trees_.size());
+  for (std::size_t k = 0; k < count; ++k)
+    build_tree((first + k) % trees_.size(), data);
+}
+
+void isolation_forest::build_tree(std::size_t t, matrix_view data) {
+  // Partial Fisher-Yates from the identity: the first psi entries become a
+  // uniform sample without replacement that depends only on the RNG state, so
+  // a restored model draws the same samples as one that stayed in memory.
+  std::iota(sample_.begin(), sample_.end(), 0u);
+  auto n = sample_.size();
+  for (std::size_t k = 0; k < psi_; ++k) {
+    auto j = k + next_random() % (n - k);
+    std::swap(sample_[k], sample_[j]);
+  }
+  auto* idx_lo = sample_.data();
+  auto* idx_hi = sample_.data() + psi_;
+  auto& tree = trees_[t];
+  tree.clear();
+  tree.reserve(2 * psi_);
+  tree.push_back({});
+  build_node(tree, 0, idx_lo, idx_hi, 0, data);
+  tree.shrink_to_fit();
+}
+
+std::uint32_t isolation_forest::build_node(std::vector<node>& tree, std::uint32_t at,
+                                           std::uint32_t* lo, std::uint32_t* hi, int depth,
+                                           matrix_view data) {
+  auto size = static_cast<std::size_t>(hi - lo);
+  auto make_leaf = [&] {
+    tree[at] = {static_cast<float>(depth + average_path_length(size)),
+                static_cast<std::uint16_t>(dims_), static_cast<std::uint16_t>(at)};
+    return at;
+  };
+  if (depth >= height_limit_ || size <= 1)
+    return make_leaf();
+  // Pick a random feature that is not constant here; after as many misses as
+  // there are features, fall back to a scan so constant data ends in a leaf.
+  std::size_t feature = dims_;
+  float lo_v = 0, hi_v = 0;
+  auto range_of = [&](std::size_t f) {
+    lo_v = hi_v = data.row(*lo)[f];
+    for (auto* p = lo + 1; p != hi; ++p) {
+      float v = data.row(*p)[f];
+      lo_v = std::min(lo_v, v);
+      hi_v = std::max(hi_v, v);
+    }
+    return hi_v > lo_v;
+  };
+  for (std::size_t tries = 0; tries < dims_ && feature == dims_; ++tries) {
+    auto f = next_random() % dims_;
+    if (range_of(f))
+      feature = f;
+  }
+  for (std::size_t f = 0; f < dims_ && feature == dims_; ++f)
+    if (range_of(f))
+      feature = f;
+  if (feature == dims_)
+    return make_leaf();
+  auto split = static_cast<float>(lo_v + next_unit() * (static_cast<double>(hi_v) - lo_v));
+  if (split <= lo_v)
+    split = std::nextafter(lo_v, hi_v);
+  auto* mid = std::partition(lo, hi, [&](std::uint32_t r) { return data.row(r)[feature] < split; });
+  auto child = static_cast<std::uint32_t>(tree.size());
+  tree[at] = {split, static_cast<std::uint16_t>(feature), static_cast<std::uint16_t>(child)};
+  tree.push_back({});
+  tree.push_back({});
+  build_node(tree, child, lo, mid, depth + 1, data);
+  build_node(tree, child + 1, mid, hi, depth + 1, data);
+  return at;
+}
+
+double isolation_forest::mean_path_length(const float* row) const {
+  padded_row x;
+  pad(row, dims_, x);
+  const auto steps = height_limit_;
+  const auto t_count = trees_.size();
+  double total = 0;
+  std::size_t t = 0;
+  // Four trees at a time: their walks are independent chains of loads, so
+  // the CPU overlaps them.
+  for (; t + 4 <= t_count; t += 4) {
+    const node* a = trees_[t].data();
+    const node* b = trees_[t + 1].data();
+    const node* c = trees_[t + 2].data();
+    const node* d = trees_[t + 3].data();
+    std::uint32_t ia = 0, ib = 0, ic = 0, id = 0;
+    for (int s = 0; s < steps; ++s) {
+      ia = a[ia].child + (x[a[ia].feature] >= a[ia].split);
+      ib = b[ib].child + (x[b[ib].feature] >= b[ib].split);
+      ic = c[ic].child + (x[c[ic].feature] >= c[ic].split);
+      id = d[id].child + (x[d[id].feature] >= d[id].split);
+    }
+    total += static_cast<double>(a[ia].split) + b[ib].split + c[ic].split + d[id].split;
+  }
+  for (; t < t_count; ++t) {
+    const node* a = trees_[t].data();
+    std::uint32_t i = 0;
+    for (int s = 0; s < steps; ++s)
+      i = a[i].child + (x[a[i].feature] >= a[i].split);
+    total += a[i].split;
+  }
+  return total / static_cast<double>(t_count);
+}
+
+double isolation_forest::score(const float* row) const {
+  return std::exp2(-mean_path_length(row) / c_psi_);
+}
+
+void isolation_forest::score_batch(matrix_view data, double* out) const {
+  std::vector<float> block((dims_ + 1) * batch_block_rows);
+  std::array<double, batch_block_rows> sums{};
+  std::array<std::uint32_t, batch_block_rows> at{};
+  const auto stride = dims_ + 1;
+  for (std::size_t r0 = 0; r0 < data.rows; r0 += batch_block_rows) {
+    auto rows = std::min(batch_block_rows, data.rows - r0);
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::copy(data.row(r0 + r), data.row(r0 + r) + dims_, block.begin() + r * stride);
+      block[r * stride + dims_] = padding_value;
+    }
+    sums.fill(0.0);
+    // One tree at a time over the whole block keeps that tree in L1.
+    for (const auto& tree : trees_) {
+      const node* n = tree.data();
+      at.fill(0);
+      for (int s = 0; s < height_limit_; ++s)
+        for (std::size_t r = 0; r < rows; ++r) {
+          const auto& nd = n[at[r]];
+          at[r] = nd.child + (block[r * stride + nd.feature] >= nd.split);
+        }
+      for (std::size_t r = 0; r < rows; ++r)
+        sums[r] += n[at[r]].split;
+    }
+    for (std::size_t r = 0; r < rows; ++r)
+      out[r0 + r] = std::exp2(-(sums[r] / static_cast<double>(trees_.size())) / c_psi_);
+  }
+}
+
+std::vector<std::uint32_t> isolation_forest::subtree_sizes(const std::vector<node>& tree) const {
+  // Nodes keep no counts (8 bytes each is the point); a leaf's count is
+  // recovered from its path length depth + c(size), and a parent's is the
+  // sum of its children's, which always come after it.
+  std::vector<std::uint16_t> depth(tree.size(), 0);
+  for (std::size_t i = 0; i < tree.size(); ++i)
+    if (tree[i].feature != dims_) {
+      depth[tree[i].child] = static_cast<std::uint16_t>(depth[i] + 1);
+      depth[tree[i].child + 1u] = static_cast<std::uint16_t>(depth[i] + 1);
+    }
+  std::vector<std::uint32_t> size(tree.size(), 0);
+  for (std::size_t i = tree.size(); i-- > 0;) {
+    if (tree[i].feature != dims_) {
+      size[i] = size[tree[i].child] + size[tree[i].child + 1u];
+      continue;
+    }
+    double target = tree[i].split - depth[i];
+    std::size_t lo = 1, hi = psi_;
+    while (lo < hi) { // smallest n with c(n) >= target, then the nearer of n-1 and n
+      auto mid = (lo + hi) / 2;
+      if (average_path_length(mid) < target)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    if (lo > 1 && target - average_path_length(lo - 1) < average_path_length(lo) - target)
+      --lo;
+    size[i] = static_cast<std::uint32_t>(lo);
+  }
+  return size;
+}
+
+std::vector<double> isolation_forest::path_attribution(const float* row) const {
+  std::vector<double> credit(dims_, 0.0);
+  if (!trained())
+    return credit;
+  padded_row x;
+  pad(row, dims_, x);
+  for (const auto& tree : trees_) {
+    // DIFFI-like: each split on the row's path is credited with the share of
+    // points it separated from the row, and a tree counts more the sooner it
+    // isolates the row (weight 1/h).
+    auto size = subtree_sizes(tree);
+    std::uint32_t i = 0;
+    std::vector<std::pair<std::uint16_t, double>> splits;
+    while (tree[i].feature != dims_) {
+      auto next = tree[i].child + (x[tree[i].feature] >= tree[i].split);
+      splits.emplace_back(tree[i].feature,
+                          1.0 - static_cast<double>(size[next]) / static_cast<double>(size[i]));
+      i = next;
+    }
+    double h = tree[i].split;
+    double tree_weight = h > 0 ? 1.0 / h : 1.0;
+    for (const auto& [f, separated] : splits)
+      credit[f] += tree_weight * separated;
+  }
+  double total = std::accumulate(credit.begin(), credit.end(), 0.0);
+  if (total > 0)
+    for (auto& c : credit)
+      c /= total;
+  return credit;
+}
+
+std::size_t isolation_forest::node_count() const {
+  std::size_t n = 0;
+  for (const auto& t : trees_)
+    n += t.size();
+  return n;
+}
+
+std::size_t isolation_forest::memory_bytes() const {
+  return node_count() * sizeof(node) + trees_.capacity() * sizeof(std::vector<node>);
+}
+
+void isolation_forest::restore(std::size_t dims, forest_params params, std::size_t psi,
+                               std::uint64_t rng, std::vector<std::vector<node>> trees) {
+  *this = isolation_forest(dims, params);
+  psi_ = psi;
+  rng_ = rng;
+  trees_ = std::move(trees);
+  c_psi_ = average_path_length(psi_);
+  height_limit_ = psi_ > 1 ? static_cast<int>(std::ceil(std::log2(static_cast<double>(psi_)))) : 0;
+}
+
+bool operator==(const isolation_forest& a, const isolation_forest& b) {
+  if (a.dims_ != b.dims_ || a.psi_ != b.psi_ || a.rng_ != b.rng_ ||
+      a.trees_.size() != b.trees_.size() || a.params_.trees != b.params_.trees ||
+      a.params_.sample_size != b.params_.sample_size || a.params_.seed != b.params_.seed)
+    return false;
+  for (std::size_t t = 0; t < a.trees_.size(); ++t) {
+    const auto& x = a.trees_[t];
+    const auto& y = b.trees_[t];
+    if (x.size() != y.size())
+      return false;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (x[i].split != y[i].split || x[i].feature != y[i].feature || x[i].child != y[i].child)
+        return false;
+  }
+  return true;
+}
+
+} // namespace rtad::models

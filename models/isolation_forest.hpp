@@ -1,0 +1,107 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace rtad::models {
+
+/// Settings of an Isolation Forest (Liu, Ting, Zhou 2008).
+struct forest_params {
+  int trees = 100;         ///< t: number of trees
+  int sample_size = 256;   ///< psi: rows per tree sub-sample
+  std::uint64_t seed = 42; ///< same seed and data give the same forest
+};
+
+/// Average path length of an unsuccessful BST search among n points, c(n).
+/// Uses exact harmonic numbers for small n, the asymptotic series beyond.
+double average_path_length(std::size_t n);
+
+/// A read-only view of row-major float data: rows x dims.
+struct matrix_view {
+  const float* data = nullptr;
+  std::size_t rows = 0;
+  std::size_t dims = 0;
+  const float* row(std::size_t i) const { return data + i * dims; }
+};
+
+/// Isolation Forest with flat node arrays. Every node is 8 bytes; children of
+/// a node are adjacent, so a step is `i = child + (x[f] >= split)` and a leaf
+/// points to itself, which makes traversal branch-free and lets the batch
+/// path walk many rows through one tree at once.
+class isolation_forest {
+public:
+  /// Features per row are limited so a padded row fits on the stack.
+  static constexpr std::size_t max_dims = 63;
+
+  /// One node: internal when `feature < dims`, leaf when `feature == dims`
+  /// (a sentinel column that is always -inf, so a leaf never moves on); a
+  /// leaf keeps its path length depth + c(size) in `split`.
+  struct node {
+    float split;
+    std::uint16_t feature;
+    std::uint16_t child;
+  };
+
+  isolation_forest() = default;
+  isolation_forest(std::size_t dims, forest_params params);
+
+  /// Builds every tree from sub-samples of `data`.
+  void fit(matrix_view data);
+
+  /// Rebuilds `count` trees starting at `first` (wrapping), each from a fresh
+  /// sub-sample of `data`. This is how models learn incrementally.
+  void refit_trees(std::size_t first, std::size_t count, matrix_view data);
+
+  /// Anomaly score in (0, 1]; about 0.5 and below is normal.
+  double score(const float* row) const;
+
+  /// Scores every row of `data` into `out` (size data.rows).
+  void score_batch(matrix_view data, double* out) const;
+
+  /// Mean path length E[h(x)] over the trees.
+  double mean_path_length(const float* row) const;
+
+  /// Per-feature share of the isolation of `row` (DIFFI-like): a split counts
+  /// by how many points it separated from the row. Sums to 1 when trained.
+  std::vector<double> path_attribution(const float* row) const;
+
+  bool trained() const { return !trees_.empty() && !trees_.front().empty(); }
+  std::size_t dims() const { return dims_; }
+  std::size_t tree_count() const { return trees_.size(); }
+  /// Sub-sample size the trees were built with (psi, capped by the data).
+  std::size_t effective_sample_size() const { return psi_; }
+  const forest_params& params() const { return params_; }
+  /// Number of nodes of all trees.
+  std::size_t node_count() const;
+  /// Bytes used by the node arrays.
+  std::size_t memory_bytes() const;
+
+  // Access for (de)serialisation.
+  const std::vector<std::vector<node>>& trees() const { return trees_; }
+  std::uint64_t rng_state() const { return rng_; }
+  void restore(std::size_t dims, forest_params params, std::size_t psi, std::uint64_t rng,
+               std::vector<std::vector<node>> trees);
+
+  friend bool operator==(const isolation_forest& a, const isolation_forest& b);
+
+private:
+  void build_tree(std::size_t t, matrix_view data);
+  std::uint32_t build_node(std::vector<node>& tree, std::uint32_t at, std::uint32_t* lo,
+                           std::uint32_t* hi, int depth, matrix_view data);
+  std::uint64_t next_random();
+  double next_unit();
+  std::vector<std::uint32_t> subtree_sizes(const std::vector<node>& tree) const;
+
+  std::size_t dims_ = 0;
+  forest_params params_;
+  std::size_t psi_ = 0;
+  std::uint64_t rng_ = 0;
+  double c_psi_ = 1.0;
+  int height_limit_ = 0;
+  // One flat array per tree, so a single tree can be rebuilt in place.
+  std::vector<std::vector<node>> trees_;
+  std::vector<std::uint32_t> sample_; // scratch, not state
+};
+
+} // namespace rtad::models

@@ -1,0 +1,122 @@
+#define BOOST_TEST_MODULE settings
+#include "config/settings.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <toml++/toml.h>
+
+using namespace rtad::config;
+
+namespace {
+
+struct temp_file {
+  std::string path;
+  explicit temp_file(const std::string& text) {
+    char name[] = "/tmp/rtad-settings-XXXXXX";
+    int fd = mkstemp(name);
+    BOOST_REQUIRE(fd >= 0);
+    close(fd);
+    path = name;
+    std::ofstream(path) << text;
+  }
+  ~temp_file() { std::remove(path.c_str()); }
+};
+
+sources isolated() {
+  sources s;
+  s.read_process_environment = false;
+  s.services_env = "";
+  return s;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(defaults_load_without_any_source) {
+  auto s = load(isolated());
+  BOOST_TEST(s.kafka.topic == "transactions");
+  BOOST_TEST((s.node.mode == detection_mode::enhanced));
+  BOOST_TEST(s.model.window == 256);
+}
+
+BOOST_AUTO_TEST_CASE(layers_apply_in_order_services_file_environment_command_line) {
+  temp_file services("# written by scripts/services\nRTAD_KAFKA_BOOTSTRAP=10.0.0.1:1\n"
+                     "RTAD_PG_URL=postgresql://a@h:1/db\nRTAD_KAFKA_TOPIC=from-services\n");
+  temp_file file("[kafka]\ntopic = \"from-file\"\ngroup = \"file-group\"\n"
+                 "[node]\nshards = 8\nmode = \"standard\"\n[sink]\nstore_all = false\n");
+  auto src = isolated();
+  src.services_env = services.path;
+  src.file = file.path;
+  src.environment = {{"RTAD_KAFKA_GROUP", "env-group"}, {"RTAD_NODE_SHARDS", "6"}};
+  src.overrides = {{"node.shards", "3"}};
+  auto s = load(src);
+  BOOST_TEST(s.kafka.bootstrap == "10.0.0.1:1");   // services.env
+  BOOST_TEST(s.pg.url == "postgresql://a@h:1/db"); // services.env
+  BOOST_TEST(s.kafka.topic == "from-file");        // file beats services.env
+  BOOST_TEST(s.kafka.group == "env-group");        // environment beats file
+  BOOST_TEST(s.node.shards == 3);                  // command line beats environment
+  BOOST_TEST((s.node.mode == detection_mode::standard));
+  BOOST_TEST(s.sink.store_all == false);
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_name_the_key_and_the_layer) {
+  auto src = isolated();
+  src.environment = {{"RTAD_NODE_SHARDS", "many"}};
+  try {
+    load(src);
+    BOOST_FAIL("expected a config_error");
+  } catch (const config_error& e) {
+    BOOST_TEST(std::string(e.what()) ==
+               "environment RTAD_NODE_SHARDS: node.shards = 'many': not an integer");
+  }
+  src.environment = {};
+  src.overrides = {{"node.mode", "turbo"}};
+  BOOST_CHECK_THROW(load(src), config_error);
+  src.overrides = {{"no.such", "1"}};
+  BOOST_CHECK_THROW(load(src), config_error);
+  src.overrides = {{"model.threshold_floor", "1.5"}};
+  BOOST_CHECK_THROW(load(src), config_error);
+}
+
+BOOST_AUTO_TEST_CASE(inconsistent_values_are_refused) {
+  auto src = isolated();
+  src.overrides = {{"model.window", "32"}, {"model.user_sample_size", "64"}};
+  BOOST_CHECK_THROW(load(src), config_error);
+  src.overrides = {{"pg.url", "localhost"}};
+  BOOST_CHECK_THROW(load(src), config_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_with_a_typo_says_where) {
+  temp_file file("[kafka]\ntopic = \n");
+  auto src = isolated();
+  src.file = file.path;
+  try {
+    load(src);
+    BOOST_FAIL("expected a config_error");
+  } catch (const config_error& e) {
+    BOOST_TEST(std::string(e.what()).find(file.path + ":2:") == 0u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_example_config_documents_every_key_with_its_default) {
+  auto example = toml::parse_file(RTAD_EXAMPLE_CONFIG);
+  std::set<std::string> documented;
+  for (const auto& [section, table] : example)
+    for (const auto& [name, value] : *table.as_table())
+      documented.insert(std::string(section.str()) + "." + std::string(name.str()));
+  settings defaults;
+  for (const auto& k : keys()) {
+    BOOST_TEST_CONTEXT(k.key) {
+      BOOST_TEST(documented.count(k.key) == 1u);
+      BOOST_TEST(k.env.rfind("RTAD_", 0) == 0u);
+    }
+  }
+  BOOST_TEST(documented.size() == keys().size());
+  // Loading the example changes nothing: it holds the defaults.
+  auto src = isolated();
+  src.file = RTAD_EXAMPLE_CONFIG;
+  auto s = load(src);
+  for (const auto& k : keys())
+    BOOST_TEST(get(s, k.key) == get(defaults, k.key));
+}
