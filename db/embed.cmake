@@ -1,0 +1,15 @@
+# Writes migrations.cpp: every db/migrations/NNN_*.sql as a string, in order,
+# so the rtad binary can apply them wherever it runs.
+file(GLOB sql_files "${SRC}/migrations/*.sql")
+list(SORT sql_files)
+set(out "// Generated from db/migrations by db/embed.cmake. Do not edit.\n#include \"db/migrate.hpp\"\n\nnamespace rtad::db {\n\nconst std::vector<migration>& migrations() {\n  static const std::vector<migration> all{\n")
+foreach(f ${sql_files})
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" version ${name})
+  math(EXPR version "${version}")
+  file(READ ${f} sql)
+  string(APPEND out "    {${version}, \"${name}\", R\"rtadsql(${sql})rtadsql\"},\n")
+endforeach()
+string(APPEND out "  };\n  return all;\n}\n\n} // namespace rtad::db\n")
+file(WRITE ${OUT}.tmp "${out}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
