@@ -170,6 +170,12 @@ std::vector<binding> make_bindings() {
                0.99999, "each model flags scores above this quantile of its own scores"),
     double_key("model.threshold_floor", &S::model, &model_settings::threshold_floor, 0.0, 1.0,
                "no model flags a score below this"),
+    double_key("model.risk_medium_margin", &S::model, &model_settings::risk_medium_margin, 0.0,
+               1.0, "score above threshold from which an anomaly's risk is medium"),
+    double_key("model.risk_high_margin", &S::model, &model_settings::risk_high_margin, 0.0, 1.0,
+               "score above threshold from which an anomaly's risk is high"),
+    double_key("model.max_user_weight", &S::model, &model_settings::max_user_weight, 0.0, 1.0,
+               "share of a user's own forest in the blended score once its window is full"),
     int_key("model.seed", &S::model, &model_settings::seed, 0,
             std::numeric_limits<long long>::max(), "random seed; same seed, same models"),
     int_key("sink.batch_rows", &S::sink, &sink_settings::batch_rows, 1, 1000000,
@@ -291,6 +297,8 @@ void validate(const settings& s) {
                        ") must not exceed model.window (" + std::to_string(s.model.window) + ")");
   if (s.model.min_history > s.model.window)
     throw config_error("model.min_history must not exceed model.window");
+  if (s.model.risk_high_margin < s.model.risk_medium_margin)
+    throw config_error("model.risk_high_margin must not be below model.risk_medium_margin");
   if (s.model.global_sample_size > s.model.global_window)
     throw config_error("model.global_sample_size must not exceed model.global_window");
   if (s.pg.url.rfind("postgresql://", 0) != 0 && s.pg.url.rfind("postgres://", 0) != 0 &&

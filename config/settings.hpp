@@ -41,7 +41,10 @@ struct model_settings {
   int global_sample_size = 256;
   int global_window = 8192;         ///< population rows the global model learns from
   double threshold_quantile = 0.99; ///< a model flags scores above this quantile of its own
-  double threshold_floor = 0.62;    ///< ... but never below this global floor
+  double threshold_floor = 0.60;    ///< ... but never below this global floor
+  double risk_medium_margin = 0.03; ///< score - threshold from which risk is medium
+  double risk_high_margin = 0.06;   ///< ... and high
+  double max_user_weight = 0.5;     ///< share of a user's own forest in its blended score, at most
   std::uint64_t seed = 42;
 };
 

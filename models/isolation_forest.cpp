@@ -1,5 +1,7 @@
 #include "models/isolation_forest.hpp"
 
+#include "models/features.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -95,6 +97,8 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   count = std::min(count, trees_.size());
   for (std::size_t k = 0; k < count; ++k)
     build_tree((first + k) % trees_.size(), data);
+  // Scratch only: thousands of idle user models should not each keep it.
+  std::vector<std::uint32_t>().swap(sample_);
 }
 
 void isolation_forest::build_tree(std::size_t t, matrix_view data) {
@@ -141,10 +145,17 @@ std::uint32_t isolation_forest::build_node(std::vector<node>& tree, std::uint32_
     }
     return hi_v > lo_v;
   };
-  for (std::size_t tries = 0; tries < dims_ && feature == dims_; ++tries) {
+  bool empty_side = false;
+  for (std::size_t tries = 0; tries < 2 * dims_ && feature == dims_; ++tries) {
     auto f = next_random() % dims_;
-    if (range_of(f))
+    if (range_of(f)) {
       feature = f;
+    } else if (!domains_.empty() && domains_[f].first < domains_[f].second) {
+      feature = f;
+      empty_side = true;
+      lo_v = domains_[f].first;
+      hi_v = domains_[f].second;
+    }
   }
   for (std::size_t f = 0; f < dims_ && feature == dims_; ++f)
     if (range_of(f))
@@ -152,7 +163,21 @@ std::uint32_t isolation_forest::build_node(std::vector<node>& tree, std::uint32_
   if (feature == dims_)
     return make_leaf();
   auto split = static_cast<float>(lo_v + next_unit() * (static_cast<double>(hi_v) - lo_v));
-  if (split <= lo_v)
+  if (empty_side && params_.half_precision_splits)
+    split = to_half_precision(split);
+  if (empty_side) {
+    // All rows share this feature's value: they all take one side.
+  } else if (params_.half_precision_splits) {
+    // lo_v and hi_v are half-precision values, so a half-precision split in
+    // (lo_v, hi_v] always exists: round, else step to the next half above lo_v.
+    split = to_half_precision(split);
+    if (split <= lo_v || split > hi_v) {
+      auto bits = half_bits(lo_v);
+      split = from_half_bits(lo_v >= 0 ? static_cast<std::uint16_t>(bits + 1)
+                                       : static_cast<std::uint16_t>(bits == 0x8000u ? 1 : bits - 1));
+    }
+  }
+  if (!empty_side && split <= lo_v)
     split = std::nextafter(lo_v, hi_v);
   auto* mid = std::partition(lo, hi, [&](std::uint32_t r) { return data.row(r)[feature] < split; });
   auto child = static_cast<std::uint32_t>(tree.size());
@@ -304,9 +329,18 @@ std::size_t isolation_forest::memory_bytes() const {
   return node_count() * sizeof(node) + trees_.capacity() * sizeof(std::vector<node>);
 }
 
+void isolation_forest::set_domains(std::vector<std::pair<float, float>> domains) {
+  if (!domains.empty() && domains.size() != dims_)
+    throw std::invalid_argument("isolation_forest: one domain per feature");
+  domains_ = std::move(domains);
+}
+
 void isolation_forest::restore(std::size_t dims, forest_params params, std::size_t psi,
                                std::uint64_t rng, std::vector<std::vector<node>> trees) {
+  auto domains = std::move(domains_);
   *this = isolation_forest(dims, params);
+  if (domains.size() == dims)
+    domains_ = std::move(domains);
   psi_ = psi;
   rng_ = rng;
   trees_ = std::move(trees);
@@ -317,7 +351,8 @@ void isolation_forest::restore(std::size_t dims, forest_params params, std::size
 bool operator==(const isolation_forest& a, const isolation_forest& b) {
   if (a.dims_ != b.dims_ || a.psi_ != b.psi_ || a.rng_ != b.rng_ ||
       a.trees_.size() != b.trees_.size() || a.params_.trees != b.params_.trees ||
-      a.params_.sample_size != b.params_.sample_size || a.params_.seed != b.params_.seed)
+      a.params_.sample_size != b.params_.sample_size || a.params_.seed != b.params_.seed ||
+      a.params_.half_precision_splits != b.params_.half_precision_splits)
     return false;
   for (std::size_t t = 0; t < a.trees_.size(); ++t) {
     const auto& x = a.trees_[t];

@@ -11,6 +11,9 @@ struct forest_params {
   int trees = 100;         ///< t: number of trees
   int sample_size = 256;   ///< psi: rows per tree sub-sample
   std::uint64_t seed = 42; ///< same seed and data give the same forest
+  /// Round split values to half precision (for data that is half precision
+  /// already): checkpoints then store 2 bytes per split instead of 4.
+  bool half_precision_splits = false;
 };
 
 /// Average path length of an unsuccessful BST search among n points, c(n).
@@ -45,6 +48,14 @@ public:
 
   isolation_forest() = default;
   isolation_forest(std::size_t dims, forest_params params);
+
+  /// Plausible [low, high] of each feature. With domains, a feature that is
+  /// constant in a node can still be split, anywhere in its domain: the data
+  /// all goes one way and the other side is an empty leaf, so a later point
+  /// with a value never seen in training is isolated at once. Without them
+  /// (the original algorithm) constant features are never split.
+  void set_domains(std::vector<std::pair<float, float>> domains);
+  const std::vector<std::pair<float, float>>& domains() const { return domains_; }
 
   /// Builds every tree from sub-samples of `data`.
   void fit(matrix_view data);
@@ -102,6 +113,7 @@ private:
   // One flat array per tree, so a single tree can be rebuilt in place.
   std::vector<std::vector<node>> trees_;
   std::vector<std::uint32_t> sample_; // scratch, not state
+  std::vector<std::pair<float, float>> domains_; // a setting of the owner, not serialised
 };
 
 } // namespace rtad::models

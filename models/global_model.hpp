@@ -1,0 +1,48 @@
+#pragma once
+
+#include "models/isolation_forest.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace rtad::models {
+
+/// The population forest: learns from a sliding window of recent rows of
+/// every user and turns over incrementally like a user model. Scorers use
+/// immutable snapshots, so a new forest never disturbs a scoring in flight.
+class global_model {
+public:
+  global_model(std::size_t dims, forest_params p, std::size_t window, std::size_t refit_every,
+               std::vector<std::pair<float, float>> domains = {});
+
+  /// Adds one row; refits the oldest trees when due. True when a new snapshot exists.
+  bool observe(const float* row);
+
+  /// Fits every tree on `data` at once (bootstrap) and takes the rows as the window.
+  void fit(matrix_view data);
+
+  /// The newest trained forest; null before the first fit.
+  std::shared_ptr<const isolation_forest> snapshot() const { return snapshot_; }
+
+  std::size_t rows() const { return filled_; }
+  std::size_t dims() const { return dims_; }
+  std::uint64_t version() const { return version_; }
+
+private:
+  void refit(std::size_t first, std::size_t count);
+
+  std::size_t dims_;
+  std::size_t window_;
+  std::size_t refit_every_;
+  isolation_forest forest_;
+  std::vector<float> ring_; ///< window x dims, oldest overwritten first
+  std::size_t head_ = 0;
+  std::size_t filled_ = 0;
+  std::size_t since_refit_ = 0;
+  std::size_t next_tree_ = 0;
+  std::uint64_t version_ = 0;
+  std::shared_ptr<const isolation_forest> snapshot_;
+};
+
+} // namespace rtad::models

@@ -1,0 +1,140 @@
+#pragma once
+
+#include "models/features.hpp"
+#include "models/isolation_forest.hpp"
+#include "models/quantile.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rtad::models {
+
+/// How far above its threshold a flagged transaction is.
+enum class risk_level : std::uint8_t { none, low, medium, high };
+std::string_view to_string(risk_level r);
+
+/// Which model's opinion weighed more in a verdict.
+enum class model_kind : std::uint8_t { global, user };
+std::string_view to_string(model_kind m);
+
+/// Settings of a user model; the node fills them from its configuration.
+struct model_params {
+  forest_params forest{50, 64, 42, true};
+  std::size_t window = 256;        ///< W: normal transactions kept
+  std::size_t refit_every = 32;    ///< r: new transactions between partial refits
+  std::size_t min_history = 30;    ///< below this the user's forest has no say
+  double max_user_weight = 0.5;    ///< the user's forest adds to the global one, never replaces it
+  double threshold_quantile = 0.99;
+  double threshold_floor = 0.60;
+  std::size_t threshold_warmup = 64; ///< scores seen before the own quantile counts
+  double medium_margin = 0.03;     ///< score - threshold from which risk is medium
+  double high_margin = 0.06;       ///< ... and high
+};
+
+/// The outcome of scoring one transaction.
+struct verdict {
+  double score = 0;        ///< blended anomaly score in (0, 1]
+  double user_score = 0;   ///< the user's forest alone (0 when it has no say)
+  double global_score = 0; ///< the global forest alone
+  double user_weight = 0;  ///< share of the user's forest in `score`
+  double threshold = 0;
+  bool anomalous = false;
+  risk_level risk = risk_level::none;
+  model_kind decided_by = model_kind::global;
+};
+
+/// Where a transaction came from; lets a model learn from each one once.
+struct origin {
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+};
+
+/// One user's detector: history, own Isolation Forest learning
+/// incrementally, adaptive threshold, blending with the global forest.
+class user_model {
+public:
+  explicit user_model(model_params p = {});
+
+  /// Features of `t` against this user's history.
+  user_features features(const txn_input& t) const { return history_.features(t); }
+
+  /// Scores features `x`; `global` is the population forest over the same
+  /// features (may be null or untrained: the user's forest then decides alone).
+  verdict assess(const user_features& x, const isolation_forest* global) const;
+
+  /// Takes in the scored transaction: always into the history statistics,
+  /// into the training window only when it was normal (flagged ones wait for
+  /// a label).
+  /// Returns false, changing nothing, when `from` was already learned.
+  bool record(const txn_input& t, const user_features& x, const verdict& v,
+              const std::string& transaction_id, origin from = {});
+
+  /// Analyst feedback on a flagged transaction: a false positive joins the
+  /// window at once; a confirmed fraud never does. False when unknown here.
+  bool label(const std::string& transaction_id, bool confirmed_fraud);
+
+  /// Rebuilds every tree from the current window.
+  void retrain();
+
+  /// Stops or resumes learning (a user under investigation).
+  void set_frozen(bool frozen) { frozen_ = frozen; }
+  bool frozen() const { return frozen_; }
+
+  /// Fixes the threshold (nullopt: adaptive again).
+  void set_threshold_override(std::optional<double> t) { threshold_override_ = t; }
+  std::optional<double> threshold_override() const { return threshold_override_; }
+
+  /// The threshold a transaction must exceed now.
+  double threshold() const;
+
+  /// Weight of the user's own forest in a blended score now.
+  double user_weight() const;
+
+  const user_history& history() const { return history_; }
+  const isolation_forest& forest() const { return forest_; }
+  const model_params& params() const { return params_; }
+  std::uint64_t version() const { return version_; }       ///< refits so far
+  std::int64_t last_refit_time() const { return last_refit_ts_; }
+  std::int64_t last_seen_time() const { return last_seen_ts_; }
+  std::size_t pending_count() const { return pending_.size(); }
+  /// Normal transactions the forest learns from.
+  std::size_t training_rows() const { return rows_.size(); }
+  const p2_quantile& score_quantile() const { return quantile_; }
+  /// Approximate heap bytes of this model.
+  std::size_t memory_bytes() const;
+
+  friend bool operator==(const user_model& a, const user_model& b);
+  friend class model_codec;
+
+private:
+  /// A flagged transaction waiting for a label.
+  struct pending_txn {
+    std::string id;
+    user_features x;
+  };
+  static constexpr std::size_t pending_capacity = 8;
+
+  void learn(const user_features& x);
+  void refit_if_due();
+  void fit_window(std::size_t first, std::size_t count);
+
+  model_params params_;
+  user_history history_;
+  std::deque<user_features> rows_; ///< training window: normal transactions only
+  isolation_forest forest_;
+  p2_quantile quantile_;
+  std::deque<pending_txn> pending_;
+  std::optional<double> threshold_override_;
+  bool frozen_ = false;
+  std::uint64_t version_ = 0;
+  std::size_t since_refit_ = 0;
+  std::size_t next_tree_ = 0;
+  std::int64_t last_refit_ts_ = 0;
+  std::int64_t last_seen_ts_ = 0;
+  origin learned_;
+};
+
+} // namespace rtad::models

@@ -1,0 +1,135 @@
+#define BOOST_TEST_MODULE features
+#include "models/features.hpp"
+#include "user_stream.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+
+using namespace rtad::models;
+using rtad::test::owned_txn;
+using rtad::test::user_stream;
+
+namespace {
+
+user_history history_of(user_stream& s, int n, std::size_t window = 256) {
+  user_history h(window);
+  for (int i = 0; i < n; ++i) {
+    auto t = s.next();
+    h.observe(t.view());
+    h.admit(t.view());
+  }
+  return h;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(half_precision_round_trips_and_rounds_to_nearest) {
+  for (float x : {0.0f, 1.0f, -2.5f, 65504.0f, 0.000061035156f, 3.140625f})
+    BOOST_TEST(from_half_bits(half_bits(x)) == x);
+  BOOST_TEST(to_half_precision(1.0f + 1.0f / 4096) == 1.0f); // below half an ulp
+  BOOST_TEST(to_half_precision(1.0f + 3.0f / 2048) == 1.0f + 2.0f / 1024);
+  BOOST_TEST(std::isinf(to_half_precision(1e6f)));
+  for (float x : {0.1f, 7.77f, -123.456f})
+    BOOST_TEST(to_half_precision(to_half_precision(x)) == to_half_precision(x));
+}
+
+BOOST_AUTO_TEST_CASE(amount_is_measured_against_the_users_own_usual_amounts) {
+  user_stream s(1, 40);
+  auto h = history_of(s, 200);
+  auto t = s.next();
+  t.amount = 40;
+  BOOST_TEST(std::abs(h.features(t.view())[f_amount_vs_usual]) < 1.0f);
+  t.amount = 4830;
+  BOOST_TEST(h.features(t.view())[f_amount_vs_usual] > 10.0f);
+  // The same amount is ordinary for a business account.
+  user_stream business(2, 5000);
+  auto hb = history_of(business, 200);
+  BOOST_TEST(std::abs(hb.features(t.view())[f_amount_vs_usual]) < 2.0f);
+}
+
+BOOST_AUTO_TEST_CASE(novelty_is_one_for_a_new_value_and_near_zero_for_the_usual_one) {
+  user_stream s(3);
+  auto h = history_of(s, 100);
+  auto t = s.next();
+  auto x = h.features(t.view());
+  BOOST_TEST(x[f_novelty_country] == 0.0f);
+  BOOST_TEST(x[f_novelty_device] == 0.0f);
+  BOOST_TEST(x[f_novelty_category] < 0.35f); // one of three categories
+  t.country = "NG";
+  t.device = "desktop";
+  x = h.features(t.view());
+  BOOST_TEST(x[f_novelty_country] == 1.0f);
+  BOOST_TEST(x[f_novelty_device] == 1.0f);
+}
+
+BOOST_AUTO_TEST_CASE(time_features_follow_the_clock) {
+  user_history h;
+  owned_txn t{10, 1767225600 + 6 * 3600, "US", "c", "p", "d", "t"}; // Thursday 06:00 UTC
+  auto x = h.features(t.view());
+  BOOST_TEST(x[f_hour_sin] == 1.0f, boost::test_tools::tolerance(1e-3f));
+  BOOST_TEST(x[f_hour_cos] == 0.0f, boost::test_tools::tolerance(1e-3f));
+  BOOST_TEST(x[f_weekday] == to_half_precision(3.0f / 6), boost::test_tools::tolerance(1e-3f));
+  t.timestamp = 1767484800; // Sunday 2026-01-04
+  BOOST_TEST(h.features(t.view())[f_weekday] == 1.0f);
+}
+
+BOOST_AUTO_TEST_CASE(velocity_counts_the_hour_before_and_the_gap) {
+  user_history h;
+  owned_txn t{5, 1767225600, "US", "c", "p", "d", "t"};
+  for (int i = 0; i < 5; ++i) {
+    h.observe(t.view());
+    t.timestamp += 60;
+  }
+  auto x = h.features(t.view());
+  BOOST_TEST(x[f_tx_last_hour] == 5.0f);
+  BOOST_TEST(x[f_log_gap] == to_half_precision(static_cast<float>(std::log1p(60.0))));
+  t.timestamp += 7200;
+  BOOST_TEST(h.features(t.view())[f_tx_last_hour] == 0.0f);
+}
+
+BOOST_AUTO_TEST_CASE(travel_flags_distant_countries_minutes_apart_but_not_a_flight) {
+  user_history h;
+  owned_txn t{20, 1767225600, "US", "c", "p", "d", "t"};
+  h.observe(t.view());
+  t.country = "US";
+  t.timestamp += 600;
+  BOOST_TEST(h.features(t.view())[f_travel] == 0.0f);
+  t.country = "NG";
+  auto fast = h.features(t.view())[f_travel];
+  t.timestamp += 14 * 3600; // a long-haul flight
+  auto flight = h.features(t.view())[f_travel];
+  BOOST_TEST(fast > std::log1p(20000.0f)); // ~10,000 km in 10 min
+  BOOST_TEST(flight < std::log1p(1000.0f));
+  BOOST_TEST(fast > flight + 2);
+}
+
+BOOST_AUTO_TEST_CASE(the_window_forgets_its_oldest_transactions) {
+  user_stream s(4);
+  user_history h(16);
+  for (int i = 0; i < 16; ++i) {
+    auto t = s.next();
+    h.admit(t.view());
+  }
+  BOOST_TEST(h.count_of(field::country, "US") == 16u);
+  s.move_to("DE");
+  for (int i = 0; i < 10; ++i)
+    h.admit(s.next().view());
+  BOOST_TEST(h.size() == 16u);
+  BOOST_TEST(h.count_of(field::country, "US") == 6u);
+  BOOST_TEST(h.count_of(field::country, "DE") == 10u);
+  BOOST_TEST(h.top_values(field::country, 1).front().first == "DE");
+}
+
+BOOST_AUTO_TEST_CASE(standard_features_use_the_transaction_alone) {
+  owned_txn t{100, 1767225600, "US", "groceries", "credit_card", "mobile", "purchase"};
+  auto a = compute_standard_features(t.view());
+  auto b = compute_standard_features(t.view());
+  BOOST_TEST((a == b));
+  BOOST_TEST(a[s_log_amount] == static_cast<float>(std::log1p(100.0)));
+  t.country = "DE";
+  BOOST_TEST(compute_standard_features(t.view())[s_country_code] != a[s_country_code]);
+  for (std::size_t f = 0; f < standard_feature_count; ++f)
+    BOOST_TEST(!standard_feature_name(f).empty());
+  for (std::size_t f = 0; f < user_feature_count; ++f)
+    BOOST_TEST(user_feature_name(f) != "?");
+}
