@@ -318,24 +318,25 @@ std::vector<std::uint8_t> model_codec::save(const user_model& m) {
   w.varint(p.refit_every);
   w.varint(p.min_history);
   w.fixed(p.max_user_weight);
-  w.fixed(p.threshold_quantile);
-  w.fixed(p.threshold_floor);
-  w.varint(p.threshold_warmup);
-  w.fixed(p.medium_margin);
-  w.fixed(p.high_margin);
+  w.fixed(p.threshold.quantile);
+  w.fixed(p.threshold.floor);
+  w.varint(p.threshold.warmup);
+  w.fixed(p.threshold.medium_margin);
+  w.fixed(p.threshold.high_margin);
   // Model state.
   w.varint(m.version_);
   w.varint(m.since_refit_);
   w.varint(m.next_tree_);
   w.u8(m.frozen_ ? 1 : 0);
-  w.u8(m.threshold_override_ ? 1 : 0);
-  if (m.threshold_override_)
-    w.fixed(*m.threshold_override_);
+  auto fixed_threshold = m.threshold_.override_value();
+  w.u8(fixed_threshold ? 1 : 0);
+  if (fixed_threshold)
+    w.fixed(*fixed_threshold);
   w.zigzag(m.last_refit_ts_);
   w.zigzag(m.last_seen_ts_);
   w.zigzag(m.learned_.partition);
   w.zigzag(m.learned_.offset);
-  const auto& q = m.quantile_;
+  const auto& q = m.threshold_.quantile();
   w.fixed(q.q_);
   w.varint(q.n_);
   for (auto v : q.height_)
@@ -389,12 +390,12 @@ user_model model_codec::load_user_model(const std::uint8_t* data, std::size_t si
   p.refit_every = r.count(max_window, "refit interval");
   p.min_history = r.count(max_window, "min history");
   p.max_user_weight = r.fixed<double>();
-  p.threshold_quantile = r.fixed<double>();
-  p.threshold_floor = r.fixed<double>();
-  p.threshold_warmup = r.count(1u << 30, "threshold warm-up");
-  p.medium_margin = r.fixed<double>();
-  p.high_margin = r.fixed<double>();
-  if (p.window < 1 || !(p.threshold_quantile > 0 && p.threshold_quantile < 1))
+  p.threshold.quantile = r.fixed<double>();
+  p.threshold.floor = r.fixed<double>();
+  p.threshold.warmup = r.count(1u << 30, "threshold warm-up");
+  p.threshold.medium_margin = r.fixed<double>();
+  p.threshold.high_margin = r.fixed<double>();
+  if (p.window < 1 || !(p.threshold.quantile > 0 && p.threshold.quantile < 1))
     throw codec_error("user model checkpoint corrupt: settings");
   user_model m(p);
   m.version_ = r.varint();
@@ -402,12 +403,12 @@ user_model model_codec::load_user_model(const std::uint8_t* data, std::size_t si
   m.next_tree_ = r.count(static_cast<std::size_t>(p.forest.trees) - 1, "next tree");
   m.frozen_ = r.u8() != 0;
   if (r.u8())
-    m.threshold_override_ = r.fixed<double>();
+    m.threshold_.set_override(r.fixed<double>());
   m.last_refit_ts_ = r.zigzag();
   m.last_seen_ts_ = r.zigzag();
   m.learned_.partition = static_cast<std::int32_t>(r.zigzag());
   m.learned_.offset = r.zigzag();
-  auto& q = m.quantile_;
+  auto& q = m.threshold_.quantile();
   q.q_ = r.fixed<double>();
   q.n_ = r.varint();
   for (auto& v : q.height_)

@@ -12,23 +12,13 @@ constexpr std::size_t min_rows_to_fit = 8;
 
 } // namespace
 
-std::string_view to_string(risk_level r) {
-  switch (r) {
-    case risk_level::none: return "none";
-    case risk_level::low: return "low";
-    case risk_level::medium: return "medium";
-    case risk_level::high: return "high";
-  }
-  return "?";
-}
-
 std::string_view to_string(model_kind m) { return m == model_kind::user ? "user" : "global"; }
 
 user_model::user_model(model_params p)
   : params_(p),
     history_(p.window),
     forest_(user_feature_count, p.forest),
-    quantile_(p.threshold_quantile) {
+    threshold_(p.threshold) {
   forest_.set_domains(user_feature_domains());
 }
 
@@ -40,13 +30,6 @@ double user_model::user_weight() const {
   double span = static_cast<double>(std::max<std::size_t>(1, params_.window - params_.min_history));
   double ramp = std::min(1.0, static_cast<double>(n - params_.min_history + 1) / span);
   return params_.max_user_weight * ramp;
-}
-
-double user_model::threshold() const {
-  if (threshold_override_)
-    return *threshold_override_;
-  double own = quantile_.count() >= params_.threshold_warmup ? quantile_.value() : 0.0;
-  return std::max(own, params_.threshold_floor);
 }
 
 verdict user_model::assess(const user_features& x, const isolation_forest* global) const {
@@ -63,14 +46,9 @@ verdict user_model::assess(const user_features& x, const isolation_forest* globa
   v.decided_by = w > 0 && w * (v.user_score - 0.5) > (1 - w) * (v.global_score - 0.5)
                    ? model_kind::user
                    : model_kind::global;
-  v.threshold = threshold();
-  v.anomalous = v.score > v.threshold;
-  if (v.anomalous) {
-    double margin = v.score - v.threshold;
-    v.risk = margin >= params_.high_margin     ? risk_level::high
-             : margin >= params_.medium_margin ? risk_level::medium
-                                               : risk_level::low;
-  }
+  v.threshold = threshold_.value();
+  v.risk = threshold_.risk(v.score);
+  v.anomalous = v.risk != risk_level::none;
   return v;
 }
 
@@ -82,7 +60,7 @@ bool user_model::record(const txn_input& t, const user_features& x, const verdic
     learned_ = from;
   last_seen_ts_ = std::max(last_seen_ts_, t.timestamp);
   history_.observe(t);
-  quantile_.add(v.score);
+  threshold_.add(v.score);
   if (frozen_)
     return true;
   // Statistics take in every transaction, so a user who really moves or
@@ -174,12 +152,14 @@ bool operator==(const user_model& a, const user_model& b) {
   if (!(a.history_ == b.history_) || !(a.forest_ == b.forest_) || a.rows_ != b.rows_ ||
       a.version_ != b.version_ || a.since_refit_ != b.since_refit_ ||
       a.next_tree_ != b.next_tree_ || a.frozen_ != b.frozen_ ||
-      a.threshold_override_ != b.threshold_override_ || a.last_refit_ts_ != b.last_refit_ts_ ||
+      a.threshold_override() != b.threshold_override() || a.last_refit_ts_ != b.last_refit_ts_ ||
       a.last_seen_ts_ != b.last_seen_ts_ || a.learned_.partition != b.learned_.partition ||
       a.learned_.offset != b.learned_.offset || a.pending_.size() != b.pending_.size())
     return false;
-  if (a.quantile_.n_ != b.quantile_.n_ || a.quantile_.height_ != b.quantile_.height_ ||
-      a.quantile_.pos_ != b.quantile_.pos_ || a.quantile_.desired_ != b.quantile_.desired_)
+  const auto& qa = a.score_quantile();
+  const auto& qb = b.score_quantile();
+  if (qa.n_ != qb.n_ || qa.height_ != qb.height_ || qa.pos_ != qb.pos_ ||
+      qa.desired_ != qb.desired_)
     return false;
   for (std::size_t i = 0; i < a.pending_.size(); ++i)
     if (a.pending_[i].id != b.pending_[i].id || a.pending_[i].x != b.pending_[i].x)

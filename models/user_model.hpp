@@ -2,7 +2,7 @@
 
 #include "models/features.hpp"
 #include "models/isolation_forest.hpp"
-#include "models/quantile.hpp"
+#include "models/threshold.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -11,10 +11,6 @@
 #include <vector>
 
 namespace rtad::models {
-
-/// How far above its threshold a flagged transaction is.
-enum class risk_level : std::uint8_t { none, low, medium, high };
-std::string_view to_string(risk_level r);
 
 /// Which model's opinion weighed more in a verdict.
 enum class model_kind : std::uint8_t { global, user };
@@ -27,11 +23,7 @@ struct model_params {
   std::size_t refit_every = 32;    ///< r: new transactions between partial refits
   std::size_t min_history = 30;    ///< below this the user's forest has no say
   double max_user_weight = 0.5;    ///< the user's forest adds to the global one, never replaces it
-  double threshold_quantile = 0.99;
-  double threshold_floor = 0.60;
-  std::size_t threshold_warmup = 64; ///< scores seen before the own quantile counts
-  double medium_margin = 0.03;     ///< score - threshold from which risk is medium
-  double high_margin = 0.06;       ///< ... and high
+  threshold_params threshold;
 };
 
 /// The outcome of scoring one transaction.
@@ -84,11 +76,11 @@ public:
   bool frozen() const { return frozen_; }
 
   /// Fixes the threshold (nullopt: adaptive again).
-  void set_threshold_override(std::optional<double> t) { threshold_override_ = t; }
-  std::optional<double> threshold_override() const { return threshold_override_; }
+  void set_threshold_override(std::optional<double> t) { threshold_.set_override(t); }
+  std::optional<double> threshold_override() const { return threshold_.override_value(); }
 
   /// The threshold a transaction must exceed now.
-  double threshold() const;
+  double threshold() const { return threshold_.value(); }
 
   /// Weight of the user's own forest in a blended score now.
   double user_weight() const;
@@ -102,7 +94,7 @@ public:
   std::size_t pending_count() const { return pending_.size(); }
   /// Normal transactions the forest learns from.
   std::size_t training_rows() const { return rows_.size(); }
-  const p2_quantile& score_quantile() const { return quantile_; }
+  const p2_quantile& score_quantile() const { return threshold_.quantile(); }
   /// Approximate heap bytes of this model.
   std::size_t memory_bytes() const;
 
@@ -125,9 +117,8 @@ private:
   user_history history_;
   std::deque<user_features> rows_; ///< training window: normal transactions only
   isolation_forest forest_;
-  p2_quantile quantile_;
+  adaptive_threshold threshold_;
   std::deque<pending_txn> pending_;
-  std::optional<double> threshold_override_;
   bool frozen_ = false;
   std::uint64_t version_ = 0;
   std::size_t since_refit_ = 0;

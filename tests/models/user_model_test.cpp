@@ -212,8 +212,8 @@ BOOST_AUTO_TEST_CASE(a_replayed_offset_is_scored_but_not_learned_twice) {
 
 BOOST_AUTO_TEST_CASE(the_threshold_is_the_own_quantile_never_below_the_floor) {
   model_params p;
-  p.threshold_floor = 0.6;
-  p.threshold_warmup = 10;
+  p.threshold.floor = 0.6;
+  p.threshold.warmup = 10;
   user_model m(p);
   BOOST_TEST(m.threshold() == 0.6); // no scores yet
   user_stream s(21);
@@ -228,8 +228,8 @@ BOOST_AUTO_TEST_CASE(the_threshold_is_the_own_quantile_never_below_the_floor) {
 
 BOOST_AUTO_TEST_CASE(risk_grows_with_the_margin_above_the_threshold) {
   model_params p;
-  p.threshold_floor = 0.55;
-  p.threshold_warmup = 1u << 30; // the floor alone decides here
+  p.threshold.floor = 0.55;
+  p.threshold.warmup = 1u << 30; // the floor alone decides here
   user_model m(p);                // no history: the global forest decides
   std::mt19937 gen(4);
   std::normal_distribution<float> n(0, 1);
@@ -248,7 +248,7 @@ BOOST_AUTO_TEST_CASE(risk_grows_with_the_margin_above_the_threshold) {
   BOOST_TEST((v_centre.risk == risk_level::none));
   BOOST_TEST(v_far.anomalous);
   BOOST_TEST((v_far.risk == risk_level::high));
-  BOOST_TEST(v_far.score - v_far.threshold >= p.high_margin);
+  BOOST_TEST(v_far.score - v_far.threshold >= p.threshold.high_margin);
   BOOST_TEST(v_edge.score > v_centre.score);
   BOOST_TEST(v_edge.score < v_far.score);
   BOOST_TEST((v_edge.risk < v_far.risk));

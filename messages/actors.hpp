@@ -1,0 +1,90 @@
+#pragma once
+// The protocol of rtad: every typed actor interface of a node, in the order
+// a transaction meets them. Read this file to know who says what to whom.
+
+#include "messages/atoms.hpp"
+#include "messages/results.hpp"
+#include "messages/snapshot.hpp"
+#include "messages/transaction.hpp"
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rtad {
+
+/// One user's detector: scores, explains, learns; lives while the user is active.
+using profile_actor = caf::typed_actor<
+  /// Scores these transactions (one user, Kafka order) with this global forest.
+  caf::reacts_to<std::vector<transaction>, global_snapshot>,
+  /// The state the store found for this user (answer to its load request).
+  caf::reacts_to<profile_restore>,
+  /// Writes a checkpoint and answers once it is committed; quits after if asked.
+  caf::replies_to<checkpoint_atom, bool>::with<bool>,
+  /// Analyst feedback on one of this user's flagged transactions; true if applied.
+  caf::replies_to<label_atom, label>::with<bool>>;
+
+/// Owns the profiles of hash(user) % shards: spawns, restores, passivates.
+using shard_actor = caf::typed_actor<
+  /// Transactions of this shard's users (standard mode: scored here directly).
+  caf::reacts_to<std::vector<transaction>>,
+  /// A newer global forest to score with.
+  caf::reacts_to<global_snapshot>,
+  /// Checkpoints and passivates the profiles of these partitions (all if the
+  /// flag is set); answers how many once every checkpoint is committed.
+  caf::replies_to<release_atom, std::vector<std::int32_t>, bool>::with<std::uint64_t>,
+  /// Analyst feedback for a user of this shard; true if an active profile took it.
+  caf::replies_to<label_atom, label>::with<bool>,
+  /// Timer: passivate idle profiles and keep to the memory budget.
+  caf::reacts_to<tick_atom>>;
+
+/// The node's population forest: learns from rows of normal transactions,
+/// publishes immutable snapshots to the shards.
+using global_model_actor = caf::typed_actor<
+  /// Flattened feature rows (row-major) of normal transactions.
+  caf::reacts_to<observe_atom, std::vector<float>>,
+  /// A shard that wants every new snapshot.
+  caf::reacts_to<subscribe_atom, shard_actor>,
+  /// The current snapshot.
+  caf::replies_to<status_atom>::with<global_snapshot>>;
+
+/// Stores results, quarantined messages, checkpoints and applied labels in
+/// PostgreSQL in batches, and commits Kafka offsets in the same transaction.
+using sink_actor = caf::typed_actor<
+  /// Offsets a source handed on, per partition in order; answers their count
+  /// once every one of them is stored (the source's credit comes back).
+  caf::replies_to<announce_atom, std::vector<offset_batch>>::with<std::uint64_t>,
+  /// Results of scoring.
+  caf::reacts_to<std::vector<scored_transaction>>,
+  /// A message that could not be accepted.
+  caf::reacts_to<quarantine_entry>,
+  /// Writes a profile checkpoint; answers once it is committed.
+  caf::replies_to<checkpoint_atom, profile_checkpoint>::with<bool>,
+  /// Labels applied by a profile (ids), marked so nobody applies them again.
+  caf::reacts_to<label_atom, std::vector<std::int64_t>>,
+  /// Answers once every announced offset of these partitions is committed.
+  caf::replies_to<drain_atom, std::vector<std::int32_t>>::with<bool>,
+  /// Where feature rows of normal transactions go.
+  caf::reacts_to<subscribe_atom, global_model_actor>,
+  /// Timer: write what is buffered (also retries while PostgreSQL is away).
+  caf::reacts_to<flush_atom>>;
+
+/// Reads checkpoints, stored transactions after them and unapplied labels,
+/// batching many users into one query.
+using profile_store_actor = caf::typed_actor<
+  /// Everything a profile needs to come back to life.
+  caf::replies_to<load_atom, std::string>::with<profile_restore>,
+  /// Timer: run the batched query.
+  caf::reacts_to<flush_atom>>;
+
+/// Consumes the topic in the node's consumer group and feeds the shards,
+/// holding back when its credit of in-flight transactions is used up.
+using source_actor = caf::typed_actor<
+  /// Keeps polling (sent to itself).
+  caf::reacts_to<poll_atom>,
+  /// Leaves the group: drains, checkpoints, then answers and quits.
+  caf::replies_to<stop_atom>::with<bool>>;
+
+} // namespace rtad

@@ -1,0 +1,26 @@
+#pragma once
+// Atoms of rtad's protocol. CAF 0.17 limits atom text to 10 characters.
+
+#include <caf/atom.hpp>
+
+namespace rtad {
+
+using announce_atom = caf::atom_constant<caf::atom("announce")>;
+using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using freeze_atom = caf::atom_constant<caf::atom("freeze")>;
+using label_atom = caf::atom_constant<caf::atom("label")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using observe_atom = caf::atom_constant<caf::atom("observe")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using profile_atom = caf::atom_constant<caf::atom("profile")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using retrain_atom = caf::atom_constant<caf::atom("retrain")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using threshold_atom = caf::atom_constant<caf::atom("threshold")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+} // namespace rtad

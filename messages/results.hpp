@@ -1,0 +1,127 @@
+#pragma once
+
+#include "messages/transaction.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rtad {
+
+/// Most features a row can have (user-relative features are the widest).
+inline constexpr std::size_t max_features = 14;
+
+/// A transaction with its verdict, as the sink stores it.
+struct scored_transaction {
+  transaction txn;
+  double score = 0;
+  double threshold = 0;
+  double user_score = 0;
+  double global_score = 0;
+  double user_weight = 0;
+  bool anomalous = false;
+  std::string risk;               ///< none, low, medium, high
+  std::string model_used;         ///< user or global
+  std::string explanation;        ///< one readable line (anomalies only)
+  std::string detection_features; ///< JSON: reasons with values and usual ranges (anomalies only)
+  std::array<float, max_features> features{}; ///< the row the models saw, for the global model
+  std::uint8_t feature_count = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, scored_transaction& x) {
+  return f(x.txn, x.score, x.threshold, x.user_score, x.global_score, x.user_weight, x.anomalous,
+           x.risk, x.model_used, x.explanation, x.detection_features, x.features,
+           x.feature_count);
+}
+
+/// A message that could not be accepted: kept with its bytes and the reason.
+struct quarantine_entry {
+  std::string topic;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  std::string key;
+  std::string raw;
+  std::string reason;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, quarantine_entry& x) {
+  return f(x.topic, x.partition, x.offset, x.key, x.raw, x.reason);
+}
+
+/// Offsets of one partition that a source handed on; the sink's watermark
+/// passes them only once every one is stored.
+struct offset_batch {
+  std::int32_t partition = -1;
+  std::vector<std::int64_t> offsets;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, offset_batch& x) {
+  return f(x.partition, x.offsets);
+}
+
+/// A user's model state for user_profiles: checkpoint bytes plus what people read.
+struct profile_checkpoint {
+  std::string user_id;
+  std::vector<std::uint8_t> bytes;
+  std::string summary_json; ///< usual countries, categories, amounts, hours
+  std::uint64_t model_version = 0;
+  std::int32_t history_size = 0;
+  std::int32_t trees = 0;
+  double threshold = 0;
+  bool frozen = false;
+  std::int64_t last_retrain = 0;          ///< epoch seconds (transaction time)
+  std::int64_t last_transaction_at = 0;   ///< epoch seconds
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, profile_checkpoint& x) {
+  return f(x.user_id, x.bytes, x.summary_json, x.model_version, x.history_size, x.trees,
+           x.threshold, x.frozen, x.last_retrain, x.last_transaction_at);
+}
+
+/// A transaction already stored in PostgreSQL, replayed into a restored
+/// profile so a crash loses no learning.
+struct stored_transaction {
+  transaction txn;
+  bool anomalous = false;
+  double score = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stored_transaction& x) {
+  return f(x.txn, x.anomalous, x.score);
+}
+
+/// An analyst's verdict on a flagged transaction.
+struct label {
+  std::int64_t id = 0;
+  std::string transaction_id;
+  std::string user_id;
+  bool confirmed_fraud = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, label& x) {
+  return f(x.id, x.transaction_id, x.user_id, x.confirmed_fraud);
+}
+
+/// What a profile needs when it comes to life: its checkpoint (if any), the
+/// stored transactions after it, and labels it has not applied yet.
+struct profile_restore {
+  bool found = false;
+  std::vector<std::uint8_t> checkpoint;
+  std::vector<stored_transaction> catch_up;
+  std::vector<label> labels;
+  std::string error; ///< non-empty when the checkpoint could not be read
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, profile_restore& x) {
+  return f(x.found, x.checkpoint, x.catch_up, x.labels, x.error);
+}
+
+} // namespace rtad

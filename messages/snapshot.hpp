@@ -1,0 +1,36 @@
+#pragma once
+
+#include "models/isolation_forest.hpp"
+#include "models/serialize.hpp"
+
+#include <caf/meta/type_name.hpp>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace rtad {
+
+/// An immutable global forest shared by every scorer of a node. Inside a
+/// process only the pointer travels; across processes the forest's bytes.
+struct global_snapshot {
+  std::shared_ptr<const models::isolation_forest> forest;
+  std::uint64_t version = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, global_snapshot& x) {
+  std::vector<std::uint8_t> bytes;
+  if constexpr (Inspector::reads_state) {
+    if (x.forest)
+      bytes = models::model_codec::save(*x.forest);
+    return f(caf::meta::type_name("global_snapshot"), bytes, x.version);
+  } else {
+    auto result = f(caf::meta::type_name("global_snapshot"), bytes, x.version);
+    x.forest = bytes.empty() ? nullptr
+                             : std::make_shared<const models::isolation_forest>(
+                                 models::model_codec::load_forest(bytes.data(), bytes.size()));
+    return result;
+  }
+}
+
+} // namespace rtad

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "models/quantile.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace rtad::models {
+
+/// How far above its threshold a flagged transaction is.
+enum class risk_level : std::uint8_t { none, low, medium, high };
+std::string_view to_string(risk_level r);
+
+/// Settings of an adaptive threshold.
+struct threshold_params {
+  double quantile = 0.99;       ///< flag scores above this quantile of the model's own scores
+  double floor = 0.60;          ///< ... but never below this
+  std::size_t warmup = 64;      ///< scores seen before the own quantile counts
+  double medium_margin = 0.03;  ///< score - threshold from which risk is medium
+  double high_margin = 0.06;    ///< ... and high
+};
+
+/// A model's threshold: a streaming high quantile of its own scores, never
+/// below a global floor, unless an operator fixed it.
+class adaptive_threshold {
+public:
+  explicit adaptive_threshold(threshold_params p = {}) : params_(p), quantile_(p.quantile) {}
+
+  /// Takes in one score of the model.
+  void add(double score) { quantile_.add(score); }
+
+  /// The value a score must exceed now.
+  double value() const;
+
+  /// Risk of a score against the current value (none when not above it).
+  risk_level risk(double score) const;
+
+  void set_override(std::optional<double> t) { override_ = t; }
+  std::optional<double> override_value() const { return override_; }
+  const threshold_params& params() const { return params_; }
+  const p2_quantile& quantile() const { return quantile_; }
+  p2_quantile& quantile() { return quantile_; }
+
+private:
+  threshold_params params_;
+  p2_quantile quantile_;
+  std::optional<double> override_;
+};
+
+} // namespace rtad::models
