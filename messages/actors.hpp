@@ -19,8 +19,6 @@ namespace rtad {
 using profile_actor = caf::typed_actor<
   /// Scores these transactions (one user, Kafka order) with this global forest.
   caf::reacts_to<std::vector<transaction>, global_snapshot>,
-  /// The state the store found for this user (answer to its load request).
-  caf::reacts_to<profile_restore>,
   /// Writes a checkpoint and answers once it is committed; quits after if asked.
   caf::replies_to<checkpoint_atom, bool>::with<bool>,
   /// Analyst feedback on one of this user's flagged transactions; true if applied.
@@ -85,6 +83,21 @@ using source_actor = caf::typed_actor<
   /// Keeps polling (sent to itself).
   caf::reacts_to<poll_atom>,
   /// Leaves the group: drains, checkpoints, then answers and quits.
+  caf::replies_to<stop_atom>::with<bool>>;
+
+/// Listens for analyst labels (PostgreSQL LISTEN rtad_labels) and hands each
+/// to the shard of its user.
+using feedback_listener_actor = caf::typed_actor<
+  /// Keeps listening (sent to itself).
+  caf::reacts_to<poll_atom>,
+  /// Stops listening; answers, then quits.
+  caf::replies_to<stop_atom>::with<bool>>;
+
+/// Writes this node's row of node_status from its metrics, periodically.
+using status_reporter_actor = caf::typed_actor<
+  /// Timer: write the row.
+  caf::reacts_to<tick_atom>,
+  /// Writes the final state ('stopped'); answers, then quits.
   caf::replies_to<stop_atom>::with<bool>>;
 
 } // namespace rtad

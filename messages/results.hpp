@@ -75,12 +75,15 @@ struct profile_checkpoint {
   bool frozen = false;
   std::int64_t last_retrain = 0;          ///< epoch seconds (transaction time)
   std::int64_t last_transaction_at = 0;   ///< epoch seconds
+  std::int32_t learned_partition = -1;    ///< Kafka position of the newest transaction learned
+  std::int64_t learned_offset = -1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, profile_checkpoint& x) {
   return f(x.user_id, x.bytes, x.summary_json, x.model_version, x.history_size, x.trees,
-           x.threshold, x.frozen, x.last_retrain, x.last_transaction_at);
+           x.threshold, x.frozen, x.last_retrain, x.last_transaction_at, x.learned_partition,
+           x.learned_offset);
 }
 
 /// A transaction already stored in PostgreSQL, replayed into a restored

@@ -91,6 +91,8 @@ public:
   std::uint64_t version() const { return version_; }       ///< refits so far
   std::int64_t last_refit_time() const { return last_refit_ts_; }
   std::int64_t last_seen_time() const { return last_seen_ts_; }
+  /// Kafka position of the newest transaction learned from.
+  origin learned() const { return learned_; }
   std::size_t pending_count() const { return pending_.size(); }
   /// Normal transactions the forest learns from.
   std::size_t training_rows() const { return rows_.size(); }

@@ -74,7 +74,7 @@ create table transactions (
 create index transactions_user on transactions (user_id, timestamp desc);
 create index transactions_scored_at on transactions (scored_at desc);
 
--- Creates the daily partitions that hold [from_day, to_day]; idempotent.
+-- Creates the daily (UTC) partitions that hold [from_day, to_day]; idempotent.
 create function rtad_ensure_partitions(from_day date, to_day date) returns void
 language plpgsql as $$
 declare
@@ -86,7 +86,7 @@ begin
     if to_regclass(name) is null then
       begin
         execute format('create table %I partition of transactions for values from (%L) to (%L)',
-                       name, d::timestamptz, (d + 1)::timestamptz);
+                       name, d::timestamp at time zone 'UTC', (d + 1)::timestamp at time zone 'UTC');
       exception when duplicate_table then
         null; -- another node created it meanwhile
       end;
@@ -95,19 +95,29 @@ begin
   end loop;
 end $$;
 
--- Drops partitions whose whole day is older than keep_days; returns how many.
+-- Drops partitions whose whole day is more than keep_days older than the
+-- newest partition; returns how many. Relative to the newest data rather than
+-- to today, so replaying a historical stream does not delete what it writes.
 create function rtad_drop_old_partitions(keep_days integer) returns integer
 language plpgsql as $$
 declare
   r record;
+  newest date;
   dropped integer := 0;
 begin
+  select max(to_date(substr(c.relname, 14), 'YYYYMMDD')) into newest
+    from pg_inherits i join pg_class c on c.oid = i.inhrelid
+    join pg_class p on p.oid = i.inhparent
+   where p.relname = 'transactions' and c.relname ~ '^transactions_[0-9]{8}$';
+  if newest is null then
+    return 0;
+  end if;
   for r in select c.relname from pg_inherits i
              join pg_class c on c.oid = i.inhrelid
              join pg_class p on p.oid = i.inhparent
             where p.relname = 'transactions'
               and c.relname ~ '^transactions_[0-9]{8}$'
-              and to_date(substr(c.relname, 14), 'YYYYMMDD') < current_date - keep_days loop
+              and to_date(substr(c.relname, 14), 'YYYYMMDD') < newest - keep_days loop
     execute format('drop table %I', r.relname);
     dropped := dropped + 1;
   end loop;
@@ -125,11 +135,24 @@ create table user_profiles (
   frozen              boolean not null default false,
   last_retrain        timestamptz,
   last_transaction_at timestamptz,                 -- newest transaction learned from
+  learned_partition   integer,                     -- Kafka position of that transaction: a restored
+  learned_offset      bigint,                      -- profile replays stored rows after it
   summary             jsonb not null default '{}'::jsonb,  -- usual countries, categories, amount range, hours
   checkpoint          bytea,                       -- models/ binary state, versioned and checksummed
   updated_at          timestamptz not null default now()
 );
 create index user_profiles_updated on user_profiles (updated_at desc);
+
+-- The population forest of each detection mode, so a restarted node does not
+-- start blind. Written by the node that refits it; read at start.
+create table global_models (
+  mode                text primary key check (mode in ('standard', 'enhanced')),
+  node                text,
+  version             bigint not null,
+  rows_seen           bigint not null default 0,
+  checkpoint          bytea not null,
+  updated_at          timestamptz not null default now()
+);
 
 -- Consumed Kafka offsets, written in the same transaction as the rows.
 -- next_offset is the watermark: every message below it is stored.

@@ -1,0 +1,269 @@
+#include "actors/kafka_source.hpp"
+
+#include "actors/convert.hpp"
+#include "actors/log.hpp"
+#include "actors/pg_array.hpp"
+#include "messages/codec.hpp"
+
+#include <caf/all.hpp>
+#include <map>
+#include <pqxx/pqxx>
+#include <thread>
+
+namespace rtad {
+
+namespace {
+
+using self_ptr = source_actor::stateful_pointer<source_state>;
+using clock_type = std::chrono::steady_clock;
+
+constexpr std::chrono::seconds lag_interval{2};
+constexpr std::chrono::seconds offsets_retry{1};
+
+/// Committed offsets of `partitions` from PostgreSQL; waits while it is away,
+/// because starting anywhere else would lose or repeat transactions.
+std::map<std::int32_t, std::int64_t> stored_offsets(const source_config& cfg,
+                                                    const std::vector<std::int32_t>& partitions) {
+  for (;;) {
+    try {
+      pqxx::connection c(cfg.pg_url);
+      pqxx::read_transaction r(c);
+      std::map<std::int32_t, std::int64_t> out;
+      for (const auto& row : r.exec_params(
+             "select kafka_partition, next_offset from kafka_offsets where consumer_group = $1"
+             " and topic = $2 and kafka_partition = any($3::int[])",
+             cfg.group, cfg.topic, pg_number_array(partitions)))
+        out[row[0].as<std::int32_t>()] = row[1].as<std::int64_t>();
+      return out;
+    } catch (const std::exception& e) {
+      log::warn("kafka_source", "cannot read committed offsets, retrying" +
+                                  log::fields()("error", '"' + std::string(e.what()) + '"').str());
+      std::this_thread::sleep_for(offsets_retry);
+    }
+  }
+}
+
+std::vector<std::int32_t> ids_of(const std::vector<RdKafka::TopicPartition*>& parts) {
+  std::vector<std::int32_t> ids;
+  for (const auto* p : parts)
+    ids.push_back(p->partition());
+  return ids;
+}
+
+std::string join(const std::vector<std::int32_t>& ids) {
+  std::string s;
+  for (auto id : ids)
+    s += (s.empty() ? "" : ",") + std::to_string(id);
+  return s;
+}
+
+} // namespace
+
+/// librdkafka calls this inside consume(), on the source's own thread.
+/// Assignment seeks to the offsets in PostgreSQL; revocation first drains the
+/// sink and checkpoints the partitions' profiles, so the next owner finds
+/// every row committed and every model saved.
+class source_rebalancer : public RdKafka::RebalanceCb {
+public:
+  explicit source_rebalancer(self_ptr self) : self_(self) {}
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& parts) override {
+    auto& st = self_->state;
+    auto& m = *st.cfg.metrics;
+    auto started = clock_type::now();
+    auto ids = ids_of(parts);
+    std::uint64_t users = 0;
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      auto offsets = stored_offsets(st.cfg, ids);
+      for (auto* p : parts) {
+        auto it = offsets.find(p->partition());
+        p->set_offset(it != offsets.end() ? it->second : RdKafka::Topic::OFFSET_BEGINNING);
+      }
+      consumer->assign(parts);
+      st.assigned.insert(ids.begin(), ids.end());
+    } else {
+      users = hand_over(ids);
+      consumer->unassign();
+      for (auto id : ids)
+        st.assigned.erase(id);
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started);
+    ++m.rebalances;
+    m.last_rebalance_ms = static_cast<std::uint64_t>(ms.count());
+    m.last_rebalance_users = users;
+    m.last_rebalance_at = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    m.set_partitions({st.assigned.begin(), st.assigned.end()});
+    m.ready = !st.assigned.empty() && !st.stopping;
+    log::info("kafka_source",
+              std::string(err == RdKafka::ERR__ASSIGN_PARTITIONS ? "assigned" : "revoked") +
+                log::fields()("partitions", join(ids))("users_moved", users)("ms", ms.count())
+                  .str());
+  }
+
+private:
+  /// Blocks until the sink committed everything of `ids` and the shards
+  /// checkpointed those partitions' profiles; returns how many profiles.
+  std::uint64_t hand_over(const std::vector<std::int32_t>& ids) {
+    auto& st = self_->state;
+    caf::scoped_actor blocking{self_->system()};
+    blocking->request(st.cfg.sink, caf::infinite, drain_atom::value, ids)
+      .receive([](bool) {},
+               [&](caf::error& e) {
+                 log::error("kafka_source", "drain failed: " + self_->system().render(e));
+               });
+    std::uint64_t users = 0;
+    for (const auto& shard : st.cfg.shards)
+      blocking->request(shard, caf::infinite, release_atom::value, ids, false)
+        .receive([&](std::uint64_t n) { users += n; },
+                 [&](caf::error& e) {
+                   log::error("kafka_source", "release failed: " + self_->system().render(e));
+                 });
+    return users;
+  }
+
+  self_ptr self_;
+};
+
+namespace {
+
+void check_lag(self_ptr self) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  if (now - st.last_lag_check < lag_interval || st.assigned.empty())
+    return;
+  st.last_lag_check = now;
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (auto p : st.assigned)
+    parts.push_back(RdKafka::TopicPartition::create(st.cfg.topic, p));
+  std::int64_t lag = 0;
+  if (st.consumer->position(parts) == RdKafka::ERR_NO_ERROR)
+    for (auto* p : parts) {
+      std::int64_t low = 0, high = 0;
+      if (st.consumer->get_watermark_offsets(st.cfg.topic, p->partition(), &low, &high) ==
+            RdKafka::ERR_NO_ERROR &&
+          p->offset() >= 0)
+        lag += std::max<std::int64_t>(0, high - p->offset());
+    }
+  RdKafka::TopicPartition::destroy(parts);
+  st.cfg.metrics->consumer_lag = lag;
+}
+
+void poll(self_ptr self) {
+  auto& st = self->state;
+  auto& m = *st.cfg.metrics;
+  if (st.stopping)
+    return;
+  if (st.in_flight >= st.cfg.credits) {
+    st.paused = true; // the sink's acknowledgements resume polling
+    ++m.credit_waits;
+    return;
+  }
+  auto room = std::min<std::uint64_t>(st.cfg.batch_max, st.cfg.credits - st.in_flight);
+  std::vector<std::vector<transaction>> per_shard(st.cfg.shards.size());
+  std::map<std::int32_t, std::vector<std::int64_t>> offsets;
+  std::vector<quarantine_entry> refused;
+  std::uint64_t taken = 0;
+  auto timeout = static_cast<int>(st.cfg.poll_timeout.count());
+  while (taken < room) {
+    std::unique_ptr<RdKafka::Message> msg(st.consumer->consume(taken == 0 ? timeout : 0));
+    if (msg->err() == RdKafka::ERR__TIMED_OUT || msg->err() == RdKafka::ERR__PARTITION_EOF)
+      break;
+    if (msg->err() != RdKafka::ERR_NO_ERROR) {
+      if (st.consume_errors++ % 100 == 0)
+        log::warn("kafka_source", "consume error: " + msg->errstr());
+      break;
+    }
+    ++taken;
+    std::string_view bytes(static_cast<const char*>(msg->payload()), msg->len());
+    offsets[msg->partition()].push_back(msg->offset());
+    auto decoded = decode_transaction(bytes);
+    if (auto* t = std::get_if<transaction>(&decoded)) {
+      t->partition = msg->partition();
+      t->offset = msg->offset();
+      per_shard[shard_of(t->user_id, per_shard.size())].push_back(std::move(*t));
+    } else {
+      quarantine_entry q;
+      q.topic = msg->topic_name();
+      q.partition = msg->partition();
+      q.offset = msg->offset();
+      if (msg->key())
+        q.key = *msg->key();
+      q.raw = std::string(bytes);
+      q.reason = std::get<decode_error>(decoded).reason;
+      refused.push_back(std::move(q));
+    }
+  }
+  if (taken > 0) {
+    m.consumed += taken;
+    m.quarantined += refused.size();
+    st.in_flight += taken;
+    std::vector<offset_batch> batches;
+    for (auto& [p, os] : offsets)
+      batches.push_back({p, std::move(os)});
+    // Announce first: the sink must know the offsets before any result of them.
+    self->request(st.cfg.sink, caf::infinite, announce_atom::value, std::move(batches))
+      .then([=](std::uint64_t stored) {
+        auto& st = self->state;
+        st.in_flight -= std::min(stored, st.in_flight);
+        if (st.paused && st.in_flight < st.cfg.credits) {
+          st.paused = false;
+          self->send(self, poll_atom::value);
+        }
+      });
+    for (auto& q : refused)
+      self->send(st.cfg.sink, std::move(q));
+    for (std::size_t i = 0; i < per_shard.size(); ++i)
+      if (!per_shard[i].empty())
+        self->send(st.cfg.shards[i], std::move(per_shard[i]));
+  }
+  check_lag(self);
+  self->send(self, poll_atom::value);
+}
+
+} // namespace
+
+source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.rebalancer = std::make_shared<source_rebalancer>(self);
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK)
+      throw std::runtime_error("kafka setting " + k + ": " + err);
+  };
+  set("bootstrap.servers", st.cfg.bootstrap);
+  set("group.id", st.cfg.group);
+  set("client.id", "rtad-" + st.cfg.node);
+  set("enable.auto.commit", "false");       // offsets live in PostgreSQL, with the rows
+  set("enable.auto.offset.store", "false");
+  set("auto.offset.reset", "earliest");
+  set("partition.assignment.strategy", "range"); // eager: cooperative-sticky crashes in 2.0.2
+  set("enable.partition.eof", "false");
+  if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)
+    throw std::runtime_error("kafka rebalance callback: " + err);
+  st.consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!st.consumer)
+    throw std::runtime_error("cannot create Kafka consumer: " + err);
+  if (auto rc = st.consumer->subscribe({st.cfg.topic}); rc != RdKafka::ERR_NO_ERROR)
+    throw std::runtime_error("cannot subscribe to " + st.cfg.topic + ": " + RdKafka::err2str(rc));
+  self->send(self, poll_atom::value);
+  return {
+    [=](poll_atom) { poll(self); },
+    [=](stop_atom) {
+      auto& st = self->state;
+      st.stopping = true;
+      st.cfg.metrics->ready = false;
+      // close() revokes the assignment, which drains and checkpoints.
+      st.consumer->close();
+      st.consumer.reset();
+      self->quit();
+      return true;
+    },
+  };
+}
+
+} // namespace rtad

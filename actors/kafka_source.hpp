@@ -1,0 +1,52 @@
+#pragma once
+
+#include "actors/metrics.hpp"
+#include "messages/actors.hpp"
+
+#include <chrono>
+#include <librdkafka/rdkafkacpp.h>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace rtad {
+
+/// Settings of a Kafka source, filled by spawn_node.
+struct source_config {
+  std::string bootstrap;
+  std::string topic;
+  std::string group;
+  std::string pg_url;                ///< where the committed offsets are
+  std::string node;
+  std::size_t batch_max = 512;
+  std::chrono::milliseconds poll_timeout{50};
+  std::size_t credits = 16384;
+  std::vector<shard_actor> shards;
+  sink_actor sink;
+  std::shared_ptr<node_metrics> metrics;
+};
+
+class source_rebalancer;
+
+/// State of a Kafka source.
+struct source_state {
+  static inline const char* name = "kafka_source";
+  source_config cfg;
+  std::shared_ptr<source_rebalancer> rebalancer; // shared_ptr: the type is private to the .cpp
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  std::uint64_t in_flight = 0;
+  bool paused = false;
+  bool stopping = false;
+  std::set<std::int32_t> assigned;
+  std::chrono::steady_clock::time_point last_lag_check{};
+  std::uint64_t consume_errors = 0;
+};
+
+/// Consumes the topic; see source_actor in messages/actors.hpp. Runs detached:
+/// it blocks in librdkafka, and in the rebalance callback while partitions
+/// are handed over.
+source_actor::behavior_type kafka_source(source_actor::stateful_pointer<source_state> self,
+                                         source_config cfg);
+
+} // namespace rtad

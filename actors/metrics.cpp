@@ -1,0 +1,50 @@
+#include "actors/metrics.hpp"
+
+#include <sstream>
+
+namespace rtad {
+
+std::string node_metrics::prometheus(const std::string& node) const {
+  std::ostringstream os;
+  auto put = [&](const char* name, const char* type, const char* help, auto value) {
+    os << "# HELP rtad_" << name << ' ' << help << "\n# TYPE rtad_" << name << ' ' << type
+       << "\nrtad_" << name << "{node=\"" << node << "\"} " << value << '\n';
+  };
+  put("transactions_consumed_total", "counter", "Messages read from Kafka.", consumed.load());
+  put("transactions_scored_total", "counter", "Transactions scored.", scored.load());
+  put("anomalies_total", "counter", "Transactions flagged as anomalies.", flagged.load());
+  put("quarantined_total", "counter", "Messages refused and quarantined.", quarantined.load());
+  put("stored_rows_total", "counter", "Results committed to PostgreSQL.", stored_rows.load());
+  put("sink_batches_total", "counter", "Batches committed by the sink.", sink_batches.load());
+  put("sink_batch_rows", "gauge", "Rows in the last committed batch.", sink_batch_rows_last.load());
+  put("sink_batch_seconds_total", "counter", "Time spent writing batches.",
+      static_cast<double>(sink_batch_us_total.load()) / 1e6);
+  put("sink_batch_seconds", "gauge", "Duration of the last batch write.",
+      static_cast<double>(sink_batch_us_last.load()) / 1e6);
+  put("sink_errors_total", "counter", "Failed batch writes (retried).", sink_errors.load());
+  put("sink_buffered", "gauge", "Results waiting to be written.", sink_buffered.load());
+  put("in_flight", "gauge", "Transactions handed on and not yet stored (credit used).",
+      in_flight.load());
+  put("credit_waits_total", "counter", "Times a source paused for lack of credit.",
+      credit_waits.load());
+  put("consumer_lag", "gauge", "Messages behind the end of the assigned partitions.",
+      consumer_lag.load());
+  put("active_profiles", "gauge", "Profiles in memory.", active_profiles.load());
+  put("profile_memory_bytes", "gauge", "Approximate heap bytes of the profiles in memory.",
+      profile_memory_bytes.load());
+  put("profile_restores_total", "counter", "Profiles brought back to memory.", restores.load());
+  put("passivations_total", "counter", "Profiles checkpointed and removed from memory.",
+      passivations.load());
+  put("checkpoints_total", "counter", "Profile checkpoints committed.", checkpoints.load());
+  put("labels_applied_total", "counter", "Analyst labels applied to profiles.",
+      labels_applied.load());
+  put("rebalances_total", "counter", "Consumer group rebalances.", rebalances.load());
+  put("last_rebalance_seconds", "gauge", "Duration of the last hand-over.",
+      static_cast<double>(last_rebalance_ms.load()) / 1e3);
+  put("global_model_version", "gauge", "Refits of the global forest.",
+      global_model_version.load());
+  put("database_up", "gauge", "1 while PostgreSQL accepts writes.", db_available.load() ? 1 : 0);
+  return os.str();
+}
+
+} // namespace rtad

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace rtad {
+
+/// Counters and gauges of one node, shared by its actors. Atomics rather than
+/// messages: the status reporter and /metrics read them at any moment
+/// without disturbing the hot path.
+struct node_metrics {
+  std::atomic<std::uint64_t> consumed{0};       ///< messages read from Kafka
+  std::atomic<std::uint64_t> scored{0};         ///< transactions scored
+  std::atomic<std::uint64_t> flagged{0};        ///< anomalies
+  std::atomic<std::uint64_t> quarantined{0};    ///< messages refused
+  std::atomic<std::uint64_t> stored_rows{0};    ///< results committed to PostgreSQL
+  std::atomic<std::uint64_t> sink_batches{0};
+  std::atomic<std::uint64_t> sink_batch_rows_last{0};
+  std::atomic<std::uint64_t> sink_batch_us_total{0};
+  std::atomic<std::uint64_t> sink_batch_us_last{0};
+  std::atomic<std::uint64_t> sink_errors{0};    ///< failed writes (retried)
+  std::atomic<std::uint64_t> sink_buffered{0};  ///< results waiting to be written
+  std::atomic<std::uint64_t> in_flight{0};      ///< transactions handed on, not yet stored
+  std::atomic<std::uint64_t> credit_waits{0};   ///< times a source paused for credit
+  std::atomic<std::int64_t> consumer_lag{0};
+  std::atomic<std::uint64_t> active_profiles{0};
+  std::atomic<std::uint64_t> profile_memory_bytes{0};
+  std::atomic<std::uint64_t> restores{0};
+  std::atomic<std::uint64_t> passivations{0};
+  std::atomic<std::uint64_t> checkpoints{0};
+  std::atomic<std::uint64_t> labels_applied{0};
+  std::atomic<std::uint64_t> rebalances{0};
+  std::atomic<std::uint64_t> last_rebalance_ms{0};
+  std::atomic<std::uint64_t> last_rebalance_users{0};
+  std::atomic<std::int64_t> last_rebalance_at{0}; ///< epoch seconds
+  std::atomic<std::uint64_t> global_model_version{0};
+  std::atomic<bool> db_available{true};
+  std::atomic<bool> ready{false};               ///< assigned partitions and running
+
+  void set_partitions(std::vector<std::int32_t> p) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    partitions_ = std::move(p);
+  }
+  std::vector<std::int32_t> partitions() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return partitions_;
+  }
+
+  /// Prometheus text exposition of every figure.
+  std::string prometheus(const std::string& node) const;
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<std::int32_t> partitions_;
+};
+
+} // namespace rtad

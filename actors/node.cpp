@@ -1,0 +1,170 @@
+#include "actors/node.hpp"
+
+#include "actors/convert.hpp"
+#include "actors/feedback_listener.hpp"
+#include "actors/global_model.hpp"
+#include "actors/kafka_source.hpp"
+#include "actors/log.hpp"
+#include "actors/profile_store.hpp"
+#include "actors/shard.hpp"
+#include "actors/sink.hpp"
+#include "actors/status_reporter.hpp"
+
+#include <caf/all.hpp>
+#include <unistd.h>
+
+namespace rtad {
+
+namespace {
+
+/// Global refits come this often relative to the window: a whole turnover
+/// every `global_window` rows, in eighths.
+constexpr std::size_t global_refit_fraction = 8;
+
+/// Marks the node failed when `actor` ends while the node is not stopping.
+template <class Handle>
+void watch(const Handle& actor, const char* what, std::shared_ptr<std::atomic<bool>> failed,
+           std::shared_ptr<std::atomic<bool>> stopping) {
+  actor->attach_functor([=](const caf::error& reason) {
+    if (stopping->load())
+      return;
+    log::error("node", std::string(what) + " ended unexpectedly: " + caf::to_string(reason));
+    failed->store(true);
+  });
+}
+
+} // namespace
+
+std::string node_name(const config::settings& s) {
+  if (!s.node.name.empty())
+    return s.node.name;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + "-" + std::to_string(getpid());
+}
+
+node::node(caf::actor_system& sys, const config::settings& s)
+  : sys_(sys),
+    name_(node_name(s)),
+    metrics_(std::make_shared<node_metrics>()),
+    failed_(std::make_shared<std::atomic<bool>>(false)),
+    stopping_(std::make_shared<std::atomic<bool>>(false)) {
+  sink_config sc;
+  sc.writer = {s.pg.url, name_, s.kafka.group, s.kafka.topic, s.sink.store_all,
+               s.sink.retention_days};
+  sc.batch_rows = static_cast<std::size_t>(s.sink.batch_rows);
+  sc.flush_interval = std::chrono::milliseconds(s.sink.flush_interval_ms);
+  sc.max_backoff = std::chrono::milliseconds(s.sink.retry_max_backoff_ms);
+  sc.metrics = metrics_;
+  sink_ = sys.spawn<caf::detached>(sink, sc);
+
+  profile_store_config pc;
+  pc.url = s.pg.url;
+  pc.catch_up_limit = static_cast<std::size_t>(s.model.window) * 2;
+  pc.metrics = metrics_;
+  store_ = sys.spawn<caf::detached>(profile_store, pc);
+
+  bool enhanced = s.node.mode == config::detection_mode::enhanced;
+  global_model_config gc;
+  gc.dims = enhanced ? std::size_t{models::user_feature_count}
+                    : std::size_t{models::standard_feature_count};
+  gc.forest = {s.model.global_trees, s.model.global_sample_size, s.model.seed, enhanced};
+  gc.window = static_cast<std::size_t>(s.model.global_window);
+  gc.refit_every = std::max<std::size_t>(1, gc.window / global_refit_fraction);
+  gc.domains = enhanced ? models::user_feature_domains() : models::standard_feature_domains();
+  gc.metrics = metrics_;
+  global_ = sys.spawn(global_model, gc);
+
+  shard_config shc;
+  shc.mode = s.node.mode;
+  shc.profile.params = user_model_params(s.model);
+  shc.profile.sink = sink_;
+  shc.profile.store = store_;
+  shc.profile.metrics = metrics_;
+  shc.standard_threshold = threshold_params(s.model);
+  shc.passivate_after = std::chrono::seconds(s.node.passivate_after_s);
+  shc.max_profiles = std::max<std::size_t>(
+    1, static_cast<std::size_t>(s.node.max_active_profiles) / static_cast<std::size_t>(s.node.shards));
+  for (int i = 0; i < s.node.shards; ++i) {
+    auto sh = sys.spawn(shard, shc);
+    shards_.push_back(sh);
+    caf::anon_send(global_, subscribe_atom::value, sh);
+  }
+  caf::anon_send(sink_, subscribe_atom::value, global_);
+
+  source_config src;
+  src.bootstrap = s.kafka.bootstrap;
+  src.topic = s.kafka.topic;
+  src.group = s.kafka.group;
+  src.pg_url = s.pg.url;
+  src.node = name_;
+  src.batch_max = static_cast<std::size_t>(s.kafka.batch_max);
+  src.poll_timeout = std::chrono::milliseconds(s.kafka.poll_timeout_ms);
+  src.credits = static_cast<std::size_t>(s.kafka.credits);
+  src.shards = shards_;
+  src.sink = sink_;
+  src.metrics = metrics_;
+  source_ = sys.spawn<caf::detached>(kafka_source, src);
+
+  feedback_ = sys.spawn<caf::detached>(feedback_listener, feedback_config{s.pg.url, shards_, {}});
+
+  status_config stc;
+  stc.pg_url = s.pg.url;
+  stc.node = name_;
+  stc.mode = config::to_string(s.node.mode);
+  if (s.node.admin_port > 0)
+    stc.admin_endpoint = s.node.admin_host + ":" + std::to_string(s.node.admin_port);
+  stc.metrics = metrics_;
+  status_ = sys.spawn<caf::detached>(status_reporter, stc);
+
+  watch(source_, "kafka source", failed_, stopping_);
+  watch(sink_, "sink", failed_, stopping_);
+  watch(store_, "profile store", failed_, stopping_);
+  log::info("node", "started" + log::fields()("node", name_)("mode", stc.mode)(
+                                   "shards", s.node.shards)("topic", s.kafka.topic)(
+                                   "group", s.kafka.group)
+                                   .str());
+}
+
+node::~node() {
+  if (!stopped_)
+    stop(std::chrono::seconds(30));
+}
+
+bool node::stop(std::chrono::seconds timeout) {
+  if (stopped_)
+    return true;
+  stopped_ = true;
+  stopping_->store(true);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto left = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{0}));
+  };
+  bool ok = true;
+  caf::scoped_actor self{sys_};
+  auto fail = [&](const char* step) {
+    return [&ok, step, this](caf::error& e) {
+      ok = false;
+      log::error("node", std::string("shutdown: ") + step + ": " + sys_.render(e));
+    };
+  };
+  // Leaving the group revokes every partition: drain and checkpoint.
+  self->request(source_, left(), stop_atom::value).receive([](bool) {}, fail("leave group"));
+  self->request(feedback_, left(), stop_atom::value).receive([](bool) {}, fail("feedback"));
+  for (const auto& sh : shards_)
+    self->request(sh, left(), release_atom::value, std::vector<std::int32_t>{}, true)
+      .receive([](std::uint64_t) {}, fail("checkpoint profiles"));
+  self->request(sink_, left(), drain_atom::value, metrics_->partitions())
+    .receive([](bool) {}, fail("final write"));
+  self->request(status_, left(), stop_atom::value).receive([](bool) {}, fail("status"));
+  for (const auto& sh : shards_)
+    self->send_exit(sh, caf::exit_reason::user_shutdown);
+  self->send_exit(global_, caf::exit_reason::user_shutdown);
+  self->send_exit(store_, caf::exit_reason::user_shutdown);
+  self->send_exit(sink_, caf::exit_reason::user_shutdown);
+  log::info("node", "stopped" + log::fields()("node", name_)("clean", ok ? "yes" : "no").str());
+  return ok;
+}
+
+} // namespace rtad

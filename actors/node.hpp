@@ -1,0 +1,54 @@
+#pragma once
+
+#include "actors/metrics.hpp"
+#include "config/settings.hpp"
+#include "messages/actors.hpp"
+
+#include <atomic>
+#include <caf/actor_system.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace rtad {
+
+/// A unique node id for this process: the setting, else host name and pid.
+std::string node_name(const config::settings& s);
+
+/// One running rtad node: Kafka source, shards of profiles, global model,
+/// sink, profile store, feedback listener and status reporter, wired
+/// together. The schema must be current (see db::migrate).
+class node {
+public:
+  node(caf::actor_system& sys, const config::settings& s);
+  ~node();
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  /// Leaves the consumer group (drains, checkpoints), writes what remains
+  /// and ends every actor. False if that took longer than `timeout`.
+  bool stop(std::chrono::seconds timeout);
+
+  /// True once an essential actor ended on its own (an error was logged).
+  bool failed() const { return failed_->load(); }
+
+  const std::string& name() const { return name_; }
+  std::shared_ptr<node_metrics> metrics() const { return metrics_; }
+
+private:
+  caf::actor_system& sys_;
+  std::string name_;
+  std::shared_ptr<node_metrics> metrics_;
+  std::shared_ptr<std::atomic<bool>> failed_;
+  std::shared_ptr<std::atomic<bool>> stopping_;
+  sink_actor sink_;
+  profile_store_actor store_;
+  global_model_actor global_;
+  std::vector<shard_actor> shards_;
+  source_actor source_;
+  feedback_listener_actor feedback_;
+  status_reporter_actor status_;
+  bool stopped_ = false;
+};
+
+} // namespace rtad

@@ -1,0 +1,200 @@
+#include "actors/pg_writer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <pqxx/pqxx>
+
+namespace rtad {
+
+namespace {
+
+constexpr std::int64_t seconds_per_day = 86400;
+
+constexpr const char* staging_ddl =
+  "create temp table if not exists rtad_staging ("
+  " transaction_id text, ts bigint, user_id text, amount numeric, currency text, location text,"
+  " transaction_type text, merchant_id text, merchant_name text, merchant_category text,"
+  " payment_method text, device_type text, ip_address text, score float8, threshold float8,"
+  " is_anomaly boolean, model_used text, ground_truth smallint, fraud_type text,"
+  " kafka_partition integer, kafka_offset bigint, risk text, explanation text,"
+  " detection_features text) on commit delete rows";
+
+constexpr const char* staging_columns_sql =
+  "transaction_id, to_timestamp(ts), user_id, amount, currency, location, transaction_type,"
+  " nullif(merchant_id, ''), nullif(merchant_name, ''), nullif(merchant_category, ''),"
+  " nullif(payment_method, ''), nullif(device_type, ''), nullif(ip_address, '')";
+
+std::string number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+/// One staging row; stream_to escapes each field for COPY.
+using staging_row = std::array<std::string, 24>;
+
+staging_row copy_row(const scored_transaction& s) {
+  const auto& t = s.txn;
+  return {t.transaction_id,
+          std::to_string(t.timestamp),
+          t.user_id,
+          number(t.amount),
+          t.currency,
+          t.location,
+          t.transaction_type,
+          t.merchant_id,
+          t.merchant_name,
+          t.merchant_category,
+          t.payment_method,
+          t.device_type,
+          t.ip_address,
+          number(s.score),
+          number(s.threshold),
+          s.anomalous ? "t" : "f",
+          s.model_used,
+          std::to_string(static_cast<int>(t.anomalous)),
+          t.fraud_type,
+          std::to_string(t.partition),
+          std::to_string(t.offset),
+          s.risk,
+          s.explanation,
+          s.detection_features.empty() ? "{}" : s.detection_features};
+}
+
+} // namespace
+
+pg_writer::pg_writer(pg_writer_config cfg) : cfg_(std::move(cfg)) {}
+
+pg_writer::~pg_writer() = default;
+
+void pg_writer::reset() { conn_.reset(); }
+
+void pg_writer::connect() {
+  if (conn_ && conn_->is_open())
+    return;
+  conn_ = std::make_unique<pqxx::connection>(cfg_.url);
+  pqxx::nontransaction n(*conn_);
+  // Day partitions and to_timestamp are in UTC whatever the server says.
+  n.exec("set time zone 'UTC'");
+  n.exec(staging_ddl);
+}
+
+void pg_writer::ensure_partitions(pqxx::work& w, const write_batch& b) {
+  std::int64_t lo = 0, hi = -1;
+  for (const auto* r : b.rows) {
+    auto day = r->txn.timestamp / seconds_per_day;
+    if (known_days_.count(day))
+      continue;
+    if (hi < lo) {
+      lo = hi = day;
+    } else {
+      lo = std::min(lo, day);
+      hi = std::max(hi, day);
+    }
+  }
+  if (hi < lo)
+    return;
+  w.exec_params("select rtad_ensure_partitions(to_timestamp($1)::date, to_timestamp($2)::date)",
+                lo * seconds_per_day, hi * seconds_per_day);
+  for (auto d = lo; d <= hi; ++d)
+    known_days_.insert(d);
+}
+
+void pg_writer::write(const write_batch& b) {
+  if (b.empty())
+    return;
+  connect();
+  pqxx::work w(*conn_);
+  if (!b.rows.empty()) {
+    ensure_partitions(w, b);
+    {
+      pqxx::stream_to copy(w, "rtad_staging");
+      for (const auto* r : b.rows)
+        copy << copy_row(*r);
+      copy.complete();
+    }
+    if (cfg_.store_all)
+      w.exec_params(std::string("insert into transactions (transaction_id, timestamp, user_id, amount,"
+                                " currency, location, transaction_type, merchant_id, merchant_name,"
+                                " merchant_category, payment_method, device_type, ip_address, score,"
+                                " threshold, is_anomaly, model_used, ground_truth, fraud_type, node,"
+                                " kafka_partition, kafka_offset) select ") +
+                      staging_columns_sql +
+                      ", score, threshold, is_anomaly, model_used,"
+                      " case when ground_truth < 0 then null else ground_truth = 1 end,"
+                      " nullif(fraud_type, ''), $1, nullif(kafka_partition, -1),"
+                      " nullif(kafka_offset, -1) from rtad_staging on conflict do nothing",
+                    cfg_.node);
+    w.exec_params(std::string("insert into frauds (transaction_id, timestamp, user_id, amount,"
+                              " currency, location, transaction_type, merchant_id, merchant_name,"
+                              " merchant_category, payment_method, device_type, ip_address,"
+                              " detection_score, threshold, risk_level, model_used, explanation,"
+                              " detection_features, ground_truth, fraud_type, node,"
+                              " kafka_partition, kafka_offset) select ") +
+                    staging_columns_sql +
+                    ", score, threshold, risk, model_used, nullif(explanation, ''),"
+                    " detection_features::jsonb,"
+                    " case when ground_truth < 0 then null else ground_truth = 1 end,"
+                    " nullif(fraud_type, ''), $1, nullif(kafka_partition, -1),"
+                    " nullif(kafka_offset, -1) from rtad_staging where is_anomaly"
+                    " on conflict (transaction_id) do nothing",
+                  cfg_.node);
+  }
+  for (const auto* q : b.quarantined)
+    w.exec_params("insert into quarantine (topic, kafka_partition, kafka_offset, message_key, raw,"
+                  " reason, node) values ($1, $2, $3, $4, $5, $6, $7)"
+                  " on conflict (topic, kafka_partition, kafka_offset) do nothing",
+                  q->topic, q->partition, q->offset, pqxx::binarystring(q->key),
+                  pqxx::binarystring(q->raw), q->reason, cfg_.node);
+  for (const auto* c : b.checkpoints)
+    w.exec_params(
+      "insert into user_profiles (user_id, node, model_version, history_size, trees, threshold,"
+      " frozen, last_retrain, last_transaction_at, learned_partition, learned_offset, summary,"
+      " checkpoint, updated_at) values ($1, $2, $3, $4, $5, $6, $7,"
+      " case when $8::bigint > 0 then to_timestamp($8) end, case when $9::bigint > 0 then"
+      " to_timestamp($9) end, $10, $11, $12::jsonb, $13, now())"
+      " on conflict (user_id) do update set node = excluded.node,"
+      " model_version = excluded.model_version, history_size = excluded.history_size,"
+      " trees = excluded.trees, threshold = excluded.threshold, frozen = excluded.frozen,"
+      " last_retrain = excluded.last_retrain, last_transaction_at = excluded.last_transaction_at,"
+      " learned_partition = excluded.learned_partition, learned_offset = excluded.learned_offset,"
+      " summary = excluded.summary, checkpoint = excluded.checkpoint, updated_at = now()",
+      c->user_id, cfg_.node, static_cast<std::int64_t>(c->model_version), c->history_size, c->trees,
+      c->threshold, c->frozen, c->last_retrain, c->last_transaction_at, c->learned_partition,
+      c->learned_offset, c->summary_json.empty() ? std::string("{}") : c->summary_json,
+      pqxx::binarystring(c->bytes.data(), c->bytes.size()));
+  if (!b.applied_labels.empty()) {
+    std::string ids = "{";
+    for (auto id : b.applied_labels)
+      ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+    ids += "}";
+    w.exec_params("update labels set applied_at = now(), applied_by = $1 where id = any($2::bigint[])",
+                  cfg_.node, ids);
+  }
+  for (const auto& [partition, next] : b.watermarks)
+    w.exec_params("insert into kafka_offsets (consumer_group, topic, kafka_partition, next_offset,"
+                  " node, updated_at) values ($1, $2, $3, $4, $5, now())"
+                  " on conflict (consumer_group, topic, kafka_partition) do update set"
+                  " next_offset = greatest(kafka_offsets.next_offset, excluded.next_offset),"
+                  " node = excluded.node, updated_at = now()",
+                  cfg_.group, cfg_.topic, partition, next, cfg_.node);
+  if (!b.rows.empty())
+    w.exec_params("select pg_notify('rtad_batches', json_build_object('node', $1::text,"
+                  " 'rows', $2::int, 'anomalies', $3::int)::text)",
+                  cfg_.node, static_cast<int>(b.rows.size()),
+                  static_cast<int>(std::count_if(b.rows.begin(), b.rows.end(),
+                                                 [](const auto* r) { return r->anomalous; })));
+  w.commit();
+}
+
+int pg_writer::apply_retention() {
+  connect();
+  pqxx::work w(*conn_);
+  auto r = w.exec_params("select rtad_drop_old_partitions($1)", cfg_.retention_days);
+  w.commit();
+  known_days_.clear();
+  return r[0][0].as<int>();
+}
+
+} // namespace rtad

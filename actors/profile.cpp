@@ -1,0 +1,200 @@
+#include "actors/profile.hpp"
+
+#include "actors/convert.hpp"
+#include "actors/log.hpp"
+#include "models/explain.hpp"
+#include "models/serialize.hpp"
+
+#include <caf/all.hpp>
+
+namespace rtad {
+
+namespace {
+
+using self_ptr = profile_actor::stateful_pointer<profile_state>;
+
+void report_memory(self_ptr self) {
+  auto& st = self->state;
+  auto now = st.model ? st.model->memory_bytes() : 0;
+  st.cfg.metrics->profile_memory_bytes += now;
+  st.cfg.metrics->profile_memory_bytes -= st.memory_reported;
+  st.memory_reported = now;
+}
+
+profile_checkpoint make_checkpoint(const std::string& user, const models::user_model& m) {
+  profile_checkpoint c;
+  c.user_id = user;
+  c.bytes = models::model_codec::save(m);
+  c.summary_json = profile_summary_json(m);
+  c.model_version = m.version();
+  c.history_size = static_cast<std::int32_t>(m.history().size());
+  c.trees = static_cast<std::int32_t>(m.forest().tree_count());
+  c.threshold = m.threshold();
+  c.frozen = m.frozen();
+  c.last_retrain = m.last_refit_time();
+  c.last_transaction_at = m.last_seen_time();
+  c.learned_partition = m.learned().partition;
+  c.learned_offset = m.learned().offset;
+  return c;
+}
+
+/// Writes a checkpoint; `done` runs once it is committed (or failed).
+template <class F>
+void checkpoint(self_ptr self, F done) {
+  auto& st = self->state;
+  st.since_checkpoint = 0;
+  self->request(st.cfg.sink, caf::infinite, checkpoint_atom::value, make_checkpoint(st.user, *st.model))
+    .then([=](bool ok) mutable { done(ok); },
+          [=](caf::error& e) mutable {
+            log::warn("profile", "checkpoint failed" +
+                                   log::fields()("user", self->state.user)(
+                                     "error", self->system().render(e))
+                                     .str());
+            done(false);
+          });
+}
+
+void score(self_ptr self, std::vector<transaction>& txns, const global_snapshot& snap) {
+  auto& st = self->state;
+  auto& m = *st.model;
+  auto* global = snap.forest.get();
+  std::vector<scored_transaction> out;
+  out.reserve(txns.size());
+  std::uint64_t flagged = 0;
+  for (auto& t : txns) {
+    auto input = to_input(t);
+    auto x = m.features(input);
+    auto v = m.assess(x, global);
+    scored_transaction s;
+    fill_verdict(s, v);
+    if (v.anomalous) {
+      auto e = models::explain(m, global, input, x, v);
+      s.explanation = e.summary;
+      s.detection_features = explanation_json(e, v);
+      ++flagged;
+    }
+    std::copy(x.begin(), x.end(), s.features.begin());
+    s.feature_count = static_cast<std::uint8_t>(x.size());
+    if (m.record(input, x, v, t.transaction_id, {t.partition, t.offset}))
+      ++st.since_checkpoint;
+    s.txn = std::move(t);
+    out.push_back(std::move(s));
+  }
+  st.cfg.metrics->scored += out.size();
+  st.cfg.metrics->flagged += flagged;
+  self->send(st.cfg.sink, std::move(out));
+  if (st.since_checkpoint >= st.cfg.checkpoint_every) {
+    checkpoint(self, [](bool) {});
+    report_memory(self);
+  }
+}
+
+bool apply_label(self_ptr self, const label& l) {
+  auto& st = self->state;
+  if (!st.model->label(l.transaction_id, l.confirmed_fraud))
+    return false;
+  ++st.cfg.metrics->labels_applied;
+  ++st.since_checkpoint;
+  if (l.id > 0)
+    self->send(st.cfg.sink, label_atom::value, std::vector<std::int64_t>{l.id});
+  return true;
+}
+
+void handle_checkpoint_request(self_ptr self, bool quit, caf::typed_response_promise<bool> rp) {
+  checkpoint(self, [=](bool ok) mutable {
+    rp.deliver(ok);
+    if (quit) {
+      self->state.cfg.metrics->profile_memory_bytes -= self->state.memory_reported;
+      self->state.memory_reported = 0;
+      self->quit();
+    }
+  });
+}
+
+/// Brings the model back: checkpoint, stored transactions after it, labels.
+void restore(self_ptr self, profile_restore& r) {
+  auto& st = self->state;
+  if (r.found) {
+    try {
+      st.model = models::model_codec::load_user_model(r.checkpoint.data(), r.checkpoint.size());
+    } catch (const models::codec_error& e) {
+      log::error("profile", "checkpoint unreadable, starting afresh" +
+                              log::fields()("user", st.user)("error", '"' + std::string(e.what()) + '"')
+                                .str());
+    }
+  }
+  if (!st.model)
+    st.model.emplace(st.cfg.params);
+  auto& m = *st.model;
+  for (auto& s : r.catch_up) {
+    // Learn what was stored after the checkpoint with the verdict it had.
+    auto input = to_input(s.txn);
+    auto x = m.features(input);
+    models::verdict v;
+    v.score = s.score;
+    v.anomalous = s.anomalous;
+    m.record(input, x, v, s.txn.transaction_id, {s.txn.partition, s.txn.offset});
+  }
+  std::vector<std::int64_t> applied;
+  for (const auto& l : r.labels)
+    if (m.label(l.transaction_id, l.confirmed_fraud))
+      applied.push_back(l.id);
+  if (!applied.empty()) {
+    st.cfg.metrics->labels_applied += applied.size();
+    self->send(st.cfg.sink, label_atom::value, std::move(applied));
+  }
+  report_memory(self);
+  for (auto& [txns, snap] : st.queued)
+    score(self, txns, snap);
+  st.queued.clear();
+  for (auto& [l, rp] : st.queued_labels)
+    rp.deliver(apply_label(self, l));
+  st.queued_labels.clear();
+  for (auto& [quit, rp] : st.queued_checkpoints)
+    handle_checkpoint_request(self, quit, rp);
+  st.queued_checkpoints.clear();
+}
+
+} // namespace
+
+profile_actor::behavior_type profile(self_ptr self, std::string user, profile_config cfg) {
+  self->state.user = std::move(user);
+  self->state.cfg = std::move(cfg);
+  self->request(self->state.cfg.store, caf::infinite, load_atom::value, self->state.user)
+    .then([=](profile_restore& r) { restore(self, r); },
+          [=](caf::error& e) {
+            // The store never gives up on PostgreSQL; this means it is gone
+            // (node shutting down): keep nothing half-restored.
+            log::error("profile", "restore failed" + log::fields()("user", self->state.user)(
+                                                       "error", self->system().render(e))
+                                                       .str());
+            self->quit(e);
+          });
+  return {
+    [=](std::vector<transaction>& txns, global_snapshot& snap) {
+      if (!self->state.model) {
+        self->state.queued.emplace_back(std::move(txns), std::move(snap));
+        return;
+      }
+      score(self, txns, snap);
+    },
+    [=](checkpoint_atom, bool quit) {
+      auto rp = self->make_response_promise<bool>();
+      if (!self->state.model)
+        self->state.queued_checkpoints.emplace_back(quit, rp); // never overwrite with nothing
+      else
+        handle_checkpoint_request(self, quit, rp);
+      return rp;
+    },
+    [=](label_atom, label& l) {
+      auto rp = self->make_response_promise<bool>();
+      if (!self->state.model)
+        self->state.queued_labels.emplace_back(std::move(l), rp);
+      else
+        rp.deliver(apply_label(self, l));
+      return rp;
+    },
+  };
+}
+
+} // namespace rtad

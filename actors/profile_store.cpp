@@ -1,0 +1,153 @@
+#include "actors/profile_store.hpp"
+
+#include "actors/log.hpp"
+#include "actors/pg_array.hpp"
+
+#include <caf/all.hpp>
+#include <map>
+#include <pqxx/pqxx>
+
+namespace rtad {
+
+namespace {
+
+using self_ptr = profile_store_actor::stateful_pointer<profile_store_state>;
+
+constexpr std::chrono::milliseconds first_backoff{100};
+
+/// Runs the three batched queries for `users`.
+std::map<std::string, profile_restore> load_all(pqxx::connection& c,
+                                                const std::vector<std::string>& users,
+                                                std::size_t catch_up_limit) {
+  std::map<std::string, profile_restore> out;
+  std::vector<std::int32_t> partitions(users.size(), -1);
+  std::vector<std::int64_t> offsets(users.size(), -1);
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    index[users[i]] = i;
+    out[users[i]];
+  }
+  pqxx::read_transaction r(c);
+  auto array = pg_text_array(users);
+  for (const auto& row :
+       r.exec_params("select user_id, checkpoint, coalesce(learned_partition, -1),"
+                     " coalesce(learned_offset, -1) from user_profiles"
+                     " where user_id = any($1::text[]) and checkpoint is not null",
+                     array)) {
+    auto user = row[0].as<std::string>();
+    auto& p = out[user];
+    pqxx::binarystring bytes(row[1]);
+    p.found = true;
+    p.checkpoint.assign(bytes.begin(), bytes.end());
+    partitions[index[user]] = row[2].as<std::int32_t>();
+    offsets[index[user]] = row[3].as<std::int64_t>();
+  }
+  // Stored transactions the checkpoint has not learned: after its Kafka
+  // position, or (no checkpoint) the user's latest ones.
+  for (const auto& row : r.exec_params(
+         "select u.user_id, t.transaction_id, extract(epoch from t.timestamp)::bigint,"
+         " t.amount::float8, t.currency, t.location, t.transaction_type,"
+         " coalesce(t.merchant_id, ''), coalesce(t.merchant_name, ''),"
+         " coalesce(t.merchant_category, ''), coalesce(t.payment_method, ''),"
+         " coalesce(t.device_type, ''), coalesce(t.ip_address, ''),"
+         " coalesce(t.kafka_partition, -1), coalesce(t.kafka_offset, -1), t.is_anomaly, t.score"
+         " from unnest($1::text[], $2::int[], $3::bigint[]) as u(user_id, p, o)"
+         " cross join lateral (select * from transactions t where t.user_id = u.user_id"
+         "   and (u.p < 0 or (t.kafka_partition = u.p and t.kafka_offset > u.o))"
+         "   order by t.timestamp desc, t.kafka_offset desc limit $4) t"
+         " order by u.user_id, t.timestamp, t.kafka_partition, t.kafka_offset",
+         array, pg_number_array(partitions), pg_number_array(offsets),
+         static_cast<std::int64_t>(catch_up_limit))) {
+    stored_transaction s;
+    auto& t = s.txn;
+    t.transaction_id = row[1].as<std::string>();
+    t.user_id = row[0].as<std::string>();
+    t.timestamp = row[2].as<std::int64_t>();
+    t.amount = row[3].as<double>();
+    t.currency = row[4].as<std::string>();
+    t.location = row[5].as<std::string>();
+    t.transaction_type = row[6].as<std::string>();
+    t.merchant_id = row[7].as<std::string>();
+    t.merchant_name = row[8].as<std::string>();
+    t.merchant_category = row[9].as<std::string>();
+    t.payment_method = row[10].as<std::string>();
+    t.device_type = row[11].as<std::string>();
+    t.ip_address = row[12].as<std::string>();
+    t.partition = row[13].as<std::int32_t>();
+    t.offset = row[14].as<std::int64_t>();
+    s.anomalous = row[15].as<bool>();
+    s.score = row[16].as<double>();
+    out[t.user_id].catch_up.push_back(std::move(s));
+  }
+  for (const auto& row : r.exec_params("select id, transaction_id, user_id, label from labels"
+                                       " where user_id = any($1::text[]) and applied_at is null"
+                                       " order by id",
+                                       array)) {
+    label l;
+    l.id = row[0].as<std::int64_t>();
+    l.transaction_id = row[1].as<std::string>();
+    l.user_id = row[2].as<std::string>();
+    l.confirmed_fraud = row[3].as<std::string>() == "confirmed_fraud";
+    out[l.user_id].labels.push_back(std::move(l));
+  }
+  return out;
+}
+
+void arm(self_ptr self, std::chrono::milliseconds after) {
+  if (self->state.timer_armed)
+    return;
+  self->state.timer_armed = true;
+  self->delayed_send(self, after, flush_atom::value);
+}
+
+void run_batch(self_ptr self) {
+  auto& st = self->state;
+  if (st.waiting.empty())
+    return;
+  std::vector<std::string> users;
+  for (const auto& w : st.waiting)
+    users.push_back(w.first);
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  try {
+    if (!st.conn || !st.conn->is_open())
+      st.conn = std::make_unique<pqxx::connection>(st.cfg.url);
+    auto found = load_all(*st.conn, users, st.cfg.catch_up_limit);
+    for (auto& [user, promise] : st.waiting)
+      promise.deliver(found[user]);
+    st.cfg.metrics->restores += st.waiting.size();
+    st.waiting.clear();
+    st.backoff = std::chrono::milliseconds{0};
+  } catch (const std::exception& e) {
+    // Profiles wait (their users' transactions queue up, bounded by credit)
+    // rather than start from nothing and forget what they learned.
+    st.conn.reset();
+    st.backoff = std::min(st.cfg.max_backoff, std::max(first_backoff, st.backoff * 2));
+    log::warn("profile_store", "load failed, will retry" +
+                                 log::fields()("users", users.size())("retry_ms",
+                                                                      st.backoff.count())(
+                                   "error", '"' + std::string(e.what()).substr(0, 200) + '"')
+                                   .str());
+    arm(self, st.backoff);
+  }
+}
+
+} // namespace
+
+profile_store_actor::behavior_type profile_store(self_ptr self, profile_store_config cfg) {
+  self->state.cfg = std::move(cfg);
+  return {
+    [=](load_atom, std::string& user) {
+      auto promise = self->make_response_promise<profile_restore>();
+      self->state.waiting.emplace_back(std::move(user), promise);
+      arm(self, self->state.backoff.count() > 0 ? self->state.backoff : self->state.cfg.batch_delay);
+      return promise;
+    },
+    [=](flush_atom) {
+      self->state.timer_armed = false;
+      run_batch(self);
+    },
+  };
+}
+
+} // namespace rtad

@@ -1,0 +1,179 @@
+#include "actors/shard.hpp"
+
+#include "actors/convert.hpp"
+#include "actors/log.hpp"
+#include "models/explain.hpp"
+
+#include <caf/all.hpp>
+
+namespace rtad {
+
+namespace {
+
+using self_ptr = shard_actor::stateful_pointer<shard_state>;
+using clock_type = std::chrono::steady_clock;
+
+profile_actor& profile_for(self_ptr self, const std::string& user, std::int32_t partition) {
+  auto& st = self->state;
+  auto it = st.profiles.find(user);
+  if (it == st.profiles.end()) {
+    auto actor = self->spawn(profile, user, st.cfg.profile);
+    it = st.profiles.emplace(user, shard_state::entry{actor, partition, clock_type::now()}).first;
+    ++st.cfg.profile.metrics->active_profiles;
+  }
+  it->second.last_active = clock_type::now();
+  it->second.partition = partition;
+  return it->second.actor;
+}
+
+void deliver(self_ptr self, const std::string& user, std::vector<transaction> txns) {
+  auto& st = self->state;
+  if (auto p = st.passivating.find(user); p != st.passivating.end()) {
+    p->second.push_back(std::move(txns));
+    return;
+  }
+  auto partition = txns.front().partition;
+  self->send(profile_for(self, user, partition), std::move(txns), st.snapshot);
+}
+
+/// Standard mode: one global forest over the transaction's own features.
+void score_standard(self_ptr self, std::vector<transaction>& txns) {
+  auto& st = self->state;
+  auto& metrics = *st.cfg.profile.metrics;
+  const auto* forest = st.snapshot.forest.get();
+  std::vector<scored_transaction> out;
+  out.reserve(txns.size());
+  for (auto& t : txns) {
+    auto input = to_input(t);
+    auto x = models::compute_standard_features(input);
+    scored_transaction s;
+    s.score = forest && forest->trained() ? forest->score(x.data()) : 0.5;
+    s.global_score = s.score;
+    s.threshold = st.standard_threshold.value();
+    auto risk = st.standard_threshold.risk(s.score);
+    st.standard_threshold.add(s.score);
+    s.anomalous = risk != models::risk_level::none;
+    s.risk = std::string(models::to_string(risk));
+    s.model_used = "global";
+    if (s.anomalous && forest) {
+      auto e = models::explain_standard(*forest, input, x);
+      s.explanation = e.summary;
+      models::verdict v;
+      v.global_score = s.score;
+      s.detection_features = explanation_json(e, v);
+      ++metrics.flagged;
+    }
+    std::copy(x.begin(), x.end(), s.features.begin());
+    s.feature_count = static_cast<std::uint8_t>(x.size());
+    s.txn = std::move(t);
+    out.push_back(std::move(s));
+  }
+  metrics.scored += out.size();
+  self->send(st.cfg.profile.sink, std::move(out));
+}
+
+/// Asks a profile for its last checkpoint; `done` runs when it is committed.
+template <class F>
+void passivate(self_ptr self, const std::string& user, F done) {
+  auto& st = self->state;
+  auto it = st.profiles.find(user);
+  if (it == st.profiles.end()) {
+    done();
+    return;
+  }
+  auto actor = it->second.actor;
+  st.profiles.erase(it);
+  st.passivating.emplace(user, std::vector<std::vector<transaction>>{});
+  auto finish = [=]() mutable {
+    auto& st = self->state;
+    auto& metrics = *st.cfg.profile.metrics;
+    --metrics.active_profiles;
+    ++metrics.passivations;
+    auto buffered = std::move(st.passivating[user]);
+    st.passivating.erase(user);
+    for (auto& txns : buffered)
+      deliver(self, user, std::move(txns)); // a fresh profile restores the new checkpoint
+    done();
+  };
+  self->request(actor, caf::infinite, checkpoint_atom::value, true)
+    .then([=](bool) mutable { finish(); }, [=](caf::error&) mutable { finish(); });
+}
+
+void tick(self_ptr self) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  std::vector<std::pair<clock_type::time_point, std::string>> by_age;
+  for (const auto& [user, e] : st.profiles)
+    by_age.emplace_back(e.last_active, user);
+  std::sort(by_age.begin(), by_age.end());
+  auto over_budget = st.profiles.size() > st.cfg.max_profiles
+                       ? st.profiles.size() - st.cfg.max_profiles
+                       : 0;
+  for (std::size_t i = 0; i < by_age.size(); ++i) {
+    bool idle = now - by_age[i].first >= st.cfg.passivate_after;
+    if (!idle && i >= over_budget)
+      break;
+    passivate(self, by_age[i].second, [] {});
+  }
+}
+
+} // namespace
+
+shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
+  self->state.cfg = std::move(cfg);
+  self->state.standard_threshold = models::adaptive_threshold(self->state.cfg.standard_threshold);
+  if (self->state.cfg.mode == config::detection_mode::enhanced)
+    self->delayed_send(self, self->state.cfg.tick_interval, tick_atom::value);
+  return {
+    [=](std::vector<transaction>& txns) {
+      if (self->state.cfg.mode == config::detection_mode::standard) {
+        score_standard(self, txns);
+        return;
+      }
+      // One message per user, in Kafka order; most batches hold one
+      // transaction per user.
+      std::unordered_map<std::string, std::vector<transaction>> by_user;
+      std::vector<std::string> order;
+      for (auto& t : txns) {
+        auto& v = by_user[t.user_id];
+        if (v.empty())
+          order.push_back(t.user_id);
+        v.push_back(std::move(t));
+      }
+      for (const auto& user : order)
+        deliver(self, user, std::move(by_user[user]));
+    },
+    [=](global_snapshot& snap) { self->state.snapshot = std::move(snap); },
+    [=](release_atom, std::vector<std::int32_t>& partitions, bool all) {
+      auto rp = self->make_response_promise<std::uint64_t>();
+      std::vector<std::string> users;
+      for (const auto& [user, e] : self->state.profiles)
+        if (all || std::find(partitions.begin(), partitions.end(), e.partition) != partitions.end())
+          users.push_back(user);
+      if (users.empty()) {
+        rp.deliver(std::uint64_t{0});
+        return rp;
+      }
+      auto remaining = std::make_shared<std::size_t>(users.size());
+      auto count = static_cast<std::uint64_t>(users.size());
+      for (const auto& user : users)
+        passivate(self, user, [=]() mutable {
+          if (--*remaining == 0)
+            rp.deliver(count);
+        });
+      return rp;
+    },
+    [=](label_atom, label& l) -> caf::result<bool> {
+      auto it = self->state.profiles.find(l.user_id);
+      if (it == self->state.profiles.end())
+        return false; // applied when the owner next restores this user
+      return self->delegate(it->second.actor, label_atom::value, std::move(l));
+    },
+    [=](tick_atom) {
+      tick(self);
+      self->delayed_send(self, self->state.cfg.tick_interval, tick_atom::value);
+    },
+  };
+}
+
+} // namespace rtad

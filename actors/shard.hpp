@@ -1,0 +1,42 @@
+#pragma once
+
+#include "actors/profile.hpp"
+#include "config/settings.hpp"
+#include "models/threshold.hpp"
+
+#include <chrono>
+#include <unordered_map>
+
+namespace rtad {
+
+/// Settings of a shard, filled by spawn_node.
+struct shard_config {
+  config::detection_mode mode = config::detection_mode::enhanced;
+  profile_config profile;
+  models::threshold_params standard_threshold; ///< standard mode scores in the shard
+  std::chrono::seconds passivate_after{300};
+  std::size_t max_profiles = 50000;            ///< this shard's share of the memory budget
+  std::chrono::milliseconds tick_interval{1000};
+};
+
+/// State of a shard: the directory of its users' profiles.
+struct shard_state {
+  static inline const char* name = "shard";
+  struct entry {
+    profile_actor actor;
+    std::int32_t partition;
+    std::chrono::steady_clock::time_point last_active;
+  };
+  shard_config cfg;
+  std::unordered_map<std::string, entry> profiles;
+  /// Users whose profile is writing its last checkpoint, with what arrived meanwhile.
+  std::unordered_map<std::string, std::vector<std::vector<transaction>>> passivating;
+  global_snapshot snapshot;
+  models::adaptive_threshold standard_threshold;
+};
+
+/// Owns the profiles of its users; see shard_actor in messages/actors.hpp.
+shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self,
+                                 shard_config cfg);
+
+} // namespace rtad
