@@ -20,7 +20,9 @@ std::map<std::string, profile_restore> load_all(pqxx::connection& c,
                                                 const std::vector<std::string>& users,
                                                 std::size_t catch_up_limit) {
   std::map<std::string, profile_restore> out;
-  std::vector<std::int32_t> partitions(users.size(), -1);
+  // Per user: -2 no checkpoint (replay the latest rows), -1 a checkpoint of
+  // transactions not from Kafka (nothing to replay), else its Kafka position.
+  std::vector<std::int32_t> partitions(users.size(), -2);
   std::vector<std::int64_t> offsets(users.size(), -1);
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < users.size(); ++i) {
@@ -53,7 +55,7 @@ std::map<std::string, profile_restore> load_all(pqxx::connection& c,
          " coalesce(t.kafka_partition, -1), coalesce(t.kafka_offset, -1), t.is_anomaly, t.score"
          " from unnest($1::text[], $2::int[], $3::bigint[]) as u(user_id, p, o)"
          " cross join lateral (select * from transactions t where t.user_id = u.user_id"
-         "   and (u.p < 0 or (t.kafka_partition = u.p and t.kafka_offset > u.o))"
+         "   and (u.p = -2 or (t.kafka_partition = u.p and t.kafka_offset > u.o))"
          "   order by t.timestamp desc, t.kafka_offset desc limit $4) t"
          " order by u.user_id, t.timestamp, t.kafka_partition, t.kafka_offset",
          array, pg_number_array(partitions), pg_number_array(offsets),

@@ -1,7 +1,7 @@
 // `rtad node`: run one node of the actor system until SIGINT/SIGTERM.
 #include "actors/log.hpp"
 #include "actors/node.hpp"
-#include "apps/actor_system.hpp"
+#include "actors/system_config.hpp"
 #include "apps/command.hpp"
 #include "apps/signals.hpp"
 #include "db/migrate.hpp"

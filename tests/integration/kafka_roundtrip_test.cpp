@@ -1,4 +1,5 @@
 #define BOOST_TEST_MODULE kafka round trip
+#include "support/kafka.hpp"
 #include "support/services.hpp"
 
 #include <chrono>
@@ -19,29 +20,6 @@ std::unique_ptr<RdKafka::Conf> conf_for(const std::string& bootstrap) {
   return conf;
 }
 
-void create_topic(const std::string& bootstrap, const std::string& topic, int partitions) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-  BOOST_REQUIRE_MESSAGE(rk, err);
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof err);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  BOOST_REQUIRE_MESSAGE(ev, "no answer to CreateTopics from " + bootstrap);
-  const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
-  size_t n = 0;
-  const rd_kafka_topic_result_t** topics = rd_kafka_CreateTopics_result_topics(res, &n);
-  BOOST_REQUIRE(n == 1);
-  BOOST_REQUIRE_MESSAGE(rd_kafka_topic_result_error(topics[0]) == RD_KAFKA_RESP_ERR_NO_ERROR,
-                        rd_kafka_err2str(rd_kafka_topic_result_error(topics[0])));
-  rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_destroy(rk);
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(messages_produced_to_the_broker_come_back_once_in_a_consumer_group) {
@@ -49,7 +27,7 @@ BOOST_AUTO_TEST_CASE(messages_produced_to_the_broker_come_back_once_in_a_consume
   auto topic = rtad::test::unique_name("rtad-it");
   constexpr int partitions = 3;
   constexpr int messages = 300;
-  create_topic(s.kafka.bootstrap, topic, partitions);
+  rtad::test::create_topic(s.kafka.bootstrap, topic, partitions);
 
   std::string err;
   auto pconf = conf_for(s.kafka.bootstrap);

@@ -7,7 +7,7 @@
 #include <caf/io/middleman.hpp>
 #include <thread>
 
-namespace rtad::app {
+namespace rtad {
 
 /// An actor system configuration with every rtad message type registered and
 /// the middleman loaded (for the admin interface and clusters).
@@ -22,4 +22,4 @@ public:
   }
 };
 
-} // namespace rtad::app
+} // namespace rtad

@@ -1,0 +1,155 @@
+#define BOOST_TEST_MODULE sink
+#include "actors/pg_writer.hpp"
+#include "actors/sink.hpp"
+#include "actors/system_config.hpp"
+#include "db/migrate.hpp"
+#include "support/scratch_db.hpp"
+
+#include <caf/all.hpp>
+#include <pqxx/pqxx>
+
+using namespace rtad;
+
+namespace {
+
+scored_transaction row(int i, bool anomalous = false) {
+  scored_transaction s;
+  s.txn.transaction_id = "tx-" + std::to_string(i);
+  s.txn.user_id = "u" + std::to_string(i % 7);
+  s.txn.amount = 10.5 + i;
+  s.txn.currency = "EUR";
+  s.txn.location = "DE";
+  s.txn.timestamp = 1767225600 + i * 3600; // spans several day partitions
+  s.txn.transaction_type = "purchase";
+  s.txn.merchant_category = "groceries";
+  s.txn.device_type = "mobile";
+  s.txn.merchant_name = "Tab\tand \"quotes\" \\ back";
+  s.txn.partition = i % 2;
+  s.txn.offset = i / 2;
+  s.txn.anomalous = anomalous ? 1 : 0;
+  s.score = anomalous ? 0.8 : 0.4;
+  s.threshold = 0.6;
+  s.anomalous = anomalous;
+  s.risk = anomalous ? "high" : "none";
+  s.model_used = "user";
+  if (anomalous) {
+    s.explanation = "amount 4,830.00 vs usual 12.00–180.00";
+    s.detection_features = R"({"reasons":[]})";
+  }
+  return s;
+}
+
+long long count(const std::string& url, const std::string& sql) {
+  pqxx::connection c(url);
+  pqxx::read_transaction r(c);
+  return r.exec(sql)[0][0].as<long long>();
+}
+
+struct migrated_db : test::scratch_db {
+  migrated_db() : scratch_db("rtad_sink") {
+    pqxx::connection c(url());
+    db::migrate(c);
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_replayed_batch_changes_nothing) {
+  migrated_db db;
+  pg_writer w({db.url(), "n1", "g", "t", true, 30});
+  std::vector<scored_transaction> rows;
+  for (int i = 0; i < 50; ++i)
+    rows.push_back(row(i, i % 10 == 0));
+  quarantine_entry q{"t", 0, 99, "k", std::string("\x00\xff{bad", 6), "not valid JSON"};
+  profile_checkpoint c;
+  c.user_id = "u1";
+  c.bytes = {1, 2, 3};
+  c.model_version = 7;
+  write_batch b;
+  for (const auto& r : rows)
+    b.rows.push_back(&r);
+  b.quarantined.push_back(&q);
+  b.checkpoints.push_back(&c);
+  b.watermarks = {{0, 25}, {1, 20}};
+  w.write(b);
+  b.watermarks = {{0, 10}, {1, 25}}; // an older watermark never moves the offset back
+  w.write(b);
+  BOOST_TEST(count(db.url(), "select count(*) from transactions") == 50);
+  BOOST_TEST(count(db.url(), "select count(*) from frauds") == 5);
+  BOOST_TEST(count(db.url(), "select count(*) from quarantine") == 1);
+  BOOST_TEST(count(db.url(), "select count(*) from user_profiles where model_version = 7") == 1);
+  BOOST_TEST(count(db.url(), "select next_offset from kafka_offsets where kafka_partition = 0") == 25);
+  BOOST_TEST(count(db.url(), "select next_offset from kafka_offsets where kafka_partition = 1") == 25);
+  BOOST_TEST(count(db.url(), "select count(*) from transactions where merchant_name ="
+                             " E'Tab\\tand \"quotes\" \\\\ back'") == 50);
+  BOOST_TEST(count(db.url(), "select count(*) from frauds where ground_truth and"
+                             " detection_features ? 'reasons'") == 5);
+  BOOST_TEST(count(db.url(), "select octet_length(raw) from quarantine") == 6);
+}
+
+BOOST_AUTO_TEST_CASE(the_sink_writes_in_batches_and_returns_credit_once_stored) {
+  migrated_db db;
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  sink_config sc;
+  sc.writer = {db.url(), "n1", "g", "t", true, 30};
+  sc.batch_rows = 100;
+  sc.flush_interval = std::chrono::milliseconds(20);
+  sc.metrics = std::make_shared<node_metrics>();
+  auto sink_handle = sys.spawn<caf::detached>(sink, sc);
+  caf::scoped_actor self{sys};
+  std::vector<offset_batch> announced{{0, {}}, {1, {}}};
+  std::vector<scored_transaction> rows;
+  for (int i = 0; i < 1000; ++i) {
+    rows.push_back(row(i));
+    announced[static_cast<std::size_t>(i % 2)].offsets.push_back(i / 2);
+  }
+  std::uint64_t credit = 0;
+  // An asynchronous request: its answer arrives as an ordinary message.
+  self->send(sink_handle, announce_atom::value, announced);
+  // Results arrive in pieces and out of order across partitions.
+  for (int chunk = 9; chunk >= 0; --chunk)
+    self->send(sink_handle, std::vector<scored_transaction>(rows.begin() + chunk * 100,
+                                                            rows.begin() + (chunk + 1) * 100));
+  self->receive([&](std::uint64_t n) { credit = n; }, caf::after(std::chrono::seconds(30)) >> [] {
+    BOOST_FAIL("no credit came back");
+  });
+  BOOST_TEST(credit == 1000u);
+  BOOST_TEST(count(db.url(), "select count(*) from transactions") == 1000);
+  BOOST_TEST(sc.metrics->sink_batches.load() >= 10u);
+  BOOST_TEST(count(db.url(), "select sum(next_offset) from kafka_offsets") == 1000);
+  bool drained = false;
+  self->request(sink_handle, std::chrono::seconds(10), drain_atom::value,
+                std::vector<std::int32_t>{0, 1})
+    .receive([&](bool ok) { drained = ok; }, [](caf::error&) {});
+  BOOST_TEST(drained);
+  self->send_exit(sink_handle, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(the_sink_keeps_credit_while_the_database_is_unreachable) {
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  sink_config sc;
+  // A port where nothing listens: a real refusal, not a mock.
+  sc.writer = {"postgresql://rtad@127.0.0.1:1/none?connect_timeout=1", "n1", "g", "t", true, 30};
+  sc.batch_rows = 10;
+  sc.flush_interval = std::chrono::milliseconds(10);
+  sc.max_backoff = std::chrono::milliseconds(200);
+  sc.metrics = std::make_shared<node_metrics>();
+  auto sink_handle = sys.spawn<caf::detached>(sink, sc);
+  caf::scoped_actor self{sys};
+  std::vector<offset_batch> announced{{0, {0, 1, 2}}};
+  bool credited = false;
+  self->send(sink_handle, announce_atom::value, announced);
+  std::vector<scored_transaction> rows{row(0), row(2), row(4)};
+  for (auto& r : rows)
+    r.txn.partition = 0;
+  self->send(sink_handle, rows);
+  self->receive([&](std::uint64_t) { credited = true; },
+                caf::after(std::chrono::milliseconds(1500)) >> [] {});
+  BOOST_TEST(!credited);
+  BOOST_TEST(sc.metrics->sink_errors.load() >= 2u); // retried with backoff
+  BOOST_TEST(!sc.metrics->db_available.load());
+  BOOST_TEST(sc.metrics->sink_buffered.load() == 3u); // nothing dropped
+  self->send_exit(sink_handle, caf::exit_reason::user_shutdown);
+}

@@ -1,0 +1,67 @@
+#pragma once
+// Real-broker helpers for tests: topics of their own, and a producer.
+
+#include <boost/test/unit_test.hpp>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafkacpp.h>
+#include <memory>
+#include <string>
+
+namespace rtad::test {
+
+/// Creates `topic` with `partitions` on the broker at `bootstrap`.
+inline void create_topic(const std::string& bootstrap, const std::string& topic, int partitions) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  BOOST_REQUIRE_MESSAGE(rk, err);
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof err);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  BOOST_REQUIRE_MESSAGE(ev, "no answer to CreateTopics from " + bootstrap);
+  size_t n = 0;
+  const rd_kafka_topic_result_t** topics =
+    rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+  BOOST_REQUIRE(n == 1);
+  BOOST_REQUIRE_MESSAGE(rd_kafka_topic_result_error(topics[0]) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                        rd_kafka_err2str(rd_kafka_topic_result_error(topics[0])));
+  rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_NewTopic_destroy(nt);
+  rd_kafka_destroy(rk);
+}
+
+/// An idempotent producer that requires every message to be delivered.
+class producer {
+public:
+  explicit producer(const std::string& bootstrap) {
+    std::string err;
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    conf->set("bootstrap.servers", bootstrap, err);
+    conf->set("enable.idempotence", "true", err);
+    conf->set("linger.ms", "5", err);
+    p_.reset(RdKafka::Producer::create(conf.get(), err));
+    BOOST_REQUIRE_MESSAGE(p_, err);
+  }
+  void send(const std::string& topic, const std::string& key, const std::string& value) {
+    for (;;) {
+      auto rc = p_->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                            const_cast<char*>(value.data()), value.size(), key.data(), key.size(),
+                            0, nullptr);
+      if (rc == RdKafka::ERR__QUEUE_FULL) {
+        p_->poll(10);
+        continue;
+      }
+      BOOST_REQUIRE_MESSAGE(rc == RdKafka::ERR_NO_ERROR, RdKafka::err2str(rc));
+      return;
+    }
+  }
+  void flush() { BOOST_REQUIRE(p_->flush(60000) == RdKafka::ERR_NO_ERROR); }
+
+private:
+  std::unique_ptr<RdKafka::Producer> p_;
+};
+
+} // namespace rtad::test

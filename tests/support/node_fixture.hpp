@@ -1,0 +1,75 @@
+#pragma once
+// Settings for a node under test: its own topic, consumer group and database.
+
+#include "db/migrate.hpp"
+#include "support/kafka.hpp"
+#include "support/scratch_db.hpp"
+#include "support/services.hpp"
+
+#include <chrono>
+#include <functional>
+#include <pqxx/pqxx>
+#include <thread>
+
+namespace rtad::test {
+
+/// A topic, a group and a migrated scratch database of its own.
+struct node_fixture {
+  scratch_db db;
+  config::settings settings;
+  std::string topic;
+
+  explicit node_fixture(const std::string& name, int partitions = 4)
+    : db(name), settings(service_settings()), topic(unique_name(name)) {
+    settings.pg.url = db.url();
+    settings.kafka.topic = topic;
+    settings.kafka.group = topic + "-group";
+    settings.node.name = name;
+    settings.sink.flush_interval_ms = 50;
+    settings.sink.batch_rows = 500;
+    settings.node.metrics_port = 0;
+    settings.node.admin_port = 0;
+    create_topic(settings.kafka.bootstrap, topic, partitions);
+    pqxx::connection c(db.url());
+    db::migrate(c);
+  }
+
+  /// One number from a query on the scratch database.
+  long long count(const std::string& sql) const {
+    pqxx::connection c(db.url());
+    pqxx::read_transaction r(c);
+    return r.exec(sql)[0][0].as<long long>();
+  }
+
+  /// Waits until `sql` returns at least `expected`; fails the test after `timeout`.
+  void wait_for(const std::string& sql, long long expected,
+                std::chrono::seconds timeout = std::chrono::seconds(90)) const {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    long long got = -1;
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        got = count(sql);
+      } catch (const std::exception&) {
+        got = -1; // PostgreSQL may be away on purpose
+      }
+      if (got >= expected)
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    BOOST_FAIL("timed out waiting for `" << sql << "` to reach " << expected << " (got " << got
+                                         << ")");
+  }
+};
+
+/// Waits until `pred` holds; false after `timeout`.
+inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pred();
+}
+
+} // namespace rtad::test
