@@ -37,7 +37,7 @@ std::map<std::int32_t, std::int64_t> stored_offsets(const source_config& cfg,
       return out;
     } catch (const std::exception& e) {
       log::warn("kafka_source", "cannot read committed offsets, retrying" +
-                                  log::fields()("error", '"' + std::string(e.what()) + '"').str());
+                                  log::fields()("error", log::quote(e.what())).str());
       std::this_thread::sleep_for(offsets_retry);
     }
   }
@@ -243,6 +243,8 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   set("auto.offset.reset", "earliest");
   set("partition.assignment.strategy", "range"); // eager: cooperative-sticky crashes in 2.0.2
   set("enable.partition.eof", "false");
+  set("session.timeout.ms", std::to_string(st.cfg.session_timeout.count()));
+  set("heartbeat.interval.ms", std::to_string(std::max<long>(100, st.cfg.session_timeout.count() / 5)));
   if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error("kafka rebalance callback: " + err);
   st.consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));

@@ -22,6 +22,7 @@ struct source_config {
   std::size_t batch_max = 512;
   std::chrono::milliseconds poll_timeout{50};
   std::size_t credits = 16384;
+  std::chrono::milliseconds session_timeout{10000};
   std::vector<shard_actor> shards;
   sink_actor sink;
   std::shared_ptr<node_metrics> metrics;

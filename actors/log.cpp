@@ -37,6 +37,24 @@ const char* name(level l) {
 
 } // namespace
 
+std::string quote(const std::string& text) {
+  constexpr std::size_t max_bytes = 300;
+  std::string out = "\"";
+  for (char c : text.substr(0, max_bytes)) {
+    if (c == '\n' || c == '\r' || c == '\t')
+      out += ' ';
+    else if (c == '"')
+      out += "\\\"";
+    else
+      out += c;
+  }
+  if (text.size() > max_bytes)
+    out += "...";
+  while (out.size() > 1 && out.back() == ' ')
+    out.pop_back();
+  return out + '"';
+}
+
 bool enabled(level l) { return l >= threshold(); }
 
 void write(level l, const std::string& component, const std::string& message) {

@@ -30,6 +30,9 @@ private:
   std::ostringstream os_;
 };
 
+/// A value for a `key=value` field: on one line, quoted, at most 300 bytes.
+std::string quote(const std::string& text);
+
 inline void info(const std::string& c, const std::string& m) { write(level::info, c, m); }
 inline void warn(const std::string& c, const std::string& m) { write(level::warn, c, m); }
 inline void error(const std::string& c, const std::string& m) { write(level::error, c, m); }

@@ -114,32 +114,38 @@ void pg_writer::write(const write_batch& b) {
         copy << copy_row(*r);
       copy.complete();
     }
+    // A replayed transaction keeps the verdict it was first stored with:
+    // frauds only takes rows that transactions took now.
+    std::string frauds =
+      std::string("insert into frauds (transaction_id, timestamp, user_id, amount, currency,"
+                  " location, transaction_type, merchant_id, merchant_name, merchant_category,"
+                  " payment_method, device_type, ip_address, detection_score, threshold,"
+                  " risk_level, model_used, explanation, detection_features, ground_truth,"
+                  " fraud_type, node, kafka_partition, kafka_offset) select ") +
+      staging_columns_sql +
+      ", score, threshold, risk, model_used, nullif(explanation, ''), detection_features::jsonb,"
+      " case when ground_truth < 0 then null else ground_truth = 1 end, nullif(fraud_type, ''),"
+      " $1, nullif(kafka_partition, -1), nullif(kafka_offset, -1) from rtad_staging s"
+      " where is_anomaly";
     if (cfg_.store_all)
-      w.exec_params(std::string("insert into transactions (transaction_id, timestamp, user_id, amount,"
-                                " currency, location, transaction_type, merchant_id, merchant_name,"
-                                " merchant_category, payment_method, device_type, ip_address, score,"
-                                " threshold, is_anomaly, model_used, ground_truth, fraud_type, node,"
-                                " kafka_partition, kafka_offset) select ") +
+      w.exec_params(std::string("with stored as (insert into transactions (transaction_id,"
+                                " timestamp, user_id, amount, currency, location, transaction_type,"
+                                " merchant_id, merchant_name, merchant_category, payment_method,"
+                                " device_type, ip_address, score, threshold, is_anomaly, model_used,"
+                                " ground_truth, fraud_type, node, kafka_partition, kafka_offset)"
+                                " select ") +
                       staging_columns_sql +
                       ", score, threshold, is_anomaly, model_used,"
                       " case when ground_truth < 0 then null else ground_truth = 1 end,"
                       " nullif(fraud_type, ''), $1, nullif(kafka_partition, -1),"
-                      " nullif(kafka_offset, -1) from rtad_staging on conflict do nothing",
+                      " nullif(kafka_offset, -1) from rtad_staging on conflict do nothing"
+                      " returning transaction_id) " +
+                      frauds +
+                      " and transaction_id in (select transaction_id from stored)"
+                      " on conflict (transaction_id) do nothing",
                     cfg_.node);
-    w.exec_params(std::string("insert into frauds (transaction_id, timestamp, user_id, amount,"
-                              " currency, location, transaction_type, merchant_id, merchant_name,"
-                              " merchant_category, payment_method, device_type, ip_address,"
-                              " detection_score, threshold, risk_level, model_used, explanation,"
-                              " detection_features, ground_truth, fraud_type, node,"
-                              " kafka_partition, kafka_offset) select ") +
-                    staging_columns_sql +
-                    ", score, threshold, risk, model_used, nullif(explanation, ''),"
-                    " detection_features::jsonb,"
-                    " case when ground_truth < 0 then null else ground_truth = 1 end,"
-                    " nullif(fraud_type, ''), $1, nullif(kafka_partition, -1),"
-                    " nullif(kafka_offset, -1) from rtad_staging where is_anomaly"
-                    " on conflict (transaction_id) do nothing",
-                  cfg_.node);
+    else
+      w.exec_params(frauds + " on conflict (transaction_id) do nothing", cfg_.node);
   }
   for (const auto* q : b.quarantined)
     w.exec_params("insert into quarantine (topic, kafka_partition, kafka_offset, message_key, raw,"

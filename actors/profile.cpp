@@ -119,7 +119,7 @@ void restore(self_ptr self, profile_restore& r) {
       st.model = models::model_codec::load_user_model(r.checkpoint.data(), r.checkpoint.size());
     } catch (const models::codec_error& e) {
       log::error("profile", "checkpoint unreadable, starting afresh" +
-                              log::fields()("user", st.user)("error", '"' + std::string(e.what()) + '"')
+                              log::fields()("user", st.user)("error", log::quote(e.what()))
                                 .str());
     }
   }

@@ -128,7 +128,7 @@ void run_batch(self_ptr self) {
     log::warn("profile_store", "load failed, will retry" +
                                  log::fields()("users", users.size())("retry_ms",
                                                                       st.backoff.count())(
-                                   "error", '"' + std::string(e.what()).substr(0, 200) + '"')
+                                   "error", log::quote(e.what()))
                                    .str());
     arm(self, st.backoff);
   }

@@ -92,9 +92,11 @@ void flush(self_ptr self) {
     st.backoff = std::min(st.cfg.max_backoff, std::max(first_backoff, st.backoff * 2));
     ++m.sink_errors;
     m.db_available = false;
-    log::warn("sink", "write failed, will retry" +
+    // First failure, then every tenth: an outage should not flood the log.
+    if (++st.failures % 10 == 1)
+      log::warn("sink", "write failed, will retry" +
                         log::fields()("buffered", st.rows.size())("retry_ms", st.backoff.count())(
-                          "error", '"' + std::string(e.what()).substr(0, 200) + '"')
+                          "error", log::quote(e.what()))
                           .str());
     arm_timer(self, st.backoff);
     return;
@@ -103,7 +105,9 @@ void flush(self_ptr self) {
               std::chrono::steady_clock::now() - started)
               .count();
   if (!m.db_available)
-    log::info("sink", "PostgreSQL is back; writing resumed");
+    log::info("sink", "PostgreSQL is back; writing resumed" +
+                        log::fields()("failed_attempts", st.failures).str());
+  st.failures = 0;
   m.db_available = true;
   st.backoff = milliseconds{0};
   st.marks.commit();

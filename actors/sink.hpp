@@ -45,6 +45,7 @@ struct sink_state {
   global_model_actor global;
   bool timer_armed = false;
   std::chrono::milliseconds backoff{0};
+  std::uint64_t failures = 0; ///< consecutive failed writes
   std::chrono::steady_clock::time_point last_retention{};
 };
 

@@ -122,6 +122,8 @@ std::vector<binding> make_bindings() {
             "longest time one poll may block a source"),
     int_key("kafka.credits", &S::kafka, &kafka_settings::credits, 1, 10000000,
             "transactions in flight per source before it stops polling (backpressure)"),
+    int_key("kafka.session_timeout_ms", &S::kafka, &kafka_settings::session_timeout_ms, 1000,
+            300000, "a node that stops heartbeating (crash) loses its partitions after this"),
     string_key("pg.url", &S::pg, &pg_settings::url,
                "PostgreSQL connection URL; put a password in ~/.pgpass or PGPASSWORD, not here"),
     {{"node.mode", env_name("node.mode"), "standard (global forest, transaction features only) or "

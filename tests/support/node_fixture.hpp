@@ -29,6 +29,7 @@ struct node_fixture {
     settings.sink.batch_rows = 500;
     settings.node.metrics_port = 0;
     settings.node.admin_port = 0;
+    settings.kafka.session_timeout_ms = 6000; // the broker's minimum: fast hand-over after a kill
     create_topic(settings.kafka.bootstrap, topic, partitions);
     pqxx::connection c(db.url());
     db::migrate(c);
