@@ -78,3 +78,6 @@ export const FRAUD_COLUMNS = [
   "model_used", "threshold", "explanation", "ground_truth", "fraud_type", "node", "kafka_partition",
   "kafka_offset",
 ] as const satisfies readonly (keyof FraudRow)[];
+
+/** Longest analyst note the dashboard accepts. */
+export const MAX_NOTE_LENGTH = 2000;

@@ -3,7 +3,7 @@
 import { query } from "../db";
 import type { Label } from "../domain";
 
-export const MAX_NOTE_LENGTH = 2000;
+export { MAX_NOTE_LENGTH } from "../domain";
 
 export interface StoredLabel {
   id: string;

@@ -3,6 +3,7 @@
 import { query } from "../db";
 import { windowStart, WINDOWS, type WindowKey } from "./windows";
 import type { LiveAnomaly } from "../liveListener";
+import type { NodeBrief } from "@/components/NodeList";
 
 // A node whose heartbeat is older than this is not counted as live.
 export const NODE_STALE_AFTER_S = 30;
@@ -20,12 +21,13 @@ export interface OverviewData {
   amountsByLocation: { currency: string | null; otherCurrencyRows: number; rows: { location: string; total: number; n: number }[] };
   overTime: { bucket: Date; risk_level: string; n: number }[];
   latest: LiveAnomaly[];
+  nodeList: NodeBrief[];
 }
 
 export async function loadOverview(window: WindowKey, now = new Date()): Promise<OverviewData> {
   const from = windowStart(window, now);
   const bucket = `${WINDOWS[window].bucketSeconds} seconds`;
-  const [any, rate, nodes, byRiskModel, currencies, overTime, latest] = await Promise.all([
+  const [any, rate, nodes, byRiskModel, currencies, overTime, latest, nodeList] = await Promise.all([
     query<{ present: boolean }>("select exists (select 1 from frauds) as present"),
     query<{ n: number }>("select count(*)::int as n from frauds where detection_time > $1", [new Date(now.getTime() - RATE_WINDOW_S * 1000)]),
     query<{ live: number; total: number; tps: number; tx: string; an: string }>(
@@ -57,6 +59,10 @@ export async function loadOverview(window: WindowKey, now = new Date()): Promise
               risk_level, model_used, detection_time
          from frauds order by detection_time desc limit ${FEED_INITIAL_ROWS}`,
     ),
+    query<NodeBrief>(
+      `select node, state, heartbeat_at, transactions_per_s, consumer_lag::text, active_profiles
+         from node_status order by node`,
+    ),
   ]);
   return {
     now,
@@ -73,6 +79,7 @@ export async function loadOverview(window: WindowKey, now = new Date()): Promise
     byRiskModel,
     amountsByLocation: amountsInMainCurrency(currencies),
     overTime,
+    nodeList,
     latest: latest.map((r) => ({ ...r, amount: Number(r.amount), detection_time: new Date(r.detection_time).toISOString() })),
   };
 }
