@@ -26,10 +26,10 @@ export function parseEnvFile(text: string): Record<string, string> {
 /** The services.env to read: $RTAD_SERVICES_ENV, else the nearest .rtad/services.env above `start`. */
 export function findServicesEnv(env: NodeJS.ProcessEnv = process.env, start = process.cwd()): string | null {
   if (env.RTAD_SERVICES_ENV) return env.RTAD_SERVICES_ENV;
-  let dir = path.resolve(start);
+  let dir = path.resolve(/*turbopackIgnore: true*/ start);
   for (;;) {
     const candidate = path.join(dir, SERVICES_ENV_RELATIVE);
-    if (fs.existsSync(candidate)) return candidate;
+    if (fs.existsSync(/*turbopackIgnore: true*/ candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) return null;
     dir = parent;
@@ -50,7 +50,7 @@ export function resolvePgUrl(env: NodeJS.ProcessEnv = process.env, start = proce
   if (!file) return null;
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = fs.readFileSync(/*turbopackIgnore: true*/ file, "utf8");
   } catch (e) {
     throw new Error(`cannot read ${file}: ${(e as Error).message}`);
   }

@@ -1,0 +1,35 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// `npm test` runs both projects: unit (no services) and integration (real
+// PostgreSQL, the built dashboard, Chromium). The integration project fails,
+// never skips, when PostgreSQL is unreachable.
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(__dirname) } },
+  oxc: { jsx: { runtime: "automatic" } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["tests/unit/**/*.test.{ts,tsx}"],
+          environment: "node",
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["tests/integration/**/*.test.ts", "tests/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/support/globalSetup.ts"],
+          // One server and one database for all files: run files one by one.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
