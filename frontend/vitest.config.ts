@@ -8,6 +8,9 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname) } },
   oxc: { jsx: { runtime: "automatic" } },
   test: {
+    // The integration files share one database and server; running files
+    // one at a time also keeps the 2-core machine responsive.
+    fileParallelism: false,
     projects: [
       {
         extends: true,
@@ -24,8 +27,6 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts", "tests/browser/**/*.test.ts"],
           environment: "node",
           globalSetup: ["tests/support/globalSetup.ts"],
-          // One server and one database for all files: run files one by one.
-          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

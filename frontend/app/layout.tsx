@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { NavLinks } from "@/components/NavLinks";
+import { SignInLink } from "@/components/SignInLink";
 import { labelAccess } from "@/lib/session";
 import "./globals.css";
 
@@ -17,7 +18,7 @@ async function SessionStatus() {
     return <span className="session readonly" title={access.reason}>Read-only</span>;
   }
   if (access.kind === "signin") {
-    return <Link href="/signin" className="session">Sign in to label</Link>;
+    return <SignInLink className="session">Sign in to label</SignInLink>;
   }
   return (
     <form method="post" action="/api/session/signout" className="session">

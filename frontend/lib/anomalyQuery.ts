@@ -42,10 +42,13 @@ export interface AnomalyQuery {
   problems: string[];
 }
 
-export const EMPTY_FILTER: AnomalyFilter = {
-  range: null, from: null, to: null, locations: [], risks: [], scoreMin: null, scoreMax: null,
-  user: null, categories: [], models: [], label: null,
-};
+/** A filter that keeps every row; a fresh object each call, as parsing fills its lists. */
+export function emptyFilter(): AnomalyFilter {
+  return {
+    range: null, from: null, to: null, locations: [], risks: [], scoreMin: null, scoreMax: null,
+    user: null, categories: [], models: [], label: null,
+  };
+}
 
 type Params = URLSearchParams | Record<string, string | string[] | undefined>;
 
@@ -82,7 +85,7 @@ function parseNumber(raw: string | null): number | null | undefined {
 export function parseAnomalyQuery(params: Params): AnomalyQuery {
   const p = toSearchParams(params);
   const problems: string[] = [];
-  const filter: AnomalyFilter = { ...EMPTY_FILTER };
+  const filter = emptyFilter();
 
   const range = p.get("range");
   if (range && range !== "all") {

@@ -42,7 +42,7 @@ describe("labelling in the browser", () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${app}/anomalies/lab-1`);
-    await page.click('a:has-text("Sign in")');
+    await page.click('.panel a:has-text("Sign in")');
     await page.fill('input[name="analyst"]', "Dana Analyst");
     await page.fill('input[name="token"]', token);
     await Promise.all([page.waitForURL(/\/anomalies\/lab-1$/), page.click('button:has-text("Sign in")')]);
