@@ -1,11 +1,12 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // `npm test` runs both projects: unit (no services) and integration (real
 // PostgreSQL, the built dashboard, Chromium). The integration project fails,
 // never skips, when PostgreSQL is unreachable.
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname) } },
+  resolve: { alias: { "@": path.dirname(fileURLToPath(import.meta.url)) } },
   oxc: { jsx: { runtime: "automatic" } },
   test: {
     // The integration files share one database and server; running files

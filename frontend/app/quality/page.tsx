@@ -4,7 +4,7 @@ import type { Metadata } from "next";
 import { Panel, StatCard } from "@/components/Panel";
 import { ErrorState } from "@/components/States";
 import { WindowPicker } from "@/components/WindowPicker";
-import { StackedColumns } from "@/components/charts/StackedColumns";
+import { sparseTick, StackedColumns } from "@/components/charts/StackedColumns";
 import { formatInt, formatPercent, formatTime } from "@/lib/format";
 import { load } from "@/lib/load";
 import { HISTOGRAM_BINS, loadQuality, precision, recall } from "@/lib/queries/quality";
@@ -29,6 +29,14 @@ export default async function QualityPage({ searchParams }: { searchParams: Prom
   const labelPrecision = precision(d.labels.confirmed, d.labels.falsePositive);
   const truthPrecision = precision(d.truth.tp, d.truth.fp);
   const truthRecall = d.truth.source === "transactions" ? recall(d.truth.tp, d.truth.fn) : null;
+  // Every day of the window gets a column, so a quiet day shows as one.
+  const dayMs = 86_400_000;
+  const firstDay = Math.floor(d.from.getTime() / dayMs) * dayMs;
+  const days = Array.from({ length: Math.floor((Date.now() - firstDay) / dayMs) + 1 }, (_, i) => {
+    const day = new Date(firstDay + i * dayMs);
+    const row = d.perDay.find((r) => new Date(r.day).getTime() === day.getTime());
+    return { day, confirmed: row?.confirmed ?? 0, false_positive: row?.false_positive ?? 0, unlabelled: row?.unlabelled ?? 0 };
+  });
   const bins = Array.from({ length: HISTOGRAM_BINS }, (_, i) => d.histogram.find((b) => b.bin === i + 1) ?? { bin: i + 1, flagged: 0, passed: 0 });
   return (
     <>
@@ -84,8 +92,8 @@ export default async function QualityPage({ searchParams }: { searchParams: Prom
           ) : (
             <StackedColumns
               title="Alerts per day"
-              columns={d.perDay.map((r, i) => ({
-                tick: d.perDay.length > 10 && i % Math.ceil(d.perDay.length / 8) ? "" : formatTime(r.day).slice(5, 10),
+              columns={days.map((r, i) => ({
+                tick: sparseTick(i, days.length, formatTime(r.day).slice(5, 10)),
                 title: formatTime(r.day).slice(0, 10),
                 values: { confirmed: r.confirmed, false_positive: r.false_positive, unlabelled: r.unlabelled },
               }))}

@@ -14,7 +14,7 @@ const LEFT = 120;
 const RIGHT = 24;
 const TOP = 8;
 const AXIS_H = 40;
-const WIDTH = 640;
+const WIDTH = 720;
 
 export function HorizontalBars({ rows, unit, title, color = "var(--accent)" }: { rows: BarRow[]; unit: string; title: string; color?: string }) {
   const max = Math.max(0, ...rows.map((r) => r.value));

@@ -3,8 +3,8 @@ import { query } from "../db";
 import type { FraudRow } from "../domain";
 
 export const TIMELINE_POINTS = 500;
-export const RECENT_TRANSACTIONS = 50;
-export const USER_ANOMALIES = 50;
+export const RECENT_TRANSACTIONS = 25;
+export const USER_ANOMALIES = 10;
 
 export interface UserProfileRow {
   user_id: string;

@@ -12,7 +12,7 @@ import { labelStateOf } from "@/lib/domain";
 import { formatAge, formatBytes, formatInt, formatMoney, formatPercent, formatScore, formatTime } from "@/lib/format";
 import { load } from "@/lib/load";
 import { readProfileSummary, type Share } from "@/lib/profileSummary";
-import { loadUser } from "@/lib/queries/user";
+import { loadUser, RECENT_TRANSACTIONS, USER_ANOMALIES } from "@/lib/queries/user";
 import { labelAccess } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
@@ -85,7 +85,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
               />
             )}
           </Panel>
-          <Panel title="Recent transactions" subtitle="newest first, with the node's explanation where it flagged one" className="flush">
+          <Panel title="Recent transactions" subtitle={`the ${RECENT_TRANSACTIONS} newest, with the node's explanation where it flagged one`} className="flush">
             {recent.length === 0 ? (
               <p className="muted pad">No scored transaction stored for this user.</p>
             ) : (
@@ -111,7 +111,12 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
               </div>
             )}
           </Panel>
-          <Panel title="Anomalies" subtitle="flagged transactions of this user; label them here" className="flush">
+          <Panel
+            title="Anomalies"
+            subtitle={`the ${USER_ANOMALIES} newest flagged transactions of this user; label them here`}
+            actions={<Link href={`/anomalies?user=${encodeURIComponent(id)}`}>all of them →</Link>}
+            className="flush"
+          >
             {anomalies.length === 0 ? (
               <p className="muted pad">No anomaly for this user.</p>
             ) : (
