@@ -34,6 +34,9 @@ export function mergeFeed(fresh: LiveAnomaly[], older: LiveAnomaly[]): LiveAnoma
 
 export function LiveFeed({ initial, refreshPage = true }: { initial: LiveAnomaly[]; refreshPage?: boolean }) {
   const router = useRouter();
+  // Held in a ref so a new router object never reopens the stream.
+  const routerRef = useRef(router);
+  routerRef.current = router;
   const [fresh, setFresh] = useState<LiveAnomaly[]>([]);
   const [state, setState] = useState<FeedState>("connecting");
   const [message, setMessage] = useState<string | undefined>();
@@ -55,7 +58,7 @@ export function LiveFeed({ initial, refreshPage = true }: { initial: LiveAnomaly
       pendingRefresh.current = setTimeout(() => {
         pendingRefresh.current = null;
         lastRefresh.current = Date.now();
-        router.refresh();
+        routerRef.current.refresh();
       }, wait);
     });
     // EventSource reconnects by itself; until then the feed says so.
@@ -63,8 +66,9 @@ export function LiveFeed({ initial, refreshPage = true }: { initial: LiveAnomaly
     return () => {
       source.close();
       if (pendingRefresh.current) clearTimeout(pendingRefresh.current);
+      pendingRefresh.current = null;
     };
-  }, [router, refreshPage]);
+  }, [refreshPage]);
 
   const freshIds = new Set(fresh.map((a) => a.transaction_id));
   const items = mergeFeed(fresh, initial);

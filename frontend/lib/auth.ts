@@ -4,6 +4,7 @@
 // Changing the token signs everyone out. Without a token the dashboard is
 // read-only: there is nothing to compare against, so nothing is allowed.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Env } from "./env";
 
 export const SESSION_COOKIE = "rtad_session";
 export const MIN_TOKEN_LENGTH = 12;
@@ -12,7 +13,7 @@ export const SESSION_MAX_AGE_S = 12 * 3600;
 
 export type TokenState = { state: "configured"; token: string } | { state: "absent" } | { state: "too_short" };
 
-export function tokenState(env: NodeJS.ProcessEnv = process.env): TokenState {
+export function tokenState(env: Env = process.env): TokenState {
   const token = env.RTAD_DASHBOARD_TOKEN?.trim();
   if (!token) return { state: "absent" };
   // A short shared secret is guessable; refuse it rather than pretend.

@@ -4,6 +4,9 @@
 import fs from "node:fs";
 import path from "node:path";
 
+/** The environment variables read here (a plain map, so tests can pass their own). */
+export type Env = Record<string, string | undefined>;
+
 export const SERVICES_ENV_RELATIVE = path.join(".rtad", "services.env");
 
 /** Parses KEY=VALUE lines; blank lines and # comments are ignored. */
@@ -24,7 +27,7 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 /** The services.env to read: $RTAD_SERVICES_ENV, else the nearest .rtad/services.env above `start`. */
-export function findServicesEnv(env: NodeJS.ProcessEnv = process.env, start = process.cwd()): string | null {
+export function findServicesEnv(env: Env = process.env, start = process.cwd()): string | null {
   if (env.RTAD_SERVICES_ENV) return env.RTAD_SERVICES_ENV;
   let dir = path.resolve(/*turbopackIgnore: true*/ start);
   for (;;) {
@@ -43,7 +46,7 @@ export interface PgSource {
 }
 
 /** The PostgreSQL URL in effect, or null when nothing configures one. */
-export function resolvePgUrl(env: NodeJS.ProcessEnv = process.env, start = process.cwd()): PgSource | null {
+export function resolvePgUrl(env: Env = process.env, start = process.cwd()): PgSource | null {
   if (env.RTAD_PG_URL) return { url: env.RTAD_PG_URL, origin: "environment RTAD_PG_URL" };
   if (env.DATABASE_URL) return { url: env.DATABASE_URL, origin: "environment DATABASE_URL" };
   const file = findServicesEnv(env, start);
