@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { launchBrowser } from "../support/browser";
-import { freePort, ROOT, startServer, type RunningServer } from "../support/server";
+import { freePort, ROOT, startServer, type RunningServer } from "../../scripts/lib/server.mjs";
 
 let server: RunningServer;
 let browser: Browser;

@@ -9,7 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { launchBrowser } from "../support/browser";
 import { truncateAll } from "../support/fixtures";
 import { KNOWN_USER, seedRich } from "../support/richData";
-import { ROOT } from "../support/server";
+import { ROOT } from "../../scripts/lib/server.mjs";
 
 const app = inject("appUrl");
 const SHOTS = path.join(ROOT, "screenshots");

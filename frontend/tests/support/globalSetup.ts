@@ -2,9 +2,8 @@
 // one dashboard server with a token and one without (read-only), shared by
 // every test file; everything is removed at the end.
 import type { TestProject } from "vitest/node";
-import { adminPgUrl, assertReachable } from "./services";
-import { createScratchDb } from "./scratchDb";
-import { ensureBuild, startServer } from "./server";
+import { adminPgUrl, assertReachable, createScratchDb } from "../../scripts/lib/pg-setup.mjs";
+import { ensureBuild, startServer } from "../../scripts/lib/server.mjs";
 
 export const TEST_TOKEN = "rtad-test-token-0123456789";
 

@@ -1,70 +1,63 @@
-// Builds the dashboard when its sources changed and runs `next start` on a
-// free loopback port against a scratch database.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+// Shared by the tests and the benchmark: build the dashboard when its
+// sources changed, and run `next start` (through scripts/run-next.mjs, as
+// `npm start` does) on a free loopback port.
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
-export const ROOT = path.resolve(__dirname, "../..");
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SOURCES = ["app", "components", "lib", "next.config.ts", "package.json", "package-lock.json", "tsconfig.json"];
 const START_TIMEOUT_MS = 60_000;
 
-function newestMtime(p: string): number {
+function newestMtime(p) {
   const st = fs.statSync(p);
   if (!st.isDirectory()) return st.mtimeMs;
   return fs.readdirSync(p).reduce((m, f) => Math.max(m, newestMtime(path.join(p, f))), st.mtimeMs);
 }
 
 /** Runs `next build` unless .next holds a build newer than every source file. */
-export function ensureBuild(): void {
+export function ensureBuild() {
   const buildId = path.join(ROOT, ".next", "BUILD_ID");
-  const sourcesAt = Math.max(...SOURCES.map((s) => path.join(ROOT, s)).filter(fs.existsSync).map(newestMtime));
-  if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs > sourcesAt) return;
-  const r = spawnSync(process.execPath, [require.resolve("next/dist/bin/next", { paths: [ROOT] }), "build"], {
-    cwd: ROOT,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-    encoding: "utf8",
-  });
+  const sourcesAt = Math.max(...SOURCES.map((s) => path.join(ROOT, s)).filter((p) => fs.existsSync(p)).map(newestMtime));
+  if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs > sourcesAt) return false;
+  const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
+  const r = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`next build failed:\n${r.stdout}\n${r.stderr}`);
+  return true;
 }
 
-export function freePort(): Promise<number> {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once("error", reject);
     s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
+      const { port } = s.address();
       s.close(() => resolve(port));
     });
   });
 }
 
-export interface RunningServer {
-  url: string;
-  process: ChildProcess;
-  log: () => string;
-  stop(): Promise<void>;
-}
-
-/** Starts the production server through the same script `npm start` uses. */
-export async function startServer(env: Record<string, string | undefined>): Promise<RunningServer> {
+/** Starts the production server; env entries set to undefined are removed. */
+export async function startServer(env) {
   const port = await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, RTAD_DASHBOARD_PORT: String(port), RTAD_DASHBOARD_HOST: "127.0.0.1", NODE_ENV: "production" };
+  const childEnv = { ...process.env, RTAD_DASHBOARD_PORT: String(port), RTAD_DASHBOARD_HOST: "127.0.0.1", NODE_ENV: "production" };
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete childEnv[k];
     else childEnv[k] = v;
   }
   const child = spawn(process.execPath, [path.join(ROOT, "scripts", "run-next.mjs"), "start"], { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dashboard server exited (${child.exitCode}):\n${output}`);
     try {
-      const res = await fetch(`${url}/signin`);
-      if (res.ok) break;
+      if ((await fetch(`${url}/signin`)).ok) break;
     } catch {
       // not listening yet
     }
@@ -79,7 +72,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     process: child,
     log: () => output,
     stop: () =>
-      new Promise<void>((resolve) => {
+      new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
