@@ -10,7 +10,7 @@ export interface Sql {
 }
 
 /** The table's answer is capped: counting past this on millions of rows costs more than it tells. */
-export const COUNT_CAP = 100_000;
+export const COUNT_CAP = 10_000;
 
 const SORT_COLUMN: Record<SortKey, string> = {
   detected: "detection_time",
