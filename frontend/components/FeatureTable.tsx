@@ -8,6 +8,8 @@ function cell(v: unknown): string {
   return String(v);
 }
 
+const PREFERRED_ORDER = ["feature", "name", "value", "usual", "usual_range", "contribution", "attribution"];
+
 export function FeatureTable({ features }: { features: unknown }) {
   const list = Array.isArray(features)
     ? features
@@ -15,7 +17,13 @@ export function FeatureTable({ features }: { features: unknown }) {
       ? ((features as Record<string, unknown>).top as unknown[])
       : null;
   if (list && list.length && list.every((x) => x && typeof x === "object" && !Array.isArray(x))) {
-    const columns = [...new Set(list.flatMap((x) => Object.keys(x as object)))];
+    // jsonb does not keep key order, so the usual keys come first on purpose.
+    const keys = [...new Set(list.flatMap((x) => Object.keys(x as object)))];
+    const rank = (k: string) => {
+      const i = PREFERRED_ORDER.indexOf(k);
+      return i < 0 ? PREFERRED_ORDER.length : i;
+    };
+    const columns = keys.sort((a, b) => rank(a) - rank(b));
     return (
       <table className="data compact">
         <thead><tr>{columns.map((c) => <th key={c}>{c.replace(/_/g, " ")}</th>)}</tr></thead>

@@ -72,8 +72,9 @@ describe("error state", () => {
 
 describe("feature table", () => {
   it("shows a list of features as rows and says when there is none", () => {
-    const { container, unmount } = render(<FeatureTable features={[{ feature: "amount_vs_usual", value: 12.4, usual: "0.5 – 2.1" }]} />);
-    expect([...container.querySelectorAll("th")].map((t) => t.textContent)).toEqual(["feature", "value", "usual"]);
+    // Keys in the order jsonb hands them back (shortest first): the table still leads with the feature.
+    const { container, unmount } = render(<FeatureTable features={[{ usual: "0.5 – 2.1", value: 12.4, feature: "amount_vs_usual", extra: 1 }]} />);
+    expect([...container.querySelectorAll("th")].map((t) => t.textContent)).toEqual(["feature", "value", "usual", "extra"]);
     expect(container.querySelector("td")!.textContent).toBe("amount_vs_usual");
     unmount();
     render(<FeatureTable features={{}} />);
