@@ -16,23 +16,24 @@ export interface Column {
   values: Record<string, number>;
 }
 
-const WIDTH = 720;
-const HEIGHT = 240;
+const DEFAULT_WIDTH = 720;
+const DEFAULT_HEIGHT = 240;
 const LEFT = 52;
 const RIGHT = 12;
 const TOP = 10;
 const BOTTOM = 46;
 
 export function StackedColumns({
-  columns, series, yUnit, xLabel, title, marker,
+  columns, series, yUnit, xLabel, title, width: WIDTH = DEFAULT_WIDTH, height: HEIGHT = DEFAULT_HEIGHT,
 }: {
   columns: Column[];
   series: Series[];
   yUnit: string;
   xLabel: string;
   title: string;
-  /** A vertical line at a fractional column position, e.g. a threshold. */
-  marker?: { at: number; label: string };
+  /** Drawing size in SVG units: a narrow panel wants a narrow drawing, so text stays legible. */
+  width?: number;
+  height?: number;
 }) {
   const totals = columns.map((c) => series.reduce((s, se) => s + (c.values[se.key] ?? 0), 0));
   const ticks = niceTicks(0, Math.max(1, ...totals), 4);
@@ -76,14 +77,6 @@ export function StackedColumns({
             </g>
           );
         })}
-        {marker && (
-          <g>
-            <line x1={LEFT + marker.at * slot} x2={LEFT + marker.at * slot} y1={TOP} y2={HEIGHT - BOTTOM} className="marker" />
-            <text x={LEFT + marker.at * slot + 4} y={TOP + 12} className="marker-label">
-              {marker.label}
-            </text>
-          </g>
-        )}
         <line x1={LEFT} x2={WIDTH - RIGHT} y1={HEIGHT - BOTTOM} y2={HEIGHT - BOTTOM} className="axis" />
         <text x={(LEFT + WIDTH - RIGHT) / 2} y={HEIGHT - 6} textAnchor="middle" className="axis-label">
           {xLabel}

@@ -181,6 +181,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                 series={[{ key: "n", label: "transactions", color: "var(--accent)" }]}
                 yUnit="transactions"
                 xLabel="hour of day (UTC)"
+                width={380}
+                height={200}
               />
             ) : (
               <p className="muted small">not recorded</p>
