@@ -52,7 +52,11 @@ export class AnomalyListener {
   private retryTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly connectionString: () => string | null) {}
+  constructor(
+    private readonly connectionString: () => string | null,
+    /** Shown in pg_stat_activity, so an operator can tell this connection apart. */
+    private readonly applicationName = "rtad-dashboard-live",
+  ) {}
 
   /** Adds a subscriber, tells it the current state, and returns how to leave. */
   subscribe(fn: Subscriber): () => void {
@@ -98,7 +102,7 @@ export class AnomalyListener {
       return;
     }
     this.setState("connecting");
-    const client = new Client({ connectionString: url, application_name: "rtad-dashboard-live", connectionTimeoutMillis: 3000 });
+    const client = new Client({ connectionString: url, application_name: this.applicationName, connectionTimeoutMillis: 3000 });
     this.client = client;
     const lost = (reason: string) => {
       if (this.client !== client) return;
