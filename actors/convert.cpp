@@ -45,14 +45,15 @@ void fill_verdict(scored_transaction& out, const models::verdict& v) {
 }
 
 std::string explanation_json(const models::explanation& e, const models::verdict& v) {
-  nlohmann::json reasons = nlohmann::json::array();
+  // The shape frontend/README.md documents: "top" rows of feature, value, usual, contribution.
+  nlohmann::json top = nlohmann::json::array();
   for (const auto& r : e.reasons)
-    reasons.push_back({{"feature", r.feature},
-                       {"weight", r.weight},
-                       {"seen", r.seen},
-                       {"usual", r.usual},
-                       {"text", r.text}});
-  return nlohmann::json{{"reasons", reasons},
+    top.push_back({{"feature", r.feature},
+                   {"contribution", r.weight},
+                   {"value", r.seen},
+                   {"usual", r.usual},
+                   {"text", r.text}});
+  return nlohmann::json{{"top", top},
                         {"summary", e.summary},
                         {"user_score", v.user_score},
                         {"global_score", v.global_score},
@@ -74,10 +75,11 @@ std::string profile_summary_json(const models::user_model& m) {
     {"categories", top(models::field::category)},
     {"payment_methods", top(models::field::payment_method)},
     {"devices", top(models::field::device_type)},
-    {"amount", {{"p5", h.amount_percentile(0.05)},
-                {"median", h.amount_percentile(0.5)},
-                {"p95", h.amount_percentile(0.95)}}},
-    {"hours", std::vector<int>(hours.begin(), hours.end())},
+    // The usual range is the central 90 % of the window's amounts.
+    {"amount_range", {{"min", h.amount_percentile(0.05)},
+                      {"median", h.amount_percentile(0.5)},
+                      {"max", h.amount_percentile(0.95)}}},
+    {"active_hours", std::vector<int>(hours.begin(), hours.end())},
     {"window", h.size()},
     {"training_rows", m.training_rows()},
     {"user_weight", m.user_weight()}}

@@ -34,7 +34,7 @@ scored_transaction row(int i, bool anomalous = false) {
   s.model_used = "user";
   if (anomalous) {
     s.explanation = "amount 4,830.00 vs usual 12.00–180.00";
-    s.detection_features = R"({"reasons":[]})";
+    s.detection_features = R"({"top":[]})";
   }
   return s;
 }
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(a_replayed_batch_changes_nothing) {
   BOOST_TEST(count(db.url(), "select count(*) from transactions where merchant_name ="
                              " E'Tab\\tand \"quotes\" \\\\ back'") == 50);
   BOOST_TEST(count(db.url(), "select count(*) from frauds where ground_truth and"
-                             " detection_features ? 'reasons'") == 5);
+                             " detection_features ? 'top'") == 5);
   BOOST_TEST(count(db.url(), "select octet_length(raw) from quarantine") == 6);
 }
 
