@@ -17,7 +17,9 @@ profile_actor& profile_for(self_ptr self, const std::string& user, std::int32_t 
   auto& st = self->state;
   auto it = st.profiles.find(user);
   if (it == st.profiles.end()) {
-    auto actor = self->spawn(profile, user, st.cfg.profile);
+    // Linked: profiles die with their shard; a passivated profile's normal
+    // exit does not touch the shard.
+    auto actor = self->spawn<caf::linked>(profile, user, st.cfg.profile);
     it = st.profiles.emplace(user, shard_state::entry{actor, partition, clock_type::now()}).first;
     ++st.cfg.profile.metrics->active_profiles;
   }

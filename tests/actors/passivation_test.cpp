@@ -1,9 +1,11 @@
 #define BOOST_TEST_MODULE profile passivation
+#include "actors/convert.hpp"
 #include "actors/profile_store.hpp"
 #include "actors/shard.hpp"
 #include "actors/sink.hpp"
 #include "actors/system_config.hpp"
 #include "db/migrate.hpp"
+#include "models/serialize.hpp"
 #include "support/node_fixture.hpp"
 #include "support/stream.hpp"
 
@@ -95,6 +97,80 @@ BOOST_AUTO_TEST_CASE(a_passivated_and_restored_profile_scores_as_one_that_stayed
   for (const auto& [id, score] : steady_scores)
     BOOST_TEST(score <= steady_scores[takeover_id]);
   for (const auto& h : {forgetful, steady})
+    caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(a_profile_restored_after_a_crash_catches_up_from_stored_rows) {
+  test::scratch_db db("rtad_catch_up");
+  {
+    pqxx::connection c(db.url());
+    db::migrate(c);
+  }
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto metrics = std::make_shared<node_metrics>();
+  sink_config sc;
+  sc.writer = {db.url(), "n1", "g", "t", true, 30};
+  sc.flush_interval = std::chrono::milliseconds(10);
+  sc.metrics = metrics;
+  auto sink_handle = sys.spawn<caf::detached>(sink, sc);
+  profile_store_config pc;
+  pc.url = db.url();
+  pc.metrics = metrics;
+  auto store = sys.spawn<caf::detached>(profile_store, pc);
+  shard_config shc;
+  shc.profile.params = models::model_params{};
+  shc.profile.sink = sink_handle;
+  shc.profile.store = store;
+  shc.profile.metrics = metrics;
+  shc.profile.checkpoint_every = 40;
+  shc.passivate_after = std::chrono::hours(1);
+
+  test::population people(1, 9);
+  std::vector<transaction> stream;
+  for (int i = 0; i < 101; ++i) {
+    auto t = i == 60 ? people.takeover(0) : people.normal(0);
+    t.partition = 0;
+    t.offset = i;
+    stream.push_back(std::move(t));
+  }
+  // The first life: 100 transactions, checkpoints after 40 and 80, then a crash.
+  auto first = sys.spawn(shard, shc);
+  for (int i = 0; i < 100; ++i)
+    caf::anon_send(first, std::vector<transaction>{stream[static_cast<std::size_t>(i)]});
+  BOOST_REQUIRE(test::eventually([&] { return metrics->stored_rows >= 100; },
+                                 std::chrono::seconds(20)));
+  BOOST_REQUIRE(metrics->checkpoints.load() >= 2u);
+  caf::anon_send_exit(first, caf::exit_reason::kill); // takes its profiles with it
+  // The second life restores the checkpoint at offset 79, learns 80..99 from
+  // the stored rows, then scores the next transaction.
+  auto second = sys.spawn(shard, shc);
+  caf::anon_send(second, std::vector<transaction>{stream[100]});
+  BOOST_REQUIRE(test::eventually([&] { return metrics->stored_rows >= 101; },
+                                 std::chrono::seconds(20)));
+  caf::scoped_actor self{sys};
+  self->request(second, std::chrono::seconds(20), release_atom::value,
+                std::vector<std::int32_t>{}, true)
+    .receive([](std::uint64_t n) { BOOST_TEST(n == 1u); },
+             [](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  pqxx::connection c(db.url());
+  pqxx::read_transaction r(c);
+  pqxx::binarystring bytes(r.exec("select checkpoint from user_profiles")[0][0]);
+  auto restored = models::model_codec::load_user_model(
+    reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  // What a profile that never crashed would know.
+  models::user_model reference{models::model_params{}};
+  for (const auto& t : stream) {
+    auto input = to_input(t);
+    auto x = reference.features(input);
+    auto v = reference.assess(x, nullptr);
+    reference.record(input, x, v, t.transaction_id, {t.partition, t.offset});
+  }
+  BOOST_TEST((restored == reference));
+  BOOST_TEST(restored.learned().offset == 100);
+  for (const auto& h : {second})
     caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);

@@ -1,0 +1,120 @@
+#include "actors/metrics_http.hpp"
+
+#include "actors/log.hpp"
+
+#include <arpa/inet.h>
+#include <cstring>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace rtad {
+
+namespace {
+
+constexpr int accept_poll_ms = 200;     // how soon a stop is noticed
+constexpr int read_timeout_ms = 2000;   // a client that sends nothing is dropped
+constexpr std::size_t max_request_bytes = 8192;
+
+std::string http(int code, const char* reason, const std::string& type, const std::string& body) {
+  return "HTTP/1.1 " + std::to_string(code) + " " + reason + "\r\nContent-Type: " + type +
+         "\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + body;
+}
+
+} // namespace
+
+metrics_http::metrics_http(const std::string& host, int port, std::string node,
+                           std::shared_ptr<node_metrics> metrics, std::function<bool()> healthy)
+  : node_(std::move(node)), metrics_(std::move(metrics)), healthy_(std::move(healthy)) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0)
+    throw std::runtime_error(std::string("metrics endpoint: socket: ") + std::strerror(errno));
+  int one = 1;
+  ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    ::close(fd_);
+    throw std::runtime_error("metrics endpoint: '" + host + "' is not an IPv4 address");
+  }
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0) {
+    auto why = std::string(std::strerror(errno));
+    ::close(fd_);
+    throw std::runtime_error("metrics endpoint: cannot listen on " + host + ":" +
+                             std::to_string(port) + ": " + why +
+                             " (set node.metrics_port, 0 disables it)");
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  thread_ = std::thread([this] { serve(); });
+}
+
+metrics_http::~metrics_http() {
+  stop_ = true;
+  if (thread_.joinable())
+    thread_.join();
+  ::close(fd_);
+}
+
+std::string metrics_http::respond(const std::string& request_line) const {
+  auto sp1 = request_line.find(' ');
+  auto sp2 = request_line.find(' ', sp1 + 1);
+  if (sp1 == std::string::npos || sp2 == std::string::npos)
+    return http(400, "Bad Request", "text/plain", "bad request\n");
+  auto method = request_line.substr(0, sp1);
+  auto path = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
+  if (method != "GET")
+    return http(405, "Method Not Allowed", "text/plain", "only GET\n");
+  if (path == "/metrics")
+    return http(200, "OK", "text/plain; version=0.0.4", metrics_->prometheus(node_));
+  if (path == "/healthz")
+    return healthy_() ? http(200, "OK", "text/plain", "ok\n")
+                      : http(503, "Service Unavailable", "text/plain", "an essential actor failed\n");
+  if (path == "/readyz") {
+    if (!metrics_->db_available)
+      return http(503, "Service Unavailable", "text/plain", "PostgreSQL is not accepting writes\n");
+    if (!metrics_->ready)
+      return http(503, "Service Unavailable", "text/plain", "no partitions assigned yet\n");
+    return http(200, "OK", "text/plain", "ready\n");
+  }
+  return http(404, "Not Found", "text/plain", "try /metrics, /healthz or /readyz\n");
+}
+
+void metrics_http::serve() {
+  while (!stop_) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, accept_poll_ms) <= 0)
+      continue;
+    int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0)
+      continue;
+    std::string request;
+    char buf[1024];
+    while (request.find("\r\n\r\n") == std::string::npos && request.size() < max_request_bytes) {
+      pollfd c{client, POLLIN, 0};
+      if (::poll(&c, 1, read_timeout_ms) <= 0)
+        break;
+      auto n = ::recv(client, buf, sizeof buf, 0);
+      if (n <= 0)
+        break;
+      request.append(buf, static_cast<std::size_t>(n));
+    }
+    auto eol = request.find("\r\n");
+    auto reply = respond(eol == std::string::npos ? request : request.substr(0, eol));
+    std::size_t sent = 0;
+    while (sent < reply.size()) {
+      auto n = ::send(client, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0)
+        break;
+      sent += static_cast<std::size_t>(n);
+    }
+    ::close(client);
+  }
+}
+
+} // namespace rtad
