@@ -132,7 +132,8 @@ void BM_score_batch(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * data.rows));
 }
-BENCHMARK(BM_score_batch)->ArgNames({"trees", "psi"})->Args({100, 256})->Args({50, 64});
+// Arguments: trees, psi.
+BENCHMARK(BM_score_batch)->Args({100, 256})->Args({50, 64});
 
 void BM_score_one(benchmark::State& state) {
   auto f = gaussian_forest(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
@@ -144,7 +145,8 @@ void BM_score_one(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
-BENCHMARK(BM_score_one)->ArgNames({"trees", "psi"})->Args({100, 256})->Args({50, 64});
+// Arguments: trees, psi.
+BENCHMARK(BM_score_one)->Args({100, 256})->Args({50, 64});
 
 /// Fits every tree; items are the sub-sampled rows (trees x psi).
 void BM_fit(benchmark::State& state) {
@@ -160,12 +162,31 @@ void BM_fit(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * trees * psi);
   state.counters["nodes"] = static_cast<double>(f.node_count());
 }
-// The last argument is the number of rows the sub-samples are drawn from.
+// Arguments: trees, psi, rows the sub-samples are drawn from.
 BENCHMARK(BM_fit)
-  ->ArgNames({"trees", "psi", "rows"})
   ->Args({100, 256, 8192})
   ->Args({100, 256, 256})
   ->Unit(benchmark::kMicrosecond);
+
+/// The population forest learning from every row: the ring buffer, a refit
+/// of the oldest 100 * 512 / 8192 = 7 trees every 512 rows, and a new
+/// immutable snapshot for the scorers after each refit; amortised per row.
+void BM_global_observe(benchmark::State& state) {
+  constexpr std::size_t window = 8192;
+  constexpr std::size_t refit_every = 512;
+  const auto& run = default_user();
+  global_model g(user_feature_count, {100, 256, 7, true}, window, refit_every,
+                 user_feature_domains());
+  std::size_t i = 0;
+  for (std::size_t k = 0; k < window; ++k, i = (i + 1) % run.replay.size())
+    g.observe(run.replay[i].x.data());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(g.observe(run.replay[i].x.data()));
+    i = i + 1 == run.replay.size() ? 0 : i + 1;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_global_observe);
 
 // --- the default per-user model (50 trees x psi 64, user features) --------
 
