@@ -166,6 +166,7 @@ void BM_fit(benchmark::State& state) {
 BENCHMARK(BM_fit)
   ->Args({100, 256, 8192})
   ->Args({100, 256, 256})
+  ->Args({50, 64, 256})
   ->Unit(benchmark::kMicrosecond);
 
 /// The population forest learning from every row: the ring buffer, a refit
