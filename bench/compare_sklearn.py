@@ -230,7 +230,7 @@ def main():
     p.add_argument("--results", type=Path, default=Path(__file__).resolve().parent / "results",
                    help="where data files and results.json go (default bench/results)")
     p.add_argument("--test-rows", type=int, default=20000, help="rows scored in the speed part")
-    p.add_argument("--repeat", type=int, default=5, help="timing rounds; the fastest counts")
+    p.add_argument("--repeat", type=int, default=10, help="timing rounds; the fastest counts")
     p.add_argument("--sklearn-one-rows", type=int, default=200)
     p.add_argument("--isotree-one-rows", type=int, default=2000)
     p.add_argument("--draws", type=int, default=10,
