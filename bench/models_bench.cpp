@@ -121,6 +121,7 @@ const user_run& default_user() {
 
 // --- plain Isolation Forest, Gaussian d = 8 -------------------------------
 
+/// isolation_forest::score_batch over 4,096 rows; items are rows.
 void BM_score_batch(benchmark::State& state) {
   auto f = gaussian_forest(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
   auto data = view_of(test_data(), gaussian_dims);
@@ -135,6 +136,7 @@ void BM_score_batch(benchmark::State& state) {
 // Arguments: trees, psi.
 BENCHMARK(BM_score_batch)->Args({100, 256})->Args({50, 64});
 
+/// isolation_forest::score, one row per call, cycling through the rows.
 void BM_score_one(benchmark::State& state) {
   auto f = gaussian_forest(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
   auto data = view_of(test_data(), gaussian_dims);
@@ -311,6 +313,7 @@ void BM_user_save(benchmark::State& state) {
 }
 BENCHMARK(BM_user_save)->Unit(benchmark::kMicrosecond);
 
+/// Restoring the same checkpoint, CRC and validation included.
 void BM_user_load(benchmark::State& state) {
   auto bytes = model_codec::save(default_user().warm);
   for (auto _ : state)
