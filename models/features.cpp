@@ -184,21 +184,25 @@ void user_history::refresh_amount_stats() const {
   if (!stats_dirty_)
     return;
   stats_dirty_ = false;
-  if (window_.empty()) {
+  const auto& a = sorted_logs_;
+  auto n = a.size();
+  if (n == 0) {
     log_median_ = log_mad_ = 0;
     return;
   }
-  std::vector<double> logs;
-  logs.reserve(window_.size());
-  for (const auto& e : window_)
-    logs.push_back(std::log1p(static_cast<double>(e.amount)));
-  auto mid = logs.begin() + static_cast<long>(logs.size() / 2);
-  std::nth_element(logs.begin(), mid, logs.end());
-  log_median_ = *mid;
-  for (auto& v : logs)
-    v = std::abs(v - log_median_);
-  std::nth_element(logs.begin(), mid, logs.end());
-  log_mad_ = *mid;
+  auto m = n / 2;
+  log_median_ = a[m];
+  // The deviations |a[i] - median| grow in both directions from the median,
+  // so the m-th smallest comes from merging the two sides.
+  std::size_t left = m, right = m;
+  double mad = 0;
+  for (std::size_t taken = 0; taken <= m; ++taken) {
+    if (left > 0 && (right == n || log_median_ - a[left - 1] <= a[right] - log_median_))
+      mad = log_median_ - a[--left];
+    else
+      mad = a[right++] - log_median_;
+  }
+  log_mad_ = mad;
 }
 
 user_features user_history::features(const txn_input& t) const {
@@ -291,9 +295,16 @@ void user_history::admit(const txn_input& t) {
     const auto& old = window_.front();
     for (std::size_t i = 0; i < field_count; ++i)
       release(static_cast<field>(i), old.value[i]);
+    auto gone = std::lower_bound(sorted_logs_.begin(), sorted_logs_.end(),
+                                 std::log1p(static_cast<double>(old.amount)));
+    if (gone != sorted_logs_.end()) // always, for the finite amounts messages/ admits
+      sorted_logs_.erase(gone);
     window_.pop_front();
   }
   entry e{t.timestamp, static_cast<float>(t.amount), {}};
+  auto log_amount = std::log1p(static_cast<double>(e.amount));
+  sorted_logs_.insert(std::upper_bound(sorted_logs_.begin(), sorted_logs_.end(), log_amount),
+                      log_amount);
   for (std::size_t i = 0; i < field_count; ++i)
     e.value[i] = intern(static_cast<field>(i), field_value(t, static_cast<field>(i)));
   window_.push_back(e);
@@ -347,6 +358,10 @@ void user_history::restore(std::size_t capacity, std::deque<entry> window,
   window_ = std::move(window);
   recent_ = std::move(recent);
   dict_ = std::move(dict);
+  sorted_logs_.clear();
+  for (const auto& e : window_)
+    sorted_logs_.push_back(std::log1p(static_cast<double>(e.amount)));
+  std::sort(sorted_logs_.begin(), sorted_logs_.end());
   stats_dirty_ = true;
 }
 

@@ -141,6 +141,9 @@ private:
   std::deque<entry> window_;
   std::deque<recent> recent_;
   std::array<dictionary, field_count> dict_;
+  /// log(1 + amount) of every window entry, ascending: the median is one
+  /// look-up and the MAD a walk outwards from it, with no sort per change.
+  std::vector<double> sorted_logs_;
   // Median and MAD of log amounts, recomputed lazily after the window changes.
   mutable bool stats_dirty_ = true;
   mutable double log_median_ = 0;

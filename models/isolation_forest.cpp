@@ -95,13 +95,14 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   height_limit_ = static_cast<int>(std::ceil(std::log2(static_cast<double>(psi_))));
   sample_.resize(data.rows);
   count = std::min(count, trees_.size());
+  build_scratch scratch;
   for (std::size_t k = 0; k < count; ++k)
-    build_tree((first + k) % trees_.size(), data);
+    build_tree((first + k) % trees_.size(), data, scratch);
   // Scratch only: thousands of idle user models should not each keep it.
   std::vector<std::uint32_t>().swap(sample_);
 }
 
-void isolation_forest::build_tree(std::size_t t, matrix_view data) {
+void isolation_forest::build_tree(std::size_t t, matrix_view data, build_scratch& s) {
   // Partial Fisher-Yates from the identity: the first psi entries become a
   // uniform sample without replacement that depends only on the RNG state, so
   // a restored model draws the same samples as one that stayed in memory.
@@ -111,19 +112,16 @@ void isolation_forest::build_tree(std::size_t t, matrix_view data) {
     auto j = k + next_random() % (n - k);
     std::swap(sample_[k], sample_[j]);
   }
-  auto* idx_lo = sample_.data();
-  auto* idx_hi = sample_.data() + psi_;
-  auto& tree = trees_[t];
-  tree.clear();
-  tree.reserve(2 * psi_);
-  tree.push_back({});
-  build_node(tree, 0, idx_lo, idx_hi, 0, data);
-  tree.shrink_to_fit();
+  s.right.resize(psi_);
+  s.tree.clear();
+  s.tree.push_back({});
+  build_node(s, 0, sample_.data(), sample_.data() + psi_, 0, data);
+  trees_[t].assign(s.tree.begin(), s.tree.end());
 }
 
-std::uint32_t isolation_forest::build_node(std::vector<node>& tree, std::uint32_t at,
-                                           std::uint32_t* lo, std::uint32_t* hi, int depth,
-                                           matrix_view data) {
+std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, std::uint32_t* lo,
+                                           std::uint32_t* hi, int depth, matrix_view data) {
+  auto& tree = s.tree;
   auto size = static_cast<std::size_t>(hi - lo);
   auto make_leaf = [&] {
     tree[at] = {static_cast<float>(depth + average_path_length(size)),
@@ -137,12 +135,24 @@ std::uint32_t isolation_forest::build_node(std::vector<node>& tree, std::uint32_
   std::size_t feature = dims_;
   float lo_v = 0, hi_v = 0;
   auto range_of = [&](std::size_t f) {
-    lo_v = hi_v = data.row(*lo)[f];
-    for (auto* p = lo + 1; p != hi; ++p) {
-      float v = data.row(*p)[f];
-      lo_v = std::min(lo_v, v);
-      hi_v = std::max(hi_v, v);
+    // Two minima and two maxima: independent chains the CPU overlaps.
+    const float* col = data.data + f;
+    const auto stride = data.dims;
+    float lo0 = col[*lo * stride], hi0 = lo0, lo1 = lo0, hi1 = lo0;
+    auto* p = lo + 1;
+    for (; p + 2 <= hi; p += 2) {
+      float a = col[p[0] * stride], b = col[p[1] * stride];
+      lo0 = std::min(lo0, a);
+      hi0 = std::max(hi0, a);
+      lo1 = std::min(lo1, b);
+      hi1 = std::max(hi1, b);
     }
+    if (p != hi) {
+      lo0 = std::min(lo0, col[*p * stride]);
+      hi0 = std::max(hi0, col[*p * stride]);
+    }
+    lo_v = std::min(lo0, lo1);
+    hi_v = std::max(hi0, hi1);
     return hi_v > lo_v;
   };
   bool empty_side = false;
@@ -179,13 +189,33 @@ std::uint32_t isolation_forest::build_node(std::vector<node>& tree, std::uint32_
   }
   if (!empty_side && split <= lo_v)
     split = std::nextafter(lo_v, hi_v);
-  auto* mid = std::partition(lo, hi, [&](std::uint32_t r) { return data.row(r)[feature] < split; });
+  const float* col = data.data + feature;
+  const auto stride = data.dims;
+  std::uint32_t* mid;
+  if (empty_side) {
+    mid = col[*lo * stride] < split ? hi : lo; // one value: every row goes the same way
+  } else {
+    // Branch-free partition: each row is written to both sides, and only
+    // the side it belongs to advances, so no comparison is mispredicted.
+    mid = lo;
+    std::uint32_t* right = s.right.data();
+    std::size_t n_right = 0;
+    for (auto* p = lo; p != hi; ++p) {
+      auto r = *p;
+      bool left = col[r * stride] < split;
+      *mid = r;
+      right[n_right] = r;
+      mid += left;
+      n_right += !left;
+    }
+    std::copy(right, right + n_right, mid);
+  }
   auto child = static_cast<std::uint32_t>(tree.size());
   tree[at] = {split, static_cast<std::uint16_t>(feature), static_cast<std::uint16_t>(child)};
   tree.push_back({});
   tree.push_back({});
-  build_node(tree, child, lo, mid, depth + 1, data);
-  build_node(tree, child + 1, mid, hi, depth + 1, data);
+  build_node(s, child, lo, mid, depth + 1, data);
+  build_node(s, child + 1, mid, hi, depth + 1, data);
   return at;
 }
 
@@ -227,27 +257,30 @@ double isolation_forest::score(const float* row) const {
 }
 
 void isolation_forest::score_batch(matrix_view data, double* out) const {
-  std::vector<float> block((dims_ + 1) * batch_block_rows);
-  std::array<double, batch_block_rows> sums{};
-  std::array<std::uint32_t, batch_block_rows> at{};
+  constexpr std::size_t block_rows = batch_block_rows;
   const auto stride = dims_ + 1;
-  for (std::size_t r0 = 0; r0 < data.rows; r0 += batch_block_rows) {
-    auto rows = std::min(batch_block_rows, data.rows - r0);
-    for (std::size_t r = 0; r < rows; ++r) {
-      std::copy(data.row(r0 + r), data.row(r0 + r) + dims_, block.begin() + r * stride);
+  std::vector<float> block(stride * block_rows);
+  for (std::size_t r0 = 0; r0 < data.rows; r0 += block_rows) {
+    auto rows = std::min(block_rows, data.rows - r0);
+    // Always a full block (the last row repeated): the walk below then has a
+    // compile-time row count, so the compiler unrolls it and keeps every
+    // row's position in a register instead of a round trip through memory.
+    for (std::size_t r = 0; r < block_rows; ++r) {
+      const float* src = data.row(r0 + std::min(r, rows - 1));
+      std::copy(src, src + dims_, block.begin() + static_cast<std::ptrdiff_t>(r * stride));
       block[r * stride + dims_] = padding_value;
     }
-    sums.fill(0.0);
+    std::array<double, block_rows> sums{};
     // One tree at a time over the whole block keeps that tree in L1.
     for (const auto& tree : trees_) {
       const node* n = tree.data();
-      at.fill(0);
+      std::array<std::uint32_t, block_rows> at{};
       for (int s = 0; s < height_limit_; ++s)
-        for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t r = 0; r < block_rows; ++r) {
           const auto& nd = n[at[r]];
           at[r] = nd.child + (block[r * stride + nd.feature] >= nd.split);
         }
-      for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t r = 0; r < block_rows; ++r)
         sums[r] += n[at[r]].split;
     }
     for (std::size_t r = 0; r < rows; ++r)

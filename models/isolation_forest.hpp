@@ -97,8 +97,13 @@ public:
   friend bool operator==(const isolation_forest& a, const isolation_forest& b);
 
 private:
-  void build_tree(std::size_t t, matrix_view data);
-  std::uint32_t build_node(std::vector<node>& tree, std::uint32_t at, std::uint32_t* lo,
+  /// Buffers one refit reuses for all its trees.
+  struct build_scratch {
+    std::vector<std::uint32_t> right; ///< partition buffer
+    std::vector<node> tree;          ///< nodes before they are copied to size
+  };
+  void build_tree(std::size_t t, matrix_view data, build_scratch& scratch);
+  std::uint32_t build_node(build_scratch& s, std::uint32_t at, std::uint32_t* lo,
                            std::uint32_t* hi, int depth, matrix_view data);
   std::uint64_t next_random();
   double next_unit();
