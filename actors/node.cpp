@@ -118,12 +118,15 @@ node::node(caf::actor_system& sys, const config::settings& s)
   stc.metrics = metrics_;
   status_ = sys.spawn<caf::detached>(status_reporter, stc);
 
+  if (s.node.metrics_port > 0)
+    http_ = std::make_unique<metrics_http>(s.node.metrics_host, s.node.metrics_port, name_,
+                                           metrics_, [failed = failed_] { return !failed->load(); });
   watch(source_, "kafka source", failed_, stopping_);
   watch(sink_, "sink", failed_, stopping_);
   watch(store_, "profile store", failed_, stopping_);
   log::info("node", "started" + log::fields()("node", name_)("mode", stc.mode)(
                                    "shards", s.node.shards)("topic", s.kafka.topic)(
-                                   "group", s.kafka.group)
+                                   "group", s.kafka.group)("metrics_port", metrics_port())
                                    .str());
 }
 

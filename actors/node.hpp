@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/metrics.hpp"
+#include "actors/metrics_http.hpp"
 #include "config/settings.hpp"
 #include "messages/actors.hpp"
 
@@ -33,6 +34,8 @@ public:
   bool failed() const { return failed_->load(); }
 
   const std::string& name() const { return name_; }
+  /// Port of /metrics, /healthz and /readyz; 0 when disabled.
+  int metrics_port() const { return http_ ? http_->port() : 0; }
   std::shared_ptr<node_metrics> metrics() const { return metrics_; }
 
 private:
@@ -48,6 +51,7 @@ private:
   source_actor source_;
   feedback_listener_actor feedback_;
   status_reporter_actor status_;
+  std::unique_ptr<metrics_http> http_;
   bool stopped_ = false;
 };
 

@@ -150,6 +150,8 @@ std::vector<binding> make_bindings() {
                "address the admin actor listens on; loopback unless you mean to expose it"),
     int_key("node.admin_port", &S::node, &node_settings::admin_port, 0, 65535,
             "port of the admin actor; 0 disables it"),
+    string_key("node.metrics_host", &S::node, &node_settings::metrics_host,
+               "address of /metrics, /healthz and /readyz; 0.0.0.0 for Prometheus elsewhere"),
     int_key("node.metrics_port", &S::node, &node_settings::metrics_port, 0, 65535,
             "port of /metrics, /healthz and /readyz; 0 disables them"),
     int_key("model.user_trees", &S::model, &model_settings::user_trees, 1, 1000,

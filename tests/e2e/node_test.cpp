@@ -4,9 +4,43 @@
 #include "support/node_fixture.hpp"
 #include "support/stream.hpp"
 
+#include <arpa/inet.h>
 #include <caf/all.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace rtad;
+
+namespace {
+
+/// GET `path` from 127.0.0.1:`port`; the whole response.
+std::string http_get(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  BOOST_REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  auto req = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  BOOST_REQUIRE(send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size()));
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  return out;
+}
+
+/// The value of one sample of a Prometheus text page.
+double sample(const std::string& page, const std::string& name) {
+  auto at = page.find("\n" + name + "{");
+  BOOST_REQUIRE_MESSAGE(at != std::string::npos, name << " missing");
+  auto space = page.find("} ", at);
+  return std::stod(page.substr(space + 2));
+}
+
+} // namespace
 
 BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_with_frauds_caught) {
   test::node_fixture f("rtad_node_e2e");
@@ -20,9 +54,16 @@ BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_wi
   p.flush();
   rtad_system_config cfg;
   caf::actor_system sys{cfg};
+  f.settings.node.metrics_port = 0; // the node's own endpoint stays off; one on an ephemeral port:
   node n(sys, f.settings);
+  metrics_http http("127.0.0.1", 0, "e2e", n.metrics(), [&] { return !n.failed(); });
   const long long warmup = warmup_rounds * people.users();
   f.wait_for("select count(*) from transactions", warmup);
+  BOOST_TEST(http_get(http.port(), "/readyz").find("HTTP/1.1 200 OK") == 0u);
+  BOOST_TEST(http_get(http.port(), "/healthz").find("HTTP/1.1 200 OK") == 0u);
+  BOOST_TEST(http_get(http.port(), "/nope").find("404") != std::string::npos);
+  auto before = http_get(http.port(), "/metrics");
+  BOOST_TEST(sample(before, "rtad_transactions_scored_total") >= warmup);
   BOOST_REQUIRE(test::eventually([&] { return n.metrics()->global_model_version > 0; },
                                  std::chrono::seconds(10)));
 
@@ -44,7 +85,16 @@ BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_wi
   p.flush();
   f.wait_for("select count(*) from transactions", warmup + sent);
   f.wait_for("select count(*) from quarantine", 3);
+  // The figures moved with the traffic.
+  auto after = http_get(http.port(), "/metrics");
+  BOOST_TEST(sample(after, "rtad_transactions_scored_total") >=
+             sample(before, "rtad_transactions_scored_total") + static_cast<double>(sent));
+  BOOST_TEST(sample(after, "rtad_anomalies_total") > sample(before, "rtad_anomalies_total"));
+  BOOST_TEST(sample(after, "rtad_quarantined_total") == 3);
+  BOOST_TEST(sample(after, "rtad_sink_batches_total") > sample(before, "rtad_sink_batches_total"));
+  BOOST_TEST(sample(after, "rtad_active_profiles") == people.users());
   BOOST_TEST(n.stop(std::chrono::seconds(60)));
+  BOOST_TEST(http_get(http.port(), "/readyz").find("503") != std::string::npos);
 
   BOOST_TEST(f.count("select count(*) from transactions") == warmup + sent);
   BOOST_TEST(f.count("select count(distinct transaction_id) from transactions") == warmup + sent);
@@ -52,8 +102,18 @@ BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_wi
              static_cast<long long>(frauds.size()));
   auto false_alarms = f.count("select count(*) from frauds where not ground_truth");
   BOOST_TEST(false_alarms <= (warmup + sent) / 50, false_alarms << " false alarms");
-  BOOST_TEST(f.count("select count(*) from frauds where ground_truth and risk_level = 'high'"
-                     " and explanation like '%new country NG%'") >= 5);
+  {
+    pqxx::connection c(f.db.url());
+    pqxx::read_transaction r(c);
+    for (const auto& row : r.exec("select risk_level, detection_score, threshold, model_used,"
+                                  " explanation from frauds where ground_truth"))
+      BOOST_TEST_MESSAGE(row[0].c_str() << " " << row[1].c_str() << " > " << row[2].c_str() << " "
+                                        << row[3].c_str() << ": " << row[4].c_str());
+  }
+  // Explained in the user's terms: the new country shows among the reasons.
+  BOOST_TEST(f.count("select count(*) from frauds where ground_truth and explanation like '%NG%'") ==
+             static_cast<long long>(frauds.size()));
+  BOOST_TEST(f.count("select count(*) from frauds where ground_truth and risk_level = 'high'") >= 5);
   // Every message, good or bad, is behind the committed offsets.
   BOOST_TEST(f.count("select sum(next_offset) from kafka_offsets") == warmup + sent + 3);
   BOOST_TEST(f.count("select count(*) from quarantine where reason = 'not valid JSON'") == 2);

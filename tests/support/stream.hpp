@@ -50,7 +50,8 @@ public:
     t.location = "NG";
     t.device_type = "desktop";
     t.merchant_category = "electronics";
-    t.timestamp = (t.timestamp / 86400) * 86400 + 3 * 3600;
+    t.timestamp = (t.timestamp / 86400 + 1) * 86400 + 3 * 3600; // 03:00 the next night
+    now_ = t.timestamp;
     t.anomalous = 1;
     t.fraud_type = "account_takeover";
     return t;
