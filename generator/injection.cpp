@@ -54,10 +54,12 @@ device unused_device(const user_profile& u, const user_state& s, rng& r) {
   std::vector<device> unused;
   for (std::size_t i = 0; i < device_count; ++i) {
     auto d = static_cast<device>(i);
-    if (!u.devices.contains(d))
+    // A takeover under way keeps its device foreign: the user must not buy
+    // the same type in the meantime.
+    const bool takeover_device = s.fraud.kind == event_kind::account_takeover && s.fraud.pattern.dev == d;
+    if (!u.devices.contains(d) && !takeover_device)
       unused.push_back(d);
   }
-  (void)s;
   return unused[r.below(unused.size())];
 }
 
@@ -84,8 +86,9 @@ double median_usd(const user_profile& u) { return std::exp(u.amount_mu); }
 
 } // namespace
 
-bool has_unused_device(const user_profile& u, const user_state&) {
-  return u.devices.items.size() < device_count;
+bool has_unused_device(const user_profile& u, const user_state& s) {
+  const std::size_t reserved = s.fraud.kind == event_kind::account_takeover ? 1 : 0;
+  return u.devices.items.size() + reserved < device_count;
 }
 
 std::int64_t start_fraud(event_kind k, const user_profile& u, user_state& s, std::int64_t now_ms) {
@@ -129,6 +132,9 @@ std::int64_t start_fraud(event_kind k, const user_profile& u, user_state& s, std
   }
   case event_kind::amount_spike: {
     e.remaining = 1;
+    // One of the user's own categories, even abroad: only the amount is off.
+    e.pattern.category = u.categories.items[r.weighted(u.categories.weights.data(),
+                                                       u.categories.weights.size())];
     const double z = yearly_tail_z(u) + r.uniform(spike_z_above_yearly_lo, spike_z_above_yearly_hi);
     e.pattern.amount_usd = median_usd(u) * std::max(spike_min_factor, std::exp(u.amount_sigma * z));
     break;
