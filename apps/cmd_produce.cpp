@@ -46,6 +46,7 @@ struct produce_cli {
   std::vector<std::string> fractions;
   std::uint32_t victim_history = 20;
   std::vector<std::string> kafka_properties;
+  int create_partitions = 0;
   bool quiet = false;
   CLI::Option* count_opt = nullptr;
   CLI::Option* duration_opt = nullptr;
@@ -163,6 +164,8 @@ int run(const produce_cli& o, const global_options& g) {
     throw user_error("produce: give --count, --duration or --days (the generator never ends)");
   if (o.rate < 0)
     throw user_error("--rate must be positive (messages per second)");
+  if (o.create_partitions < 0)
+    throw user_error("--create-topic needs a positive number of partitions");
 
   std::unique_ptr<gen::message_source> source;
   gen::generated_source* generated = nullptr;
@@ -189,6 +192,7 @@ int run(const produce_cli& o, const global_options& g) {
     k.bootstrap = s.kafka.bootstrap;
     k.topic = o.topic.empty() ? s.kafka.topic : o.topic;
     k.overrides = kafka_overrides(o.kafka_properties);
+    k.create_partitions = o.create_partitions;
     sink = std::make_unique<gen::kafka_sink>(k);
     where = "Kafka topic " + k.topic + " at " + k.bootstrap;
   }
@@ -200,13 +204,11 @@ int run(const produce_cli& o, const global_options& g) {
     limits.duration_s = o.duration_s;
   limits.rate_per_s = o.rate;
   gen::progress_options progress;
-  const bool to_stdout = o.out == "-";
   if (!o.quiet) {
     progress.out = stderr;
     progress.rewrite_line = ::isatty(STDERR_FILENO);
     progress.interval_s = progress.rewrite_line ? 1.0 : 10.0;
   }
-  (void)to_stdout;
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
@@ -246,6 +248,8 @@ command make_produce(CLI::App& root, const global_options& g) {
   cmd->add_option("-o,--out", o->out, "write JSONL to FILE ('-' for standard output) instead of Kafka");
   cmd->add_option("--replay", o->replay, "send the transactions of a JSONL file instead of generating");
   cmd->add_option("--topic", o->topic, "Kafka topic (default: setting kafka.topic)");
+  cmd->add_option("--create-topic", o->create_partitions,
+                  "create the topic with this many partitions if it does not exist");
   cmd->add_option("--kafka-property", o->kafka_properties,
                   "librdkafka producer property KEY=VALUE (repeatable)");
   cmd->add_option("-u,--users", o->users, "number of users")->capture_default_str();

@@ -1,7 +1,9 @@
 #include "generator/kafka_sink.hpp"
 
 #include <librdkafka/rdkafka.h>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace rtad::gen {
 
@@ -9,6 +11,7 @@ namespace {
 
 constexpr int queue_full_poll_ms = 50;
 constexpr int finish_poll_ms = 100;
+constexpr int metadata_retry_ms = 100;
 
 // Throughput settings: batches of many small messages, compressed.
 const std::map<std::string, std::string> producer_defaults = {
@@ -49,21 +52,63 @@ kafka_sink::kafka_sink(const kafka_sink_options& o) : options_(o) {
     rd_kafka_conf_destroy(conf);
     throw std::runtime_error(std::string("cannot create a Kafka producer: ") + err);
   }
+  partitions_ = topic_partitions();
+  if (partitions_ == 0 && o.create_partitions > 0) {
+    create_topic();
+    // A new topic reaches the metadata of every broker a moment later.
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(o.metadata_timeout_ms);
+    while ((partitions_ = topic_partitions()) == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(metadata_retry_ms));
+  }
+  if (partitions_ == 0)
+    fail("Kafka at " + o.bootstrap + " has no topic '" + o.topic +
+         "' (create it, or choose one with --topic)");
+}
+
+void kafka_sink::fail(const std::string& why) {
+  rd_kafka_destroy(rk_);
+  rk_ = nullptr;
+  throw std::runtime_error(why);
+}
+
+int kafka_sink::topic_partitions() {
   const rd_kafka_metadata_t* md = nullptr;
-  auto rc = rd_kafka_metadata(rk_, 1, nullptr, &md, o.metadata_timeout_ms);
-  if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    rd_kafka_destroy(rk_);
-    throw std::runtime_error("cannot reach Kafka at " + o.bootstrap + ": " + rd_kafka_err2str(rc));
-  }
+  auto rc = rd_kafka_metadata(rk_, 1, nullptr, &md, options_.metadata_timeout_ms);
+  if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
+    fail("cannot reach Kafka at " + options_.bootstrap + ": " + rd_kafka_err2str(rc));
+  int partitions = 0;
   for (int i = 0; i < md->topic_cnt; ++i)
-    if (o.topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
-      partitions_ = md->topics[i].partition_cnt;
+    if (options_.topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+      partitions = md->topics[i].partition_cnt;
   rd_kafka_metadata_destroy(md);
-  if (partitions_ == 0) {
-    rd_kafka_destroy(rk_);
-    throw std::runtime_error("Kafka at " + o.bootstrap + " has no topic '" + o.topic +
-                             "' (create it, or choose one with --topic)");
+  return partitions;
+}
+
+void kafka_sink::create_topic() {
+  constexpr int broker_default_replication = -1;
+  char err[512];
+  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(
+    options_.topic.c_str(), options_.create_partitions, broker_default_replication, err, sizeof err);
+  if (!topic)
+    fail("cannot create topic '" + options_.topic + "': " + err);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk_);
+  rd_kafka_CreateTopics(rk_, &topic, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, options_.metadata_timeout_ms);
+  std::string error = ev ? "" : "no answer from the broker";
+  if (ev) {
+    std::size_t n = 0;
+    const auto** results =
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    const auto code = n == 1 ? rd_kafka_topic_result_error(results[0]) : rd_kafka_event_error(ev);
+    if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+      error = rd_kafka_err2str(code);
+    rd_kafka_event_destroy(ev);
   }
+  rd_kafka_queue_destroy(q);
+  rd_kafka_NewTopic_destroy(topic);
+  if (!error.empty())
+    fail("cannot create topic '" + options_.topic + "': " + error);
 }
 
 kafka_sink::~kafka_sink() {

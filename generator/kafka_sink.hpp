@@ -16,6 +16,7 @@ struct kafka_sink_options {
   std::string topic;
   int flush_timeout_ms = 120000;   ///< finish() gives up on deliveries after this
   int metadata_timeout_ms = 10000; ///< how long to wait for the broker at start
+  int create_partitions = 0;       ///< > 0: create a missing topic with this many partitions
   std::map<std::string, std::string> overrides; ///< librdkafka properties, applied last
 };
 
@@ -24,8 +25,8 @@ struct kafka_sink_options {
 /// user's partition.
 class kafka_sink : public message_sink {
 public:
-  /// Connects and checks that the topic exists; throws std::runtime_error
-  /// naming the broker or topic otherwise.
+  /// Connects and checks that the topic exists (creating it when asked to);
+  /// throws std::runtime_error naming the broker or topic otherwise.
   explicit kafka_sink(const kafka_sink_options& o);
   ~kafka_sink() override;
   kafka_sink(const kafka_sink&) = delete;
@@ -44,6 +45,9 @@ public:
 private:
   static void on_delivery(rd_kafka_s* rk, const void* report, void* opaque);
   void record_failure(const std::string& reason);
+  int topic_partitions();
+  void create_topic();
+  [[noreturn]] void fail(const std::string& why);
 
   kafka_sink_options options_;
   rd_kafka_s* rk_ = nullptr;

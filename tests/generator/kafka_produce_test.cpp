@@ -134,6 +134,14 @@ BOOST_AUTO_TEST_CASE(a_missing_topic_and_an_absent_broker_are_named) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_missing_topic_is_created_when_asked_for) {
+  const auto s = test::service_settings();
+  auto o = sink_options(s.kafka.bootstrap, test::unique_name("rtad-gen-created"));
+  o.create_partitions = 2;
+  gen::kafka_sink sink(o);
+  BOOST_TEST(sink.partitions() == 2);
+}
+
 #ifdef RTAD_BINARY
 BOOST_AUTO_TEST_CASE(rtad_produce_reports_every_message_delivered_and_exits_zero) {
   const auto s = test::service_settings();
