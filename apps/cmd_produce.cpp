@@ -69,6 +69,9 @@ std::int64_t parse_time(const std::string& text) {
        std::sscanf(s + n, "T%2d:%2d:%2d", &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 3))
     throw user_error("--start '" + text +
                      "': expected epoch seconds or YYYY-MM-DD[THH:MM:SS[Z]] (UTC)");
+  if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60)
+    throw user_error("--start '" + text + "': not a valid date and time");
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   return static_cast<std::int64_t>(timegm(&tm));
@@ -110,6 +113,11 @@ gen::stream_params stream_params_of(const produce_cli& o) {
   p.time_scale = o.time_scale;
   p.fractions = fractions_of(o);
   p.victim_min_history = o.victim_history;
+  try {
+    gen::validate(p);
+  } catch (const std::invalid_argument& e) {
+    throw user_error(std::string("produce: ") + e.what());
+  }
   if (o.start_opt->count()) {
     p.start_epoch_s = parse_time(o.start);
   } else {
@@ -128,11 +136,6 @@ gen::stream_params stream_params_of(const produce_cli& o) {
       span_s = default_span_days * s_per_day;
     p.start_epoch_s = static_cast<std::int64_t>(std::time(nullptr)) -
                       static_cast<std::int64_t>(*span_s / o.time_scale);
-  }
-  try {
-    gen::validate(p);
-  } catch (const std::invalid_argument& e) {
-    throw user_error(std::string("produce: ") + e.what());
   }
   return p;
 }

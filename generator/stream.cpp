@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -19,6 +20,12 @@ constexpr std::int64_t max_cents = 100'000'000'000; ///< codec's absurd-amount l
 constexpr std::uint64_t transaction_id_stream = 0x7478; ///< keeps ids apart from user seeds
 
 std::size_t idx(event_kind k) { return static_cast<std::size_t>(k); }
+
+std::string text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 constexpr std::array<event_kind, 5> fraud_kinds = {
   event_kind::account_takeover, event_kind::card_testing, event_kind::merchant_category_shift,
@@ -41,17 +48,17 @@ void validate(const stream_params& p) {
     throw std::invalid_argument("users must be at least 1");
   if (!(p.time_scale > 0) || !std::isfinite(p.time_scale))
     throw std::invalid_argument("time scale must be a positive number, got " +
-                                std::to_string(p.time_scale));
+                                text(p.time_scale));
   double total = 0;
   for (auto k : injected_kinds) {
     double f = p.fractions[idx(k)];
     if (!(f >= 0 && f < 1))
       throw std::invalid_argument(std::string("fraction of ") + to_string(k) +
-                                  " must be in [0, 1), got " + std::to_string(f));
+                                  " must be in [0, 1), got " + text(f));
     total += f;
   }
   if (total > max_total_fraction)
-    throw std::invalid_argument("fractions add up to " + std::to_string(total) +
+    throw std::invalid_argument("fractions add up to " + text(total) +
                                 "; at most 0.5 of the stream can be injected");
 }
 
