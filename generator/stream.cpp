@@ -16,6 +16,7 @@ namespace {
 constexpr double mean_stay_length = 6.5; ///< transactions per stay in the second country
 constexpr int stay_min = 3, stay_max = 10;
 constexpr double max_total_fraction = 0.5; ///< beyond this the users are no longer themselves
+constexpr double max_catch_up = 2.0; ///< an owed kind comes at most this many times its rate
 constexpr std::int64_t max_cents = 100'000'000'000; ///< codec's absurd-amount limit, 1e9
 constexpr std::uint64_t transaction_id_stream = 0x7478; ///< keeps ids apart from user seeds
 
@@ -104,9 +105,16 @@ const transaction& transaction_stream::next() {
 bool transaction_stream::owed(event_kind k) const {
   // Deficit scheduling: start an episode once the kind is half an episode
   // behind its share, so each kind stays within one episode of its fraction.
-  const double target = params_.fractions[idx(k)] * static_cast<double>(emitted_ + 1);
+  const double f = params_.fractions[idx(k)];
+  const double target = f * static_cast<double>(emitted_ + 1);
   const double have = static_cast<double>(by_kind_[idx(k)] + committed_[idx(k)]);
-  return params_.fractions[idx(k)] > 0 && target - have >= mean_episode_length(k) / 2;
+  if (f <= 0 || target - have < mean_episode_length(k) / 2)
+    return false;
+  // Nobody is a victim before having a history, so a deficit builds up at
+  // first; it is paid back at most max_catch_up times faster than the set
+  // rate, not in one flood right after the warm-up.
+  const double min_spacing = mean_episode_length(k) / (f * max_catch_up);
+  return static_cast<double>(emitted_ - last_start_[idx(k)]) >= min_spacing;
 }
 
 bool transaction_stream::eligible(const user_state& s) const {
@@ -123,13 +131,20 @@ void transaction_stream::maybe_start_surprise(user_profile& u, user_state& s, bo
     if (!owed(k))
       continue;
     switch (k) {
-    case event_kind::benign_trip: trip = true; return;
-    case event_kind::benign_large_purchase: large_purchase = true; return;
+    case event_kind::benign_trip:
+      trip = true;
+      started(k);
+      return;
+    case event_kind::benign_large_purchase:
+      large_purchase = true;
+      started(k);
+      return;
     case event_kind::benign_new_device:
       if (!has_unused_device(u, s))
         continue;
       start_new_device(u, s);
       committed_[idx(k)] += static_cast<std::uint64_t>(s.new_device_remaining);
+      started(k);
       return;
     default: break;
     }
@@ -196,6 +211,7 @@ void transaction_stream::maybe_start_fraud(std::uint32_t user) {
       continue;
     const auto at = start_fraud(k, users_[user], s, now_ms_);
     committed_[idx(k)] += static_cast<std::uint64_t>(s.fraud.remaining);
+    started(k);
     schedule(at, user, true);
     return;
   }

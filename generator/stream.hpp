@@ -72,6 +72,7 @@ private:
   draft genuine_event(std::uint32_t user);
   draft fraud_event(std::uint32_t user);
   bool owed(event_kind k) const;
+  void started(event_kind k) { last_start_[static_cast<std::size_t>(k)] = emitted_; }
   bool eligible(const user_state& s) const;
   void maybe_start_surprise(user_profile& u, user_state& s, bool& large_purchase, bool& trip);
   void maybe_start_fraud(std::uint32_t user);
@@ -88,6 +89,7 @@ private:
   std::int64_t now_ms_ = 0;
   std::array<std::uint64_t, event_kind_count> by_kind_{};
   std::array<std::uint64_t, event_kind_count> committed_{}; ///< promised, not yet emitted
+  std::array<std::uint64_t, event_kind_count> last_start_{}; ///< emitted() when the last episode began
   event_kind last_kind_ = event_kind::genuine;
   std::vector<std::string> merchant_ids_;   ///< [category * merchants_per_category + n]
   std::vector<std::string> merchant_names_;

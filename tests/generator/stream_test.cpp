@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <array>
 #include <map>
 
 using namespace rtad;
@@ -210,4 +211,17 @@ BOOST_AUTO_TEST_CASE(transaction_ids_are_unique_uuids) {
   std::string ip;
   format_ipv4(0x17010203, ip);
   BOOST_TEST(ip == "23.1.2.3");
+}
+
+BOOST_AUTO_TEST_CASE(fraud_is_spread_over_the_stream_not_flooded_after_the_warm_up) {
+  stream_params p;
+  p.users = 1000;
+  transaction_stream s(p);
+  constexpr int n = 200000, parts = 4;
+  std::array<int, parts> fraud{};
+  for (int i = 0; i < n; ++i)
+    fraud[static_cast<std::size_t>(i / (n / parts))] += s.next().anomalous == 1;
+  const double per_part = 0.005 * n / parts; // the default 0.5 %
+  for (int f : fraud)
+    BOOST_TEST(std::fabs(f - per_part) < 0.35 * per_part, f << " frauds where about " << per_part);
 }
