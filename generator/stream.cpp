@@ -37,7 +37,8 @@ constexpr std::array<event_kind, 3> benign_kinds = {
 const char* transaction_type(const draft& d) {
   if (d.pay == payment::bank_transfer)
     return "transfer";
-  if (d.category == category_index("subscriptions"))
+  static const auto subscriptions = category_index("subscriptions");
+  if (d.category == subscriptions)
     return "subscription";
   return categories()[d.category].online ? "online_purchase" : "purchase";
 }
@@ -276,12 +277,19 @@ void format_transaction_id(std::uint64_t seed, std::uint64_t sequence, std::stri
 }
 
 void format_ipv4(std::uint32_t ip, std::string& out) {
-  out.clear();
+  char buf[16];
+  char* p = buf;
   for (int shift = 24; shift >= 0; shift -= 8) {
-    out += std::to_string((ip >> shift) & 0xff);
+    const auto octet = (ip >> shift) & 0xff;
+    if (octet >= 100)
+      *p++ = static_cast<char>('0' + octet / 100);
+    if (octet >= 10)
+      *p++ = static_cast<char>('0' + octet / 10 % 10);
+    *p++ = static_cast<char>('0' + octet % 10);
     if (shift)
-      out += '.';
+      *p++ = '.';
   }
+  out.assign(buf, p);
 }
 
 } // namespace rtad::gen

@@ -211,6 +211,8 @@ BOOST_AUTO_TEST_CASE(transaction_ids_are_unique_uuids) {
   std::string ip;
   format_ipv4(0x17010203, ip);
   BOOST_TEST(ip == "23.1.2.3");
+  format_ipv4(0xff640a00, ip);
+  BOOST_TEST(ip == "255.100.10.0");
 }
 
 BOOST_AUTO_TEST_CASE(fraud_is_spread_over_the_stream_not_flooded_after_the_warm_up) {
