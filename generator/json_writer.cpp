@@ -13,22 +13,25 @@ namespace {
 // writer prints it in fixed notation and the decimal form round-trips.
 constexpr double fast_path_amount_limit = 1e13;
 
-bool plain_ascii(const std::string& s) {
-  for (unsigned char c : s)
+// Appends `s` quoted. Printable ASCII needs escaping only for quote and backslash;
+// anything else (control characters, UTF-8) returns false and the caller
+// leaves the message to the JSON library.
+bool append_string(std::string& out, const std::string& s) {
+  out += '"';
+  std::size_t plain_from = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c > 0x7e)
       return false;
-  return true;
-}
-
-// Only '"' and '\\' need escaping in printable ASCII.
-void append_string(std::string& out, const std::string& s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\')
+    if (c == '"' || c == '\\') {
+      out.append(s, plain_from, i - plain_from);
       out += '\\';
-    out += c;
+      plain_from = i;
+    }
   }
+  out.append(s, plain_from, std::string::npos);
   out += '"';
+  return true;
 }
 
 void append_int(std::string& out, std::int64_t v) {
@@ -56,54 +59,42 @@ void append_cents(std::string& out, std::int64_t cents) {
 }
 
 void append_json(std::string& out, const transaction& t) {
+  const auto start = out.size();
   std::int64_t cents = 0;
-  const bool fast = on_cent_grid(t.amount, cents) && plain_ascii(t.transaction_id) &&
-                    plain_ascii(t.user_id) && plain_ascii(t.currency) &&
-                    plain_ascii(t.location) && plain_ascii(t.transaction_type) &&
-                    plain_ascii(t.merchant_id) && plain_ascii(t.merchant_name) &&
-                    plain_ascii(t.merchant_category) && plain_ascii(t.payment_method) &&
-                    plain_ascii(t.device_type) && plain_ascii(t.ip_address) &&
-                    plain_ascii(t.fraud_type);
-  if (!fast) {
-    out += encode_transaction(t);
-    return;
-  }
+  bool plain = on_cent_grid(t.amount, cents);
   // Keys in the byte order of nlohmann::json's std::map objects.
-  out += '{';
-  if (t.anomalous >= 0)
-    out += t.anomalous == 1 ? "\"_anomalous\":true," : "\"_anomalous\":false,";
-  out += "\"amount\":";
-  append_cents(out, cents);
-  out += ",\"currency\":";
-  append_string(out, t.currency);
-  out += ",\"device_info\":{\"ip_address\":";
-  append_string(out, t.ip_address);
-  out += ",\"type\":";
-  append_string(out, t.device_type);
-  out += '}';
-  if (!t.fraud_type.empty()) {
-    out += ",\"fraud_type\":";
-    append_string(out, t.fraud_type);
+  auto field = [&](const char* key_and_colon, const std::string& value) {
+    out += key_and_colon;
+    plain = plain && append_string(out, value);
+  };
+  if (plain) {
+    out += '{';
+    if (t.anomalous >= 0)
+      out += t.anomalous == 1 ? "\"_anomalous\":true," : "\"_anomalous\":false,";
+    out += "\"amount\":";
+    append_cents(out, cents);
+    field(",\"currency\":", t.currency);
+    field(",\"device_info\":{\"ip_address\":", t.ip_address);
+    field(",\"type\":", t.device_type);
+    out += '}';
+    if (!t.fraud_type.empty())
+      field(",\"fraud_type\":", t.fraud_type);
+    field(",\"location\":", t.location);
+    field(",\"merchant\":{\"category\":", t.merchant_category);
+    field(",\"merchant_id\":", t.merchant_id);
+    field(",\"name\":", t.merchant_name);
+    field("},\"payment_method\":", t.payment_method);
+    out += ",\"timestamp\":";
+    append_int(out, t.timestamp);
+    field(",\"transaction_id\":", t.transaction_id);
+    field(",\"transaction_type\":", t.transaction_type);
+    field(",\"user_id\":", t.user_id);
+    out += '}';
   }
-  out += ",\"location\":";
-  append_string(out, t.location);
-  out += ",\"merchant\":{\"category\":";
-  append_string(out, t.merchant_category);
-  out += ",\"merchant_id\":";
-  append_string(out, t.merchant_id);
-  out += ",\"name\":";
-  append_string(out, t.merchant_name);
-  out += "},\"payment_method\":";
-  append_string(out, t.payment_method);
-  out += ",\"timestamp\":";
-  append_int(out, t.timestamp);
-  out += ",\"transaction_id\":";
-  append_string(out, t.transaction_id);
-  out += ",\"transaction_type\":";
-  append_string(out, t.transaction_type);
-  out += ",\"user_id\":";
-  append_string(out, t.user_id);
-  out += '}';
+  if (plain)
+    return;
+  out.resize(start);
+  out += encode_transaction(t);
 }
 
 } // namespace rtad::gen
