@@ -20,6 +20,8 @@ constexpr double takeover_z_lo = 3.5, takeover_z_hi = 5.5, takeover_min_factor =
 // median; what a student's spike reaches is an ordinary amount for others.
 constexpr double spike_z_above_yearly_lo = 2.0, spike_z_above_yearly_hi = 3.5;
 constexpr double spike_min_factor = 10;
+// Merchant-category shift: share going to cash-out categories.
+constexpr double shift_to_cash_out_share = 0.75;
 // Card testing: tiny amounts, often round, seconds apart.
 constexpr double card_test_usd_lo = 0.5, card_test_usd_hi = 3.0, card_test_round_share = 0.4;
 constexpr double card_test_home_share = 0.5;
@@ -63,16 +65,18 @@ device unused_device(const user_profile& u, const user_state& s, rng& r) {
   return unused[r.below(unused.size())];
 }
 
+// Mostly where stolen cards are cashed out (gift cards, crypto, gambling,
+// jewellery, electronics): rare in everyday traffic, so a detector can know
+// them. Otherwise any category the user never uses: some shifts are subtle.
 std::uint8_t unused_category(const user_profile& u, rng& r) {
-  std::vector<std::uint8_t> unused;
+  std::vector<std::uint8_t> risky, other;
   for (std::size_t i = 0; i < categories().size(); ++i) {
     auto c = static_cast<std::uint8_t>(i);
-    // Cash-out categories twice: that is where stolen cards go.
     if (!u.categories.contains(c))
-      for (int copies = categories()[i].risky ? 2 : 1; copies > 0; --copies)
-        unused.push_back(c);
+      (categories()[i].risky ? risky : other).push_back(c);
   }
-  return unused[r.below(unused.size())];
+  const auto& pool = !risky.empty() && (other.empty() || r.chance(shift_to_cash_out_share)) ? risky : other;
+  return pool[r.below(pool.size())];
 }
 
 payment card_of(const user_profile& u) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The detection-quality comparison of the README: one produced stream judged
-# by `rtad eval` three ways — rtad in enhanced mode, rtad in standard mode, and
-# the original system's method (PyOD IForest on every batch of 10).
+# by `rtad eval` — rtad in enhanced mode, rtad in standard mode, the original
+# system's method (PyOD IForest on every batch of 10), and a yardstick of fixed
+# rules over user-relative features.
 #
 # Results go to bench/results/eval-<seed>/ (ignored by git): the stream, the
 # verdicts, one JSON report per detector and results.md with the tables.
@@ -108,6 +109,12 @@ tail -n "$baseline_limit" "$out/stream.jsonl" > "$out/baseline-stream.jsonl"
   --out "$out/pyod.csv"
 record "original method: PyOD IForest(contamination=0.1) per batch of 10 (last $baseline_limit messages)" \
   pyod --truth "$out/baseline-stream.jsonl" --scores "$out/pyod.csv"
+
+# --- a yardstick: fixed rules over user-relative features ------------------
+say "reference rules over user-relative features"
+python3 "$RTAD_ROOT/bench/eval/rules_reference.py" "$out/stream.jsonl" --out "$out/rules.csv"
+record "reference: fixed rules over user-relative features (bench/eval/rules_reference.py)" \
+  rules --truth "$out/stream.jsonl" --scores "$out/rules.csv"
 
 say "tables in $results"
 cat "$results"
