@@ -59,7 +59,9 @@ std::string merchant_name(std::size_t category, int number);
 
 /// Device types (`device_info.type`).
 enum class device : std::uint8_t { mobile, desktop, tablet, smartwatch, pos_terminal };
+/// Number of device types.
 inline constexpr std::size_t device_count = 5;
+/// The wire text, e.g. "mobile".
 const char* to_string(device d);
 
 /// Payment methods (`payment_method`).
@@ -71,7 +73,9 @@ enum class payment : std::uint8_t {
   corporate_card,
   prepaid_card
 };
+/// Number of payment methods.
 inline constexpr std::size_t payment_count = 6;
+/// The wire text, e.g. "credit_card".
 const char* to_string(payment p);
 
 } // namespace rtad::gen

@@ -13,6 +13,7 @@ namespace rtad::gen {
 
 /// A line that is not a valid transaction; what() reads "FILE:LINE: reason".
 struct jsonl_error : std::runtime_error {
+  /// `line` is 1-based.
   jsonl_error(const std::string& path, std::size_t line, const std::string& reason);
   std::string path;
   std::size_t line;

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-struct rd_kafka_s;
+struct rd_kafka_s; // librdkafka's handle, kept out of this header
 
 namespace rtad::gen {
 

@@ -10,6 +10,7 @@ namespace rtad::gen {
 /// A rate limiter on a steady clock.
 class pacer {
 public:
+  /// Monotonic: a clock change must not pause or rush the producer.
   using clock = std::chrono::steady_clock;
 
   /// `per_second` <= 0 means unlimited.

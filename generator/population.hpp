@@ -15,7 +15,9 @@ namespace rtad::gen {
 /// A kind of customer. Their typical amounts differ by orders of magnitude,
 /// which is why one global amount threshold cannot work.
 enum class segment : std::uint8_t { student, regular, affluent, business, occasional };
+/// Number of segments.
 inline constexpr std::size_t segment_count = 5;
+/// "student", "business", ...
 const char* to_string(segment s);
 
 /// A small weighted choice (categories, payment methods, devices of one user).
@@ -23,6 +25,7 @@ template <class T>
 struct preference {
   std::vector<T> items;
   std::vector<double> weights; ///< same length as items, not normalised
+  /// Whether `x` is among the items.
   bool contains(T x) const {
     for (auto i : items)
       if (i == x)

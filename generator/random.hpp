@@ -27,6 +27,7 @@ inline std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
 /// xoshiro256** (Blackman, Vigna 2018) with fully specified distributions.
 class rng {
 public:
+  /// The state is expanded from `seed` by SplitMix64, as the authors advise.
   explicit rng(std::uint64_t seed = 0) {
     for (auto& w : s_)
       w = splitmix64(seed);

@@ -17,6 +17,7 @@ public:
   explicit generated_source(const stream_params& p,
                             std::optional<double> until_simulated_s = std::nullopt);
   bool next(message& m) override;
+  /// The stream behind it: counts per kind for the summary.
   const transaction_stream& stream() const { return stream_; }
 
 private:

@@ -56,6 +56,7 @@ public:
   /// The users, as they are now (a new device is kept once bought).
   const std::vector<user_profile>& users() const { return users_; }
 
+  /// What the stream was made with.
   const stream_params& params() const { return params_; }
 
 private:
