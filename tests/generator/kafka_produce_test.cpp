@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <sys/wait.h>
+#include <unistd.h>
 
 using namespace rtad;
 
@@ -142,6 +143,48 @@ BOOST_AUTO_TEST_CASE(a_missing_topic_is_created_when_asked_for) {
   BOOST_TEST(sink.partitions() == 2);
 }
 
+namespace {
+
+/// A valid wire-format message of more than a kilobyte (fields are capped at
+/// 256 bytes each, so several are long).
+std::string big_message(const std::string& id) {
+  transaction t;
+  t.transaction_id = id;
+  t.user_id = "u-big";
+  t.amount = 10;
+  t.currency = "USD";
+  t.location = "US";
+  t.timestamp = 1767225600;
+  t.transaction_type = "purchase";
+  t.merchant_id = std::string(250, 'm');
+  t.merchant_name = std::string(250, 'n');
+  t.merchant_category = std::string(250, 'c');
+  t.payment_method = std::string(250, 'p');
+  t.device_type = "mobile";
+  t.ip_address = "1.2.3.4";
+  t.anomalous = 0;
+  return encode_transaction(t);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_message_the_broker_refuses_is_counted_as_failed) {
+  const auto s = test::service_settings();
+  auto o = sink_options(s.kafka.bootstrap, test::unique_name("rtad-gen-refused"));
+  o.create_partitions = 1;
+  o.overrides["message.max.bytes"] = "1000";
+  gen::kafka_sink sink(o);
+  const auto big = big_message("t-big");
+  sink.write({"u1", "small"});
+  sink.write({"u-big", big});
+  sink.write({"u2", "small too"});
+  sink.finish();
+  BOOST_TEST(sink.stats().written == 3u);
+  BOOST_TEST(sink.stats().delivered == 2u);
+  BOOST_TEST(sink.stats().failed == 1u);
+  BOOST_TEST(!sink.stats().first_error.empty());
+}
+
 #ifdef RTAD_BINARY
 BOOST_AUTO_TEST_CASE(rtad_produce_reports_every_message_delivered_and_exits_zero) {
   const auto s = test::service_settings();
@@ -160,5 +203,29 @@ BOOST_AUTO_TEST_CASE(rtad_produce_reports_every_message_delivered_and_exits_zero
   BOOST_TEST(WEXITSTATUS(status) == 0, output);
   BOOST_TEST(output.find("delivered 500  failed 0") != std::string::npos, output);
   BOOST_TEST(consume_all(s.kafka.bootstrap, topic, 500).size() == 500u);
+}
+
+BOOST_AUTO_TEST_CASE(rtad_produce_exits_non_zero_when_a_message_is_not_delivered) {
+  const auto s = test::service_settings();
+  const std::string path = "/tmp/rtad-gen-undelivered-" + std::to_string(::getpid()) + ".jsonl";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fprintf(f, "%s\n%s\n", big_message("t-1").c_str(), big_message("t-2").c_str());
+    std::fclose(f);
+  }
+  const std::string cmd = std::string(RTAD_BINARY) + " --set kafka.bootstrap=" + s.kafka.bootstrap +
+                          " produce --replay " + path + " --topic " +
+                          test::unique_name("rtad-gen-cli-refused") +
+                          " --create-topic 1 --kafka-property message.max.bytes=1000 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  BOOST_REQUIRE(p);
+  std::string output;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p))
+    output += buf;
+  const int status = ::pclose(p);
+  std::remove(path.c_str());
+  BOOST_TEST(WEXITSTATUS(status) == 1, output);
+  BOOST_TEST(output.find("2 of 2 messages were not delivered") != std::string::npos, output);
 }
 #endif
