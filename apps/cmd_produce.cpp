@@ -151,11 +151,11 @@ std::map<std::string, std::string> kafka_overrides(const std::vector<std::string
   return m;
 }
 
-void print_kinds(const gen::transaction_stream& s) {
+void print_kinds(const gen::generated_source& s) {
+  const auto counts = s.sent_by_kind();
   std::cerr << "  ground truth:";
   for (auto k : gen::injected_kinds)
-    std::cerr << " " << gen::to_string(k) << "="
-              << s.emitted_by_kind()[static_cast<std::size_t>(k)];
+    std::cerr << " " << gen::to_string(k) << "=" << counts[static_cast<std::size_t>(k)];
   std::cerr << "\n";
 }
 
@@ -223,7 +223,7 @@ int run(const produce_cli& o, const global_options& g) {
               << " in " << gen::clock_text(report.seconds) << " ("
               << gen::with_thousands(static_cast<std::uint64_t>(report.rate())) << " msg/s)\n";
     if (generated)
-      print_kinds(generated->stream());
+      print_kinds(*generated);
   }
   if (d.failed > 0) {
     std::cerr << "rtad produce: " << gen::with_thousands(d.failed) << " of "

@@ -16,13 +16,22 @@ generated_source::generated_source(const stream_params& p, std::optional<double>
 
 bool generated_source::next(message& m) {
   const auto& t = stream_.next();
-  if (until_ms_ && static_cast<double>(stream_.simulated_ms()) > *until_ms_)
+  if (until_ms_ && static_cast<double>(stream_.simulated_ms()) > *until_ms_) {
+    ended_ = true;
     return false;
+  }
   value_.clear();
   append_json(value_, t);
   m.key = t.user_id;
   m.value = value_;
   return true;
+}
+
+std::array<std::uint64_t, event_kind_count> generated_source::sent_by_kind() const {
+  auto counts = stream_.emitted_by_kind();
+  if (ended_)
+    --counts[static_cast<std::size_t>(stream_.last_kind())];
+  return counts;
 }
 
 replay_source::replay_source(const std::string& path) : reader_(path) {}

@@ -17,12 +17,15 @@ public:
   explicit generated_source(const stream_params& p,
                             std::optional<double> until_simulated_s = std::nullopt);
   bool next(message& m) override;
-  /// The stream behind it: counts per kind for the summary.
+  /// The stream behind it.
   const transaction_stream& stream() const { return stream_; }
+  /// Messages given out, per kind (the stream made one more when --days ended it).
+  std::array<std::uint64_t, event_kind_count> sent_by_kind() const;
 
 private:
   transaction_stream stream_;
   std::optional<double> until_ms_;
+  bool ended_ = false; ///< the last transaction made lies beyond until_ms_
   std::string value_;
 };
 

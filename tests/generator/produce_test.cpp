@@ -133,6 +133,10 @@ BOOST_AUTO_TEST_CASE(generation_stops_at_the_count_or_the_simulated_days) {
   produce(days, all, {}, {}, never);
   BOOST_TEST(days.stream().simulated_ms() > 2 * 86400 * 1000);
   BOOST_TEST(all.s.written > 100u);
+  std::uint64_t sent = 0;
+  for (auto n : days.sent_by_kind())
+    sent += n;
+  BOOST_TEST(sent == all.s.written); // the one beyond the end is not counted
 }
 
 BOOST_AUTO_TEST_CASE(the_rate_limit_spreads_messages_over_time) {
