@@ -43,15 +43,13 @@ public:
     return t;
   }
 
-  /// An account takeover of user `u`: new country and device, a large amount at night.
+  /// An account takeover of user `u`: new country, device and shop, a large amount.
   transaction takeover(int u) {
     auto t = normal(u);
     t.amount = std::round(t.amount * 40 * 100) / 100;
     t.location = "NG";
     t.device_type = "desktop";
     t.merchant_category = "electronics";
-    t.timestamp = (t.timestamp / 86400 + 1) * 86400 + 3 * 3600; // 03:00 the next night
-    now_ = t.timestamp;
     t.anomalous = 1;
     t.fraud_type = "account_takeover";
     return t;
