@@ -3,8 +3,8 @@
 #include "actors/node.hpp"
 #include "actors/system_config.hpp"
 #include "apps/command.hpp"
+#include "apps/database.hpp"
 #include "apps/signals.hpp"
-#include "db/migrate.hpp"
 
 #include <caf/actor_system.hpp>
 #include <iostream>
@@ -15,28 +15,8 @@ namespace rtad::app {
 
 namespace {
 
-constexpr std::chrono::seconds database_wait{60};
 constexpr std::chrono::seconds progress_interval{10};
 constexpr std::chrono::seconds shutdown_timeout{60};
-
-/// Applies migrations, waiting a while for PostgreSQL to come up.
-void prepare_database(const std::string& url) {
-  auto deadline = std::chrono::steady_clock::now() + database_wait;
-  for (;;) {
-    try {
-      pqxx::connection c(url);
-      for (const auto& m : db::migrate(c))
-        log::info("db", "applied migration " + m);
-      return;
-    } catch (const pqxx::broken_connection& e) {
-      if (std::chrono::steady_clock::now() > deadline)
-        throw user_error("cannot reach PostgreSQL at " + url + " (" + e.what() +
-                         "); start it (scripts/services start) or set RTAD_PG_URL");
-      log::warn("db", "PostgreSQL not reachable yet, retrying");
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
-  }
-}
 
 int run_node(const global_options& g, const std::vector<std::string>& extra) {
   auto o = g;
