@@ -1,5 +1,6 @@
 #include "actors/node.hpp"
 
+#include "actors/admin.hpp"
 #include "actors/convert.hpp"
 #include "actors/feedback_listener.hpp"
 #include "actors/global_model.hpp"
@@ -11,6 +12,7 @@
 #include "actors/status_reporter.hpp"
 
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
 #include <unistd.h>
 
 namespace rtad {
@@ -48,7 +50,8 @@ node::node(caf::actor_system& sys, const config::settings& s)
     name_(node_name(s)),
     metrics_(std::make_shared<node_metrics>()),
     failed_(std::make_shared<std::atomic<bool>>(false)),
-    stopping_(std::make_shared<std::atomic<bool>>(false)) {
+    stopping_(std::make_shared<std::atomic<bool>>(false)),
+    shutdown_requested_(std::make_shared<std::atomic<bool>>(false)) {
   sink_config sc;
   sc.writer = {s.pg.url, name_, s.kafka.group, s.kafka.topic, s.sink.store_all,
                s.sink.retention_days};
@@ -81,6 +84,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   shc.profile.sink = sink_;
   shc.profile.store = store_;
   shc.profile.metrics = metrics_;
+  shc.profile.node = name_;
   shc.standard_threshold = threshold_params(s.model);
   shc.passivate_after = std::chrono::seconds(s.node.passivate_after_s);
   shc.max_profiles = std::max<std::size_t>(
@@ -118,6 +122,19 @@ node::node(caf::actor_system& sys, const config::settings& s)
   stc.metrics = metrics_;
   status_ = sys.spawn<caf::detached>(status_reporter, stc);
 
+  if (s.node.admin_port > 0) {
+    admin_config ac{s.node.admin_secret, name_, stc.mode, shards_, metrics_, shutdown_requested_};
+    admin_ = sys.spawn(admin, ac);
+    auto port = sys.middleman().publish(admin_, static_cast<std::uint16_t>(s.node.admin_port),
+                                        s.node.admin_host.c_str(), true);
+    if (!port)
+      throw std::runtime_error("cannot publish the admin actor on " + s.node.admin_host + ":" +
+                               std::to_string(s.node.admin_port) + ": " + sys.render(port.error()) +
+                               " (set node.admin_port; 0 disables it)");
+    admin_port_ = *port;
+    if (s.node.admin_secret.empty())
+      log::warn("node", "admin published without node.admin_secret: it refuses every request");
+  }
   if (s.node.metrics_port > 0)
     http_ = std::make_unique<metrics_http>(s.node.metrics_host, s.node.metrics_port, name_,
                                            metrics_, [failed = failed_] { return !failed->load(); });
@@ -126,7 +143,8 @@ node::node(caf::actor_system& sys, const config::settings& s)
   watch(store_, "profile store", failed_, stopping_);
   log::info("node", "started" + log::fields()("node", name_)("mode", stc.mode)(
                                    "shards", s.node.shards)("topic", s.kafka.topic)(
-                                   "group", s.kafka.group)("metrics_port", metrics_port())
+                                   "group", s.kafka.group)("metrics_port", metrics_port())(
+                                   "admin_port", admin_port_)
                                    .str());
 }
 
@@ -167,6 +185,8 @@ bool node::stop(std::chrono::seconds timeout) {
   self->send_exit(global_, caf::exit_reason::user_shutdown);
   self->send_exit(store_, caf::exit_reason::user_shutdown);
   self->send_exit(sink_, caf::exit_reason::user_shutdown);
+  if (admin_)
+    self->send_exit(admin_, caf::exit_reason::user_shutdown);
   log::info("node", "stopped" + log::fields()("node", name_)("clean", ok ? "yes" : "no").str());
   return ok;
 }

@@ -33,6 +33,12 @@ public:
   /// True once an essential actor ended on its own (an error was logged).
   bool failed() const { return failed_->load(); }
 
+  /// True once an operator asked this node to stop (rtad admin drain/shutdown).
+  bool shutdown_requested() const { return shutdown_requested_->load(); }
+
+  /// Port of the admin actor; 0 when not published.
+  int admin_port() const { return admin_port_; }
+
   const std::string& name() const { return name_; }
   /// Port of /metrics, /healthz and /readyz; 0 when disabled.
   int metrics_port() const { return http_ ? http_->port() : 0; }
@@ -44,6 +50,9 @@ private:
   std::shared_ptr<node_metrics> metrics_;
   std::shared_ptr<std::atomic<bool>> failed_;
   std::shared_ptr<std::atomic<bool>> stopping_;
+  std::shared_ptr<std::atomic<bool>> shutdown_requested_;
+  admin_actor admin_;
+  int admin_port_ = 0;
   sink_actor sink_;
   profile_store_actor store_;
   global_model_actor global_;

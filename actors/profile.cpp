@@ -6,12 +6,54 @@
 #include "models/serialize.hpp"
 
 #include <caf/all.hpp>
+#include <cmath>
 
 namespace rtad {
 
 namespace {
 
 using self_ptr = profile_actor::stateful_pointer<profile_state>;
+
+constexpr std::size_t recent_scores_kept = 20;
+constexpr std::size_t recent_explanations_kept = 5;
+
+/// Runs `f` now if the model is restored, else right after the restore.
+template <class F>
+void when_ready(self_ptr self, F f) {
+  if (self->state.model)
+    f();
+  else
+    self->state.after_restore.emplace_back(std::move(f));
+}
+
+template <class T>
+void keep_last(std::deque<T>& q, T value, std::size_t n) {
+  q.push_back(std::move(value));
+  if (q.size() > n)
+    q.pop_front();
+}
+
+profile_info info_of(const profile_state& st) {
+  const auto& m = *st.model;
+  profile_info i;
+  i.user_id = st.user;
+  i.node = st.cfg.node;
+  i.active = true;
+  i.history_size = static_cast<std::int32_t>(m.history().size());
+  i.training_rows = static_cast<std::int32_t>(m.training_rows());
+  i.model_version = m.version();
+  i.trees = static_cast<std::int32_t>(m.forest().tree_count());
+  i.threshold = m.threshold();
+  i.threshold_fixed = m.threshold_override().has_value();
+  i.frozen = m.frozen();
+  i.user_weight = m.user_weight();
+  i.last_retrain = m.last_refit_time();
+  i.last_seen = m.last_seen_time();
+  i.recent_scores.assign(st.recent_scores.begin(), st.recent_scores.end());
+  i.recent_explanations.assign(st.recent_explanations.begin(), st.recent_explanations.end());
+  i.summary_json = profile_summary_json(m);
+  return i;
+}
 
 void report_memory(self_ptr self) {
   auto& st = self->state;
@@ -71,8 +113,11 @@ void score(self_ptr self, std::vector<transaction>& txns, const global_snapshot&
       auto e = models::explain(m, global, input, x, v);
       s.explanation = e.summary;
       s.detection_features = explanation_json(e, v);
+      keep_last(st.recent_explanations, t.transaction_id + ": " + e.summary,
+                recent_explanations_kept);
       ++flagged;
     }
+    keep_last(st.recent_scores, v.score, recent_scores_kept);
     std::copy(x.begin(), x.end(), s.features.begin());
     s.feature_count = static_cast<std::uint8_t>(x.size());
     if (m.record(input, x, v, t.transaction_id, {t.partition, t.offset}))
@@ -147,12 +192,9 @@ void restore(self_ptr self, profile_restore& r) {
   for (auto& [txns, snap] : st.queued)
     score(self, txns, snap);
   st.queued.clear();
-  for (auto& [l, rp] : st.queued_labels)
-    rp.deliver(apply_label(self, l));
-  st.queued_labels.clear();
-  for (auto& [quit, rp] : st.queued_checkpoints)
-    handle_checkpoint_request(self, quit, rp);
-  st.queued_checkpoints.clear();
+  auto waiting = std::move(st.after_restore);
+  for (auto& f : waiting)
+    f();
 }
 
 } // namespace
@@ -179,20 +221,52 @@ profile_actor::behavior_type profile(self_ptr self, std::string user, profile_co
       score(self, txns, snap);
     },
     [=](checkpoint_atom, bool quit) {
+      // After the restore: a checkpoint of nothing would overwrite the real one.
       auto rp = self->make_response_promise<bool>();
-      if (!self->state.model)
-        self->state.queued_checkpoints.emplace_back(quit, rp); // never overwrite with nothing
-      else
-        handle_checkpoint_request(self, quit, rp);
+      when_ready(self, [=] { handle_checkpoint_request(self, quit, rp); });
       return rp;
     },
     [=](label_atom, label& l) {
       auto rp = self->make_response_promise<bool>();
-      if (!self->state.model)
-        self->state.queued_labels.emplace_back(std::move(l), rp);
-      else
-        rp.deliver(apply_label(self, l));
+      when_ready(self, [=]() mutable { rp.deliver(apply_label(self, l)); });
       return rp;
+    },
+    [=](profile_atom) {
+      auto rp = self->make_response_promise<profile_info>();
+      when_ready(self, [=]() mutable { rp.deliver(info_of(self->state)); });
+      return rp;
+    },
+    [=](retrain_atom) {
+      auto rp = self->make_response_promise<bool>();
+      when_ready(self, [=]() mutable {
+        auto before = self->state.model->version();
+        self->state.model->retrain();
+        checkpoint(self, [](bool) {});
+        rp.deliver(self->state.model->version() != before);
+      });
+      return rp;
+    },
+    [=](freeze_atom, bool frozen) {
+      auto rp = self->make_response_promise<bool>();
+      when_ready(self, [=]() mutable {
+        self->state.model->set_frozen(frozen);
+        checkpoint(self, [](bool) {});
+        rp.deliver(true);
+      });
+      return rp;
+    },
+    [=](threshold_atom, double value) {
+      auto rp = self->make_response_promise<bool>();
+      when_ready(self, [=]() mutable {
+        self->state.model->set_threshold_override(std::isnan(value) ? std::nullopt
+                                                                    : std::optional<double>(value));
+        checkpoint(self, [](bool) {});
+        rp.deliver(true);
+      });
+      return rp;
+    },
+    [=](floor_atom, double floor) {
+      when_ready(self, [=] { self->state.model->set_threshold_floor(floor); });
     },
   };
 }

@@ -4,6 +4,8 @@
 #include "messages/actors.hpp"
 #include "models/user_model.hpp"
 
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -16,6 +18,7 @@ struct profile_config {
   profile_store_actor store;
   std::shared_ptr<node_metrics> metrics;
   std::size_t checkpoint_every = 256; ///< learned transactions between checkpoints
+  std::string node;                   ///< this node's name, for operators
 };
 
 /// State of one user's profile.
@@ -25,8 +28,10 @@ struct profile_state {
   profile_config cfg;
   std::optional<models::user_model> model; ///< empty until the store answered
   std::vector<std::pair<std::vector<transaction>, global_snapshot>> queued;
-  std::vector<std::pair<label, caf::typed_response_promise<bool>>> queued_labels;
-  std::vector<std::pair<bool, caf::typed_response_promise<bool>>> queued_checkpoints;
+  std::vector<std::function<void()>> after_restore; ///< requests that need the model
+  std::deque<double> recent_scores;                 ///< for operators (rtad admin profile)
+  std::deque<std::string> recent_explanations;
+  std::string node;
   std::size_t since_checkpoint = 0;
   std::size_t memory_reported = 0;
 };

@@ -24,7 +24,8 @@ profile_actor& profile_for(self_ptr self, const std::string& user, std::int32_t 
     ++st.cfg.profile.metrics->active_profiles;
   }
   it->second.last_active = clock_type::now();
-  it->second.partition = partition;
+  if (partition >= 0)
+    it->second.partition = partition;
   return it->second.actor;
 }
 
@@ -170,6 +171,28 @@ shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
       if (it == self->state.profiles.end())
         return false; // applied when the owner next restores this user
       return self->delegate(it->second.actor, label_atom::value, std::move(l));
+    },
+    [=](profile_atom, std::string& user) {
+      // An operator's request brings the user into memory if needed (the
+      // admin client asks the node that owns the user).
+      return self->delegate(profile_for(self, user, -1), profile_atom::value);
+    },
+    [=](retrain_atom, std::string& user) {
+      return self->delegate(profile_for(self, user, -1), retrain_atom::value);
+    },
+    [=](freeze_atom, std::string& user, bool frozen) {
+      return self->delegate(profile_for(self, user, -1), freeze_atom::value, frozen);
+    },
+    [=](threshold_atom, std::string& user, double value) {
+      return self->delegate(profile_for(self, user, -1), threshold_atom::value, value);
+    },
+    [=](floor_atom, double floor) {
+      auto& st = self->state;
+      st.cfg.profile.params.threshold.floor = floor;
+      st.cfg.standard_threshold.floor = floor;
+      st.standard_threshold.set_floor(floor);
+      for (const auto& [user, e] : st.profiles)
+        self->send(e.actor, floor_atom::value, floor);
     },
     [=](tick_atom) {
       tick(self);

@@ -16,6 +16,8 @@ public:
   rtad_system_config() {
     register_message_types(*this);
     load<caf::io::middleman>();
+    // Peers of another application (or another rtad protocol) are refused at connect.
+    set("middleman.app-identifiers", std::vector<std::string>{"rtad-1"});
     set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
     set("logger.console-verbosity", caf::atom("quiet"));
     set("logger.file-verbosity", caf::atom("quiet"));

@@ -47,8 +47,13 @@ command make_config(CLI::App& root, const global_options& g) {
             }
             auto s = g.load();
             (void)show;
-            for (const auto& k : config::keys())
-              std::cout << std::left << std::setw(28) << k.key << config::get(s, k.key) << "\n";
+            for (const auto& k : config::keys()) {
+              auto v = config::get(s, k.key);
+              // Never print a secret, only whether it is set.
+              if (k.key.find("secret") != std::string::npos)
+                v = v.empty() ? "(not set)" : "(set)";
+              std::cout << std::left << std::setw(28) << k.key << v << "\n";
+            }
             return 0;
           }};
 }

@@ -32,6 +32,10 @@ int run_node(const global_options& g, const std::vector<std::string>& extra) {
   std::uint64_t last_scored = 0;
   int sig = 0;
   while ((sig = wait_stop_signal(std::chrono::milliseconds(200))) == 0) {
+    if (n.shutdown_requested()) {
+      log::info("node", "an operator asked this node to stop");
+      return n.stop(shutdown_timeout) ? 0 : 1;
+    }
     if (n.failed()) {
       log::error("node", "stopping after a failure");
       n.stop(shutdown_timeout);

@@ -148,6 +148,10 @@ std::vector<binding> make_bindings() {
             100000000, "profiles kept in memory per node before the idlest are passivated"),
     string_key("node.admin_host", &S::node, &node_settings::admin_host,
                "address the admin actor listens on; loopback unless you mean to expose it"),
+    string_key("node.admin_secret", &S::node, &node_settings::admin_secret,
+               "shared secret every admin request must carry; put it in the environment, "
+               "not in a file; empty: the admin refuses every request",
+               true),
     int_key("node.admin_port", &S::node, &node_settings::admin_port, 0, 65535,
             "port of the admin actor; 0 disables it"),
     string_key("node.metrics_host", &S::node, &node_settings::metrics_host,

@@ -67,6 +67,7 @@ struct node_settings {
   int max_active_profiles = 200000; ///< memory budget per node, in profiles
   std::string admin_host = "127.0.0.1";
   int admin_port = 4242;
+  std::string admin_secret;         ///< every admin request must carry it; empty: admin refuses all
   std::string metrics_host = "127.0.0.1";
   int metrics_port = 9464;
 };

@@ -22,7 +22,17 @@ using profile_actor = caf::typed_actor<
   /// Writes a checkpoint and answers once it is committed; quits after if asked.
   caf::replies_to<checkpoint_atom, bool>::with<bool>,
   /// Analyst feedback on one of this user's flagged transactions; true if applied.
-  caf::replies_to<label_atom, label>::with<bool>>;
+  caf::replies_to<label_atom, label>::with<bool>,
+  /// What an operator sees of this profile.
+  caf::replies_to<profile_atom>::with<profile_info>,
+  /// Rebuilds every tree from the current window.
+  caf::replies_to<retrain_atom>::with<bool>,
+  /// Stops (true) or resumes learning.
+  caf::replies_to<freeze_atom, bool>::with<bool>,
+  /// Fixes this user's threshold; NaN makes it adaptive again.
+  caf::replies_to<threshold_atom, double>::with<bool>,
+  /// A new global floor under every threshold.
+  caf::reacts_to<floor_atom, double>>;
 
 /// Owns the profiles of hash(user) % shards: spawns, restores, passivates.
 using shard_actor = caf::typed_actor<
@@ -35,6 +45,14 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<release_atom, std::vector<std::int32_t>, bool>::with<std::uint64_t>,
   /// Analyst feedback for a user of this shard; true if an active profile took it.
   caf::replies_to<label_atom, label>::with<bool>,
+  /// Operator requests about one user, forwarded to its profile (brought
+  /// into memory if needed).
+  caf::replies_to<profile_atom, std::string>::with<profile_info>,
+  caf::replies_to<retrain_atom, std::string>::with<bool>,
+  caf::replies_to<freeze_atom, std::string, bool>::with<bool>,
+  caf::replies_to<threshold_atom, std::string, double>::with<bool>,
+  /// A new global floor under every threshold of this shard.
+  caf::reacts_to<floor_atom, double>,
   /// Timer: passivate idle profiles and keep to the memory budget.
   caf::reacts_to<tick_atom>>;
 
@@ -99,5 +117,27 @@ using status_reporter_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>,
   /// Writes the final state ('stopped'); answers, then quits.
   caf::replies_to<stop_atom>::with<bool>>;
+
+/// The operator's door of a node, published with the middleman on
+/// node.admin_host:admin_port. Every request but the version carries the
+/// shared secret (node.admin_secret); a node without one refuses them all.
+using admin_actor = caf::typed_actor<
+  /// The protocol version; a client refuses a node that answers another.
+  caf::replies_to<version_atom>::with<std::string>,
+  /// This node's figures.
+  caf::replies_to<status_atom, std::string>::with<node_info>,
+  /// One user's profile on this node.
+  caf::replies_to<profile_atom, std::string, std::string>::with<profile_info>,
+  /// Rebuilds a user's forest now.
+  caf::replies_to<retrain_atom, std::string, std::string>::with<bool>,
+  /// Stops (true) or resumes learning from a user under investigation.
+  caf::replies_to<freeze_atom, std::string, std::string, bool>::with<bool>,
+  /// Fixes a user's threshold (empty user: the node's floor); NaN: adaptive again.
+  caf::replies_to<threshold_atom, std::string, std::string, double>::with<bool>,
+  /// Leaves the group cleanly (partitions move to the other nodes) and exits.
+  caf::replies_to<stop_atom, std::string>::with<bool>>;
+
+/// Version of the admin protocol; bump it when admin_actor changes.
+inline constexpr const char* admin_protocol_version = "rtad-admin/1";
 
 } // namespace rtad

@@ -8,6 +8,7 @@ namespace rtad {
 using announce_atom = caf::atom_constant<caf::atom("announce")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using floor_atom = caf::atom_constant<caf::atom("floor")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using freeze_atom = caf::atom_constant<caf::atom("freeze")>;
 using label_atom = caf::atom_constant<caf::atom("label")>;
@@ -22,5 +23,6 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using threshold_atom = caf::atom_constant<caf::atom("threshold")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using version_atom = caf::atom_constant<caf::atom("version")>;
 
 } // namespace rtad

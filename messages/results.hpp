@@ -127,4 +127,61 @@ typename Inspector::result_type inspect(Inspector& f, profile_restore& x) {
   return f(x.found, x.checkpoint, x.catch_up, x.labels, x.error);
 }
 
+/// What an operator sees of one user's profile (rtad admin profile USER).
+struct profile_info {
+  std::string user_id;
+  std::string node;
+  bool active = false;                  ///< in memory on that node
+  std::int32_t history_size = 0;
+  std::int32_t training_rows = 0;
+  std::uint64_t model_version = 0;
+  std::int32_t trees = 0;
+  double threshold = 0;
+  bool threshold_fixed = false;
+  bool frozen = false;
+  double user_weight = 0;
+  std::int64_t last_retrain = 0;
+  std::int64_t last_seen = 0;
+  std::vector<double> recent_scores;
+  std::vector<std::string> recent_explanations;
+  std::string summary_json;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, profile_info& x) {
+  return f(x.user_id, x.node, x.active, x.history_size, x.training_rows, x.model_version, x.trees,
+           x.threshold, x.threshold_fixed, x.frozen, x.user_weight, x.last_retrain, x.last_seen,
+           x.recent_scores, x.recent_explanations, x.summary_json);
+}
+
+/// What an operator sees of one node (rtad admin status).
+struct node_info {
+  std::string node;
+  std::string version;
+  std::string mode;
+  std::vector<std::int32_t> partitions;
+  std::uint64_t active_profiles = 0;
+  std::uint64_t profile_memory_bytes = 0;
+  std::uint64_t consumed = 0;
+  std::uint64_t scored = 0;
+  std::uint64_t flagged = 0;
+  std::uint64_t quarantined = 0;
+  std::int64_t consumer_lag = 0;
+  std::uint64_t in_flight = 0;
+  std::uint64_t rebalances = 0;
+  std::uint64_t last_rebalance_ms = 0;
+  std::uint64_t last_rebalance_users = 0;
+  std::uint64_t global_model_version = 0;
+  bool database_up = true;
+  bool ready = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_info& x) {
+  return f(x.node, x.version, x.mode, x.partitions, x.active_profiles, x.profile_memory_bytes,
+           x.consumed, x.scored, x.flagged, x.quarantined, x.consumer_lag, x.in_flight,
+           x.rebalances, x.last_rebalance_ms, x.last_rebalance_users, x.global_model_version,
+           x.database_up, x.ready);
+}
+
 } // namespace rtad

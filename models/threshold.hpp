@@ -37,6 +37,8 @@ public:
   risk_level risk(double score) const;
 
   void set_override(std::optional<double> t) { override_ = t; }
+  /// A new floor (an operator's decision for the whole node).
+  void set_floor(double floor) { params_.floor = floor; }
   std::optional<double> override_value() const { return override_; }
   const threshold_params& params() const { return params_; }
   const p2_quantile& quantile() const { return quantile_; }

@@ -79,6 +79,12 @@ public:
   void set_threshold_override(std::optional<double> t) { threshold_.set_override(t); }
   std::optional<double> threshold_override() const { return threshold_.override_value(); }
 
+  /// A new global floor under this user's threshold.
+  void set_threshold_floor(double floor) {
+    params_.threshold.floor = floor;
+    threshold_.set_floor(floor);
+  }
+
   /// The threshold a transaction must exceed now.
   double threshold() const { return threshold_.value(); }
 
