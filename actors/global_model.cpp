@@ -1,5 +1,8 @@
 #include "actors/global_model.hpp"
 
+#include "actors/log.hpp"
+#include "models/serialize.hpp"
+
 #include <caf/all.hpp>
 
 namespace rtad {
@@ -11,6 +14,24 @@ using self_ptr = global_model_actor::stateful_pointer<global_model_state>;
 global_snapshot current(self_ptr self) {
   auto& m = *self->state.model;
   return {m.snapshot(), m.version()};
+}
+
+global_checkpoint checkpoint_of(self_ptr self) {
+  auto& m = *self->state.model;
+  return {self->state.cfg.mode, m.version(), m.rows(), models::model_codec::save(m)};
+}
+
+/// Saves the model through the sink when it changed and enough time passed.
+void maybe_checkpoint(self_ptr self) {
+  auto& st = self->state;
+  auto now = std::chrono::steady_clock::now();
+  if (!st.cfg.sink || st.model->version() == st.checkpointed_version ||
+      now - st.last_checkpoint < st.cfg.checkpoint_interval)
+    return;
+  st.last_checkpoint = now;
+  st.checkpointed_version = st.model->version();
+  // Anonymous: the sink's answer is not awaited here.
+  caf::anon_send(caf::actor_cast<sink_actor>(st.cfg.sink), checkpoint_atom::value, checkpoint_of(self));
 }
 
 void publish(self_ptr self) {
@@ -32,14 +53,39 @@ void publish(self_ptr self) {
   auto snap = current(self);
   for (const auto& s : st.subscribers)
     self->send(s, snap);
+  maybe_checkpoint(self);
 }
 
 } // namespace
 
 global_model_actor::behavior_type global_model(self_ptr self, global_model_config cfg) {
   self->state.cfg = std::move(cfg);
-  const auto& c = self->state.cfg;
-  self->state.model.emplace(c.dims, c.forest, c.window, c.refit_every, c.domains);
+  auto& c = self->state.cfg;
+  if (!c.restore.empty()) {
+    try {
+      auto m = models::model_codec::load_global_model(c.restore.data(), c.restore.size(), c.domains);
+      const auto& p = m.forest().params();
+      if (m.dims() == c.dims && p.trees == c.forest.trees && p.sample_size == c.forest.sample_size &&
+          m.window() == c.window) {
+        self->state.model.emplace(std::move(m));
+        self->state.checkpointed_version = self->state.model->version();
+        log::info("global_model", "restored" + log::fields()("mode", c.mode)(
+                                                 "version", self->state.model->version())(
+                                                 "rows", self->state.model->rows())
+                                                 .str());
+      } else {
+        log::warn("global_model", "stored model has other settings; starting afresh");
+      }
+    } catch (const models::codec_error& e) {
+      log::error("global_model", "stored model unreadable, starting afresh" +
+                                   log::fields()("error", log::quote(e.what())).str());
+    }
+    c.restore.clear();
+    c.restore.shrink_to_fit();
+  }
+  if (!self->state.model)
+    self->state.model.emplace(c.dims, c.forest, c.window, c.refit_every, c.domains);
+  self->state.cfg.metrics->global_model_version = self->state.model->version();
   return {
     [=](observe_atom, std::vector<float>& rows) {
       auto& st = self->state;
@@ -56,6 +102,15 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
         self->send(s, current(self));
     },
     [=](status_atom) { return current(self); },
+    [=](checkpoint_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      if (!st.cfg.sink || !st.model->snapshot())
+        return true; // nothing learned yet: nothing to keep
+      st.last_checkpoint = std::chrono::steady_clock::now();
+      st.checkpointed_version = st.model->version();
+      return self->delegate(caf::actor_cast<sink_actor>(st.cfg.sink), checkpoint_atom::value,
+                            checkpoint_of(self));
+    },
   };
 }
 

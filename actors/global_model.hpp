@@ -18,6 +18,10 @@ struct global_model_config {
   std::size_t refit_every = 1024;
   std::vector<std::pair<float, float>> domains;
   std::chrono::milliseconds publish_interval{1000}; ///< newest snapshot at most this often
+  std::chrono::seconds checkpoint_interval{60};      ///< and to PostgreSQL at most this often
+  std::string mode;                                  ///< global_models key
+  std::vector<std::uint8_t> restore;                 ///< a checkpoint to start from (may be empty)
+  caf::strong_actor_ptr sink;                        ///< a sink_actor (declared after this one)
   std::shared_ptr<node_metrics> metrics;
 };
 
@@ -29,6 +33,8 @@ struct global_model_state {
   std::vector<shard_actor> subscribers;
   std::uint64_t published_version = 0;
   std::chrono::steady_clock::time_point last_publish{};
+  std::chrono::steady_clock::time_point last_checkpoint{};
+  std::uint64_t checkpointed_version = 0;
   bool publish_armed = false;
 };
 

@@ -12,6 +12,7 @@
 #include "actors/status_reporter.hpp"
 
 #include <caf/all.hpp>
+#include <pqxx/pqxx>
 #include <caf/io/middleman.hpp>
 #include <unistd.h>
 
@@ -33,6 +34,23 @@ void watch(const Handle& actor, const char* what, std::shared_ptr<std::atomic<bo
     log::error("node", std::string(what) + " ended unexpectedly: " + caf::to_string(reason));
     failed->store(true);
   });
+}
+
+/// The last checkpoint of this mode's global model; empty when none (or unreadable).
+std::vector<std::uint8_t> stored_global_model(const std::string& url, const std::string& mode) {
+  try {
+    pqxx::connection c(url);
+    pqxx::read_transaction r(c);
+    auto rows = r.exec_params("select checkpoint from global_models where mode = $1", mode);
+    if (rows.empty())
+      return {};
+    pqxx::binarystring bytes(rows[0][0]);
+    return {bytes.begin(), bytes.end()};
+  } catch (const std::exception& e) {
+    log::warn("node", "cannot read the stored global model; it will relearn" +
+                        log::fields()("error", log::quote(e.what())).str());
+    return {};
+  }
 }
 
 } // namespace
@@ -76,6 +94,9 @@ node::node(caf::actor_system& sys, const config::settings& s)
   gc.refit_every = std::max<std::size_t>(1, gc.window / global_refit_fraction);
   gc.domains = enhanced ? models::user_feature_domains() : models::standard_feature_domains();
   gc.metrics = metrics_;
+  gc.mode = config::to_string(s.node.mode);
+  gc.sink = caf::actor_cast<caf::strong_actor_ptr>(sink_);
+  gc.restore = stored_global_model(s.pg.url, gc.mode);
   global_ = sys.spawn(global_model, gc);
 
   shard_config shc;
@@ -177,6 +198,8 @@ bool node::stop(std::chrono::seconds timeout) {
   for (const auto& sh : shards_)
     self->request(sh, left(), release_atom::value, std::vector<std::int32_t>{}, true)
       .receive([](std::uint64_t) {}, fail("checkpoint profiles"));
+  self->request(global_, left(), checkpoint_atom::value)
+    .receive([](bool) {}, fail("global model checkpoint"));
   self->request(sink_, left(), drain_atom::value, metrics_->partitions())
     .receive([](bool) {}, fail("final write"));
   self->request(status_, left(), stop_atom::value).receive([](bool) {}, fail("status"));

@@ -170,6 +170,15 @@ void pg_writer::write(const write_batch& b) {
       c->threshold, c->frozen, c->last_retrain, c->last_transaction_at, c->learned_partition,
       c->learned_offset, c->summary_json.empty() ? std::string("{}") : c->summary_json,
       pqxx::binarystring(c->bytes.data(), c->bytes.size()));
+  if (const auto* g = b.global)
+    w.exec_params("insert into global_models (mode, node, version, rows_seen, checkpoint, updated_at)"
+                  " values ($1, $2, $3, $4, $5, now()) on conflict (mode) do update set"
+                  " node = excluded.node, version = excluded.version,"
+                  " rows_seen = excluded.rows_seen, checkpoint = excluded.checkpoint,"
+                  " updated_at = now()",
+                  g->mode, cfg_.node, static_cast<std::int64_t>(g->version),
+                  static_cast<std::int64_t>(g->rows),
+                  pqxx::binarystring(g->bytes.data(), g->bytes.size()));
   if (!b.applied_labels.empty()) {
     std::string ids = "{";
     for (auto id : b.applied_labels)

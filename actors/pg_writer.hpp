@@ -28,10 +28,11 @@ struct write_batch {
   std::vector<const quarantine_entry*> quarantined;
   std::vector<const profile_checkpoint*> checkpoints;
   std::vector<std::int64_t> applied_labels;
+  const global_checkpoint* global = nullptr;
   std::map<std::int32_t, std::int64_t> watermarks; ///< partition -> next offset
   bool empty() const {
     return rows.empty() && quarantined.empty() && checkpoints.empty() && applied_labels.empty() &&
-           watermarks.empty();
+           watermarks.empty() && !global;
   }
 };
 

@@ -77,6 +77,8 @@ void flush(self_ptr self) {
   for (const auto& c : st.checkpoints)
     b.checkpoints.push_back(&c.first);
   b.applied_labels = st.applied_labels;
+  if (st.global_cp)
+    b.global = &st.global_cp->first;
   b.watermarks = st.marks.watermarks();
   if (b.empty()) {
     settle_drains(self);
@@ -120,6 +122,11 @@ void flush(self_ptr self) {
   }
   for (auto& c : st.checkpoints)
     c.second.deliver(true);
+  if (st.global_cp) {
+    for (auto& rp : st.global_cp->second)
+      rp.deliver(true);
+    st.global_cp.reset();
+  }
   m.checkpoints += st.checkpoints.size();
   st.checkpoints.clear();
   st.quarantined.clear();
@@ -199,6 +206,18 @@ sink_actor::behavior_type sink(self_ptr self, sink_config cfg) {
       buffered(self);
       return promise;
     },
+    [=](checkpoint_atom, global_checkpoint& g) {
+      // Only the newest matters; whoever waited for an older one gets the newer.
+      auto promise = self->make_response_promise<bool>();
+      auto& cp = self->state.global_cp;
+      if (!cp)
+        cp.emplace(std::move(g), std::vector<caf::typed_response_promise<bool>>{});
+      else
+        cp->first = std::move(g);
+      cp->second.push_back(promise);
+      buffered(self);
+      return promise;
+    },
     [=](label_atom, std::vector<std::int64_t>& ids) {
       auto& l = self->state.applied_labels;
       l.insert(l.end(), ids.begin(), ids.end());
@@ -216,7 +235,7 @@ sink_actor::behavior_type sink(self_ptr self, sink_config cfg) {
       self->state.timer_armed = false;
       flush(self);
       auto& st = self->state;
-      if (!st.rows.empty() || !st.checkpoints.empty() || !st.drains.empty())
+      if (!st.rows.empty() || !st.checkpoints.empty() || !st.drains.empty() || st.global_cp)
         arm_timer(self, st.backoff.count() > 0 ? st.backoff : st.cfg.flush_interval);
     },
   };

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 namespace rtad {
@@ -39,6 +40,7 @@ struct sink_state {
   std::vector<quarantine_entry> quarantined;
   std::vector<std::pair<profile_checkpoint, caf::typed_response_promise<bool>>> checkpoints;
   std::vector<std::int64_t> applied_labels;
+  std::optional<std::pair<global_checkpoint, std::vector<caf::typed_response_promise<bool>>>> global_cp;
   std::unordered_map<std::uint64_t, announcement> announcements;
   std::uint64_t next_announcement = 0;
   std::vector<std::pair<std::vector<std::int32_t>, caf::typed_response_promise<bool>>> drains;

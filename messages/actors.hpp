@@ -64,7 +64,9 @@ using global_model_actor = caf::typed_actor<
   /// A shard that wants every new snapshot.
   caf::reacts_to<subscribe_atom, shard_actor>,
   /// The current snapshot.
-  caf::replies_to<status_atom>::with<global_snapshot>>;
+  caf::replies_to<status_atom>::with<global_snapshot>,
+  /// Writes a checkpoint through the sink; answers once it is committed.
+  caf::replies_to<checkpoint_atom>::with<bool>>;
 
 /// Stores results, quarantined messages, checkpoints and applied labels in
 /// PostgreSQL in batches, and commits Kafka offsets in the same transaction.
@@ -78,6 +80,8 @@ using sink_actor = caf::typed_actor<
   caf::reacts_to<quarantine_entry>,
   /// Writes a profile checkpoint; answers once it is committed.
   caf::replies_to<checkpoint_atom, profile_checkpoint>::with<bool>,
+  /// Writes the global model's checkpoint; answers once it is committed.
+  caf::replies_to<checkpoint_atom, global_checkpoint>::with<bool>,
   /// Labels applied by a profile (ids), marked so nobody applies them again.
   caf::reacts_to<label_atom, std::vector<std::int64_t>>,
   /// Answers once every announced offset of these partitions is committed.

@@ -21,6 +21,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<std::int32_t>>("std::vector<int32_t>");
   cfg.add_message_type<std::vector<std::int64_t>>("std::vector<int64_t>");
   cfg.add_message_type<std::vector<std::uint8_t>>("std::vector<uint8_t>");
+  cfg.add_message_type<global_checkpoint>("rtad::global_checkpoint");
   cfg.add_message_type<profile_info>("rtad::profile_info");
   cfg.add_message_type<node_info>("rtad::node_info");
   cfg.add_message_type<std::vector<double>>("std::vector<double>");

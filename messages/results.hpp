@@ -127,6 +127,19 @@ typename Inspector::result_type inspect(Inspector& f, profile_restore& x) {
   return f(x.found, x.checkpoint, x.catch_up, x.labels, x.error);
 }
 
+/// The node's global model, for global_models: a restarted node starts from it.
+struct global_checkpoint {
+  std::string mode;
+  std::uint64_t version = 0;
+  std::uint64_t rows = 0;
+  std::vector<std::uint8_t> bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, global_checkpoint& x) {
+  return f(x.mode, x.version, x.rows, x.bytes);
+}
+
 /// What an operator sees of one user's profile (rtad admin profile USER).
 struct profile_info {
   std::string user_id;

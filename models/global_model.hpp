@@ -26,6 +26,11 @@ public:
   std::shared_ptr<const isolation_forest> snapshot() const { return snapshot_; }
 
   std::size_t rows() const { return filled_; }
+  const isolation_forest& forest() const { return forest_; }
+  std::size_t window() const { return window_; }
+  std::size_t refit_every() const { return refit_every_; }
+
+  friend class model_codec;
   std::size_t dims() const { return dims_; }
   std::uint64_t version() const { return version_; }
 

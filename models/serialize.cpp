@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::array<std::uint8_t, 4> user_magic{'R', 'T', 'U', 'M'};
 constexpr std::array<std::uint8_t, 4> forest_magic{'R', 'T', 'F', 'O'};
+constexpr std::array<std::uint8_t, 4> global_magic{'R', 'T', 'G', 'M'};
+constexpr std::size_t max_global_window = 1u << 24;
 constexpr std::uint8_t leaf_tag = 0xff;
 constexpr std::uint8_t raw_leaf_tag = 0xfe; // leaf whose path length is stored as float
 constexpr std::size_t max_trees = 100000;
@@ -97,6 +99,11 @@ public:
     return s;
   }
   bool done() const { return p_ == end_; }
+  void read_into(void* out, std::size_t n) {
+    need(n);
+    std::memcpy(out, p_, n);
+    p_ += n;
+  }
 
 private:
   const std::uint8_t* p_;
@@ -321,6 +328,58 @@ isolation_forest model_codec::load_forest(const std::uint8_t* data, std::size_t 
   if (!r.done())
     throw codec_error("forest checkpoint corrupt: trailing bytes");
   return f;
+}
+
+std::vector<std::uint8_t> model_codec::save(const global_model& g) {
+  writer w;
+  w.raw(global_magic.data(), global_magic.size());
+  w.u8(checkpoint_format);
+  w.varint(g.dims_);
+  w.varint(g.window_);
+  w.varint(g.refit_every_);
+  w.varint(g.head_);
+  w.varint(g.filled_);
+  w.varint(g.since_refit_);
+  w.varint(g.next_tree_);
+  w.varint(g.version_);
+  w.raw(g.ring_.data(), g.filled_ * g.dims_ * sizeof(float));
+  write_forest_body(w, g.forest_);
+  w.seal();
+  return std::move(w.bytes);
+}
+
+global_model model_codec::load_global_model(const std::uint8_t* data, std::size_t size,
+                                            std::vector<std::pair<float, float>> domains) {
+  auto r = open(data, size, global_magic, "global model");
+  auto dims = r.count(isolation_forest::max_dims, "dims");
+  auto window = r.count(max_global_window, "window");
+  auto refit_every = r.count(max_global_window, "refit interval");
+  auto head = r.count(window, "ring head");
+  auto filled = r.count(window, "rows");
+  auto since_refit = r.count(max_global_window, "refit counter");
+  auto next_tree = r.count(max_trees, "next tree");
+  auto version = r.varint();
+  if (dims == 0 || window < 2)
+    throw codec_error("global model checkpoint corrupt: settings");
+  std::vector<float> ring(window * dims);
+  r.read_into(ring.data(), filled * dims * sizeof(float));
+  auto forest = read_forest_body(r);
+  if (!r.done())
+    throw codec_error("global model checkpoint corrupt: trailing bytes");
+  if (forest.dims() != dims || next_tree >= forest.tree_count())
+    throw codec_error("global model checkpoint corrupt: forest and rows disagree");
+  global_model g(dims, forest.params(), window, refit_every, domains);
+  g.ring_ = std::move(ring);
+  g.head_ = head;
+  g.filled_ = filled;
+  g.since_refit_ = since_refit;
+  g.next_tree_ = next_tree;
+  g.version_ = version;
+  forest.set_domains(std::move(domains));
+  g.forest_ = std::move(forest);
+  if (g.forest_.trained())
+    g.snapshot_ = std::make_shared<const isolation_forest>(g.forest_);
+  return g;
 }
 
 std::vector<std::uint8_t> model_codec::save(const user_model& m) {

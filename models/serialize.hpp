@@ -1,5 +1,6 @@
 #pragma once
 
+#include "models/global_model.hpp"
 #include "models/isolation_forest.hpp"
 #include "models/user_model.hpp"
 
@@ -26,6 +27,10 @@ public:
   static user_model load_user_model(const std::uint8_t* data, std::size_t size);
 
   static std::vector<std::uint8_t> save(const isolation_forest& f);
+  /// A global model with its window of rows; domains are the owner's setting.
+  static std::vector<std::uint8_t> save(const global_model& g);
+  static global_model load_global_model(const std::uint8_t* data, std::size_t size,
+                                        std::vector<std::pair<float, float>> domains);
   static isolation_forest load_forest(const std::uint8_t* data, std::size_t size);
 };
 

@@ -123,4 +123,10 @@ BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_wi
   BOOST_TEST(f.count("select count(*) from user_profiles where checkpoint is not null") ==
              people.users());
   BOOST_TEST(f.count("select count(*) from node_status where state = 'stopped'") == 1);
+  // The global model was kept, and a new node starts from it rather than blind.
+  BOOST_TEST(f.count("select version from global_models where mode = 'enhanced'") > 0);
+  node again(sys, f.settings);
+  BOOST_TEST(test::eventually([&] { return again.metrics()->global_model_version > 0; },
+                              std::chrono::seconds(5)));
+  BOOST_TEST(again.stop(std::chrono::seconds(60)));
 }

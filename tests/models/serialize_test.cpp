@@ -3,6 +3,7 @@
 #include "models/serialize.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <random>
 
 using namespace rtad::models;
 using rtad::test::feed;
@@ -103,4 +104,35 @@ BOOST_AUTO_TEST_CASE(forests_round_trip_with_float_and_half_splits) {
   isolation_forest untrained(3, {});
   auto bytes = model_codec::save(untrained);
   BOOST_TEST(!model_codec::load_forest(bytes.data(), bytes.size()).trained());
+}
+
+BOOST_AUTO_TEST_CASE(a_global_model_round_trips_with_its_window_and_keeps_learning_alike) {
+  std::mt19937 gen(12);
+  std::normal_distribution<float> n(0, 1);
+  auto domains = user_feature_domains();
+  global_model a(user_feature_count, {40, 64, 3, true}, 512, 64, domains);
+  auto row = [&] {
+    user_features x;
+    for (auto& v : x)
+      v = to_half_precision(n(gen));
+    return x;
+  };
+  for (int i = 0; i < 700; ++i)
+    a.observe(row().data());
+  auto bytes = model_codec::save(a);
+  auto b = model_codec::load_global_model(bytes.data(), bytes.size(), domains);
+  BOOST_REQUIRE(b.snapshot());
+  BOOST_TEST((b.forest() == a.forest()));
+  BOOST_TEST(b.version() == a.version());
+  BOOST_TEST(b.rows() == a.rows());
+  for (int i = 0; i < 300; ++i) {
+    auto x = row();
+    BOOST_TEST(a.observe(x.data()) == b.observe(x.data()));
+  }
+  BOOST_TEST((b.forest() == a.forest()));
+  auto probe = row();
+  BOOST_TEST(a.snapshot()->score(probe.data()) == b.snapshot()->score(probe.data()));
+  bytes[bytes.size() / 2] ^= 0x40;
+  BOOST_CHECK_THROW(model_codec::load_global_model(bytes.data(), bytes.size(), domains),
+                    codec_error);
 }
