@@ -26,32 +26,51 @@ std::map<std::string, double> scores_of(const std::string& url, const std::strin
   return out;
 }
 
+/// A real sink and profile store on a scratch database, and the settings
+/// of shards that use them.
+struct shard_rig {
+  test::scratch_db db;
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  std::shared_ptr<node_metrics> metrics = std::make_shared<node_metrics>();
+  sink_actor sink_handle;
+  profile_store_actor store;
+  shard_config base;
+
+  explicit shard_rig(const std::string& name) : db(name) {
+    {
+      pqxx::connection c(db.url());
+      db::migrate(c);
+    }
+    sink_config sc;
+    sc.writer = {db.url(), "n1", "g", "t", true, 30};
+    sc.flush_interval = std::chrono::milliseconds(10);
+    sc.metrics = metrics;
+    sink_handle = sys.spawn<caf::detached>(sink, sc);
+    profile_store_config pc;
+    pc.url = db.url();
+    pc.metrics = metrics;
+    store = sys.spawn<caf::detached>(profile_store, pc);
+    base.profile.params = models::model_params{};
+    base.profile.sink = sink_handle;
+    base.profile.store = store;
+    base.profile.metrics = metrics;
+    base.tick_interval = std::chrono::milliseconds(50);
+  }
+  ~shard_rig() {
+    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);
+  }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_passivated_and_restored_profile_scores_as_one_that_stayed_in_memory) {
-  test::scratch_db db("rtad_passivation");
-  {
-    pqxx::connection c(db.url());
-    db::migrate(c);
-  }
-  rtad_system_config cfg;
-  caf::actor_system sys{cfg};
-  auto metrics = std::make_shared<node_metrics>();
-  sink_config sc;
-  sc.writer = {db.url(), "n1", "g", "t", true, 30};
-  sc.flush_interval = std::chrono::milliseconds(10);
-  sc.metrics = metrics;
-  auto sink_handle = sys.spawn<caf::detached>(sink, sc);
-  profile_store_config pc;
-  pc.url = db.url();
-  pc.metrics = metrics;
-  auto store = sys.spawn<caf::detached>(profile_store, pc);
-  shard_config base;
-  base.profile.params = models::model_params{};
-  base.profile.sink = sink_handle;
-  base.profile.store = store;
-  base.profile.metrics = metrics;
-  base.tick_interval = std::chrono::milliseconds(50);
+  shard_rig rig("rtad_passivation");
+  auto& sys = rig.sys;
+  auto& metrics = rig.metrics;
+  auto& db = rig.db;
+  auto& base = rig.base;
   auto forgetful_cfg = base;
   forgetful_cfg.passivate_after = std::chrono::seconds(0); // every idle moment
   auto steady_cfg = base;
@@ -98,35 +117,17 @@ BOOST_AUTO_TEST_CASE(a_passivated_and_restored_profile_scores_as_one_that_stayed
     BOOST_TEST(score <= steady_scores[takeover_id]);
   for (const auto& h : {forgetful, steady})
     caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_CASE(a_profile_restored_after_a_crash_catches_up_from_stored_rows) {
-  test::scratch_db db("rtad_catch_up");
-  {
-    pqxx::connection c(db.url());
-    db::migrate(c);
-  }
-  rtad_system_config cfg;
-  caf::actor_system sys{cfg};
-  auto metrics = std::make_shared<node_metrics>();
-  sink_config sc;
-  sc.writer = {db.url(), "n1", "g", "t", true, 30};
-  sc.flush_interval = std::chrono::milliseconds(10);
-  sc.metrics = metrics;
-  auto sink_handle = sys.spawn<caf::detached>(sink, sc);
-  profile_store_config pc;
-  pc.url = db.url();
-  pc.metrics = metrics;
-  auto store = sys.spawn<caf::detached>(profile_store, pc);
-  shard_config shc;
-  shc.profile.params = models::model_params{};
-  shc.profile.sink = sink_handle;
-  shc.profile.store = store;
-  shc.profile.metrics = metrics;
+  shard_rig rig("rtad_catch_up");
+  auto& sys = rig.sys;
+  auto& metrics = rig.metrics;
+  auto& db = rig.db;
+  auto shc = rig.base;
   shc.profile.checkpoint_every = 40;
   shc.passivate_after = std::chrono::hours(1);
+  shc.tick_interval = std::chrono::seconds(1);
 
   test::population people(1, 9);
   std::vector<transaction> stream;
@@ -170,8 +171,5 @@ BOOST_AUTO_TEST_CASE(a_profile_restored_after_a_crash_catches_up_from_stored_row
   }
   BOOST_TEST((restored == reference));
   BOOST_TEST(restored.learned().offset == 100);
-  for (const auto& h : {second})
-    caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(second, caf::exit_reason::user_shutdown);
 }

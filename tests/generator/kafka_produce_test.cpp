@@ -3,6 +3,7 @@
 #include "generator/produce.hpp"
 #include "generator/sources.hpp"
 #include "messages/codec.hpp"
+#include "support/kafka.hpp"
 #include "support/services.hpp"
 
 #include <chrono>
@@ -14,30 +15,10 @@
 #include <unistd.h>
 
 using namespace rtad;
+using rtad::test::create_topic;
 
 namespace {
 
-void create_topic(const std::string& bootstrap, const std::string& topic, int partitions) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-  BOOST_REQUIRE_MESSAGE(rk, err);
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof err);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  BOOST_REQUIRE_MESSAGE(ev, "no answer to CreateTopics from " + bootstrap);
-  size_t n = 0;
-  const auto** topics = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-  BOOST_REQUIRE(n == 1);
-  BOOST_REQUIRE_MESSAGE(rd_kafka_topic_result_error(topics[0]) == RD_KAFKA_RESP_ERR_NO_ERROR,
-                        rd_kafka_err2str(rd_kafka_topic_result_error(topics[0])));
-  rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_destroy(rk);
-}
 
 /// Every message of `topic`, read from the beginning until `expected` came
 /// or a minute passed: value -> (key, partition).
