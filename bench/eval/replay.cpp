@@ -32,12 +32,14 @@ namespace {
 
 constexpr const char* usage =
   "usage: rtad_replay STREAM.jsonl [--set key=value ...] [--out SCORES.csv]\n"
-  "                   [--detail DETAIL.csv] [--limit N]\n"
+  "                   [--detail DETAIL.csv] [--limit N] [--global-learns-all]\n"
   "  --set     any rtad setting (rtad config keys), e.g. node.mode=standard,\n"
   "            model.max_user_weight=0; defaults are rtad's\n"
   "  --out     transaction_id,score,flagged for `rtad eval --scores` (default: stdout)\n"
   "  --detail  per transaction: ids, truth, scores, weight, threshold, features\n"
-  "  --limit   stop after N transactions\n";
+  "  --limit   stop after N transactions\n"
+  "  --global-learns-all  the global forest learns from every transaction, flagged\n"
+  "            ones too (a node forwards only the unflagged: actors/sink.cpp)\n";
 
 /// Normal rows refit the global forest in eighths of its window, as in node.cpp.
 constexpr std::size_t global_refit_fraction = 8;
@@ -46,6 +48,7 @@ struct options {
   std::string stream, out = "-", detail;
   std::vector<std::pair<std::string, std::string>> sets;
   std::size_t limit = 0;
+  bool global_learns_all = false;
 };
 
 options parse(int argc, char** argv) {
@@ -69,6 +72,8 @@ options parse(int argc, char** argv) {
       o.detail = next();
     } else if (a == "--limit") {
       o.limit = std::stoul(next());
+    } else if (a == "--global-learns-all") {
+      o.global_learns_all = true;
     } else if (a == "-h" || a == "--help") {
       std::cout << usage;
       std::exit(0);
@@ -158,7 +163,7 @@ int main(int argc, char** argv) try {
       standard_threshold.add(v.score);
       x.assign(fx.begin(), fx.end());
     }
-    if (!v.anomalous)
+    if (!v.anomalous || o.global_learns_all)
       global.observe(x.data());
     flagged += v.anomalous;
     std::fprintf(out, "%s,%.6f,%d\n", t->transaction_id.c_str(), v.score, v.anomalous ? 1 : 0);
