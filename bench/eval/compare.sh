@@ -60,7 +60,7 @@ while (($#)); do
   esac
 done
 
-rtad="$RTAD_BUILD/apps/rtad"
+rtad="${RTAD_BIN:-$RTAD_BUILD/apps/rtad}"  # RTAD_BIN: measure another build
 [[ -x "$rtad" ]] || die "no $rtad: run scripts/build"
 export RTAD_SERVICES_ENV="${RTAD_SERVICES_ENV:-$RTAD_STATE/services.env}"
 [[ -r "$RTAD_SERVICES_ENV" ]] || die "no $RTAD_SERVICES_ENV: run scripts/services start"
