@@ -1,0 +1,201 @@
+// Helpers of the end-to-end benchmark (bench/e2e/run):
+//
+//   rtad_e2e drain BOOTSTRAP TOPIC
+//       A bare librdkafka consumer: assigns every partition of TOPIC from the
+//       beginning, consumes (no decoding, no work) until it has reached the
+//       high watermark each partition had at start, and prints one JSON line
+//       with messages, bytes, seconds and the rate. The ceiling a node's
+//       source could reach on this machine.
+//   rtad_e2e timestamps BOOTSTRAP TOPIC OUT
+//       Writes "partition offset create_time_ms" of every message up to the
+//       high watermarks: when each transaction was produced.
+//   rtad_e2e listen PG_URL OUT
+//       LISTENs on rtad_batches (the NOTIFY the node's sink sends inside each
+//       batch's transaction, delivered at commit) and writes the epoch
+//       microseconds of each notification's arrival, one a line, until
+//       SIGINT/SIGTERM: when each batch became visible.
+//
+// Latency from produce to committed row is then: arrival of the notification
+// of the row's batch (batches are told apart by their common scored_at, the
+// start time of their transaction, and committed in that order) minus the
+// message's CreateTime (latency.py does the join).
+
+#include <librdkafka/rdkafkacpp.h>
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int metadata_timeout_ms = 10000;
+constexpr int consume_timeout_ms = 1000;
+constexpr int idle_polls_before_giving_up = 30;
+constexpr int listen_wait_s = 1;
+
+std::atomic<bool> stop_requested{false};
+
+void on_signal(int) { stop_requested = true; }
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+std::unique_ptr<RdKafka::KafkaConsumer> make_consumer(const std::string& bootstrap) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK)
+      throw std::runtime_error(k + ": " + err);
+  };
+  set("bootstrap.servers", bootstrap);
+  set("group.id", "rtad-e2e-bare-" + std::to_string(now_us())); // never committed: assign() only
+  set("enable.auto.commit", "false");
+  set("enable.partition.eof", "false");
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!c)
+    throw std::runtime_error("consumer: " + err);
+  return c;
+}
+
+/// Partition -> high watermark at start.
+std::map<std::int32_t, std::int64_t> high_watermarks(RdKafka::KafkaConsumer& c,
+                                                     const std::string& topic) {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&c, topic, nullptr, err));
+  RdKafka::Metadata* md = nullptr;
+  if (c.metadata(false, t.get(), &md, metadata_timeout_ms) != RdKafka::ERR_NO_ERROR)
+    throw std::runtime_error("no metadata for " + topic);
+  std::unique_ptr<RdKafka::Metadata> owned(md);
+  std::map<std::int32_t, std::int64_t> out;
+  for (const auto* tm : *md->topics())
+    for (const auto* pm : *tm->partitions()) {
+      std::int64_t lo = 0, hi = 0;
+      if (c.query_watermark_offsets(topic, pm->id(), &lo, &hi, metadata_timeout_ms) !=
+          RdKafka::ERR_NO_ERROR)
+        throw std::runtime_error("no watermarks for partition " + std::to_string(pm->id()));
+      out[pm->id()] = hi;
+    }
+  if (out.empty())
+    throw std::runtime_error("topic " + topic + " has no partitions");
+  return out;
+}
+
+/// Consumes every partition from the beginning to its start high watermark;
+/// `each` sees every message.
+template <class F>
+void consume_all(const std::string& bootstrap, const std::string& topic, F each) {
+  auto c = make_consumer(bootstrap);
+  auto high = high_watermarks(*c, topic);
+  std::vector<RdKafka::TopicPartition*> parts;
+  std::map<std::int32_t, bool> done;
+  for (auto [p, hi] : high) {
+    parts.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+    done[p] = hi == 0;
+  }
+  c->assign(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  auto remaining = static_cast<std::size_t>(
+    std::count_if(done.begin(), done.end(), [](const auto& d) { return !d.second; }));
+  int idle = 0;
+  while (remaining > 0 && !stop_requested) {
+    std::unique_ptr<RdKafka::Message> m(c->consume(consume_timeout_ms));
+    if (m->err() == RdKafka::ERR__TIMED_OUT) {
+      if (++idle > idle_polls_before_giving_up)
+        throw std::runtime_error("no message for 30 s before the end of the topic");
+      continue;
+    }
+    if (m->err() != RdKafka::ERR_NO_ERROR)
+      throw std::runtime_error("consume: " + m->errstr());
+    idle = 0;
+    each(*m);
+    if (m->offset() + 1 >= high[m->partition()] && !done[m->partition()]) {
+      done[m->partition()] = true;
+      --remaining;
+    }
+  }
+  c->close();
+}
+
+int drain(const std::string& bootstrap, const std::string& topic) {
+  std::uint64_t messages = 0, bytes = 0;
+  std::chrono::steady_clock::time_point first{};
+  auto started = std::chrono::steady_clock::now();
+  consume_all(bootstrap, topic, [&](const RdKafka::Message& m) {
+    if (messages++ == 0)
+      first = std::chrono::steady_clock::now();
+    bytes += m.len();
+  });
+  auto end = std::chrono::steady_clock::now();
+  double total_s = std::chrono::duration<double>(end - started).count();
+  double s = messages > 0 ? std::chrono::duration<double>(end - first).count() : 0;
+  std::printf("{\"messages\": %llu, \"bytes\": %llu, \"seconds\": %.3f, \"seconds_with_setup\": %.3f, "
+              "\"messages_per_s\": %.0f, \"mb_per_s\": %.1f}\n",
+              static_cast<unsigned long long>(messages), static_cast<unsigned long long>(bytes), s,
+              total_s, s > 0 ? messages / s : 0.0, s > 0 ? bytes / s / 1e6 : 0.0);
+  return 0;
+}
+
+int timestamps(const std::string& bootstrap, const std::string& topic, const std::string& out) {
+  FILE* f = std::fopen(out.c_str(), "w");
+  if (!f)
+    throw std::runtime_error("cannot write " + out);
+  consume_all(bootstrap, topic, [&](const RdKafka::Message& m) {
+    std::fprintf(f, "%d %lld %lld\n", m.partition(), static_cast<long long>(m.offset()),
+                 static_cast<long long>(m.timestamp().timestamp));
+  });
+  std::fclose(f);
+  return 0;
+}
+
+int listen(const std::string& url, const std::string& out) {
+  FILE* f = std::fopen(out.c_str(), "w");
+  if (!f)
+    throw std::runtime_error("cannot write " + out);
+  pqxx::connection c(url);
+  struct receiver : pqxx::notification_receiver {
+    FILE* f;
+    receiver(pqxx::connection& c, FILE* f) : pqxx::notification_receiver(c, "rtad_batches"), f(f) {}
+    void operator()(const std::string& payload, int) override {
+      std::fprintf(f, "%lld %s\n", static_cast<long long>(now_us()), payload.c_str());
+      std::fflush(f);
+    }
+  } r(c, f);
+  std::fprintf(stderr, "rtad_e2e: listening on rtad_batches\n");
+  while (!stop_requested)
+    c.await_notification(listen_wait_s, 0);
+  std::fclose(f);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) try {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::vector<std::string> a(argv + 1, argv + argc);
+  if (a.size() == 3 && a[0] == "drain")
+    return drain(a[1], a[2]);
+  if (a.size() == 4 && a[0] == "timestamps")
+    return timestamps(a[1], a[2], a[3]);
+  if (a.size() == 3 && a[0] == "listen")
+    return listen(a[1], a[2]);
+  std::cerr << "usage: rtad_e2e drain BOOTSTRAP TOPIC\n"
+               "       rtad_e2e timestamps BOOTSTRAP TOPIC OUT\n"
+               "       rtad_e2e listen PG_URL OUT\n";
+  return 2;
+} catch (const std::exception& e) {
+  std::cerr << "rtad_e2e: " << e.what() << '\n';
+  return 1;
+}
