@@ -132,7 +132,10 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.metrics = metrics_;
   source_ = sys.spawn<caf::detached>(kafka_source, src);
 
-  feedback_ = sys.spawn<caf::detached>(feedback_listener, feedback_config{s.pg.url, shards_, {}});
+  feedback_config fc; // its default wait: a `{}` here would make it 0 ms, a busy loop
+  fc.pg_url = s.pg.url;
+  fc.shards = shards_;
+  feedback_ = sys.spawn<caf::detached>(feedback_listener, fc);
 
   status_config stc;
   stc.pg_url = s.pg.url;
