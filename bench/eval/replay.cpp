@@ -185,8 +185,17 @@ int main(int argc, char** argv) try {
   if (detail)
     std::fclose(detail);
   auto s_elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::fprintf(stderr, "rtad_replay: %zu transactions, %zu flagged, %zu users, %.1f s\n", n,
-               flagged, users.size(), s_elapsed);
+  std::size_t model_bytes = 0, window_rows = 0;
+  for (const auto& [id, um] : users) {
+    model_bytes += um.memory_bytes();
+    window_rows += um.history().size();
+  }
+  std::fprintf(stderr,
+               "rtad_replay: %zu transactions, %zu flagged, %zu users, %.1f s; user models: "
+               "%.0f bytes by memory_bytes() (%.0f per user, %.0f window rows per user)\n",
+               n, flagged, users.size(), s_elapsed, static_cast<double>(model_bytes),
+               users.empty() ? 0.0 : static_cast<double>(model_bytes) / users.size(),
+               users.empty() ? 0.0 : static_cast<double>(window_rows) / users.size());
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "rtad_replay: %s\n%s", e.what(), usage);
