@@ -21,7 +21,7 @@ transactions, no labels):
 A transaction is flagged when that rank is in the top --flag-share of all
 transactions. Writes the CSV `rtad eval --scores` reads.
 
-usage: hybrid_ranks.py STREAM.jsonl DETAIL.csv --out SCORES.csv [--flag-share 0.006]
+usage: hybrid_ranks.py STREAM.jsonl DETAIL.csv --out SCORES.csv [--flag-share 0.006] [--with-travel]
 """
 import argparse
 import bisect
@@ -43,6 +43,8 @@ def main():
     ap.add_argument("detail")
     ap.add_argument("--out", required=True)
     ap.add_argument("--flag-share", type=float, default=0.006)
+    ap.add_argument("--with-travel", action="store_true",
+                    help="a fourth tail rank: the travel feature (implied speed)")
     args = ap.parse_args()
 
     counts, total, rarity = collections.Counter(), 0, []
@@ -54,15 +56,18 @@ def main():
             counts[category] += 1
             total += 1
 
-    ids, forest, amount, category = [], [], [], []
+    ids, forest, amount, category, travel = [], [], [], [], []
     with open(args.detail, encoding="utf-8") as f:
         for i, row in enumerate(csv.DictReader(f)):
             ids.append(row["transaction_id"])
             forest.append(float(row["score"]))
             amount.append(abs(float(row["amount_vs_usual"])))
             category.append(float(row["novelty_category"]) * rarity[i])
-    combined = [max(a, b, c) for a, b, c in
-                zip(empirical_ranks(forest), empirical_ranks(amount), empirical_ranks(category))]
+            travel.append(float(row["travel"]))
+    ranks = [empirical_ranks(forest), empirical_ranks(amount), empirical_ranks(category)]
+    if args.with_travel:
+        ranks.append(empirical_ranks(travel))
+    combined = [max(r) for r in zip(*ranks)]
     cut = sorted(combined)[int(len(combined) * (1 - args.flag_share))]
     with open(args.out, "w", encoding="utf-8") as out:
         out.write("transaction_id,score,flagged\n")
