@@ -111,7 +111,8 @@ void pg_writer::write(const write_batch& b) {
     {
       pqxx::stream_to copy(w, "rtad_staging");
       for (const auto* r : b.rows)
-        copy << copy_row(*r);
+        if (cfg_.store_all || r->anomalous) // only anomalies are kept otherwise: copy only them
+          copy << copy_row(*r);
       copy.complete();
     }
     // A replayed transaction keeps the verdict it was first stored with:
