@@ -17,8 +17,8 @@ models::threshold_params threshold_params(const config::model_settings& s) {
   models::threshold_params t;
   t.quantile = s.threshold_quantile;
   t.floor = s.threshold_floor;
-  t.medium_margin = s.risk_medium_margin;
-  t.high_margin = s.risk_high_margin;
+  t.medium_factor = s.risk_medium_factor;
+  t.high_factor = s.risk_high_factor;
   return t;
 }
 
@@ -55,6 +55,12 @@ std::string explanation_json(const models::explanation& e, const models::verdict
                    {"text", r.text}});
   return nlohmann::json{{"top", top},
                         {"summary", e.summary},
+                        {"forest_score", v.forest_score},
+                        {"evidence", models::to_string(v.ranks.strongest())},
+                        {"ranks", {{"forest", v.ranks.forest},
+                                   {"amount", v.ranks.amount},
+                                   {"category", v.ranks.category},
+                                   {"travel", v.ranks.travel}}},
                         {"user_score", v.user_score},
                         {"global_score", v.global_score},
                         {"user_weight", v.user_weight}}

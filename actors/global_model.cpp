@@ -12,8 +12,13 @@ namespace {
 using self_ptr = global_model_actor::stateful_pointer<global_model_state>;
 
 global_snapshot current(self_ptr self) {
-  auto& m = *self->state.model;
-  return {m.snapshot(), m.version()};
+  auto& st = self->state;
+  auto& m = *st.model;
+  // Rebuilt with each publication (at most once a publish interval): it
+  // scores the whole window, too much for every refit.
+  if (!st.population || st.population->version() != m.version())
+    st.population = models::population_reference::build(m, st.recent);
+  return {m.snapshot(), st.population, m.version()};
 }
 
 global_checkpoint checkpoint_of(self_ptr self) {
@@ -43,7 +48,7 @@ void publish(self_ptr self) {
     if (!st.publish_armed) {
       st.publish_armed = true;
       self->delayed_send(self, st.cfg.publish_interval - (now - st.last_publish),
-                         observe_atom::value, std::vector<float>{});
+                         observe_atom::value, std::vector<float>{}, std::vector<std::string>{});
     }
     return;
   }
@@ -87,13 +92,16 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
     self->state.model.emplace(c.dims, c.forest, c.window, c.refit_every, c.domains);
   self->state.cfg.metrics->global_model_version = self->state.model->version();
   return {
-    [=](observe_atom, std::vector<float>& rows) {
+    [=](observe_atom, std::vector<float>& rows, std::vector<std::string>& categories) {
       auto& st = self->state;
       if (rows.empty())
         st.publish_armed = false; // the delayed publication
       auto dims = st.cfg.dims;
-      for (std::size_t at = 0; at + dims <= rows.size(); at += dims)
+      for (std::size_t at = 0, i = 0; at + dims <= rows.size(); at += dims, ++i)
+      {
         st.model->observe(rows.data() + at);
+        st.recent.observe(rows.data() + at, dims, i < categories.size() ? categories[i] : std::string());
+      }
       publish(self);
     },
     [=](subscribe_atom, shard_actor& s) {

@@ -3,6 +3,7 @@
 #include "actors/metrics.hpp"
 #include "messages/actors.hpp"
 #include "models/global_model.hpp"
+#include "models/population.hpp"
 
 #include <chrono>
 #include <memory>
@@ -30,6 +31,8 @@ struct global_model_state {
   static inline const char* name = "global_model";
   global_model_config cfg;
   std::optional<models::global_model> model;
+  models::population_window recent; ///< what calibrates scores besides the forest
+  std::shared_ptr<const models::population_reference> population; ///< of the last publication
   std::vector<shard_actor> subscribers;
   std::uint64_t published_version = 0;
   std::chrono::steady_clock::time_point last_publish{};

@@ -100,13 +100,14 @@ void score(self_ptr self, std::vector<transaction>& txns, const global_snapshot&
   auto& st = self->state;
   auto& m = *st.model;
   auto* global = snap.forest.get();
+  auto* population = snap.population.get();
   std::vector<scored_transaction> out;
   out.reserve(txns.size());
   std::uint64_t flagged = 0;
   for (auto& t : txns) {
     auto input = to_input(t);
-    auto x = m.features(input);
-    auto v = m.assess(x, global);
+    auto x = m.features(input, population);
+    auto v = m.assess(x, global, population);
     scored_transaction s;
     fill_verdict(s, v);
     if (v.anomalous) {

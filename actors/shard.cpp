@@ -49,20 +49,14 @@ void score_standard(self_ptr self, std::vector<transaction>& txns) {
   for (auto& t : txns) {
     auto input = to_input(t);
     auto x = models::compute_standard_features(input);
+    auto v = models::assess_standard(x, forest, st.snapshot.population.get(), st.standard_threshold);
+    if (v.calibrated)
+      st.standard_threshold.add(v.score);
     scored_transaction s;
-    s.score = forest && forest->trained() ? forest->score(x.data()) : 0.5;
-    s.global_score = s.score;
-    s.threshold = st.standard_threshold.value();
-    auto risk = st.standard_threshold.risk(s.score);
-    st.standard_threshold.add(s.score);
-    s.anomalous = risk != models::risk_level::none;
-    s.risk = std::string(models::to_string(risk));
-    s.model_used = "global";
-    if (s.anomalous && forest) {
+    fill_verdict(s, v);
+    if (v.anomalous && forest) {
       auto e = models::explain_standard(*forest, input, x);
       s.explanation = e.summary;
-      models::verdict v;
-      v.global_score = s.score;
       s.detection_features = explanation_json(e, v);
       ++metrics.flagged;
     }

@@ -42,13 +42,20 @@ void forward_to_global(self_ptr self, std::size_t count) {
   if (!st.global)
     return;
   std::vector<float> rows;
+  std::vector<std::string> categories; // the population's category mix (rarity)
   for (std::size_t i = 0; i < count; ++i) {
     const auto& r = st.rows[i];
-    if (!r.anomalous && r.feature_count > 0)
+    // Every row, flagged or not: a forest that learns only from what it let
+    // pass never learns that a new user's first transactions (everything
+    // novel) are common, keeps flagging them and never sees more of them.
+    // Fraud is a fraction of a percent of the rows; the forest tolerates it.
+    if (r.feature_count > 0) {
       rows.insert(rows.end(), r.features.begin(), r.features.begin() + r.feature_count);
+      categories.push_back(r.txn.merchant_category);
+    }
   }
   if (!rows.empty())
-    self->send(st.global, observe_atom::value, std::move(rows));
+    self->send(st.global, observe_atom::value, std::move(rows), std::move(categories));
 }
 
 /// Writes one batch; on failure everything stays buffered for a retry.

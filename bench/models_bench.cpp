@@ -4,6 +4,7 @@
 
 #include "models/global_model.hpp"
 #include "models/isolation_forest.hpp"
+#include "models/population.hpp"
 #include "models/serialize.hpp"
 #include "models/user_model.hpp"
 #include "txn_stream.hpp"
@@ -55,11 +56,18 @@ isolation_forest gaussian_forest(int trees, int psi) {
   return f;
 }
 
-/// The population forest over user-relative features, as the node keeps it:
-/// 100 trees x 256 from 60 users of very different spending levels.
-const isolation_forest& population_forest() {
-  static const std::shared_ptr<const isolation_forest> forest = [] {
+/// The population forest over user-relative features and the reference that
+/// calibrates scores, as the node keeps them: 100 trees x 256 from 60 users of
+/// very different spending levels.
+struct population_models {
+  std::shared_ptr<const isolation_forest> forest;
+  std::shared_ptr<const population_reference> reference;
+};
+
+const population_models& population() {
+  static const population_models models = [] {
     global_model g(user_feature_count, {100, 256, 7, true}, 8192, 512, user_feature_domains());
+    population_window w;
     for (unsigned u = 0; u < 60; ++u) {
       user_stream s(1000 + u, 5.0 * (1 + u * u), u % 5 == 0 ? "DE" : "US");
       user_history h;
@@ -67,13 +75,14 @@ const isolation_forest& population_forest() {
         auto t = s.next();
         auto x = h.features(t.view());
         g.observe(x.data());
+        w.observe(x.data(), x.size(), t.category);
         h.observe(t.view());
         h.admit(t.view());
       }
     }
-    return g.snapshot();
+    return population_models{g.snapshot(), population_reference::build(g, w)};
   }();
-  return *forest;
+  return models;
 }
 
 /// What user_model::record was given for one transaction of a real run.
@@ -98,13 +107,13 @@ struct user_run {
 const user_run& default_user() {
   static const user_run run = [] {
     user_run r;
-    const auto& global = population_forest();
+    const auto& global = population();
     user_model m;
     user_stream s(7, 40);
     for (std::size_t i = 0; i < warm_transactions + replay_transactions; ++i) {
       auto t = s.next();
       auto x = m.features(t.view());
-      auto v = m.assess(x, &global);
+      auto v = m.assess(x, global.forest.get(), global.reference.get());
       auto id = "tx-" + std::to_string(i);
       if (i >= warm_transactions) {
         r.replay.push_back({t, x, v, id});
@@ -227,10 +236,10 @@ BENCHMARK(BM_user_score_one);
 /// thresholded.
 void BM_user_assess(benchmark::State& state) {
   const auto& run = default_user();
-  const auto& global = population_forest();
+  const auto& global = population();
   std::size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(run.warm.assess(run.replay[i].x, &global));
+    benchmark::DoNotOptimize(run.warm.assess(run.replay[i].x, global.forest.get(), global.reference.get()));
     i = i + 1 == run.replay.size() ? 0 : i + 1;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
@@ -267,13 +276,13 @@ BENCHMARK(BM_user_update);
 /// The whole per-transaction path of a profile: features, verdict, record.
 void BM_user_step(benchmark::State& state) {
   const auto& run = default_user();
-  const auto& global = population_forest();
+  const auto& global = population();
   auto m = run.warm;
   std::size_t i = 0;
   for (auto _ : state) {
     const auto& r = run.replay[i];
     auto x = m.features(r.t.view());
-    auto v = m.assess(x, &global);
+    auto v = m.assess(x, global.forest.get(), global.reference.get());
     benchmark::DoNotOptimize(m.record(r.t.view(), x, v, r.id));
     if (++i == run.replay.size()) {
       state.PauseTiming();

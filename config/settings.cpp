@@ -177,11 +177,11 @@ std::vector<binding> make_bindings() {
     double_key("model.threshold_quantile", &S::model, &model_settings::threshold_quantile, 0.5,
                0.99999, "each model flags scores above this quantile of its own scores"),
     double_key("model.threshold_floor", &S::model, &model_settings::threshold_floor, 0.0, 1.0,
-               "no model flags a score below this"),
-    double_key("model.risk_medium_margin", &S::model, &model_settings::risk_medium_margin, 0.0,
-               1.0, "score above threshold from which an anomaly's risk is medium"),
-    double_key("model.risk_high_margin", &S::model, &model_settings::risk_high_margin, 0.0, 1.0,
-               "score above threshold from which an anomaly's risk is high"),
+               "no model flags a score below this (scores are ranks among all users' recent transactions)"),
+    double_key("model.risk_medium_factor", &S::model, &model_settings::risk_medium_factor, 1.0,
+               1e6, "an anomaly's risk is medium when 1 - score is this many times below 1 - threshold"),
+    double_key("model.risk_high_factor", &S::model, &model_settings::risk_high_factor, 1.0, 1e6,
+               "... and high from this many times"),
     double_key("model.max_user_weight", &S::model, &model_settings::max_user_weight, 0.0, 1.0,
                "share of a user's own forest in the blended score once its window is full"),
     int_key("model.seed", &S::model, &model_settings::seed, 0,
@@ -305,8 +305,8 @@ void validate(const settings& s) {
                        ") must not exceed model.window (" + std::to_string(s.model.window) + ")");
   if (s.model.min_history > s.model.window)
     throw config_error("model.min_history must not exceed model.window");
-  if (s.model.risk_high_margin < s.model.risk_medium_margin)
-    throw config_error("model.risk_high_margin must not be below model.risk_medium_margin");
+  if (s.model.risk_high_factor < s.model.risk_medium_factor)
+    throw config_error("model.risk_high_factor must not be below model.risk_medium_factor");
   if (s.model.global_sample_size > s.model.global_window)
     throw config_error("model.global_sample_size must not exceed model.global_window");
   if (s.pg.url.rfind("postgresql://", 0) != 0 && s.pg.url.rfind("postgres://", 0) != 0 &&

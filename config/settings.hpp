@@ -39,12 +39,14 @@ struct model_settings {
   int refit_every = 32;             ///< transactions between incremental refits
   int min_history = 30;             ///< below this, the global model decides alone
   int global_trees = 100;
-  int global_sample_size = 256;
+  int global_sample_size = 1024;
   int global_window = 8192;         ///< population rows the global model learns from
-  double threshold_quantile = 0.99; ///< a model flags scores above this quantile of its own
-  double threshold_floor = 0.60;    ///< ... but never below this global floor
-  double risk_medium_margin = 0.03; ///< score - threshold from which risk is medium
-  double risk_high_margin = 0.06;   ///< ... and high
+  // Scores are ranks among all users' recent transactions (models/population.hpp):
+  // a floor of 0.998 flags at most the top 0.2 % of what looks like everyday traffic.
+  double threshold_quantile = 0.99;    ///< a model flags scores above this quantile of its own
+  double threshold_floor = 0.998;      ///< ... but never below this global floor
+  double risk_medium_factor = 4;       ///< risk is medium from a tail 4x thinner than the threshold's
+  double risk_high_factor = 16;        ///< ... and high from 16x
   double max_user_weight = 0.5;     ///< share of a user's own forest in its blended score, at most
   std::uint64_t seed = 42;
 };

@@ -60,7 +60,7 @@ using shard_actor = caf::typed_actor<
 /// publishes immutable snapshots to the shards.
 using global_model_actor = caf::typed_actor<
   /// Flattened feature rows (row-major) of normal transactions.
-  caf::reacts_to<observe_atom, std::vector<float>>,
+  caf::reacts_to<observe_atom, std::vector<float>, std::vector<std::string>>,
   /// A shard that wants every new snapshot.
   caf::reacts_to<subscribe_atom, shard_actor>,
   /// The current snapshot.

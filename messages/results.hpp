@@ -10,7 +10,7 @@
 namespace rtad {
 
 /// Most features a row can have (user-relative features are the widest).
-inline constexpr std::size_t max_features = 14;
+inline constexpr std::size_t max_features = 16;
 
 /// A transaction with its verdict, as the sink stores it.
 struct scored_transaction {

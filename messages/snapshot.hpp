@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/isolation_forest.hpp"
+#include "models/population.hpp"
 #include "models/serialize.hpp"
 
 #include <caf/meta/type_name.hpp>
@@ -14,6 +15,9 @@ namespace rtad {
 /// process only the pointer travels; across processes the forest's bytes.
 struct global_snapshot {
   std::shared_ptr<const models::isolation_forest> forest;
+  /// Calibrates scores; node-local: not serialised (a copy received from
+  /// another process calibrates nothing until its own node publishes one).
+  std::shared_ptr<const models::population_reference> population;
   std::uint64_t version = 0;
 };
 

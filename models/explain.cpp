@@ -71,6 +71,16 @@ std::string usual_hours(const user_history& h) {
   return buf;
 }
 
+/// How a tail rank compares with all users' recent transactions.
+std::string rarer_than_text(double rank) {
+  if (rank >= 1.0)
+    return "rarer than every recent transaction of all users";
+  double pct = std::clamp(rank, 0.0, 1.0) * 100;
+  return fmt(pct >= 99.9 ? "rarer than %.2f %% of all users' recent transactions"
+                         : "rarer than %.1f %% of all users' recent transactions",
+             pct);
+}
+
 /// The reason for user feature `f`; features of one kind share a reason.
 reason describe(std::size_t f, const user_model& m, const txn_input& t, const user_features& x) {
   const auto& h = m.history();
@@ -200,13 +210,39 @@ explanation explain(const user_model& model, const isolation_forest* global, con
   add(model.forest(), v.user_weight);
   if (global)
     add(*global, 1 - v.user_weight);
+  // When a single feature's tail rank gave the score, that feature is the
+  // reason, and how rare it is among all users says how strong.
+  std::size_t tail_feature = user_feature_count;
+  double tail_rank = 0;
+  if (v.calibrated && v.ranks.strongest() == evidence::amount) {
+    tail_feature = f_amount_vs_usual;
+    tail_rank = v.ranks.amount;
+  } else if (v.calibrated && v.ranks.strongest() == evidence::category) {
+    tail_feature = f_novelty_category;
+    tail_rank = v.ranks.category;
+  } else if (v.calibrated && v.ranks.strongest() == evidence::travel) {
+    tail_feature = f_travel;
+    tail_rank = v.ranks.travel;
+  }
+  std::string tail_reason =
+    tail_feature < user_feature_count ? describe(tail_feature, model, t, x).feature : "";
   std::vector<reason> all;
   for (std::size_t f = 0; f < user_feature_count; ++f) {
     auto r = describe(f, model, t, x);
-    r.weight = weight[f];
+    r.weight = weight[f] + (f == tail_feature ? 1.0 : 0.0);
+    if (r.feature == tail_reason) // every feature merged into that reason says so
+      r.text += " (" + rarer_than_text(tail_rank) + ")";
     all.push_back(std::move(r));
   }
-  return assemble(std::move(all), top);
+  auto e = assemble(std::move(all), top);
+  // Weights as shares of the explanation, as the forests' attributions are.
+  double total = 0;
+  for (const auto& r : e.reasons)
+    total += r.weight;
+  if (total > 1)
+    for (auto& r : e.reasons)
+      r.weight /= total;
+  return e;
 }
 
 explanation explain_standard(const isolation_forest& forest, const txn_input& t,

@@ -1,6 +1,7 @@
 #include "models/features.hpp"
 
 #include "models/countries.hpp"
+#include "models/population.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,9 +16,20 @@ constexpr double seconds_per_day = 86400;
 constexpr double two_pi = 6.283185307179586;
 constexpr double first_gap_s = 30 * seconds_per_day;  // gap assumed before a user's first transaction
 constexpr double min_travel_gap_s = 60;               // avoids infinite speeds
-constexpr double robust_z_limit = 20;
 constexpr double mad_to_sigma = 1.4826;
 constexpr double min_log_mad = 0.05;                  // ~5 % amount spread: no user is that regular
+// Few transactions say little about a user's spread: it is shrunk towards a
+// wide prior, as if `prior_weight_txns` transactions had that spread.
+constexpr double prior_log_sd = 1.0;
+constexpr double prior_weight_txns = 10;
+// Everyday amounts stay within a few sigmas; only what lies beyond this counts,
+// so the forests see zero for nearly every transaction and isolate the rest.
+constexpr double amount_dead_zone_sd = 2;
+constexpr double amount_saturation_sd = 3;            // sigmas beyond the dead zone that give 1
+constexpr double amount_z_limit = 50;                 // keeps f_amount_z finite and half-precision exact enough
+// Novelty against a short history is weak evidence: scaled by n / (n + this)
+// (0 for a user's first transaction, when everything is new).
+constexpr double novelty_shrink_txns = 5;
 constexpr std::int64_t epoch_monday_offset_days = 3;  // 1970-01-01 was a Thursday
 
 double hour_of_day(std::int64_t ts) {
@@ -81,7 +93,7 @@ std::string_view user_feature_name(std::size_t f) {
     "log_amount",       "amount_vs_usual",  "hour_sin",        "hour_cos",
     "weekday",          "log_gap",          "tx_last_hour",    "novelty_country",
     "novelty_category", "novelty_payment",  "novelty_device",  "novelty_type",
-    "travel",           "log_history"};
+    "travel",           "log_history",      "amount_z",        "category_rarity"};
   return f < names.size() ? names[f] : "?";
 }
 
@@ -93,14 +105,18 @@ std::string_view standard_feature_name(std::size_t f) {
 }
 
 std::vector<std::pair<float, float>> user_feature_domains() {
-  constexpr auto z = static_cast<float>(robust_z_limit);
+  // Hour and weekday are left out of the forests ({1, 0}): no fraud type
+  // differs in them, and every dimension a forest splits on without need
+  // dilutes the isolation of a transaction that is odd in one dimension only.
+  constexpr std::pair<float, float> left_out{1.0f, 0.0f};
   return {{0.0f, 21.0f}, // log(1 + 1e9)
-          {-z, z},       {-1.0f, 1.0f}, {-1.0f, 1.0f}, {0.0f, 1.0f},
+          {-1.0f, 1.0f}, left_out,      left_out,      left_out,
           {0.0f, 20.0f}, // log(1 + 15 years)
           {0.0f, static_cast<float>(user_history::recent_capacity)},
           {0.0f, 1.0f},  {0.0f, 1.0f},  {0.0f, 1.0f},  {0.0f, 1.0f}, {0.0f, 1.0f},
           {0.0f, 13.0f}, // log(1 + 400,000 km/h)
-          {0.0f, 11.0f}}; // log(1 + 65,536 transactions)
+          {0.0f, 11.0f}, // log(1 + 65,536 transactions)
+          left_out,      left_out}; // evidence for the tail ranks only
 }
 
 std::vector<std::pair<float, float>> standard_feature_domains() {
@@ -205,16 +221,22 @@ void user_history::refresh_amount_stats() const {
   log_mad_ = mad;
 }
 
-user_features user_history::features(const txn_input& t) const {
+user_features user_history::features(const txn_input& t,
+                                     const population_reference* population) const {
   refresh_amount_stats();
   user_features x{};
   double log_amount = std::log1p(t.amount);
   double hour = hour_of_day(t.timestamp);
   x[f_log_amount] = static_cast<float>(log_amount);
   if (!window_.empty()) {
-    double spread = std::max(mad_to_sigma * log_mad_, min_log_mad);
-    x[f_amount_vs_usual] = static_cast<float>(
-      std::clamp((log_amount - log_median_) / spread, -robust_z_limit, robust_z_limit));
+    double n = static_cast<double>(window_.size());
+    double own = std::max(mad_to_sigma * log_mad_, min_log_mad);
+    double spread = std::sqrt((n * own * own + prior_weight_txns * prior_log_sd * prior_log_sd) /
+                              (n + prior_weight_txns));
+    double z = (log_amount - log_median_) / spread;
+    x[f_amount_z] = static_cast<float>(std::clamp(z, -amount_z_limit, amount_z_limit));
+    double beyond = std::max(0.0, std::abs(z) - amount_dead_zone_sd) / amount_saturation_sd;
+    x[f_amount_vs_usual] = static_cast<float>(std::copysign(std::min(1.0, beyond), z));
   }
   x[f_hour_sin] = static_cast<float>(std::sin(two_pi * hour / 24));
   x[f_hour_cos] = static_cast<float>(std::cos(two_pi * hour / 24));
@@ -245,9 +267,13 @@ user_features user_history::features(const txn_input& t) const {
                                                       f_novelty_type};
   for (std::size_t i = 0; i < field_count; ++i) {
     auto f = static_cast<field>(i);
-    x[novelty[i]] = static_cast<float>(rarity(count_of(f, field_value(t, f)), window_.size()));
+    auto n = static_cast<double>(window_.size());
+    x[novelty[i]] = static_cast<float>(rarity(count_of(f, field_value(t, f)), window_.size()) *
+                                       n / (n + novelty_shrink_txns));
   }
   x[f_log_history] = static_cast<float>(std::log1p(static_cast<double>(window_.size())));
+  if (population)
+    x[f_category_rarity] = x[f_novelty_category] * static_cast<float>(population->rarity(t.category));
   for (auto& v : x)
     v = to_half_precision(v);
   return x;

@@ -9,6 +9,8 @@
 
 namespace rtad::models {
 
+class population_reference;
+
 /// What the models see of a transaction: no ids, no ground truth.
 struct txn_input {
   double amount = 0;
@@ -30,19 +32,23 @@ std::string_view field_value(const txn_input& t, field f);
 /// forest and the global forest both use them).
 enum user_feature : std::uint8_t {
   f_log_amount,       ///< log(1 + amount)
-  f_amount_vs_usual,  ///< robust z-score of log amount against the window (median/MAD)
-  f_hour_sin,         ///< hour of day on the circle
+  f_amount_vs_usual,  ///< robust z of log amount (median/MAD, shrunk to a prior for short
+                      ///< histories) beyond +-2 sigma, scaled to [-1, 1]; 0 for everyday amounts
+  f_hour_sin,         ///< hour of day on the circle (explanations only, not in the forests)
   f_hour_cos,
   f_weekday,          ///< 0 = Monday .. 1 = Sunday
   f_log_gap,          ///< log(1 + seconds since the previous transaction)
   f_tx_last_hour,     ///< transactions of the user in the hour before
-  f_novelty_country,  ///< 0 = the user's usual value .. 1 = never seen in the window
+  f_novelty_country,  ///< 0 = the user's usual value .. 1 = never seen in the window (x n/(n+5))
   f_novelty_category,
   f_novelty_payment,
   f_novelty_device,
   f_novelty_type,
   f_travel,           ///< log(1 + km/h) implied by a change of country since the previous transaction
   f_log_history,      ///< log(1 + transactions in the window): lets the global forest tell new users apart
+  // Evidence for the population tail ranks (population.hpp), left out of the forests:
+  f_amount_z,         ///< the robust z of f_amount_vs_usual, unscaled (clamped to +-50)
+  f_category_rarity,  ///< novelty of the category for the user x its rarity in the population
   user_feature_count
 };
 using user_features = std::array<float, user_feature_count>;
@@ -103,8 +109,9 @@ public:
 
   explicit user_history(std::size_t window = 256) : capacity_(window) {}
 
-  /// Features of `t` against the history as it is now.
-  user_features features(const txn_input& t) const;
+  /// Features of `t` against the history as it is now; `population` (may be
+  /// null) tells how rare its category is among all users.
+  user_features features(const txn_input& t, const population_reference* population = nullptr) const;
 
   /// Records `t` as recent (every transaction, also the flagged ones).
   void observe(const txn_input& t);

@@ -26,6 +26,8 @@ public:
   std::shared_ptr<const isolation_forest> snapshot() const { return snapshot_; }
 
   std::size_t rows() const { return filled_; }
+  /// Row `i` of the window (0 .. rows() - 1, in no particular order).
+  const float* row(std::size_t i) const { return ring_.data() + i * dims_; }
   const isolation_forest& forest() const { return forest_; }
   std::size_t window() const { return window_; }
   std::size_t refit_every() const { return refit_every_; }

@@ -156,8 +156,13 @@ std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, s
     return hi_v > lo_v;
   };
   bool empty_side = false;
+  auto ignored = [&](std::size_t f) {
+    return !domains_.empty() && domains_[f].first > domains_[f].second;
+  };
   for (std::size_t tries = 0; tries < 2 * dims_ && feature == dims_; ++tries) {
     auto f = next_random() % dims_;
+    if (ignored(f))
+      continue;
     if (range_of(f)) {
       feature = f;
     } else if (!domains_.empty() && domains_[f].first < domains_[f].second) {
@@ -168,7 +173,7 @@ std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, s
     }
   }
   for (std::size_t f = 0; f < dims_ && feature == dims_; ++f)
-    if (range_of(f))
+    if (!ignored(f) && range_of(f))
       feature = f;
   if (feature == dims_)
     return make_leaf();

@@ -49,7 +49,9 @@ public:
   isolation_forest() = default;
   isolation_forest(std::size_t dims, forest_params params);
 
-  /// Plausible [low, high] of each feature. With domains, a feature that is
+  /// Plausible [low, high] of each feature; low > high leaves the feature
+  /// out of the forest (computed for explanations, never split on).
+  /// With domains, a feature that is
   /// constant in a node can still be split, anywhere in its domain: the data
   /// all goes one way and the other side is an empty leaf, so a later point
   /// with a value never seen in training is isolated at once. Without them

@@ -395,8 +395,8 @@ std::vector<std::uint8_t> model_codec::save(const user_model& m) {
   w.fixed(p.threshold.quantile);
   w.fixed(p.threshold.floor);
   w.varint(p.threshold.warmup);
-  w.fixed(p.threshold.medium_margin);
-  w.fixed(p.threshold.high_margin);
+  w.fixed(p.threshold.medium_factor);
+  w.fixed(p.threshold.high_factor);
   // Model state.
   w.varint(m.version_);
   w.varint(m.since_refit_);
@@ -467,8 +467,8 @@ user_model model_codec::load_user_model(const std::uint8_t* data, std::size_t si
   p.threshold.quantile = r.fixed<double>();
   p.threshold.floor = r.fixed<double>();
   p.threshold.warmup = r.count(1u << 30, "threshold warm-up");
-  p.threshold.medium_margin = r.fixed<double>();
-  p.threshold.high_margin = r.fixed<double>();
+  p.threshold.medium_factor = r.fixed<double>();
+  p.threshold.high_factor = r.fixed<double>();
   if (p.window < 1 || !(p.threshold.quantile > 0 && p.threshold.quantile < 1))
     throw codec_error("user model checkpoint corrupt: settings");
   user_model m(p);

@@ -22,12 +22,13 @@ double adaptive_threshold::value() const {
 }
 
 risk_level adaptive_threshold::risk(double score) const {
-  double margin = score - value();
-  if (margin <= 0)
+  double t = value();
+  if (score <= t)
     return risk_level::none;
-  return margin >= params_.high_margin     ? risk_level::high
-         : margin >= params_.medium_margin ? risk_level::medium
-                                           : risk_level::low;
+  double tail = 1 - score, threshold_tail = 1 - t;
+  return tail * params_.high_factor <= threshold_tail     ? risk_level::high
+         : tail * params_.medium_factor <= threshold_tail ? risk_level::medium
+                                                          : risk_level::low;
 }
 
 } // namespace rtad::models

@@ -15,10 +15,12 @@ std::string_view to_string(risk_level r);
 /// Settings of an adaptive threshold.
 struct threshold_params {
   double quantile = 0.99;       ///< flag scores above this quantile of the model's own scores
-  double floor = 0.60;          ///< ... but never below this
+  double floor = 0.998;         ///< ... but never below this
   std::size_t warmup = 64;      ///< scores seen before the own quantile counts
-  double medium_margin = 0.03;  ///< score - threshold from which risk is medium
-  double high_margin = 0.06;    ///< ... and high
+  // Scores are ranks (models/population.hpp): how much rarer than the
+  // threshold a score is counts, not how far above it on the rank scale.
+  double medium_factor = 4;     ///< risk is medium from a tail (1 - score) this many times thinner than the threshold's
+  double high_factor = 16;      ///< ... and high from this many times
 };
 
 /// A model's threshold: a streaming high quantile of its own scores, never

@@ -10,6 +10,21 @@ namespace {
 /// The user's forest fits once it has this many rows (fewer make no trees).
 constexpr std::size_t min_rows_to_fit = 8;
 
+/// Turns the forests' score into the verdict's: ranked among all users, judged by the threshold.
+void calibrate(verdict& v, const float* x, std::size_t dims, const population_reference* population,
+               const adaptive_threshold& threshold) {
+  v.score = v.forest_score;
+  if (population) {
+    v.ranks = population->ranks(v.forest_score, x, dims);
+    v.score = v.ranks.top();
+    v.calibrated = true;
+  }
+  v.threshold = threshold.value();
+  // Before the first calibration scores have no common scale: none is flagged.
+  v.risk = v.calibrated ? threshold.risk(v.score) : risk_level::none;
+  v.anomalous = v.risk != risk_level::none;
+}
+
 } // namespace
 
 std::string_view to_string(model_kind m) { return m == model_kind::user ? "user" : "global"; }
@@ -32,7 +47,8 @@ double user_model::user_weight() const {
   return params_.max_user_weight * ramp;
 }
 
-verdict user_model::assess(const user_features& x, const isolation_forest* global) const {
+verdict user_model::assess(const user_features& x, const isolation_forest* global,
+                           const population_reference* population) const {
   verdict v;
   bool have_global = global && global->trained();
   double w = user_weight();
@@ -41,14 +57,22 @@ verdict user_model::assess(const user_features& x, const isolation_forest* globa
   v.user_weight = w;
   v.user_score = w > 0 ? forest_.score(x.data()) : 0.0;
   v.global_score = have_global ? global->score(x.data()) : 0.5;
-  v.score = w * v.user_score + (1 - w) * v.global_score;
+  v.forest_score = w * v.user_score + (1 - w) * v.global_score;
   // The model that pushed the score further above neutral (0.5) decided.
   v.decided_by = w > 0 && w * (v.user_score - 0.5) > (1 - w) * (v.global_score - 0.5)
                    ? model_kind::user
                    : model_kind::global;
-  v.threshold = threshold_.value();
-  v.risk = threshold_.risk(v.score);
-  v.anomalous = v.risk != risk_level::none;
+  calibrate(v, x.data(), x.size(), population, threshold_);
+  return v;
+}
+
+verdict assess_standard(const standard_features& x, const isolation_forest* forest,
+                        const population_reference* population,
+                        const adaptive_threshold& threshold) {
+  verdict v;
+  v.global_score = forest && forest->trained() ? forest->score(x.data()) : 0.5;
+  v.forest_score = v.global_score;
+  calibrate(v, x.data(), x.size(), population, threshold);
   return v;
 }
 
@@ -60,7 +84,8 @@ bool user_model::record(const txn_input& t, const user_features& x, const verdic
     learned_ = from;
   last_seen_ts_ = std::max(last_seen_ts_, t.timestamp);
   history_.observe(t);
-  threshold_.add(v.score);
+  if (v.calibrated)
+    threshold_.add(v.score);
   if (frozen_)
     return true;
   // Statistics take in every transaction, so a user who really moves or

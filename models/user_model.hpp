@@ -2,6 +2,7 @@
 
 #include "models/features.hpp"
 #include "models/isolation_forest.hpp"
+#include "models/population.hpp"
 #include "models/threshold.hpp"
 
 #include <cstdint>
@@ -28,7 +29,12 @@ struct model_params {
 
 /// The outcome of scoring one transaction.
 struct verdict {
-  double score = 0;        ///< blended anomaly score in (0, 1]
+  /// The largest tail rank among all users (population.hpp) in [0, 1]; the
+  /// forest score while not calibrated.
+  double score = 0;
+  double forest_score = 0; ///< the forests' blended anomaly score in (0, 1]
+  tail_ranks ranks;        ///< the evidence behind `score`
+  bool calibrated = false; ///< false while no population reference exists: never flagged
   double user_score = 0;   ///< the user's forest alone (0 when it has no say)
   double global_score = 0; ///< the global forest alone
   double user_weight = 0;  ///< share of the user's forest in `score`
@@ -37,6 +43,12 @@ struct verdict {
   risk_level risk = risk_level::none;
   model_kind decided_by = model_kind::global;
 };
+
+/// Standard mode's verdict: the global forest over the transaction's own
+/// features alone, calibrated like a user model's.
+verdict assess_standard(const standard_features& x, const isolation_forest* forest,
+                        const population_reference* population,
+                        const adaptive_threshold& threshold);
 
 /// Where a transaction came from; lets a model learn from each one once.
 struct origin {
@@ -50,12 +62,16 @@ class user_model {
 public:
   explicit user_model(model_params p = {});
 
-  /// Features of `t` against this user's history.
-  user_features features(const txn_input& t) const { return history_.features(t); }
+  /// Features of `t` against this user's history (and the population's categories).
+  user_features features(const txn_input& t, const population_reference* population = nullptr) const {
+    return history_.features(t, population);
+  }
 
   /// Scores features `x`; `global` is the population forest over the same
-  /// features (may be null or untrained: the user's forest then decides alone).
-  verdict assess(const user_features& x, const isolation_forest* global) const;
+  /// features (may be null or untrained: the user's forest then decides
+  /// alone), `population` calibrates the score (null: nothing is flagged).
+  verdict assess(const user_features& x, const isolation_forest* global,
+                 const population_reference* population) const;
 
   /// Takes in the scored transaction: always into the history statistics,
   /// into the training window only when it was normal (flagged ones wait for

@@ -7,16 +7,18 @@
 //
 // Differences from a node, which make the figures close but not identical:
 // transactions are scored strictly in stream order (a node scores its six
-// partitions in parallel, each in order); the global forest takes in a normal
-// row at once (a node forwards it after the sink committed its batch and
-// publishes a new snapshot at most once a second); standard mode has one
-// adaptive threshold (a node has one per shard).
+// partitions in parallel, each in order); the global forest takes in a row at
+// once (a node forwards it after the sink committed its batch and publishes a
+// new snapshot, with a new population reference, at most once a second: here
+// every --calibrate-every rows); standard mode has one adaptive threshold (a
+// node has one per shard).
 
 #include "actors/convert.hpp"
 #include "config/settings.hpp"
 #include "messages/codec.hpp"
 #include "models/features.hpp"
 #include "models/global_model.hpp"
+#include "models/population.hpp"
 #include "models/user_model.hpp"
 
 #include <chrono>
@@ -32,14 +34,14 @@ namespace {
 
 constexpr const char* usage =
   "usage: rtad_replay STREAM.jsonl [--set key=value ...] [--out SCORES.csv]\n"
-  "                   [--detail DETAIL.csv] [--limit N] [--global-learns-all]\n"
+  "                   [--detail DETAIL.csv] [--limit N] [--calibrate-every N]\n"
   "  --set     any rtad setting (rtad config keys), e.g. node.mode=standard,\n"
   "            model.max_user_weight=0; defaults are rtad's\n"
   "  --out     transaction_id,score,flagged for `rtad eval --scores` (default: stdout)\n"
   "  --detail  per transaction: ids, truth, scores, weight, threshold, features\n"
   "  --limit   stop after N transactions\n"
-  "  --global-learns-all  the global forest learns from every transaction, flagged\n"
-  "            ones too (a node forwards only the unflagged: actors/sink.cpp)\n";
+  "  --calibrate-every  rows between new population references (default 16384,\n"
+  "            about a second of a node's traffic)\n";
 
 /// Normal rows refit the global forest in eighths of its window, as in node.cpp.
 constexpr std::size_t global_refit_fraction = 8;
@@ -48,7 +50,7 @@ struct options {
   std::string stream, out = "-", detail;
   std::vector<std::pair<std::string, std::string>> sets;
   std::size_t limit = 0;
-  bool global_learns_all = false;
+  std::size_t calibrate_every = 16384;
 };
 
 options parse(int argc, char** argv) {
@@ -72,8 +74,8 @@ options parse(int argc, char** argv) {
       o.detail = next();
     } else if (a == "--limit") {
       o.limit = std::stoul(next());
-    } else if (a == "--global-learns-all") {
-      o.global_learns_all = true;
+    } else if (a == "--calibrate-every") {
+      o.calibrate_every = std::max<std::size_t>(1, std::stoul(next()));
     } else if (a == "-h" || a == "--help") {
       std::cout << usage;
       std::exit(0);
@@ -119,7 +121,8 @@ int main(int argc, char** argv) try {
   std::fprintf(out, "transaction_id,score,flagged\n");
   if (detail) {
     std::fprintf(detail, "transaction_id,user_id,timestamp,truth,fraud_type,history,score,"
-                         "user_score,global_score,user_weight,threshold,flagged");
+                         "forest_score,rank_forest,rank_amount,rank_category,rank_travel,user_score,global_score,"
+                         "user_weight,threshold,flagged");
     auto dims = enhanced ? std::size_t{m::user_feature_count} : std::size_t{m::standard_feature_count};
     for (std::size_t f = 0; f < dims; ++f)
       std::fprintf(detail, ",%s",
@@ -130,7 +133,9 @@ int main(int argc, char** argv) try {
 
   auto started = std::chrono::steady_clock::now();
   std::string line;
-  std::size_t n = 0, flagged = 0;
+  std::size_t n = 0, flagged = 0, since_calibration = 0;
+  std::shared_ptr<const m::population_reference> population;
+  m::population_window recent;
   while (std::getline(in, line)) {
     if (line.empty())
       continue;
@@ -150,28 +155,33 @@ int main(int argc, char** argv) try {
         it = users.emplace(t->user_id, m::user_model(params)).first;
       auto& um = it->second;
       history = um.history().size();
-      auto fx = um.features(input);
-      v = um.assess(fx, snap.get());
+      auto fx = um.features(input, population.get());
+      v = um.assess(fx, snap.get(), population.get());
       um.record(input, fx, v, t->transaction_id);
       x.assign(fx.begin(), fx.end());
     } else {
       auto fx = m::compute_standard_features(input);
-      v.score = snap && snap->trained() ? snap->score(fx.data()) : 0.5;
-      v.global_score = v.score;
-      v.threshold = standard_threshold.value();
-      v.anomalous = standard_threshold.risk(v.score) != m::risk_level::none;
-      standard_threshold.add(v.score);
+      v = m::assess_standard(fx, snap.get(), population.get(), standard_threshold);
+      if (v.calibrated)
+        standard_threshold.add(v.score);
       x.assign(fx.begin(), fx.end());
     }
-    if (!v.anomalous || o.global_learns_all)
-      global.observe(x.data());
+    global.observe(x.data());
+    recent.observe(x.data(), x.size(), input.category);
+    if (++since_calibration >= o.calibrate_every || (!population && global.snapshot())) {
+      if (auto p = m::population_reference::build(global, recent)) {
+        population = std::move(p);
+        since_calibration = 0;
+      }
+    }
     flagged += v.anomalous;
     std::fprintf(out, "%s,%.6f,%d\n", t->transaction_id.c_str(), v.score, v.anomalous ? 1 : 0);
     if (detail) {
-      std::fprintf(detail, "%s,%s,%lld,%d,%s,%zu,%.5f,%.5f,%.5f,%.3f,%.5f,%d",
+      std::fprintf(detail, "%s,%s,%lld,%d,%s,%zu,%.6f,%.5f,%.6f,%.6f,%.6f,%.6f,%.5f,%.5f,%.3f,%.5f,%d",
                    t->transaction_id.c_str(), t->user_id.c_str(),
                    static_cast<long long>(t->timestamp), static_cast<int>(t->anomalous),
-                   t->fraud_type.c_str(), history, v.score, v.user_score, v.global_score,
+                   t->fraud_type.c_str(), history, v.score, v.forest_score, v.ranks.forest,
+                   v.ranks.amount, v.ranks.category, v.ranks.travel, v.user_score, v.global_score,
                    v.user_weight, v.threshold, v.anomalous ? 1 : 0);
       for (auto f : x)
         std::fprintf(detail, ",%.4g", static_cast<double>(f));

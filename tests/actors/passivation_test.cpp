@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(a_profile_restored_after_a_crash_catches_up_from_stored_row
   for (const auto& t : stream) {
     auto input = to_input(t);
     auto x = reference.features(input);
-    auto v = reference.assess(x, nullptr);
+    auto v = reference.assess(x, nullptr, nullptr);
     reference.record(input, x, v, t.transaction_id, {t.partition, t.offset});
   }
   BOOST_TEST((restored == reference));

@@ -24,7 +24,7 @@ BOOST_AUTO_TEST_CASE(a_user_model_round_trips_exactly_and_behaves_the_same_after
   auto global = rtad::test::population_forest();
   user_model a;
   user_stream s(31, 55);
-  feed(a, s, 400, global.get());
+  feed(a, s, 400, &global);
   auto bytes = model_codec::save(a);
   auto b = model_codec::load_user_model(bytes.data(), bytes.size());
   BOOST_TEST((a == b));
@@ -35,8 +35,8 @@ BOOST_AUTO_TEST_CASE(a_user_model_round_trips_exactly_and_behaves_the_same_after
     auto t2 = s2.next();
     auto xa = a.features(t.view());
     auto xb = b.features(t2.view());
-    auto va = a.assess(xa, global.get());
-    auto vb = b.assess(xb, global.get());
+    auto va = global.assess(a, xa);
+    auto vb = global.assess(b, xb);
     BOOST_REQUIRE(va.score == vb.score);
     a.record(t.view(), xa, va, "t" + std::to_string(i));
     b.record(t2.view(), xb, vb, "t" + std::to_string(i));

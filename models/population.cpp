@@ -1,0 +1,169 @@
+#include "models/population.hpp"
+
+#include "models/features.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rtad::models {
+
+namespace {
+
+/// -log10(share) / this: a category one in a thousand transactions use is as rare as it gets.
+constexpr double rarity_decades = 3;
+
+enum : std::size_t { e_amount, e_category, e_travel };
+
+float rarity_of_share(double share) {
+  return static_cast<float>(std::clamp(-std::log10(share) / rarity_decades, 0.0, 1.0));
+}
+
+/// Share of `sorted` below `v`, interpolated between neighbours and, beyond
+/// the largest, approaching 1 as `v` grows: a sample of n rows tells its top
+/// values apart only in steps of 1/n, and the top is where alerts are.
+/// 0 when the column is empty or, with `zero_is_none`, for no evidence at all.
+double rank_in(const std::vector<float>& sorted, double v, bool zero_is_none) {
+  if (sorted.empty() || (zero_is_none && v <= 0))
+    return 0.0;
+  auto n = static_cast<double>(sorted.size());
+  auto i = static_cast<std::size_t>(
+    std::upper_bound(sorted.begin(), sorted.end(), static_cast<float>(v)) - sorted.begin());
+  if (i == sorted.size()) {
+    double top = sorted.back();
+    return v > top && top > 0 ? 1.0 - top / v / (n + 1) : n / (n + 1);
+  }
+  double frac = 0;
+  if (i > 0) {
+    double lo = sorted[i - 1], hi = sorted[i];
+    frac = hi > lo ? (v - lo) / (hi - lo) : 0.0;
+  }
+  return (static_cast<double>(i) + frac) / (n + 1);
+}
+
+} // namespace
+
+std::string_view to_string(evidence e) {
+  switch (e) {
+    case evidence::forest: return "forest";
+    case evidence::amount: return "amount";
+    case evidence::category: return "category";
+    case evidence::travel: return "travel";
+  }
+  return "?";
+}
+
+double tail_ranks::top() const { return std::max({forest, amount, category, travel}); }
+
+evidence tail_ranks::strongest() const {
+  // The forest wins ties: it is the explanation with the most detail.
+  auto best = top();
+  return forest >= best   ? evidence::forest
+         : amount >= best ? evidence::amount
+         : travel >= best ? evidence::travel
+                          : evidence::category;
+}
+
+population_window::population_window(std::size_t capacity)
+  : capacity_(std::max<std::size_t>(capacity, 1)), category_ring_(capacity_, no_category) {
+  evidence_.reserve(capacity_);
+}
+
+void population_window::observe(const float* row, std::size_t dims, std::string_view category) {
+  std::array<float, evidence_count> e{};
+  if (dims == user_feature_count)
+    e = {std::abs(row[f_amount_z]), row[f_category_rarity], row[f_travel]};
+  if (filled_ < capacity_)
+    evidence_.push_back(e);
+  else
+    evidence_[head_] = e;
+  if (auto old = category_ring_[head_]; old != no_category) {
+    --category_counts_[old];
+    --categories_known_;
+  }
+  auto id = no_category;
+  if (!category.empty()) {
+    auto it = category_ids_.find(std::string(category));
+    if (it == category_ids_.end() && category_ids_.size() < max_categories) {
+      it = category_ids_.emplace(std::string(category), category_counts_.size()).first;
+      category_counts_.push_back(0);
+    }
+    if (it != category_ids_.end()) {
+      id = it->second;
+      ++category_counts_[id];
+      ++categories_known_;
+    }
+  }
+  category_ring_[head_] = id;
+  head_ = (head_ + 1) % capacity_;
+  filled_ = std::min(filled_ + 1, capacity_);
+}
+
+std::vector<std::pair<std::string, std::size_t>> population_window::category_counts() const {
+  std::vector<std::pair<std::string, std::size_t>> out;
+  out.reserve(category_ids_.size());
+  for (const auto& [name, id] : category_ids_)
+    if (category_counts_[id] > 0)
+      out.emplace_back(name, category_counts_[id]);
+  return out;
+}
+
+std::shared_ptr<const population_reference>
+population_reference::build(const global_model& g, const population_window& w, params p) {
+  auto forest = g.snapshot();
+  auto n = g.rows();
+  if (!forest || !forest->trained() || n < std::max<std::size_t>(p.min_rows, 1))
+    return nullptr;
+  auto ref = std::make_shared<population_reference>();
+  ref->version_ = g.version();
+  ref->forest_.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    ref->forest_.push_back(static_cast<float>(forest->score(g.row(i))));
+  std::sort(ref->forest_.begin(), ref->forest_.end());
+  if (w.size() >= p.min_rows) {
+    for (std::size_t k = 0; k < population_window::evidence_count; ++k) {
+      auto& column = ref->evidence_[k];
+      column.reserve(w.size());
+      for (const auto& e : w.evidence_rows())
+        column.push_back(e[k]);
+      std::sort(column.begin(), column.end());
+    }
+    // A column where most rows lack the evidence (scored before the
+    // population was known, or before users had any history) cannot place a
+    // transaction that has it: anything would rank at the top. Travel is the
+    // exception: most transactions stay in one country.
+    for (auto k : {e_amount, e_category}) {
+      auto& column = ref->evidence_[k];
+      auto none = std::upper_bound(column.begin(), column.end(), 0.0f) - column.begin();
+      if (static_cast<std::size_t>(none) * 2 > column.size())
+        column.clear();
+    }
+  }
+  if (auto known = w.categories_known(); known >= std::max<std::size_t>(p.min_category_rows, 1)) {
+    auto total = static_cast<double>(known) + 1.0;
+    for (const auto& [name, count] : w.category_counts())
+      ref->rarity_.emplace(name, rarity_of_share((static_cast<double>(count) + 0.5) / total));
+    // Half a transaction for a category never seen: rare, not impossible.
+    ref->unseen_rarity_ = rarity_of_share(0.5 / total);
+  }
+  return ref;
+}
+
+tail_ranks population_reference::ranks(double forest_score, const float* x, std::size_t dims) const {
+  tail_ranks r;
+  r.forest = rank_in(forest_, forest_score, false);
+  if (dims == user_feature_count) {
+    r.amount = rank_in(evidence_[e_amount], std::abs(x[f_amount_z]), true);
+    r.category = rank_in(evidence_[e_category], x[f_category_rarity], true);
+    r.travel = rank_in(evidence_[e_travel], x[f_travel], true);
+  }
+  return r;
+}
+
+double population_reference::rarity(std::string_view category) const {
+  if (rarity_.empty())
+    return 0.0;
+  auto it = rarity_.find(std::string(category));
+  return it == rarity_.end() ? unseen_rarity_ : it->second;
+}
+
+} // namespace rtad::models

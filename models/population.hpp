@@ -1,0 +1,115 @@
+#pragma once
+
+#include "models/global_model.hpp"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace rtad::models {
+
+/// The evidence behind a calibrated score.
+enum class evidence : std::uint8_t { forest, amount, category, travel };
+std::string_view to_string(evidence e);
+
+/// Where a transaction stands among recent transactions of all users: for
+/// each kind of evidence, the share of them with less of it (0 = none).
+struct tail_ranks {
+  double forest = 0;   ///< the forests' score
+  double amount = 0;   ///< |amount z| against the user's usual amounts
+  double category = 0; ///< a category new to the user and rare among all users
+  double travel = 0;   ///< the speed implied by a change of country
+  double top() const;
+  evidence strongest() const;
+};
+
+/// Recent transactions of all users as the population reference needs them:
+/// the single-feature evidence of each (user rows only) and the mix of
+/// merchant categories, over a sliding window longer than the global forest's
+/// (the far tail needs many rows to be told apart). Not checkpointed: it
+/// refills from live traffic, and calibrates nothing until it has.
+class population_window {
+public:
+  static constexpr std::size_t evidence_count = 3; ///< amount, category, travel
+  explicit population_window(std::size_t capacity = 65536);
+
+  /// Takes in one scored row of `dims` features and its merchant category
+  /// (empty: not known).
+  void observe(const float* row, std::size_t dims, std::string_view category);
+
+  std::size_t size() const { return filled_; }
+  std::size_t capacity() const { return capacity_; }
+  const std::vector<std::array<float, evidence_count>>& evidence_rows() const { return evidence_; }
+  /// How many of the window's rows have each merchant category, and how many have one.
+  std::vector<std::pair<std::string, std::size_t>> category_counts() const;
+  std::size_t categories_known() const { return categories_known_; }
+
+private:
+  static constexpr std::uint16_t no_category = 0xFFFF;
+  static constexpr std::size_t max_categories = 4096; ///< later distinct ones go uncounted
+
+  std::size_t capacity_;
+  std::size_t head_ = 0;
+  std::size_t filled_ = 0;
+  std::vector<std::array<float, evidence_count>> evidence_;
+  std::vector<std::uint16_t> category_ring_;
+  std::unordered_map<std::string, std::uint16_t> category_ids_;
+  std::vector<std::uint32_t> category_counts_;
+  std::size_t categories_known_ = 0;
+};
+
+/// What recent traffic of all users looks like, to calibrate one transaction
+/// against it. An Isolation Forest isolates a transaction that is extreme in
+/// one feature only when a tree happens to split on that feature, so ten
+/// times a user's usual amount, or a first gift-card purchase where hardly
+/// anyone buys gift cards, scores barely above everyday traffic although that
+/// one feature alone ranks it near the top (bench/eval/RESULTS.md); and a
+/// jump across the globe in minutes competes with every other oddity. The
+/// empirical distributions of the forest's score (over the global forest's
+/// window) and of these three features (over the population window) turn
+/// each into a rank, and the verdict's score is the largest: unsupervised,
+/// comparable across users and modes, and explainable ("rarer than 99.98 %
+/// of all users' recent transactions").
+/// Immutable once built: shared by every scorer with the global snapshot.
+class population_reference {
+public:
+  struct params {
+    std::size_t min_rows = 1024;          ///< fewer calibrate nothing
+    std::size_t min_category_rows = 1024; ///< fewer known categories: rarity unknown (0)
+  };
+
+  /// From the global model's window and forest and the population window;
+  /// null while the forest is missing or has fewer than `min_rows` rows.
+  static std::shared_ptr<const population_reference> build(const global_model& g,
+                                                           const population_window& w, params p);
+  static std::shared_ptr<const population_reference> build(const global_model& g,
+                                                           const population_window& w) {
+    return build(g, w, params{});
+  }
+
+  /// Ranks of a transaction with forest score `forest_score` and features `x`
+  /// (user features when `dims` is user_feature_count; otherwise the forest
+  /// alone counts).
+  tail_ranks ranks(double forest_score, const float* x, std::size_t dims) const;
+
+  /// How rare `category` is among all users' recent transactions: -log10 of
+  /// its share / 3, so 0 for one everybody uses, 1 for one in a thousand or
+  /// rarer; 0 when not known.
+  double rarity(std::string_view category) const;
+
+  std::size_t rows() const { return forest_.size(); }
+  std::uint64_t version() const { return version_; }
+
+private:
+  std::vector<float> forest_;                                ///< sorted scores of the forest's window
+  std::array<std::vector<float>, population_window::evidence_count> evidence_; ///< each sorted
+  std::unordered_map<std::string, float> rarity_;
+  float unseen_rarity_ = 0;
+  std::uint64_t version_ = 0;
+};
+
+} // namespace rtad::models

@@ -1,0 +1,153 @@
+#define BOOST_TEST_MODULE population
+#include "model_fixture.hpp"
+#include "models/explain.hpp"
+#include "models/population.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <random>
+
+using namespace rtad::models;
+using rtad::test::feed;
+using rtad::test::population_forest;
+using rtad::test::user_stream;
+
+namespace {
+
+/// A global model and population window over `n` rows of random user features,
+/// with |amount z| spread over [0, 4), every row in category "groceries"
+/// except one in a hundred in "gift_cards".
+struct population_of {
+  global_model g{user_feature_count, {50, 256, 5}, 4096, 4096};
+  population_window w{8192};
+  explicit population_of(int n) {
+    std::mt19937 gen(9);
+    std::uniform_real_distribution<float> u(0, 1);
+    for (int i = 0; i < n; ++i) {
+      user_features x{};
+      for (auto& v : x)
+        v = u(gen);
+      x[f_amount_z] = 4 * u(gen);
+      x[f_travel] = 0;
+      g.observe(x.data());
+      w.observe(x.data(), x.size(), i % 100 == 0 ? "gift_cards" : "groceries");
+    }
+  }
+};
+
+user_features with_amount_z(float z) {
+  user_features x{};
+  x[f_amount_z] = z;
+  return x;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(nothing_calibrates_before_the_forest_has_enough_rows) {
+  population_of small(500);
+  BOOST_TEST(!population_reference::build(small.g, small.w));
+  population_of enough(2048);
+  auto ref = population_reference::build(enough.g, enough.w);
+  BOOST_REQUIRE(ref);
+  BOOST_TEST(ref->rows() == 2048u);
+  BOOST_TEST(ref->version() == enough.g.version());
+}
+
+BOOST_AUTO_TEST_CASE(a_rank_is_the_share_of_recent_transactions_with_less_evidence) {
+  population_of p(4096);
+  auto ref = population_reference::build(p.g, p.w);
+  BOOST_REQUIRE(ref);
+  auto x = with_amount_z(2.0f);
+  BOOST_TEST(ref->ranks(0.5, x.data(), x.size()).amount == 0.5, boost::test_tools::tolerance(0.03));
+  x = with_amount_z(-3.0f); // far below the usual counts as much as far above
+  BOOST_TEST(ref->ranks(0.5, x.data(), x.size()).amount == 0.75, boost::test_tools::tolerance(0.03));
+  x = with_amount_z(0.0f); // no evidence ranks 0, not among the smallest
+  BOOST_TEST(ref->ranks(0.5, x.data(), x.size()).amount == 0.0);
+  // Beyond everything seen, ranks keep growing with the evidence, below 1.
+  auto beyond = with_amount_z(8.0f), further = with_amount_z(40.0f);
+  double r8 = ref->ranks(0.5, beyond.data(), beyond.size()).amount;
+  double r40 = ref->ranks(0.5, further.data(), further.size()).amount;
+  BOOST_TEST(r8 > 4096.0 / 4097);
+  BOOST_TEST(r40 > r8);
+  BOOST_TEST(r40 < 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(the_score_is_the_strongest_evidence_and_says_which) {
+  population_of p(4096);
+  auto ref = population_reference::build(p.g, p.w);
+  BOOST_REQUIRE(ref);
+  auto x = with_amount_z(30.0f);
+  auto r = ref->ranks(0.3, x.data(), x.size());
+  BOOST_TEST(r.top() == r.amount);
+  BOOST_TEST((r.strongest() == evidence::amount));
+  BOOST_TEST(r.forest < 0.5);
+  // Standard-mode rows carry no user evidence: the forest alone counts.
+  standard_features s{};
+  auto rs = ref->ranks(0.99, s.data(), s.size());
+  BOOST_TEST(rs.amount == 0.0);
+  BOOST_TEST((rs.strongest() == evidence::forest));
+}
+
+BOOST_AUTO_TEST_CASE(a_category_few_users_buy_is_rare_and_one_never_seen_rarer) {
+  population_of p(4096);
+  auto ref = population_reference::build(p.g, p.w);
+  BOOST_REQUIRE(ref);
+  double common = ref->rarity("groceries"), rare = ref->rarity("gift_cards"),
+         unseen = ref->rarity("crypto");
+  BOOST_TEST(common < 0.01);
+  BOOST_TEST(rare == 2.0 / 3, boost::test_tools::tolerance(0.05)); // one in a hundred
+  BOOST_TEST(unseen == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(category_counts_follow_the_window) {
+  population_window w(4);
+  float row[user_feature_count]{};
+  for (const char* c : {"a", "a", "b", "c", "c", "c"})
+    w.observe(row, user_feature_count, c);
+  auto counts = w.category_counts();
+  std::map<std::string, std::size_t> m(counts.begin(), counts.end());
+  BOOST_TEST(w.size() == 4u);
+  BOOST_TEST(w.categories_known() == 4u);
+  BOOST_TEST(m.count("a") == 0u); // both left the window
+  BOOST_TEST(m["b"] == 1u);
+  BOOST_TEST(m["c"] == 3u);
+  w.observe(row, user_feature_count, ""); // unknown: counted nowhere
+  BOOST_TEST(w.categories_known() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(evidence_no_recent_row_had_calibrates_nothing) {
+  // Rows scored before the population was known carry no category rarity:
+  // a column of zeros would put any positive value at the top.
+  global_model g{user_feature_count, {50, 256, 5}, 2048, 2048};
+  population_window w{4096};
+  user_features zero{};
+  for (int i = 0; i < 2048; ++i) {
+    g.observe(zero.data());
+    w.observe(zero.data(), zero.size(), "groceries");
+  }
+  auto ref = population_reference::build(g, w);
+  BOOST_REQUIRE(ref);
+  user_features x{};
+  x[f_category_rarity] = 0.5f;
+  x[f_amount_z] = 3.0f;
+  auto r = ref->ranks(0.5, x.data(), x.size());
+  BOOST_TEST(r.category == 0.0);
+  BOOST_TEST(r.amount == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_ten_times_spike_is_explained_by_its_rarity_among_all_users) {
+  auto global = population_forest();
+  user_model m;
+  user_stream s(31, 40);
+  feed(m, s, 300, &global);
+  auto t = s.next();
+  t.amount = 40 * 12;
+  auto x = m.features(t.view(), global.reference.get());
+  auto v = global.assess(m, x);
+  BOOST_TEST(v.anomalous);
+  BOOST_TEST((v.ranks.strongest() == evidence::amount));
+  auto e = explain(m, global.forest.get(), t.view(), x, v);
+  BOOST_TEST_MESSAGE(e.summary);
+  BOOST_REQUIRE(!e.reasons.empty());
+  BOOST_TEST(e.reasons.front().feature == "amount");
+  BOOST_TEST(e.summary.find("recent transaction") != std::string::npos);
+}
