@@ -19,6 +19,7 @@ struct run_options {
   std::string name_prefix = "node";
   bool producer = true;
   double rate = 100;
+  double producer_duration_s = 3600;
   std::size_t users = 2000;
   std::uint64_t seed = 1;
   bool dashboard = false;
@@ -63,7 +64,8 @@ std::vector<child_spec> children_of(const run_options& o, const global_options& 
       auto argv = base;
       // A restarted producer with the same seed would resend the same
       // transaction ids, which the nodes store once: new ones instead.
-      argv.insert(argv.end(), {"produce", "--rate", std::to_string(o.rate), "--users",
+      argv.insert(argv.end(), {"produce", "--rate", std::to_string(o.rate), "--duration",
+                               std::to_string(o.producer_duration_s), "--users",
                                std::to_string(o.users), "--seed",
                                std::to_string(o.seed + static_cast<std::uint64_t>(start))});
       return argv;
@@ -152,6 +154,9 @@ command make_run(CLI::App& root, const global_options& g) {
     ->capture_default_str();
   cmd->add_flag("!--no-producer", o->producer, "do not start a producer");
   cmd->add_option("-r,--rate", o->rate, "producer: transactions per second")->capture_default_str();
+  cmd->add_option("--producer-duration", o->producer_duration_s,
+                  "producer: seconds it runs, then it has finished (exit 0, not restarted)")
+    ->capture_default_str();
   cmd->add_option("-u,--users", o->users, "producer: users it simulates")->capture_default_str();
   cmd->add_option("--seed", o->seed, "producer: seed of its first start (each restart adds 1)")
     ->capture_default_str();

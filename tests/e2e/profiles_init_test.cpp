@@ -33,6 +33,14 @@ std::vector<std::string> rtad_args(const std::string& url, std::vector<std::stri
   return a;
 }
 
+/// 1196 -> "1,196", as the command prints counts.
+std::string thousands(long long n) {
+  auto s = std::to_string(n);
+  for (auto i = static_cast<long long>(s.size()) - 3; i > 0; i -= 3)
+    s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
 long long checkpoints(const std::string& url) {
   pqxx::connection c(url);
   pqxx::read_transaction r(c);
@@ -99,8 +107,10 @@ BOOST_AUTO_TEST_CASE(interrupted_with_ctrl_c_and_run_again_it_finishes_the_rest_
   test::child second(rtad_args(db.url(), {"profiles", "init", "--min-transactions", "30"}), second_log);
   BOOST_REQUIRE_EQUAL(second.wait_exit(std::chrono::seconds(120)), 0);
   text = read_all(second_log);
-  BOOST_TEST(text.find(std::to_string(done) + " have a checkpoint (skipped); building " +
-                       std::to_string(users - done)) != std::string::npos,
+  BOOST_TEST(text.find(thousands(done) + " have a checkpoint (skipped); building " +
+                       thousands(users - done)) != std::string::npos,
+             text);
+  BOOST_TEST(text.find("built " + thousands(users - done) + " profiles") != std::string::npos,
              text);
   BOOST_TEST(text.find("done in") != std::string::npos, text);
   BOOST_TEST(checkpoints(db.url()) == users);
