@@ -1,11 +1,15 @@
 #include "actors/convert.hpp"
 
+#include "models/serialize.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace rtad {
 
 namespace {
 constexpr std::size_t summary_top_values = 5;
+/// A profile without a checkpoint learns from this many windows of its latest rows.
+constexpr std::size_t catch_up_windows = 2;
 } // namespace
 
 models::txn_input to_input(const transaction& t) {
@@ -99,6 +103,27 @@ std::size_t shard_of(const std::string& user_id, std::size_t shards) {
     h *= 16777619u;
   }
   return h % shards;
+}
+
+profile_checkpoint checkpoint_of(const std::string& user, const models::user_model& m) {
+  profile_checkpoint c;
+  c.user_id = user;
+  c.bytes = models::model_codec::save(m);
+  c.summary_json = profile_summary_json(m);
+  c.model_version = m.version();
+  c.history_size = static_cast<std::int32_t>(m.history().size());
+  c.trees = static_cast<std::int32_t>(m.forest().tree_count());
+  c.threshold = m.threshold();
+  c.frozen = m.frozen();
+  c.last_retrain = m.last_refit_time();
+  c.last_transaction_at = m.last_seen_time();
+  c.learned_partition = m.learned().partition;
+  c.learned_offset = m.learned().offset;
+  return c;
+}
+
+std::size_t catch_up_limit(const config::model_settings& s) {
+  return static_cast<std::size_t>(s.window) * catch_up_windows;
 }
 
 } // namespace rtad

@@ -29,6 +29,13 @@ std::string explanation_json(const models::explanation& e, const models::verdict
 /// user_profiles.summary JSON: usual countries, categories, devices, amounts, hours.
 std::string profile_summary_json(const models::user_model& m);
 
+/// What user_profiles stores of `m`: its checkpoint and the summary operators see.
+profile_checkpoint checkpoint_of(const std::string& user, const models::user_model& m);
+
+/// Stored transactions a profile without a checkpoint is rebuilt from (its
+/// latest ones), and at most replayed after one.
+std::size_t catch_up_limit(const config::model_settings& s);
+
 /// Stable shard of a user (FNV-1a, the same in every process).
 std::size_t shard_of(const std::string& user_id, std::size_t shards);
 

@@ -81,7 +81,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
 
   profile_store_config pc;
   pc.url = s.pg.url;
-  pc.catch_up_limit = static_cast<std::size_t>(s.model.window) * 2;
+  pc.catch_up_limit = catch_up_limit(s.model);
   pc.metrics = metrics_;
   store_ = sys.spawn<caf::detached>(profile_store, pc);
 

@@ -166,7 +166,8 @@ void pg_writer::write(const write_batch& b) {
       " trees = excluded.trees, threshold = excluded.threshold, frozen = excluded.frozen,"
       " last_retrain = excluded.last_retrain, last_transaction_at = excluded.last_transaction_at,"
       " learned_partition = excluded.learned_partition, learned_offset = excluded.learned_offset,"
-      " summary = excluded.summary, checkpoint = excluded.checkpoint, updated_at = now()",
+      " summary = excluded.summary, checkpoint = excluded.checkpoint, updated_at = now()" +
+        std::string(b.keep_stored_checkpoints ? " where user_profiles.checkpoint is null" : ""),
       c->user_id, cfg_.node, static_cast<std::int64_t>(c->model_version), c->history_size, c->trees,
       c->threshold, c->frozen, c->last_retrain, c->last_transaction_at, c->learned_partition,
       c->learned_offset, c->summary_json.empty() ? std::string("{}") : c->summary_json,

@@ -29,6 +29,9 @@ struct write_batch {
   std::vector<const profile_checkpoint*> checkpoints;
   std::vector<std::int64_t> applied_labels;
   const global_checkpoint* global = nullptr;
+  /// Leave a checkpoint already stored as it is: a bootstrap must not
+  /// overwrite what a node learned meanwhile.
+  bool keep_stored_checkpoints = false;
   std::map<std::int32_t, std::int64_t> watermarks; ///< partition -> next offset
   bool empty() const {
     return rows.empty() && quarantined.empty() && checkpoints.empty() && applied_labels.empty() &&

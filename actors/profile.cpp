@@ -2,8 +2,8 @@
 
 #include "actors/convert.hpp"
 #include "actors/log.hpp"
+#include "actors/rebuild.hpp"
 #include "models/explain.hpp"
-#include "models/serialize.hpp"
 
 #include <caf/all.hpp>
 #include <cmath>
@@ -63,29 +63,12 @@ void report_memory(self_ptr self) {
   st.memory_reported = now;
 }
 
-profile_checkpoint make_checkpoint(const std::string& user, const models::user_model& m) {
-  profile_checkpoint c;
-  c.user_id = user;
-  c.bytes = models::model_codec::save(m);
-  c.summary_json = profile_summary_json(m);
-  c.model_version = m.version();
-  c.history_size = static_cast<std::int32_t>(m.history().size());
-  c.trees = static_cast<std::int32_t>(m.forest().tree_count());
-  c.threshold = m.threshold();
-  c.frozen = m.frozen();
-  c.last_retrain = m.last_refit_time();
-  c.last_transaction_at = m.last_seen_time();
-  c.learned_partition = m.learned().partition;
-  c.learned_offset = m.learned().offset;
-  return c;
-}
-
 /// Writes a checkpoint; `done` runs once it is committed (or failed).
 template <class F>
 void checkpoint(self_ptr self, F done) {
   auto& st = self->state;
   st.since_checkpoint = 0;
-  self->request(st.cfg.sink, caf::infinite, checkpoint_atom::value, make_checkpoint(st.user, *st.model))
+  self->request(st.cfg.sink, caf::infinite, checkpoint_atom::value, checkpoint_of(st.user, *st.model))
     .then([=](bool ok) mutable { done(ok); },
           [=](caf::error& e) mutable {
             log::warn("profile", "checkpoint failed" +
@@ -160,34 +143,15 @@ void handle_checkpoint_request(self_ptr self, bool quit, caf::typed_response_pro
 /// Brings the model back: checkpoint, stored transactions after it, labels.
 void restore(self_ptr self, profile_restore& r) {
   auto& st = self->state;
-  if (r.found) {
-    try {
-      st.model = models::model_codec::load_user_model(r.checkpoint.data(), r.checkpoint.size());
-    } catch (const models::codec_error& e) {
-      log::error("profile", "checkpoint unreadable, starting afresh" +
-                              log::fields()("user", st.user)("error", log::quote(e.what()))
-                                .str());
-    }
-  }
-  if (!st.model)
-    st.model.emplace(st.cfg.params);
-  auto& m = *st.model;
-  for (auto& s : r.catch_up) {
-    // Learn what was stored after the checkpoint with the verdict it had.
-    auto input = to_input(s.txn);
-    auto x = m.features(input);
-    models::verdict v;
-    v.score = s.score;
-    v.anomalous = s.anomalous;
-    m.record(input, x, v, s.txn.transaction_id, {s.txn.partition, s.txn.offset});
-  }
-  std::vector<std::int64_t> applied;
-  for (const auto& l : r.labels)
-    if (m.label(l.transaction_id, l.confirmed_fraud))
-      applied.push_back(l.id);
-  if (!applied.empty()) {
-    st.cfg.metrics->labels_applied += applied.size();
-    self->send(st.cfg.sink, label_atom::value, std::move(applied));
+  auto rebuilt = rebuild_profile(st.cfg.params, r);
+  if (!rebuilt.error.empty())
+    log::error("profile", "checkpoint unreadable, starting afresh" +
+                            log::fields()("user", st.user)("error", log::quote(rebuilt.error))
+                              .str());
+  st.model.emplace(std::move(rebuilt.model));
+  if (!rebuilt.applied_labels.empty()) {
+    st.cfg.metrics->labels_applied += rebuilt.applied_labels.size();
+    self->send(st.cfg.sink, label_atom::value, std::move(rebuilt.applied_labels));
   }
   report_memory(self);
   for (auto& [txns, snap] : st.queued)

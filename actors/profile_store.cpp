@@ -15,10 +15,51 @@ using self_ptr = profile_store_actor::stateful_pointer<profile_store_state>;
 
 constexpr std::chrono::milliseconds first_backoff{100};
 
-/// Runs the three batched queries for `users`.
-std::map<std::string, profile_restore> load_all(pqxx::connection& c,
-                                                const std::vector<std::string>& users,
-                                                std::size_t catch_up_limit) {
+void arm(self_ptr self, std::chrono::milliseconds after) {
+  if (self->state.timer_armed)
+    return;
+  self->state.timer_armed = true;
+  self->delayed_send(self, after, flush_atom::value);
+}
+
+void run_batch(self_ptr self) {
+  auto& st = self->state;
+  if (st.waiting.empty())
+    return;
+  std::vector<std::string> users;
+  for (const auto& w : st.waiting)
+    users.push_back(w.first);
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  try {
+    if (!st.conn || !st.conn->is_open())
+      st.conn = std::make_unique<pqxx::connection>(st.cfg.url);
+    auto found = load_profiles(*st.conn, users, st.cfg.catch_up_limit);
+    for (auto& [user, promise] : st.waiting)
+      promise.deliver(found[user]);
+    st.cfg.metrics->restores += st.waiting.size();
+    st.waiting.clear();
+    st.backoff = std::chrono::milliseconds{0};
+  } catch (const std::exception& e) {
+    // Profiles wait (their users' transactions queue up, bounded by credit)
+    // rather than start from nothing and forget what they learned.
+    st.conn.reset();
+    st.backoff = std::min(st.cfg.max_backoff, std::max(first_backoff, st.backoff * 2));
+    log::warn("profile_store", "load failed, will retry" +
+                                 log::fields()("users", users.size())("retry_ms",
+                                                                      st.backoff.count())(
+                                   "error", log::quote(e.what()))
+                                   .str());
+    arm(self, st.backoff);
+  }
+}
+
+} // namespace
+
+std::map<std::string, profile_restore> load_profiles(pqxx::connection& c,
+                                                     const std::vector<std::string>& users,
+                                                     std::size_t catch_up_limit,
+                                                     bool with_checkpoints) {
   std::map<std::string, profile_restore> out;
   // Per user: -2 no checkpoint (replay the latest rows), -1 a checkpoint of
   // transactions not from Kafka (nothing to replay), else its Kafka position.
@@ -31,11 +72,14 @@ std::map<std::string, profile_restore> load_all(pqxx::connection& c,
   }
   pqxx::read_transaction r(c);
   auto array = pg_text_array(users);
-  for (const auto& row :
-       r.exec_params("select user_id, checkpoint, coalesce(learned_partition, -1),"
-                     " coalesce(learned_offset, -1) from user_profiles"
-                     " where user_id = any($1::text[]) and checkpoint is not null",
-                     array)) {
+  auto checkpoints =
+    with_checkpoints
+      ? r.exec_params("select user_id, checkpoint, coalesce(learned_partition, -1),"
+                      " coalesce(learned_offset, -1) from user_profiles"
+                      " where user_id = any($1::text[]) and checkpoint is not null",
+                      array)
+      : pqxx::result{};
+  for (const auto& row : checkpoints) {
     auto user = row[0].as<std::string>();
     auto& p = out[user];
     pqxx::binarystring bytes(row[1]);
@@ -94,47 +138,6 @@ std::map<std::string, profile_restore> load_all(pqxx::connection& c,
   }
   return out;
 }
-
-void arm(self_ptr self, std::chrono::milliseconds after) {
-  if (self->state.timer_armed)
-    return;
-  self->state.timer_armed = true;
-  self->delayed_send(self, after, flush_atom::value);
-}
-
-void run_batch(self_ptr self) {
-  auto& st = self->state;
-  if (st.waiting.empty())
-    return;
-  std::vector<std::string> users;
-  for (const auto& w : st.waiting)
-    users.push_back(w.first);
-  std::sort(users.begin(), users.end());
-  users.erase(std::unique(users.begin(), users.end()), users.end());
-  try {
-    if (!st.conn || !st.conn->is_open())
-      st.conn = std::make_unique<pqxx::connection>(st.cfg.url);
-    auto found = load_all(*st.conn, users, st.cfg.catch_up_limit);
-    for (auto& [user, promise] : st.waiting)
-      promise.deliver(found[user]);
-    st.cfg.metrics->restores += st.waiting.size();
-    st.waiting.clear();
-    st.backoff = std::chrono::milliseconds{0};
-  } catch (const std::exception& e) {
-    // Profiles wait (their users' transactions queue up, bounded by credit)
-    // rather than start from nothing and forget what they learned.
-    st.conn.reset();
-    st.backoff = std::min(st.cfg.max_backoff, std::max(first_backoff, st.backoff * 2));
-    log::warn("profile_store", "load failed, will retry" +
-                                 log::fields()("users", users.size())("retry_ms",
-                                                                      st.backoff.count())(
-                                   "error", log::quote(e.what()))
-                                   .str());
-    arm(self, st.backoff);
-  }
-}
-
-} // namespace
 
 profile_store_actor::behavior_type profile_store(self_ptr self, profile_store_config cfg) {
   self->state.cfg = std::move(cfg);

@@ -4,6 +4,7 @@
 #include "messages/actors.hpp"
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <pqxx/connection>
 #include <string>
@@ -29,6 +30,15 @@ struct profile_store_state {
   bool timer_armed = false;
   std::chrono::milliseconds backoff{0};
 };
+
+/// What `users` need to come back: checkpoint, the stored transactions it has
+/// not learned (without one: the latest `catch_up_limit`), labels not applied.
+/// Three queries for all of them; throws pqxx errors. Without
+/// `with_checkpoints` stored checkpoints are ignored, as if there were none.
+std::map<std::string, profile_restore> load_profiles(pqxx::connection& c,
+                                                     const std::vector<std::string>& users,
+                                                     std::size_t catch_up_limit,
+                                                     bool with_checkpoints = true);
 
 /// Reads what restored profiles need; see profile_store_actor. Runs detached:
 /// it blocks on PostgreSQL.

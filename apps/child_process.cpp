@@ -42,7 +42,8 @@ child_process::child_process(const std::vector<std::string>& argv, const std::st
   sigset_t none;
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
   std::string cmd = "cd '" + dir + "' && exec \"$0\" \"$@\"";
   std::vector<char*> shell{const_cast<char*>("/bin/sh"), const_cast<char*>("-c"),
                            const_cast<char*>(cmd.c_str())};
@@ -67,21 +68,47 @@ bool child_process::running() {
   return !exited_;
 }
 
+void child_process::signal(int sig) {
+  // The group outlives its leader while anything it started still runs, and
+  // its id is not reused before then.
+  if (::kill(-pid_, sig) != 0 && !exited_)
+    ::kill(pid_, sig);
+}
+
 int child_process::stop(std::chrono::seconds grace) {
   if (running()) {
-    kill(pid_, SIGTERM);
+    signal(SIGTERM);
     auto deadline = std::chrono::steady_clock::now() + grace;
     while (running() && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (running()) {
-      kill(pid_, SIGKILL);
+      signal(SIGKILL);
       while (running())
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
+  signal(SIGKILL); // whatever the child left behind in its group
+  return exit_code();
+}
+
+int child_process::exit_code() const {
   if (WIFEXITED(status_))
     return WEXITSTATUS(status_);
   return WIFSIGNALED(status_) ? -WTERMSIG(status_) : -1;
+}
+
+std::string child_process::exit_description() const { return describe_wait_status(status_); }
+
+std::string describe_wait_status(int status) {
+  if (WIFEXITED(status))
+    return "exit code " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    const char* abbrev = sigabbrev_np(sig);
+    return "killed by signal " + std::to_string(sig) +
+           (abbrev ? std::string(" (SIG") + abbrev + ")" : std::string());
+  }
+  return "ended with wait status " + std::to_string(status);
 }
 
 } // namespace rtad::app

@@ -5,6 +5,7 @@
 #include "actors/system_config.hpp"
 #include "apps/child_process.hpp"
 #include "apps/command.hpp"
+#include "apps/dashboard.hpp"
 #include "apps/database.hpp"
 #include "apps/embedded_kafka.hpp"
 #include "apps/signals.hpp"
@@ -34,33 +35,20 @@ struct demo_options {
   bool embedded = false;
   bool dashboard = true;
   int port = 3000;
-  std::string frontend = RTAD_SOURCE_DIR "/frontend";
+  std::string frontend = default_frontend_dir;
   double duration_s = 0;
 };
 
 /// Starts the dashboard (building it first if needed); null when it cannot.
 std::unique_ptr<child_process> start_dashboard(const demo_options& o, const std::string& pg_url) {
-  namespace fs = std::filesystem;
-  if (!fs::exists(fs::path(o.frontend) / "node_modules")) {
-    std::cerr << "  dashboard skipped: " << o.frontend
-              << "/node_modules is missing (run scripts/setup)\n";
+  auto log = (std::filesystem::temp_directory_path() / "rtad-demo-dashboard.log").string();
+  auto why_not = prepare_dashboard(o.frontend, pg_url, o.port, log);
+  if (!why_not.empty()) {
+    std::cerr << "  dashboard skipped: " << why_not << "\n";
     return nullptr;
   }
-  std::map<std::string, std::string> env{{"RTAD_PG_URL", pg_url},
-                                         {"RTAD_DASHBOARD_PORT", std::to_string(o.port)}};
-  auto log = (fs::temp_directory_path() / "rtad-demo-dashboard.log").string();
-  if (!fs::exists(fs::path(o.frontend) / ".next" / "BUILD_ID")) {
-    std::cerr << "  building the dashboard (first run only, about a minute; log " << log << ")\n";
-    child_process build({"npm", "run", "build"}, o.frontend, env, log);
-    while (build.running())
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    if (build.stop() != 0) {
-      std::cerr << "  dashboard skipped: its build failed; see " << log << "\n";
-      return nullptr;
-    }
-  }
-  return std::make_unique<child_process>(
-    std::vector<std::string>{"node", "scripts/run-next.mjs", "start"}, o.frontend, env, log);
+  return std::make_unique<child_process>(dashboard_command(), o.frontend,
+                                         dashboard_env(pg_url, o.port), log);
 }
 
 std::string live_line(const node_metrics& m, double rate) {
