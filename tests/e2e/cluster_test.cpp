@@ -13,8 +13,12 @@ BOOST_AUTO_TEST_CASE(nodes_killed_and_joining_mid_stream_lose_and_double_nothing
   test::node_fixture f("rtad_cluster", 6);
   test::record_checkpoint_history(f);
   test::population people(40, 23);
-  // Frequent refits, so a model version that restarts from zero shows.
-  const std::vector<std::string> extra{"--set", "model.refit_every=8"};
+  // Frequent refits, so a model version that restarts from zero shows; a
+  // small window, so a restore replays at most 2 x 32 stored transactions: a
+  // user with more history can only keep its version through its checkpoint.
+  const std::vector<std::string> extra{"--set", "model.refit_every=8", "--set", "model.window=32",
+                                       "--set", "model.user_sample_size=32", "--set",
+                                       "model.min_history=16"};
   auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
   std::map<std::string, std::unique_ptr<test::child>> nodes;
   auto start = [&](const std::string& name) {
