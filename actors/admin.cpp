@@ -111,6 +111,17 @@ admin_actor::behavior_type admin(self_ptr self, admin_config cfg) {
         self->send(s, floor_atom::value, value);
       return true;
     },
+    [=](drain_atom, const std::string& secret) -> caf::result<bool> {
+      if (auto why = refusal(self, secret); !why.empty())
+        return refused(why);
+      // The node's main loop stops it: leaving the consumer group revokes its
+      // partitions, which commits their rows and checkpoints their profiles
+      // before the other members are given them.
+      log::info("admin", "drain requested; handing the partitions to the other nodes");
+      self->state.cfg.metrics->draining = true;
+      self->state.cfg.shutdown_requested->store(true);
+      return true;
+    },
     [=](stop_atom, const std::string& secret) -> caf::result<bool> {
       if (auto why = refusal(self, secret); !why.empty())
         return refused(why);

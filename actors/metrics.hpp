@@ -39,6 +39,7 @@ struct node_metrics {
   std::atomic<std::uint64_t> global_model_version{0};
   std::atomic<bool> db_available{true};
   std::atomic<bool> ready{false};               ///< assigned partitions and running
+  std::atomic<bool> draining{false};            ///< an operator asked it to hand its partitions on
 
   void set_partitions(std::vector<std::int32_t> p) {
     std::lock_guard<std::mutex> guard(mutex_);

@@ -66,6 +66,7 @@ std::string node_name(const config::settings& s) {
 node::node(caf::actor_system& sys, const config::settings& s)
   : sys_(sys),
     name_(node_name(s)),
+    lock_(std::make_unique<node_lock>(s.pg.url, name_)),
     metrics_(std::make_shared<node_metrics>()),
     failed_(std::make_shared<std::atomic<bool>>(false)),
     stopping_(std::make_shared<std::atomic<bool>>(false)),
@@ -213,6 +214,7 @@ bool node::stop(std::chrono::seconds timeout) {
   self->send_exit(sink_, caf::exit_reason::user_shutdown);
   if (admin_)
     self->send_exit(admin_, caf::exit_reason::user_shutdown);
+  lock_.reset(); // the id is free for a successor from here on
   log::info("node", "stopped" + log::fields()("node", name_)("clean", ok ? "yes" : "no").str());
   return ok;
 }

@@ -2,6 +2,7 @@
 
 #include "actors/metrics.hpp"
 #include "actors/metrics_http.hpp"
+#include "actors/node_lock.hpp"
 #include "config/settings.hpp"
 #include "messages/actors.hpp"
 
@@ -21,6 +22,7 @@ std::string node_name(const config::settings& s);
 /// together. The schema must be current (see db::migrate).
 class node {
 public:
+  /// Starts the node; throws node_id_taken when a live node has its id.
   node(caf::actor_system& sys, const config::settings& s);
   ~node();
   node(const node&) = delete;
@@ -32,6 +34,10 @@ public:
 
   /// True once an essential actor ended on its own (an error was logged).
   bool failed() const { return failed_->load(); }
+
+  /// False once another process took this node's id (after a lost database
+  /// connection); the node must stop. Call it now and then: it asks PostgreSQL.
+  bool holds_id() { return !lock_ || lock_->check(); }
 
   /// True once an operator asked this node to stop (rtad admin drain/shutdown).
   bool shutdown_requested() const { return shutdown_requested_->load(); }
@@ -47,6 +53,7 @@ public:
 private:
   caf::actor_system& sys_;
   std::string name_;
+  std::unique_ptr<node_lock> lock_; ///< first: no actor starts under a taken id
   std::shared_ptr<node_metrics> metrics_;
   std::shared_ptr<std::atomic<bool>> failed_;
   std::shared_ptr<std::atomic<bool>> stopping_;

@@ -145,7 +145,11 @@ shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
       auto rp = self->make_response_promise<std::uint64_t>();
       std::vector<std::string> users;
       for (const auto& [user, e] : self->state.profiles)
-        if (all || std::find(partitions.begin(), partitions.end(), e.partition) != partitions.end())
+        // A profile an operator brought in before any transaction of its
+        // user (partition unknown) may belong to these partitions: it goes
+        // too, or it would later overwrite the new owner's checkpoint.
+        if (all || e.partition < 0 ||
+            std::find(partitions.begin(), partitions.end(), e.partition) != partitions.end())
           users.push_back(user);
       if (users.empty()) {
         rp.deliver(std::uint64_t{0});

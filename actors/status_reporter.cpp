@@ -77,7 +77,8 @@ status_reporter_actor::behavior_type status_reporter(self_ptr self, status_confi
   self->send(self, tick_atom::value);
   return {
     [=](tick_atom) {
-      write_status(self, self->state.cfg.metrics->ready ? "running" : "starting");
+      const auto& m = *self->state.cfg.metrics;
+      write_status(self, m.draining ? "draining" : m.ready ? "running" : "starting");
       self->delayed_send(self, self->state.cfg.interval, tick_atom::value);
     },
     [=](stop_atom) {

@@ -4,13 +4,19 @@
 #include "apps/command.hpp"
 #include "messages/actors.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 #include <cmath>
+#include <functional>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <pqxx/pqxx>
+#include <set>
+#include <sstream>
 #include <thread>
 
 namespace rtad::app {
@@ -24,8 +30,22 @@ struct admin_options {
   std::string secret;
   bool as_json = false;
   double timeout_s = 10;
+  double wait_s = 120;
   std::string action;
   std::vector<std::string> args;
+};
+
+/// How long a node_status heartbeat stays fresh: the reporter writes every
+/// 2 s, so three missed beats and a margin for a loaded machine.
+constexpr int heartbeat_fresh_s = 15;
+/// The longest a single connection attempt or request may take before the
+/// client looks for the node again (it may have moved or be restarting).
+constexpr double attempt_s = 5;
+constexpr std::chrono::milliseconds retry_pause{500};
+
+/// A node that did not answer: worth asking again, or another node.
+struct node_unreachable : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 std::pair<std::string, std::uint16_t> split_endpoint(const std::string& hp) {
@@ -42,49 +62,77 @@ std::pair<std::string, std::uint16_t> split_endpoint(const std::string& hp) {
   return {hp.substr(0, colon), static_cast<std::uint16_t>(port)};
 }
 
-/// Connects with retries (the node may be starting) and checks the protocol version.
-admin_actor connect(caf::actor_system& sys, const std::string& endpoint, double timeout_s) {
+/// One attempt: connects and checks the protocol version. node_unreachable
+/// when nobody answers; user_error when what answers is not a compatible rtad.
+admin_actor connect_once(caf::actor_system& sys, const std::string& endpoint) {
   auto [host, port] = split_endpoint(endpoint);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  std::string last_error;
-  for (;;) {
-    auto h = sys.middleman().remote_actor<admin_actor>(host, port);
-    if (h) {
-      caf::scoped_actor self{sys};
-      std::string version;
-      self->request(*h, std::chrono::seconds(5), version_atom::value)
-        .receive([&](const std::string& v) { version = v; },
-                 [&](caf::error& e) { last_error = sys.render(e); });
-      if (version == admin_protocol_version)
-        return *h;
-      if (!version.empty())
-        throw user_error("node at " + endpoint + " speaks " + version + ", this client " +
-                         admin_protocol_version + ": use the rtad of the same release");
-    } else {
-      last_error = sys.render(h.error());
-      if (last_error.find("incompatible_application_ids") != std::string::npos)
-        throw user_error(endpoint + " is not an rtad admin endpoint (application id mismatch)");
-    }
-    if (std::chrono::steady_clock::now() > deadline)
-      throw user_error("no rtad node answers at " + endpoint + " within " +
-                       std::to_string(static_cast<int>(timeout_s)) + " s (" + last_error +
-                       "); is it running with node.admin_port set?");
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto h = sys.middleman().remote_actor<admin_actor>(host, port);
+  if (!h) {
+    auto why = sys.render(h.error());
+    if (why.find("incompatible_application_ids") != std::string::npos)
+      throw user_error(endpoint + " is not an rtad admin endpoint (application id mismatch)");
+    throw node_unreachable(why);
   }
+  caf::scoped_actor self{sys};
+  std::string version, error;
+  self->request(*h, std::chrono::milliseconds(static_cast<long>(attempt_s * 1000)),
+                version_atom::value)
+    .receive([&](const std::string& v) { version = v; },
+             [&](caf::error& e) { error = sys.render(e); });
+  if (version.empty())
+    throw node_unreachable(error);
+  if (version != admin_protocol_version)
+    throw user_error("node at " + endpoint + " speaks " + version + ", this client " +
+                     admin_protocol_version + ": use the rtad of the same release");
+  return *h;
 }
 
-/// Sends one request and waits for its answer; errors become user_error.
+/// Sends one request and waits for its answer. A refusal or an error of the
+/// node becomes user_error; a lost connection or no answer, node_unreachable.
 template <class T, class... Ts>
 T ask(caf::actor_system& sys, const admin_actor& h, double timeout_s, Ts&&... xs) {
   caf::scoped_actor self{sys};
   T out{};
-  std::string error;
+  std::optional<caf::error> error;
   self->request(h, std::chrono::milliseconds(static_cast<long>(timeout_s * 1000)),
                 std::forward<Ts>(xs)...)
-    .receive([&](T& x) { out = std::move(x); }, [&](caf::error& e) { error = sys.render(e); });
-  if (!error.empty())
-    throw user_error(error);
-  return out;
+    .receive([&](T& x) { out = std::move(x); }, [&](caf::error& e) { error = std::move(e); });
+  if (!error)
+    return out;
+  auto why = sys.render(*error);
+  if (error->category() == caf::atom("system") &&
+      error->code() == static_cast<std::uint8_t>(caf::sec::runtime_error))
+    throw user_error(why); // the node answered: refused, or the request was wrong
+  throw node_unreachable(why);
+}
+
+/// Runs `f(handle)` on the node `where()` names, until it answers or
+/// `timeout_s` has passed. After a failed attempt the node is looked up again,
+/// so a request follows a user whose partition moved to another node, and
+/// waits out a node that restarts. `where` returns an empty string while it
+/// knows no node.
+template <class F>
+auto with_node(caf::actor_system& sys, double timeout_s, const std::string& what,
+               const std::function<std::string()>& where, F f) -> decltype(f(admin_actor{})) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  std::string last = "no live node known";
+  for (int attempt = 0;; ++attempt) {
+    auto endpoint = where();
+    if (!endpoint.empty()) {
+      try {
+        return f(connect_once(sys, endpoint));
+      } catch (const node_unreachable& e) {
+        last = endpoint + ": " + e.what();
+        if (attempt == 0)
+          std::cerr << "rtad admin: " << last << "; trying again\n";
+      }
+    }
+    if (std::chrono::steady_clock::now() + retry_pause > deadline)
+      throw user_error("no rtad node answers " + what + " within " +
+                       std::to_string(static_cast<int>(timeout_s)) + " s (last: " + last +
+                       "); is it running with node.admin_port set?");
+    std::this_thread::sleep_for(retry_pause);
+  }
 }
 
 json to_json(const node_info& i) {
@@ -132,17 +180,24 @@ void print_table(const json& j) {
               << "\n";
 }
 
-/// Every node from node_status (PostgreSQL), for `cluster` and for finding a user's node.
+/// Every node from node_status (PostgreSQL). The cluster's membership is
+/// node_status: every node writes its row (with its admin endpoint and
+/// partitions) every 2 s and marks it 'stopped' on the way out; a row whose
+/// heartbeat went stale is a node that died ('lost').
 json cluster_view(const std::string& pg_url) {
   pqxx::connection c(pg_url);
   pqxx::read_transaction r(c);
   json nodes = json::array();
-  for (const auto& row : r.exec(
-         "select node, state, coalesce(admin_endpoint, ''), array_to_string(partitions, ','),"
-         " active_profiles, memory_bytes, transactions_per_s, consumer_lag, rebalances,"
+  for (const auto& row : r.exec_params(
+         "select node, case when state <> 'stopped' and heartbeat_at < now() - make_interval("
+         " secs => $1) then 'lost' else state end, coalesce(admin_endpoint, ''),"
+         " array_to_string(partitions, ','), active_profiles, memory_bytes, transactions_per_s,"
+         " consumer_lag, rebalances,"
          " coalesce(to_char(last_rebalance_at, 'YYYY-MM-DD HH24:MI:SS'), ''),"
-         " coalesce(last_rebalance_ms, 0), extract(epoch from now() - heartbeat_at)::int"
-         " from node_status order by node"))
+         " coalesce(last_rebalance_ms, 0), coalesce(last_rebalance_users, 0),"
+         " extract(epoch from now() - heartbeat_at)::int, transactions_total"
+         " from node_status order by node",
+         heartbeat_fresh_s))
     nodes.push_back({{"node", row[0].as<std::string>()},
                      {"state", row[1].as<std::string>()},
                      {"admin", row[2].as<std::string>()},
@@ -154,26 +209,66 @@ json cluster_view(const std::string& pg_url) {
                      {"rebalances", row[8].as<long long>()},
                      {"last_rebalance", row[9].as<std::string>()},
                      {"last_rebalance_ms", row[10].as<long long>()},
-                     {"heartbeat_age_s", row[11].as<long long>()}});
+                     {"last_rebalance_users", row[11].as<long long>()},
+                     {"heartbeat_age_s", row[12].as<long long>()},
+                     {"transactions_total", row[13].as<long long>()}});
   return nodes;
 }
 
-/// The admin endpoint of the node that last owned `user`, if it is alive.
-std::optional<std::string> owner_endpoint(const std::string& pg_url, const std::string& user) {
-  try {
-    pqxx::connection c(pg_url);
-    pqxx::read_transaction r(c);
-    auto row = r.exec_params("select s.admin_endpoint from user_profiles p join node_status s"
-                             " on s.node = p.node where p.user_id = $1 and s.state <> 'stopped'"
-                             " and s.admin_endpoint is not null"
-                             " and s.heartbeat_at > now() - interval '30 seconds'",
-                             user);
-    if (!row.empty())
-      return row[0][0].as<std::string>();
-  } catch (const std::exception&) {
-    // Without PostgreSQL the node given on the command line is asked.
+bool live(const json& n) { return n["state"] == "running" || n["state"] == "starting"; }
+
+/// Asks every live node with an admin endpoint for its protocol version:
+/// the view says which of them this client can reach.
+/// CAF 0.17 derives a node's CAF id from the host's MAC addresses and the
+/// process id, so two identical containers on the host network (both pid 1)
+/// share one, and this client would take the second for the first: say so.
+void probe(caf::actor_system& sys, json& nodes) {
+  std::map<std::string, std::string> caf_ids; // CAF node id -> rtad node
+  for (auto& n : nodes) {
+    if (!live(n) || n["admin"].get<std::string>().empty()) {
+      n["reachable"] = nullptr;
+      continue;
+    }
+    try {
+      auto h = connect_once(sys, n["admin"].get<std::string>());
+      n["reachable"] = true;
+      auto id = caf::to_string(h.node());
+      auto [at, fresh] = caf_ids.emplace(id, n["node"].get<std::string>());
+      if (!fresh)
+        n["warning"] = "same CAF node id as " + at->second + " (" + id +
+                       "): identical hosts and process ids; run them with distinct pids or hosts";
+    } catch (const std::exception& e) {
+      n["reachable"] = false;
+      n["unreachable_because"] = e.what();
+    }
   }
-  return std::nullopt;
+}
+
+/// The admin endpoint of the live node named `name`; empty if none.
+std::string endpoint_of(const std::string& pg_url, const std::string& name) {
+  for (const auto& n : cluster_view(pg_url))
+    if (n["node"] == name && live(n))
+      return n["admin"].get<std::string>();
+  return "";
+}
+
+/// The admin endpoint of the node that owns `user` now: the live node whose
+/// partitions hold the user's partition (from its checkpoint, else its last
+/// stored transaction). Users follow partitions, so this stays right after a
+/// rebalance; the node that wrote the last checkpoint is the fallback.
+std::string owner_endpoint(const std::string& pg_url, const std::string& user) {
+  pqxx::connection c(pg_url);
+  pqxx::read_transaction r(c);
+  auto row = r.exec_params(
+    "with u as (select coalesce((select learned_partition from user_profiles where user_id = $1),"
+    " (select kafka_partition from transactions where user_id = $1 order by timestamp desc"
+    " limit 1)) as partition, (select node from user_profiles where user_id = $1) as last_node)"
+    " select s.admin_endpoint from node_status s, u where s.state in ('running', 'starting')"
+    " and s.heartbeat_at > now() - make_interval(secs => $2) and coalesce(s.admin_endpoint, '') <> ''"
+    " and (u.partition = any(s.partitions) or s.node = u.last_node)"
+    " order by (u.partition = any(s.partitions)) desc, s.heartbeat_at desc limit 1",
+    user, heartbeat_fresh_s);
+  return row.empty() ? "" : row[0][0].as<std::string>();
 }
 
 std::string need_user(const admin_options& o) {
@@ -182,60 +277,147 @@ std::string need_user(const admin_options& o) {
   return o.args[0];
 }
 
+void print_cluster(const json& nodes) {
+  std::cout << std::left << std::setw(20) << "node" << std::setw(10) << "state" << std::setw(14)
+            << "partitions" << std::setw(10) << "profiles" << std::setw(9) << "tx/s"
+            << std::setw(8) << "lag" << std::setw(11) << "rebalances" << std::setw(18)
+            << "last rebalance" << "admin\n";
+  for (const auto& n : nodes) {
+    auto admin = n["admin"].get<std::string>();
+    if (n["reachable"].is_boolean())
+      admin += n["reachable"].get<bool>() ? " (reachable)" : " (UNREACHABLE)";
+    std::cout << std::left << std::setw(20) << n["node"].get<std::string>() << std::setw(10)
+              << n["state"].get<std::string>() << std::setw(14)
+              << n["partitions"].get<std::string>() << std::setw(10)
+              << n["active_profiles"].get<long long>() << std::setw(9)
+              << static_cast<long long>(n["transactions_per_s"].get<double>()) << std::setw(8)
+              << n["lag"].get<long long>() << std::setw(11) << n["rebalances"].get<long long>()
+              << std::setw(18)
+              << (std::to_string(n["last_rebalance_ms"].get<long long>()) + " ms, " +
+                  std::to_string(n["last_rebalance_users"].get<long long>()) + " users")
+              << admin << "\n";
+    if (n.contains("warning"))
+      std::cout << "  warning: " << n["warning"].get<std::string>() << "\n";
+  }
+}
+
+/// drain NODE / shutdown NODE: asks the node to leave the group and waits
+/// until its row says 'stopped'; then the other nodes hold its partitions.
+json stop_node(caf::actor_system& sys, const admin_options& o, const config::settings& s,
+               const std::string& secret) {
+  bool drain = o.action == "drain";
+  std::string name = o.args.empty() ? "" : o.args[0];
+  std::string endpoint = name.empty() ? o.node : endpoint_of(s.pg.url, name);
+  if (endpoint.empty())
+    throw user_error("no live node named '" + name + "' with an admin endpoint (rtad admin cluster"
+                     " lists the nodes)");
+  auto h = with_node(sys, o.timeout_s, "at " + endpoint, [&] { return endpoint; },
+                     [](admin_actor h) { return h; });
+  auto info = ask<node_info>(sys, h, o.timeout_s, status_atom::value, secret);
+  name = info.node;
+  std::set<std::int32_t> given_up(info.partitions.begin(), info.partitions.end());
+  if (drain) {
+    auto others = 0;
+    for (const auto& n : cluster_view(s.pg.url))
+      others += live(n) && n["node"] != name;
+    if (others == 0)
+      throw user_error("drain " + name + ": it is the only live node, nobody would take its"
+                       " partitions (use 'shutdown " + name + "' to stop it anyway)");
+    ask<bool>(sys, h, o.timeout_s, drain_atom::value, secret);
+  } else {
+    ask<bool>(sys, h, o.timeout_s, stop_atom::value, secret);
+  }
+  json out = {{"node", name}, {"action", o.action}};
+  if (o.wait_s <= 0)
+    return out;
+  auto started = std::chrono::steady_clock::now();
+  auto deadline = started + std::chrono::duration<double>(o.wait_s);
+  for (;;) {
+    auto nodes = cluster_view(s.pg.url);
+    auto me = std::find_if(nodes.begin(), nodes.end(), [&](const json& n) { return n["node"] == name; });
+    bool stopped = me != nodes.end() && (*me)["state"] == "stopped";
+    // A drain is done once the others hold what the node gave up (their
+    // rows show the new assignment within a heartbeat).
+    json held = json::object();
+    auto missing = given_up;
+    for (const auto& n : nodes) {
+      if (!live(n) || n["node"] == name)
+        continue;
+      held[n["node"].get<std::string>()] = n["partitions"];
+      std::stringstream list(n["partitions"].get<std::string>());
+      for (std::string p; std::getline(list, p, ',');)
+        missing.erase(std::stoi(p));
+    }
+    if (stopped && (!drain || missing.empty())) {
+      out["stopped"] = true;
+      out["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      out["partitions_now"] = held;
+      return out;
+    }
+    if (std::chrono::steady_clock::now() > deadline)
+      throw user_error(o.action + " " + name + ": asked, but " +
+                       (stopped ? std::string("the other nodes did not take its partitions")
+                                : std::string("its node_status row did not say 'stopped'")) +
+                       " within " + std::to_string(static_cast<int>(o.wait_s)) + " s; see its log");
+    std::this_thread::sleep_for(retry_pause);
+  }
+}
+
 int run_admin(const admin_options& o, const global_options& g) {
   auto s = g.load();
   auto secret = o.secret.empty() ? s.node.admin_secret : o.secret;
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
   json out;
   if (o.action == "cluster") {
     out = cluster_view(s.pg.url);
-    if (o.as_json) {
+    probe(sys, out);
+    if (o.as_json)
       std::cout << out.dump(2) << "\n";
-      return 0;
-    }
-    std::cout << std::left << std::setw(24) << "node" << std::setw(10) << "state" << std::setw(14)
-              << "partitions" << std::setw(10) << "profiles" << std::setw(10) << "tx/s"
-              << std::setw(8) << "lag" << std::setw(11) << "rebalances" << "admin\n";
-    for (const auto& n : out)
-      std::cout << std::left << std::setw(24) << n["node"].get<std::string>() << std::setw(10)
-                << n["state"].get<std::string>() << std::setw(14)
-                << n["partitions"].get<std::string>() << std::setw(10)
-                << n["active_profiles"].get<long long>() << std::setw(10)
-                << static_cast<long long>(n["transactions_per_s"].get<double>()) << std::setw(8)
-                << n["lag"].get<long long>() << std::setw(11) << n["rebalances"].get<long long>()
-                << n["admin"].get<std::string>() << "\n";
+    else
+      print_cluster(out);
     return 0;
   }
-  rtad_system_config cfg;
-  caf::actor_system sys{cfg};
-  auto endpoint = o.node;
-  if (o.action == "profile" || o.action == "retrain" || o.action == "freeze" ||
-      o.action == "unfreeze" || (o.action == "threshold" && !o.args.empty() && o.args[0] != "global"))
-    if (auto owner = owner_endpoint(s.pg.url, need_user(o)))
-      endpoint = *owner; // found on whichever node owns the user
-  auto h = connect(sys, endpoint, o.timeout_s);
-  if (o.action == "status") {
-    out = to_json(ask<node_info>(sys, h, o.timeout_s, status_atom::value, secret));
-  } else if (o.action == "profile") {
-    out = to_json(ask<profile_info>(sys, h, o.timeout_s, profile_atom::value, secret, need_user(o)));
-  } else if (o.action == "retrain") {
-    out = {{"retrained", ask<bool>(sys, h, o.timeout_s, retrain_atom::value, secret, need_user(o))}};
-  } else if (o.action == "freeze" || o.action == "unfreeze") {
-    bool frozen = o.action == "freeze";
-    ask<bool>(sys, h, o.timeout_s, freeze_atom::value, secret, need_user(o), frozen);
-    out = {{"user", need_user(o)}, {"frozen", frozen}};
-  } else if (o.action == "threshold") {
-    if (o.args.size() != 2)
+  if (o.action == "drain" || o.action == "shutdown") {
+    out = stop_node(sys, o, s, secret);
+  } else if (o.action == "status") {
+    out = with_node(sys, o.timeout_s, "at " + o.node, [&] { return o.node; }, [&](admin_actor h) {
+      return to_json(ask<node_info>(sys, h, attempt_s, status_atom::value, secret));
+    });
+  } else if (o.action == "profile" || o.action == "retrain" || o.action == "freeze" ||
+             o.action == "unfreeze" || o.action == "threshold") {
+    if (o.action == "threshold" && o.args.size() != 2)
       throw user_error("threshold USER|global VALUE (VALUE 'auto' makes a user's adaptive again)");
-    double value = o.args[1] == "auto" ? std::nan("") : std::stod(o.args[1]);
-    auto user = o.args[0] == "global" ? std::string() : o.args[0];
-    ask<bool>(sys, h, o.timeout_s, threshold_atom::value, secret, user, value);
-    out = {{"threshold", o.args[0]}, {"value", o.args[1]}};
-  } else if (o.action == "drain" || o.action == "shutdown") {
-    ask<bool>(sys, h, o.timeout_s, stop_atom::value, secret);
-    out = {{"node", endpoint},
-           {"stopping", true},
-           {"note", "it leaves the consumer group: rows committed, profiles checkpointed, "
-                    "partitions handed to the other nodes"}};
+    auto user = need_user(o);
+    bool floor = o.action == "threshold" && user == "global";
+    // Found on whichever node owns the user now, looked up again after every
+    // failed attempt; the node on the command line when PostgreSQL cannot say.
+    auto where = [&]() -> std::string {
+      if (floor)
+        return o.node;
+      try {
+        auto owner = owner_endpoint(s.pg.url, user);
+        return owner.empty() ? o.node : owner;
+      } catch (const std::exception&) {
+        return o.node;
+      }
+    };
+    out = with_node(sys, o.timeout_s, floor ? "at " + o.node : "for user " + user, where,
+                    [&](admin_actor h) -> json {
+      if (o.action == "profile")
+        return to_json(ask<profile_info>(sys, h, attempt_s, profile_atom::value, secret, user));
+      if (o.action == "retrain")
+        return {{"retrained", ask<bool>(sys, h, attempt_s, retrain_atom::value, secret, user)}};
+      if (o.action == "freeze" || o.action == "unfreeze") {
+        bool frozen = o.action == "freeze";
+        ask<bool>(sys, h, attempt_s, freeze_atom::value, secret, user, frozen);
+        return {{"user", user}, {"frozen", frozen}};
+      }
+      double value = o.args[1] == "auto" ? std::nan("") : std::stod(o.args[1]);
+      ask<bool>(sys, h, attempt_s, threshold_atom::value, secret, floor ? std::string() : user,
+                value);
+      return {{"threshold", user}, {"value", o.args[1]}};
+    });
   } else {
     throw user_error("unknown admin action '" + o.action +
                      "' (status, cluster, profile, retrain, freeze, unfreeze, threshold, drain, "
@@ -255,15 +437,26 @@ command make_admin(CLI::App& root, const global_options& g) {
   cmd->add_option("--secret", o->secret,
                   "shared secret (default: node.admin_secret, e.g. RTAD_NODE_ADMIN_SECRET)");
   cmd->add_flag("--json", o->as_json, "print JSON");
-  cmd->add_option("--timeout", o->timeout_s, "seconds to wait for a node")->capture_default_str();
+  cmd->add_option("--timeout", o->timeout_s,
+                  "seconds to keep trying to reach the node (or the user's owner)")
+    ->capture_default_str();
+  cmd->add_option("--wait", o->wait_s,
+                  "drain/shutdown: seconds to wait until the node has stopped (0: do not wait)")
+    ->capture_default_str();
   cmd->add_option("action", o->action,
                   "status | cluster | profile USER | retrain USER | freeze USER | unfreeze USER |"
-                  " threshold USER|global VALUE | drain | shutdown")
+                  " threshold USER|global VALUE | drain [NODE] | shutdown [NODE]")
     ->required();
   cmd->add_option("args", o->args, "the action's arguments");
-  cmd->footer("profile/retrain/freeze go to the node that owns the user (from PostgreSQL) when\n"
-              "it is alive; cluster reads node_status. drain and shutdown stop the node cleanly:\n"
-              "its partitions move to the other nodes of the consumer group.");
+  cmd->footer(
+    "The cluster is what node_status says: every node writes its row, with its admin\n"
+    "endpoint and partitions, every 2 s ('lost' when that stops). cluster lists every\n"
+    "node and whether this client reaches it. profile/retrain/freeze/threshold USER go\n"
+    "to the live node that owns the user's partition, and follow the user to its new\n"
+    "owner if that node goes away, until --timeout. drain NODE hands the node's\n"
+    "partitions to the others (rows committed, profiles checkpointed) and stops it,\n"
+    "exit 0; it refuses the last live node. shutdown NODE stops it in the same way.\n"
+    "Without NODE, drain and shutdown act on the node at --node.");
   return {cmd, [o, &g] { return run_admin(*o, g); }};
 }
 

@@ -17,6 +17,7 @@ namespace {
 
 constexpr std::chrono::seconds progress_interval{10};
 constexpr std::chrono::seconds shutdown_timeout{60};
+constexpr std::chrono::seconds id_check_interval{5};
 
 int run_node(const global_options& g, const std::vector<std::string>& extra) {
   auto o = g;
@@ -29,6 +30,7 @@ int run_node(const global_options& g, const std::vector<std::string>& extra) {
   rtad::node n{sys, s};
   auto metrics = n.metrics();
   auto last_progress = std::chrono::steady_clock::now();
+  auto last_id_check = last_progress;
   std::uint64_t last_scored = 0;
   int sig = 0;
   while ((sig = wait_stop_signal(std::chrono::milliseconds(200))) == 0) {
@@ -42,6 +44,16 @@ int run_node(const global_options& g, const std::vector<std::string>& extra) {
       return 1;
     }
     auto now = std::chrono::steady_clock::now();
+    if (now - last_id_check >= id_check_interval) {
+      last_id_check = now;
+      if (!n.holds_id()) {
+        // Two nodes under one id would write one node_status row and one
+        // admin identity: this one yields.
+        log::error("node", "another node runs under this id now; stopping");
+        n.stop(shutdown_timeout);
+        return 1;
+      }
+    }
     if (now - last_progress >= progress_interval) {
       auto scored = metrics->scored.load();
       double secs = std::chrono::duration<double>(now - last_progress).count();

@@ -138,10 +138,14 @@ using admin_actor = caf::typed_actor<
   caf::replies_to<freeze_atom, std::string, std::string, bool>::with<bool>,
   /// Fixes a user's threshold (empty user: the node's floor); NaN: adaptive again.
   caf::replies_to<threshold_atom, std::string, std::string, double>::with<bool>,
+  /// Hands this node's partitions to the other nodes of the group (node
+  /// state 'draining': every row committed, every profile checkpointed),
+  /// then exits 0.
+  caf::replies_to<drain_atom, std::string>::with<bool>,
   /// Leaves the group cleanly (partitions move to the other nodes) and exits.
   caf::replies_to<stop_atom, std::string>::with<bool>>;
 
 /// Version of the admin protocol; bump it when admin_actor changes.
-inline constexpr const char* admin_protocol_version = "rtad-admin/1";
+inline constexpr const char* admin_protocol_version = "rtad-admin/2";
 
 } // namespace rtad
