@@ -1,7 +1,8 @@
 // What the Overview page reads. Counts over the window come from the hourly
 // rollup frauds_hourly (db/migrations/003_frauds_hourly.sql) plus the rows
-// of the window's first, partial hour; the rest touches a minute of rows
-// through the detection_time index, or the small node_status table.
+// of the window's first, partial hour; the rest reads the last minute's or
+// the newest rows through the detection_time index, or the small node_status
+// table.
 import { query } from "../db";
 import { windowStart, WINDOWS, type WindowKey } from "./windows";
 import type { LiveAnomaly } from "../liveListener";
