@@ -126,7 +126,7 @@ async function main() {
     browser = await chromium.launch({ executablePath: process.env.RTAD_CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"] });
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const browserResults = [];
-    for (const path of ["/?window=24h", "/anomalies", "/anomalies?risk=high&location=DE"]) {
+    for (const path of ["/?window=24h", "/?window=30d", "/anomalies", "/anomalies?risk=high&location=DE"]) {
       const times = [];
       for (let i = 0; i <= 3; i++) {
         const t = performance.now();
