@@ -2,6 +2,7 @@
 // Page-load benchmark on a million anomalies (not part of `npm test`).
 //
 //   RTAD_SERVICES_ENV=/path/to/.rtad/services.env npm run bench:load [-- --rows N] [-- --keep]
+//   npm run bench:load -- --db NAME [--base-url URL]    # time again on a kept database
 //
 // Creates a scratch database beside rtad's (never writes into rtad itself),
 // applies the real migrations, bulk-loads N frauds (default 1,000,000) spread
@@ -9,19 +10,28 @@
 // times each page: the full HTML over HTTP (server work included, which is
 // all of the database work) and, for the main pages, a Chromium navigation
 // to the load event. Prints a table; drops the database unless --keep.
+// --db reuses a database kept earlier (no load, never dropped); --base-url
+// times a dashboard already running on it (e.g. an older build, for a
+// before/after comparison on the same rows) instead of starting this one.
+import os from "node:os";
 import { chromium } from "playwright-core";
 import pg from "pg";
-import { adminPgUrl, assertReachable, createScratchDb } from "./lib/pg-setup.mjs";
+import { adminPgUrl, assertReachable, createScratchDb, withDatabase } from "./lib/pg-setup.mjs";
 import { ensureBuild, startServer } from "./lib/server.mjs";
 
 const args = process.argv.slice(2);
 const rows = Number(args[args.indexOf("--rows") + 1] || 0) || 1_000_000;
 const keep = args.includes("--keep");
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const reuse = option("--db");
+const baseUrl = option("--base-url");
 const RUNS = 7;
 const DAYS = 30;
 
 const PAGES = [
+  ["Overview, 1 h window", "/?window=1h"],
   ["Overview, 24 h window", "/?window=24h"],
+  ["Overview, 7 d window", "/?window=7d"],
   ["Overview, 30 d window (every row)", "/?window=30d"],
   ["Anomalies, no filter", "/anomalies"],
   ["Anomalies, risk=high & location=DE", "/anomalies?risk=high&location=DE"],
@@ -72,19 +82,35 @@ async function load(db) {
   return loadS;
 }
 
+async function countFrauds(url) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query("select count(*)::int as n from frauds")).rows[0].n;
+  } finally {
+    await c.end();
+  }
+}
+
 async function main() {
   const admin = adminPgUrl();
   await assertReachable(admin);
-  console.log(`building the dashboard if needed…`);
-  ensureBuild();
-  const db = await createScratchDb(admin, "rtad_dash_bench");
+  if (!baseUrl) {
+    console.log(`building the dashboard if needed…`);
+    ensureBuild();
+  }
+  const db = reuse ? { name: reuse, url: withDatabase(admin, reuse), drop: async () => {} } : await createScratchDb(admin, "rtad_dash_bench");
   let server;
   let browser;
   try {
-    console.log(`loading ${rows.toLocaleString("en-US")} frauds into ${db.name}…`);
-    const loadS = await load(db);
-    console.log(`loaded in ${loadS.toFixed(1)} s`);
-    server = await startServer({ RTAD_PG_URL: db.url, DATABASE_URL: undefined, RTAD_SERVICES_ENV: undefined, RTAD_DASHBOARD_TOKEN: undefined });
+    if (!reuse) {
+      console.log(`loading ${rows.toLocaleString("en-US")} frauds into ${db.name}…`);
+      const loadS = await load(db);
+      console.log(`loaded in ${loadS.toFixed(1)} s`);
+    }
+    server = baseUrl
+      ? { url: baseUrl, log: () => "", stop: async () => {} }
+      : await startServer({ RTAD_PG_URL: db.url, DATABASE_URL: undefined, RTAD_SERVICES_ENV: undefined, RTAD_DASHBOARD_TOKEN: undefined });
     const results = [];
     for (const [name, path] of PAGES) {
       const times = [];
@@ -100,7 +126,7 @@ async function main() {
     browser = await chromium.launch({ executablePath: process.env.RTAD_CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"] });
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const browserResults = [];
-    for (const path of ["/?window=24h", "/anomalies", "/anomalies?risk=high&location=DE"]) {
+    for (const path of ["/?window=24h", "/?window=30d", "/anomalies", "/anomalies?risk=high&location=DE"]) {
       const times = [];
       for (let i = 0; i <= 3; i++) {
         const t = performance.now();
@@ -109,7 +135,7 @@ async function main() {
       }
       browserResults.push({ path, median: median(times), max: Math.max(...times) });
     }
-    console.log(`\n${rows.toLocaleString("en-US")} frauds over ${DAYS} days; ${RUNS} timed runs per page after one warm-up\n`);
+    console.log(`\n${(await countFrauds(db.url)).toLocaleString("en-US")} frauds over ${DAYS} days; ${RUNS} timed runs per page after one warm-up; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
     console.log("| page | URL | median ms | max ms |\n|---|---|---:|---:|");
     for (const r of results) console.log(`| ${r.name} | \`${r.path}\` | ${r.median.toFixed(0)} | ${r.max.toFixed(0)} |`);
     console.log("\nChromium navigation to the load event:\n\n| URL | median ms | max ms |\n|---|---:|---:|");
@@ -117,7 +143,7 @@ async function main() {
   } finally {
     await browser?.close();
     await server?.stop();
-    if (keep) console.log(`kept ${db.url}`);
+    if (keep || reuse) console.log(`kept ${db.url} (npm run bench:load -- --db ${db.name})`);
     else await db.drop();
   }
 }

@@ -1,5 +1,7 @@
 // Turns the Overview's query rows into chart columns: every bucket of the
 // window gets a column, so a quiet period shows as a gap, not a squeeze.
+// Buckets start at whole multiples of their size since the epoch, as the
+// query's date_bin makes them, so the first one may begin before the window.
 import { RISK_LEVELS } from "@/lib/domain";
 import { formatTime } from "@/lib/format";
 import { sparseTick, type Column } from "@/components/charts/StackedColumns";
@@ -12,7 +14,8 @@ export const RISK_SERIES = [
 
 export function bucketColumns(rows: { bucket: Date; risk_level: string; n: number }[], from: Date, now: Date, bucketSeconds: number): Column[] {
   const step = bucketSeconds * 1000;
-  const count = Math.max(1, Math.ceil((now.getTime() - from.getTime()) / step));
+  const first = Math.floor(from.getTime() / step) * step;
+  const count = Math.max(1, Math.ceil((now.getTime() - first) / step));
   const byBucket = new Map<number, Record<string, number>>();
   for (const r of rows) {
     const key = new Date(r.bucket).getTime();
@@ -22,7 +25,7 @@ export function bucketColumns(rows: { bucket: Date; risk_level: string; n: numbe
   }
   const daily = bucketSeconds >= 6 * 3600;
   return Array.from({ length: count }, (_, i) => {
-    const t = from.getTime() + i * step;
+    const t = first + i * step;
     const text = formatTime(new Date(t));
     return {
       tick: sparseTick(i, count, daily ? text.slice(5, 10) : text.slice(11, 16)),

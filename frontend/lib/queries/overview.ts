@@ -1,5 +1,8 @@
-// What the Overview page reads. Each query touches only the window's rows
-// through the detection_time index, or the small node_status table.
+// What the Overview page reads. Counts over the window come from the hourly
+// rollup frauds_hourly (db/migrations/003_frauds_hourly.sql) plus the rows
+// of the window's first, partial hour; the rest reads the last minute's or
+// the newest rows through the detection_time index, or the small node_status
+// table.
 import { query } from "../db";
 import { windowStart, WINDOWS, type WindowKey } from "./windows";
 import type { LiveAnomaly } from "../liveListener";
@@ -10,6 +13,16 @@ export const NODE_STALE_AFTER_S = 30;
 const RATE_WINDOW_S = 60;
 const TOP_LOCATIONS = 12;
 export const FEED_INITIAL_ROWS = 25;
+const HOUR_S = 3600;
+// Chart buckets start at whole UTC multiples of their size (00:00, 06:00, …),
+// the same in SQL (date_bin from this origin) and in JS (from the epoch),
+// since every bucket size divides a day.
+const BUCKET_ORIGIN = new Date("2000-01-01T00:00:00Z");
+
+/** The first whole UTC hour at or after `from`: where the rollup takes over from frauds. */
+export function rollupSplit(from: Date): Date {
+  return new Date(Math.ceil(from.getTime() / (HOUR_S * 1000)) * HOUR_S * 1000);
+}
 
 export interface OverviewData {
   now: Date;
@@ -26,7 +39,13 @@ export interface OverviewData {
 
 export async function loadOverview(window: WindowKey, now = new Date()): Promise<OverviewData> {
   const from = windowStart(window, now);
-  const bucket = `${WINDOWS[window].bucketSeconds} seconds`;
+  const { bucketSeconds } = WINDOWS[window];
+  const bucket = `${bucketSeconds} seconds`;
+  // Whole hours come from frauds_hourly, the part of an hour before them from frauds.
+  const split = rollupSplit(from);
+  // Buckets shorter than an hour cannot be cut from hourly rows: the chart of
+  // such a window (one hour of rows) reads frauds alone.
+  const chartSplit = bucketSeconds % HOUR_S === 0 ? split : "infinity";
   const [any, rate, nodes, byRiskModel, currencies, overTime, latest, nodeList] = await Promise.all([
     query<{ present: boolean }>("select exists (select 1 from frauds) as present"),
     query<{ n: number }>("select count(*)::int as n from frauds where detection_time > $1", [new Date(now.getTime() - RATE_WINDOW_S * 1000)]),
@@ -40,19 +59,31 @@ export async function loadOverview(window: WindowKey, now = new Date()): Promise
       [new Date(now.getTime() - NODE_STALE_AFTER_S * 1000)],
     ),
     query<{ risk_level: string; model_used: string; n: number; unlabelled: number }>(
-      `select risk_level, model_used, count(*)::int as n, count(*) filter (where is_confirmed_fraud is null)::int as unlabelled
-         from frauds where detection_time >= $1 group by risk_level, model_used`,
-      [from],
+      `select risk_level, model_used, sum(n)::int as n, sum(unlabelled)::int as unlabelled
+         from (select risk_level, model_used, n, unlabelled from frauds_hourly where hour >= $2
+               union all
+               select risk_level, model_used, 1, (is_confirmed_fraud is null)::int
+                 from frauds where detection_time >= $1 and detection_time < $2) w
+        group by risk_level, model_used`,
+      [from, split],
     ),
     query<{ currency: string; location: string; total: number; n: number }>(
-      `select currency, location, sum(amount)::float8 as total, count(*)::int as n
-         from frauds where detection_time >= $1 group by currency, location`,
-      [from],
+      `select currency, location, sum(amount)::float8 as total, sum(n)::int as n
+         from (select currency, location, amount, n from frauds_hourly where hour >= $2
+               union all
+               select currency, location, amount, 1
+                 from frauds where detection_time >= $1 and detection_time < $2) w
+        group by currency, location`,
+      [from, split],
     ),
     query<{ bucket: Date; risk_level: string; n: number }>(
-      `select date_bin($2::interval, detection_time, $1) as bucket, risk_level, count(*)::int as n
-         from frauds where detection_time >= $1 group by 1, 2 order by 1`,
-      [from, bucket],
+      `select date_bin($3::interval, t, $4) as bucket, risk_level, sum(n)::int as n
+         from (select hour as t, risk_level, n from frauds_hourly where hour >= $2
+               union all
+               select detection_time, risk_level, 1
+                 from frauds where detection_time >= $1 and detection_time < $2) w
+        group by 1, 2 order by 1`,
+      [from, chartSplit, bucket, BUCKET_ORIGIN],
     ),
     query<LiveAnomaly & { amount: string }>(
       `select transaction_id, user_id, amount, currency, location, merchant_category, detection_score,

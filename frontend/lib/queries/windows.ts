@@ -1,9 +1,11 @@
 // The look-back windows of the Overview and Quality pages, each with a bucket
-// size that gives a readable number of bars.
+// size that gives a readable number of bars. Buckets of an hour or more are
+// cut from the hourly rollup (lib/queries/overview.ts), so none is shorter
+// than an hour except the last hour's minutes.
 
 export const WINDOWS = {
   "1h": { seconds: 3600, bucketSeconds: 60, label: "last hour", bucketLabel: "per minute" },
-  "24h": { seconds: 86_400, bucketSeconds: 1800, label: "last 24 hours", bucketLabel: "per 30 minutes" },
+  "24h": { seconds: 86_400, bucketSeconds: 3600, label: "last 24 hours", bucketLabel: "per hour" },
   "7d": { seconds: 7 * 86_400, bucketSeconds: 6 * 3600, label: "last 7 days", bucketLabel: "per 6 hours" },
   "30d": { seconds: 30 * 86_400, bucketSeconds: 86_400, label: "last 30 days", bucketLabel: "per day" },
 } as const;

@@ -1,4 +1,6 @@
 export declare const MIGRATIONS_DIR: string;
+export declare function servicesEnvFile(env?: Record<string, string | undefined>, start?: string): string | null;
+export declare function serviceSetting(key: string, env?: Record<string, string | undefined>, start?: string): string;
 export declare function adminPgUrl(env?: Record<string, string | undefined>, start?: string): string;
 export declare function assertReachable(url: string): Promise<void>;
 export declare function withDatabase(url: string, database: string): string;
@@ -8,4 +10,4 @@ export interface ScratchDb {
   url: string;
   drop(): Promise<void>;
 }
-export declare function createScratchDb(adminUrl: string, prefix?: string): Promise<ScratchDb>;
+export declare function createScratchDb(adminUrl: string, prefix?: string, migrationsDir?: string): Promise<ScratchDb>;

@@ -19,24 +19,34 @@ function parseEnvFile(text) {
   return out;
 }
 
-/** $RTAD_SERVICES_ENV, else the nearest .rtad/services.env above cwd, else $RTAD_PG_URL; or a loud error. */
-export function adminPgUrl(env = process.env, start = process.cwd()) {
-  let file = env.RTAD_SERVICES_ENV;
-  if (!file) {
-    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, ".rtad", "services.env");
-      if (fs.existsSync(candidate)) { file = candidate; break; }
-      if (path.dirname(dir) === dir) break;
-    }
+/** $RTAD_SERVICES_ENV, else the nearest .rtad/services.env above `start`; null when there is none. */
+export function servicesEnvFile(env = process.env, start = process.cwd()) {
+  if (env.RTAD_SERVICES_ENV) {
+    if (!fs.existsSync(env.RTAD_SERVICES_ENV)) throw new Error(`RTAD_SERVICES_ENV names ${env.RTAD_SERVICES_ENV}, which does not exist: run scripts/services start`);
+    return env.RTAD_SERVICES_ENV;
   }
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, ".rtad", "services.env");
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+/** `key` from the services file, else from the environment; or a loud error naming where it looked. */
+export function serviceSetting(key, env = process.env, start = process.cwd()) {
+  const file = servicesEnvFile(env, start);
   if (file) {
-    if (!fs.existsSync(file)) throw new Error(`RTAD_SERVICES_ENV names ${file}, which does not exist: run scripts/services start`);
-    const url = parseEnvFile(fs.readFileSync(file, "utf8")).RTAD_PG_URL;
-    if (!url) throw new Error(`${file} has no RTAD_PG_URL`);
-    return url;
+    const value = parseEnvFile(fs.readFileSync(file, "utf8"))[key];
+    if (!value) throw new Error(`${file} has no ${key}`);
+    return value;
   }
-  if (env.RTAD_PG_URL) return env.RTAD_PG_URL;
-  throw new Error("No PostgreSQL configured: set RTAD_SERVICES_ENV (scripts/test does), run scripts/services start, or set RTAD_PG_URL");
+  if (env[key]) return env[key];
+  throw new Error(`No ${key} configured: set RTAD_SERVICES_ENV (scripts/test does), run scripts/services start, or set ${key}`);
+}
+
+/** The PostgreSQL server's URL, as the services file or $RTAD_PG_URL give it. */
+export function adminPgUrl(env = process.env, start = process.cwd()) {
+  return serviceSetting("RTAD_PG_URL", env, start);
 }
 
 /** Fails with the address and the driver's reason when PostgreSQL does not answer. */
@@ -90,8 +100,8 @@ export async function applyMigrations(url, dir = MIGRATIONS_DIR) {
   return applied;
 }
 
-/** Creates <prefix>_<pid>_<n> beside the admin URL's database, migrated; drop() removes it. */
-export async function createScratchDb(adminUrl, prefix = "rtad_dash_test") {
+/** Creates <prefix>_<pid>_<n> beside the admin URL's database, migrated (from migrationsDir); drop() removes it. */
+export async function createScratchDb(adminUrl, prefix = "rtad_dash_test", migrationsDir = MIGRATIONS_DIR) {
   const name = `${prefix}_${process.pid}_${Date.now() % 100000}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -102,7 +112,7 @@ export async function createScratchDb(adminUrl, prefix = "rtad_dash_test") {
     await admin.end();
   }
   const url = withDatabase(adminUrl, name);
-  await applyMigrations(url);
+  await applyMigrations(url, migrationsDir);
   return {
     name,
     url,

@@ -56,7 +56,7 @@ describe("overview", () => {
     expect(await page.locator('.node-list li[data-health="stale"]').textContent()).toContain("node-c");
     expect(await page.locator('.node-list li[data-health="ok"]').count()).toBe(2);
     expect(await page.locator('svg[aria-label="Anomalies over time"] .axis-label').allTextContents()).toEqual([
-      "anomalies per 30 minutes",
+      "anomalies per hour",
       "detection time (UTC)",
     ]);
     expect(await page.locator('svg[aria-label="Flagged amount by location"] text.category').count()).toBeGreaterThan(3);
