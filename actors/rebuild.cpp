@@ -27,6 +27,8 @@ rebuilt_profile rebuild_profile(const models::model_params& params, const profil
     models::verdict v;
     v.score = s.score;
     v.anomalous = s.anomalous;
+    // Not `calibrated`: whether a stored score was a rank or a warm-up
+    // forest score is not stored, so the threshold's quantile skips these.
     m.record(input, x, v, s.txn.transaction_id, {s.txn.partition, s.txn.offset});
   }
   for (const auto& l : r.labels)
