@@ -45,8 +45,8 @@ struct model_settings {
   // a floor of 0.998 flags at most the top 0.2 % of what looks like everyday traffic.
   double threshold_quantile = 0.99;    ///< a model flags scores above this quantile of its own
   double threshold_floor = 0.998;      ///< ... but never below this global floor
-  double risk_medium_factor = 4;       ///< risk is medium from a tail 4x thinner than the threshold's
-  double risk_high_factor = 16;        ///< ... and high from 16x
+  double risk_medium_factor = 3;       ///< risk is medium from a tail 3x thinner than the threshold's
+  double risk_high_factor = 8;         ///< ... and high from 8x
   double max_user_weight = 0.5;     ///< share of a user's own forest in its blended score, at most
   std::uint64_t seed = 42;
 };

@@ -22,8 +22,10 @@ bool global_model::observe(const float* row) {
   head_ = (head_ + 1) % window_;
   filled_ = std::min(filled_ + 1, window_);
   ++since_refit_;
-  auto first_fit_rows =
-    std::min<std::size_t>(window_, static_cast<std::size_t>(forest_.params().sample_size));
+  // The first forest comes early, on fewer rows than a tree samples later:
+  // until it exists nothing can be calibrated, so nothing is flagged.
+  auto first_fit_rows = std::min({window_, first_fit_max_rows,
+                                  static_cast<std::size_t>(forest_.params().sample_size)});
   if (!forest_.trained()) {
     if (filled_ < first_fit_rows)
       return false;

@@ -13,6 +13,8 @@ namespace rtad::models {
 /// immutable snapshots, so a new forest never disturbs a scoring in flight.
 class global_model {
 public:
+  static constexpr std::size_t first_fit_max_rows = 256;
+
   global_model(std::size_t dims, forest_params p, std::size_t window, std::size_t refit_every,
                std::vector<std::pair<float, float>> domains = {});
 

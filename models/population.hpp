@@ -78,7 +78,7 @@ private:
 class population_reference {
 public:
   struct params {
-    std::size_t min_rows = 1024;          ///< fewer calibrate nothing
+    std::size_t min_rows = 256;           ///< fewer calibrate nothing
     std::size_t min_category_rows = 1024; ///< fewer known categories: rarity unknown (0)
   };
 

@@ -19,8 +19,8 @@ struct threshold_params {
   std::size_t warmup = 64;      ///< scores seen before the own quantile counts
   // Scores are ranks (models/population.hpp): how much rarer than the
   // threshold a score is counts, not how far above it on the rank scale.
-  double medium_factor = 4;     ///< risk is medium from a tail (1 - score) this many times thinner than the threshold's
-  double high_factor = 16;      ///< ... and high from this many times
+  double medium_factor = 3;     ///< risk is medium from a tail (1 - score) this many times thinner than the threshold's
+  double high_factor = 8;       ///< ... and high from this many times
 };
 
 /// A model's threshold: a streaming high quantile of its own scores, never

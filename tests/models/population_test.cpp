@@ -43,7 +43,7 @@ user_features with_amount_z(float z) {
 } // namespace
 
 BOOST_AUTO_TEST_CASE(nothing_calibrates_before_the_forest_has_enough_rows) {
-  population_of small(500);
+  population_of small(200);
   BOOST_TEST(!population_reference::build(small.g, small.w));
   population_of enough(2048);
   auto ref = population_reference::build(enough.g, enough.w);
