@@ -72,8 +72,8 @@ std::string usual_hours(const user_history& h) {
 }
 
 /// How a tail rank compares with all users' recent transactions.
-std::string rarer_than_text(double rank) {
-  if (rank >= 1.0)
+std::string rarer_than_text(double rank, bool beyond) {
+  if (beyond)
     return "rarer than every recent transaction of all users";
   double pct = std::clamp(rank, 0.0, 1.0) * 100;
   return fmt(pct >= 99.9 ? "rarer than %.2f %% of all users' recent transactions"
@@ -231,7 +231,7 @@ explanation explain(const user_model& model, const isolation_forest* global, con
     auto r = describe(f, model, t, x);
     r.weight = weight[f] + (f == tail_feature ? 1.0 : 0.0);
     if (r.feature == tail_reason) // every feature merged into that reason says so
-      r.text += " (" + rarer_than_text(tail_rank) + ")";
+      r.text += " (" + rarer_than_text(tail_rank, v.ranks.unprecedented()) + ")";
     all.push_back(std::move(r));
   }
   auto e = assemble(std::move(all), top);

@@ -21,8 +21,10 @@ float rarity_of_share(double share) {
 /// Share of `sorted` below `v`, interpolated between neighbours and, beyond
 /// the largest, approaching 1 as `v` grows: a sample of n rows tells its top
 /// values apart only in steps of 1/n, and the top is where alerts are.
-/// 0 when the column is empty or, with `zero_is_none`, for no evidence at all.
-double rank_in(const std::vector<float>& sorted, double v, bool zero_is_none) {
+/// 0 when the column is empty or, with `zero_is_none`, for no evidence at
+/// all. `beyond` tells whether `v` exceeds every value of the column.
+double rank_in(const std::vector<float>& sorted, double v, bool zero_is_none, bool& beyond) {
+  beyond = false;
   if (sorted.empty() || (zero_is_none && v <= 0))
     return 0.0;
   auto n = static_cast<double>(sorted.size());
@@ -30,6 +32,7 @@ double rank_in(const std::vector<float>& sorted, double v, bool zero_is_none) {
     std::upper_bound(sorted.begin(), sorted.end(), static_cast<float>(v)) - sorted.begin());
   if (i == sorted.size()) {
     double top = sorted.back();
+    beyond = v > top;
     return v > top && top > 0 ? 1.0 - top / v / (n + 1) : n / (n + 1);
   }
   double frac = 0;
@@ -150,11 +153,13 @@ population_reference::build(const global_model& g, const population_window& w, p
 
 tail_ranks population_reference::ranks(double forest_score, const float* x, std::size_t dims) const {
   tail_ranks r;
-  r.forest = rank_in(forest_, forest_score, false);
+  auto beyond = [&](evidence e) -> bool& { return r.beyond[static_cast<std::size_t>(e)]; };
+  r.forest = rank_in(forest_, forest_score, false, beyond(evidence::forest));
   if (dims == user_feature_count) {
-    r.amount = rank_in(evidence_[e_amount], std::abs(x[f_amount_z]), true);
-    r.category = rank_in(evidence_[e_category], x[f_category_rarity], true);
-    r.travel = rank_in(evidence_[e_travel], x[f_travel], true);
+    r.amount = rank_in(evidence_[e_amount], std::abs(x[f_amount_z]), true, beyond(evidence::amount));
+    r.category =
+      rank_in(evidence_[e_category], x[f_category_rarity], true, beyond(evidence::category));
+    r.travel = rank_in(evidence_[e_travel], x[f_travel], true, beyond(evidence::travel));
   }
   return r;
 }

@@ -23,8 +23,13 @@ struct tail_ranks {
   double amount = 0;   ///< |amount z| against the user's usual amounts
   double category = 0; ///< a category new to the user and rare among all users
   double travel = 0;   ///< the speed implied by a change of country
+  /// Per evidence (indexed by `evidence`): more of it than any recent transaction had.
+  std::array<bool, 4> beyond{};
   double top() const;
   evidence strongest() const;
+  /// The strongest evidence is beyond anything recently seen: however few
+  /// rows the reference has, nothing can be stronger.
+  bool unprecedented() const { return beyond[static_cast<std::size_t>(strongest())]; }
 };
 
 /// Recent transactions of all users as the population reference needs them:

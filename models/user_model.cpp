@@ -23,6 +23,10 @@ void calibrate(verdict& v, const float* x, std::size_t dims, const population_re
   // Before the first calibration scores have no common scale: none is flagged.
   v.risk = v.calibrated ? threshold.risk(v.score) : risk_level::none;
   v.anomalous = v.risk != risk_level::none;
+  // Beyond everything recently seen is as strong as evidence gets, whatever
+  // the rank resolution of a young node's reference allows.
+  if (v.anomalous && v.ranks.unprecedented())
+    v.risk = risk_level::high;
 }
 
 } // namespace

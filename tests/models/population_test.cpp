@@ -69,6 +69,21 @@ BOOST_AUTO_TEST_CASE(a_rank_is_the_share_of_recent_transactions_with_less_eviden
   BOOST_TEST(r8 > 4096.0 / 4097);
   BOOST_TEST(r40 > r8);
   BOOST_TEST(r40 < 1.0);
+  BOOST_TEST(ref->ranks(0.5, beyond.data(), beyond.size()).unprecedented());
+  x = with_amount_z(2.0f);
+  BOOST_TEST(!ref->ranks(0.5, x.data(), x.size()).unprecedented());
+}
+
+BOOST_AUTO_TEST_CASE(evidence_beyond_everything_recent_is_high_risk_however_small_the_reference) {
+  population_of p(300); // a young node: ranks cannot go past 300/301
+  auto ref = population_reference::build(p.g, p.w);
+  BOOST_REQUIRE(ref);
+  user_model m;
+  auto x = with_amount_z(40.0f);
+  auto v = m.assess(x, p.g.snapshot().get(), ref.get());
+  BOOST_TEST(v.anomalous);
+  BOOST_TEST(v.ranks.unprecedented());
+  BOOST_TEST((v.risk == risk_level::high));
 }
 
 BOOST_AUTO_TEST_CASE(the_score_is_the_strongest_evidence_and_says_which) {
