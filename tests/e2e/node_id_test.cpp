@@ -7,17 +7,7 @@
 #include <sstream>
 
 using namespace rtad;
-
-namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-} // namespace
+using test::read_all;
 
 BOOST_AUTO_TEST_CASE(a_second_node_with_a_taken_id_exits_and_a_killed_node_frees_its_id) {
   test::node_fixture f("rtad_node_id");

@@ -11,6 +11,7 @@
 #include <sstream>
 
 using namespace rtad;
+using test::read_all;
 
 namespace {
 
@@ -20,12 +21,6 @@ std::string log_file(const std::string& name) {
     .string();
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> rtad_args(const std::string& url, std::vector<std::string> args) {
   std::vector<std::string> a{RTAD_BINARY, "--set", "pg.url=" + url, "--set", "node.mode=enhanced"};

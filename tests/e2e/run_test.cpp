@@ -11,15 +11,10 @@
 #include <sstream>
 
 using namespace rtad;
+using test::read_all;
 
 namespace {
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 /// The pid the supervisor's log gives for the latest (re)start of `name`.
 pid_t started_pid(const std::string& log, const std::string& name) {

@@ -42,6 +42,19 @@ struct node_fixture {
     return r.exec(sql)[0][0].as<long long>();
   }
 
+  /// Every one of `total` transactions stored exactly once, every offset
+  /// committed, and each stored anomaly in frauds exactly once.
+  void expect_exactly_once(long long total) const {
+    BOOST_TEST(count("select count(*) from transactions") == total);
+    BOOST_TEST(count("select count(distinct transaction_id) from transactions") == total);
+    BOOST_TEST(count("select sum(next_offset) from kafka_offsets") == total);
+    BOOST_TEST(count("select count(*) from transactions t where is_anomaly and not exists"
+                     " (select 1 from frauds f where f.transaction_id = t.transaction_id)") == 0);
+    BOOST_TEST(count("select count(*) from frauds") ==
+               count("select count(*) from transactions where is_anomaly"));
+    BOOST_TEST(count("select count(*) - count(distinct transaction_id) from frauds") == 0);
+  }
+
   /// Waits until `sql` returns at least `expected`; fails the test after `timeout`.
   void wait_for(const std::string& sql, long long expected,
                 std::chrono::seconds timeout = std::chrono::seconds(90)) const {

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
@@ -13,6 +14,14 @@
 #include <vector>
 
 namespace rtad::test {
+
+/// The whole of a file (a child's log); empty when it cannot be read.
+inline std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 /// A child process; killed with SIGKILL if still running when destroyed.
 class child {
