@@ -284,7 +284,7 @@ describe("migrations 004 and 005", () => {
                      select 't-' || i, timestamptz '2026-01-01 00:00Z' + i * interval '7 minutes', 'u', 1, 'EUR', 'DE', 'purchase',
                             i / 100.0, 0.9, i > 90, 'user', i % 3 = 0
                        from generate_series(1, 100) i`);
-      expect(await applyMigrations(scratch.url)).toEqual(["004_frauds_hourly_quality.sql", "005_transactions_hourly_quality.sql"]);
+      expect((await applyMigrations(scratch.url)).slice(0, 2)).toEqual(["004_frauds_hourly_quality.sql", "005_transactions_hourly_quality.sql"]);
       const f = (await c.query(`select sum(n)::int as n, sum(truth_fraud)::int as truth, sum(confirmed)::int as confirmed,
                                        count(distinct hour)::int as hours, count(distinct bin)::int as bins from frauds_hourly_quality`)).rows[0];
       expect(f).toEqual({ n: 100, truth: 50, confirmed: 10, hours: 12, bins: 2 });
