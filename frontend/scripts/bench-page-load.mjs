@@ -3,6 +3,7 @@
 //
 //   RTAD_SERVICES_ENV=/path/to/.rtad/services.env npm run bench:load [-- --rows N] [-- --keep]
 //   npm run bench:load -- --db NAME [--base-url URL]    # time again on a kept database
+//   npm run bench:load -- [--db NAME] --transactions N  # also store N scored transactions
 //
 // Creates a scratch database beside rtad's (never writes into rtad itself),
 // applies the real migrations, bulk-loads N frauds (default 1,000,000) spread
@@ -25,6 +26,7 @@ const keep = args.includes("--keep");
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const reuse = option("--db");
 const baseUrl = option("--base-url");
+const transactions = Number(option("--transactions") || 0);
 const RUNS = 7;
 const DAYS = 30;
 
@@ -41,7 +43,10 @@ const PAGES = [
   ["Anomalies, page 100", "/anomalies?page=100"],
   ["User page", "/users/u-1234"],
   ["Cluster", "/cluster"],
-  ["Quality, 7 d window", "/quality?window=7d"],
+  ["Quality, 1 h window", "/quality?window=1h"],
+  ["Quality, 24 h window", "/quality?window=24h"],
+  ["Quality, 7 d window (default)", "/quality?window=7d"],
+  ["Quality, 30 d window (every row)", "/quality?window=30d"],
 ];
 
 function median(xs) {
@@ -82,6 +87,29 @@ async function load(db) {
   return loadS;
 }
 
+// Every scored transaction, as a node with store_all keeps them: N rows over
+// the same 30 days, scores ranks in [0, 1] concentrated near 1, ~2 % flagged,
+// ground truth on every row.
+async function loadTransactions(db, n) {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  const t0 = Date.now();
+  await c.query(`select rtad_ensure_partitions((now() - interval '${DAYS + 1} days')::date, now()::date)`);
+  await c.query(`
+    insert into transactions (transaction_id, timestamp, user_id, amount, currency, location, transaction_type,
+      merchant_category, score, threshold, is_anomaly, model_used, ground_truth, node, kafka_partition, kafka_offset)
+    select 't-' || i, now() - (i::double precision / $1::bigint * ${DAYS} * 86400) * interval '1 second' - interval '1 second',
+           'u-' || (i * 7919 % 50000), round((5 + (i * 104729 % 900000) / 100.0)::numeric, 2), 'EUR',
+           (array['DE','FR','GB','ES','IT','NL','US','BR','NG','PL','SE','CH'])[1 + i % 12], 'purchase',
+           (array['electronics','travel','gambling','grocery','fashion','crypto','fuel','digital'])[1 + (i * 31) % 8],
+           1 - power((i * 7919 % 10007) / 10007.0, 2), 0.98, (i * 7919 % 10007) < 200, 'user',
+           (i * 7919 % 10007) < 150 or i % 211 = 0, 'node-' || (i % 3), i % 6, i
+      from generate_series(1::bigint, $1::bigint) i`, [n]);
+  await c.query("vacuum analyze transactions");
+  await c.end();
+  return (Date.now() - t0) / 1000;
+}
+
 async function countFrauds(url) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -108,6 +136,10 @@ async function main() {
       const loadS = await load(db);
       console.log(`loaded in ${loadS.toFixed(1)} s`);
     }
+    if (transactions > 0) {
+      console.log(`loading ${transactions.toLocaleString("en-US")} transactions into ${db.name}…`);
+      console.log(`loaded in ${(await loadTransactions(db, transactions)).toFixed(1)} s`);
+    }
     server = baseUrl
       ? { url: baseUrl, log: () => "", stop: async () => {} }
       : await startServer({ RTAD_PG_URL: db.url, DATABASE_URL: undefined, RTAD_SERVICES_ENV: undefined, RTAD_DASHBOARD_TOKEN: undefined });
@@ -126,7 +158,7 @@ async function main() {
     browser = await chromium.launch({ executablePath: process.env.RTAD_CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"] });
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const browserResults = [];
-    for (const path of ["/?window=24h", "/?window=30d", "/anomalies", "/anomalies?risk=high&location=DE"]) {
+    for (const path of ["/?window=24h", "/?window=30d", "/anomalies", "/anomalies?risk=high&location=DE", "/quality?window=7d", "/quality?window=30d"]) {
       const times = [];
       for (let i = 0; i <= 3; i++) {
         const t = performance.now();

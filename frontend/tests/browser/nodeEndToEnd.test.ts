@@ -128,9 +128,29 @@ describe("rtad node to the Overview", () => {
     expect(stored).toBeGreaterThan(0);
     expect(await count("select coalesce(sum(n), 0)::int as n from frauds_hourly")).toBe(stored);
     expect(await count("select count(*)::int as n from frauds_hourly h where n <> (select count(*) from frauds where rtad_hour(detection_time) = h.hour and risk_level = h.risk_level and model_used = h.model_used and currency = h.currency and location = h.location)")).toBe(0);
+    // The Quality page's summaries (migrations 004, 005) too, through the real sink.
+    expect(await count(`select count(*)::int as n from (
+      (select * from frauds_hourly_quality except all
+       select rtad_hour(detection_time), rtad_score_bin(detection_score), count(*), count(*) filter (where is_confirmed_fraud),
+              count(*) filter (where not is_confirmed_fraud), count(*) filter (where is_confirmed_fraud is null),
+              count(*) filter (where ground_truth), count(*) filter (where not ground_truth)
+         from frauds group by 1, 2)
+      union all
+      (select rtad_hour(timestamp), rtad_score_bin(score), count(*) filter (where is_anomaly), count(*) filter (where not is_anomaly),
+              count(*) filter (where is_anomaly and ground_truth), count(*) filter (where is_anomaly and not ground_truth),
+              count(*) filter (where not is_anomaly and ground_truth), count(*) filter (where not is_anomaly and not ground_truth)
+         from transactions group by 1, 2
+       except all select * from transactions_hourly_quality)) d`)).toBe(0);
+    expect(await count("select coalesce(sum(n), 0)::int as n from frauds_hourly_quality")).toBe(stored);
+    // sink.store_all is on by default: every scored transaction is stored.
+    const scored = await count("select count(*)::int as n from transactions");
+    expect(scored).toBeGreaterThan(stored);
+    expect(await count("select coalesce(sum(flagged + passed), 0)::int as n from transactions_hourly_quality")).toBe(scored);
     expect(await node!.stop()).toBe(0);
     rtad(["--set", `pg.url=${db!.url}`, "db", "reset", "--yes"]);
     expect(await count("select count(*)::int as n from frauds")).toBe(0);
     expect(await count("select count(*)::int as n from frauds_hourly")).toBe(0);
+    expect(await count("select count(*)::int as n from frauds_hourly_quality")).toBe(0);
+    expect(await count("select count(*)::int as n from transactions_hourly_quality")).toBe(0);
   }, 150_000);
 });
