@@ -1,26 +1,13 @@
 #define BOOST_TEST_MODULE rtad eval command line
+#include "support/cli.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
-#include <sys/wait.h>
 #include <unistd.h>
 
+using rtad::test::run_rtad;
+
 namespace {
-
-struct result {
-  std::string output;
-  int status;
-};
-
-result run_rtad(const std::string& args) {
-  FILE* p = ::popen((std::string(RTAD_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  BOOST_REQUIRE(p);
-  result r;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p))
-    r.output += buf;
-  r.status = WEXITSTATUS(::pclose(p));
-  return r;
-}
 
 /// A produced stream and a CSV of verdicts flagging exactly its frauds.
 struct files {

@@ -1,31 +1,12 @@
 #define BOOST_TEST_MODULE rtad produce command line
 #include "messages/codec.hpp"
 
+#include "support/cli.hpp"
+
 #include <boost/test/unit_test.hpp>
-#include <cstdio>
-#include <sys/wait.h>
 #include <unistd.h>
 
-namespace {
-
-/// Output (stdout and stderr) and exit status of an `rtad` command line.
-struct result {
-  std::string output;
-  int status;
-};
-
-result run_rtad(const std::string& args) {
-  FILE* p = ::popen((std::string(RTAD_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  BOOST_REQUIRE(p);
-  result r;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p))
-    r.output += buf;
-  r.status = WEXITSTATUS(::pclose(p));
-  return r;
-}
-
-} // namespace
+using rtad::test::run_rtad;
 
 BOOST_AUTO_TEST_CASE(the_same_options_print_the_same_stream) {
   const auto a = run_rtad("produce --count 300 --users 20 --seed 4 --start 2026-01-01 --out - -q");
