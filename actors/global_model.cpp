@@ -97,10 +97,10 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
       if (rows.empty())
         st.publish_armed = false; // the delayed publication
       auto dims = st.cfg.dims;
-      for (std::size_t at = 0, i = 0; at + dims <= rows.size(); at += dims, ++i)
-      {
+      for (std::size_t at = 0, i = 0; at + dims <= rows.size(); at += dims, ++i) {
         st.model->observe(rows.data() + at);
-        st.recent.observe(rows.data() + at, dims, i < categories.size() ? categories[i] : std::string());
+        st.recent.observe(rows.data() + at, dims,
+                          i < categories.size() ? categories[i] : std::string());
       }
       publish(self);
     },

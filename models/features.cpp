@@ -26,7 +26,7 @@ constexpr double prior_weight_txns = 10;
 // so the forests see zero for nearly every transaction and isolate the rest.
 constexpr double amount_dead_zone_sd = 2;
 constexpr double amount_saturation_sd = 3;            // sigmas beyond the dead zone that give 1
-constexpr double amount_z_limit = 50;                 // keeps f_amount_z finite and half-precision exact enough
+constexpr double amount_z_limit = 50;                 // keeps f_amount_z finite in half precision
 // Novelty against a short history is weak evidence: scaled by n / (n + this)
 // (0 for a user's first transaction, when everything is new).
 constexpr double novelty_shrink_txns = 5;
@@ -273,7 +273,8 @@ user_features user_history::features(const txn_input& t,
   }
   x[f_log_history] = static_cast<float>(std::log1p(static_cast<double>(window_.size())));
   if (population)
-    x[f_category_rarity] = x[f_novelty_category] * static_cast<float>(population->rarity(t.category));
+    x[f_category_rarity] =
+      x[f_novelty_category] * static_cast<float>(population->rarity(t.category));
   for (auto& v : x)
     v = to_half_precision(v);
   return x;
