@@ -113,6 +113,9 @@ admin_actor connect_once(caf::actor_system& sys, const std::string& endpoint) {
              " or it does not use TLS"
            : "the node may require TLS; set admin.tls_certificate, admin.tls_key and"
              " admin.tls_cafile (a certificate from the node's CA)"));
+    // CAF's OpenSSL module says only this when the handshake with a plain node fails.
+    if (sys.has_openssl_manager() && is(h.error(), caf::sec::cannot_connect_to_node))
+      why += " (with TLS this is also what a node without TLS looks like)";
     throw node_unreachable(why);
   }
   caf::scoped_actor self{sys};

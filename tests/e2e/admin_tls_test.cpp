@@ -160,3 +160,23 @@ BOOST_AUTO_TEST_CASE(a_node_with_a_bad_key_or_half_the_files_does_not_start) {
   BOOST_TEST(half.output.find("missing: admin.tls_key admin.tls_cafile") != std::string::npos,
              half.output);
 }
+
+BOOST_AUTO_TEST_CASE(a_tls_client_at_a_plain_node_is_told_why) {
+  test::node_fixture f("rtad_admin_plain");
+  pki certs;
+  auto port = std::to_string(20000 + (getpid() + 13) % 20000);
+  auto endpoint = "127.0.0.1:" + port;
+  auto log = "/tmp/" + f.topic + ".log";
+  test::child node(test::node_args(f.settings, "plain",
+                                   {"--set", "node.admin_port=" + port, "--set",
+                                    "node.admin_secret=s3cret"}),
+                   log);
+  // Wait for the plain node with a plain client, then try TLS.
+  BOOST_REQUIRE_MESSAGE(admin_status(f, endpoint, {}, "plain-ok").code == 0, "see " << log);
+  auto tls = admin_status(f, endpoint, tls_args(certs.dir, "client", "ours"), "tls-at-plain");
+  BOOST_TEST(tls.code == 1, tls.output);
+  // CAF's OpenSSL module reports only cannot_connect_to_node: the client keeps
+  // trying until --timeout, then names the likely cause.
+  BOOST_TEST(tls.output.find("a node without TLS") != std::string::npos, tls.output);
+  BOOST_TEST(tls.seconds < client_timeout_s + refusal_slack_s);
+}
