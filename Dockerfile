@@ -36,12 +36,12 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTAD_BENCH=OFF \
  && build/apps/rtad version
 
 FROM ${DEBIAN_IMAGE} AS runtime
-# Exactly the libraries `readelf -d rtad` lists as NEEDED (CAF core and io,
-# librdkafka C and C++, libpqxx, toml++); their own dependencies (libpq5,
-# libssl3, ...) come with them.
+# Exactly the libraries `readelf -d rtad` lists as NEEDED (CAF core, io and
+# openssl, librdkafka C and C++, libpqxx, toml++, libssl3); their own
+# dependencies (libpq5, ...) come with them.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libcaf-core0.17 libcaf-io0.17 librdkafka1 librdkafka++1 libpqxx-6.4 libtomlplusplus3 \
+      libcaf-core0.17 libcaf-io0.17 libcaf-openssl0.17 libssl3 librdkafka1 librdkafka++1 libpqxx-6.4 libtomlplusplus3 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/apps/rtad /usr/local/bin/rtad
 # Fails the image build if a library is missing instead of failing at start.

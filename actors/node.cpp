@@ -14,6 +14,7 @@
 #include <caf/all.hpp>
 #include <pqxx/pqxx>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/publish.hpp>
 #include <unistd.h>
 
 namespace rtad {
@@ -149,14 +150,24 @@ node::node(caf::actor_system& sys, const config::settings& s)
 
   if (s.node.admin_port > 0) {
     admin_config ac{s.node.admin_secret, name_, stc.mode, shards_, metrics_, shutdown_requested_};
+    bool tls = s.admin.tls();
+    if (tls && !sys.has_openssl_manager())
+      throw std::logic_error("admin TLS is set but the actor system has no OpenSSL module "
+                             "(configure it with use_admin_tls)");
     admin_ = sys.spawn(admin, ac);
-    auto port = sys.middleman().publish(admin_, static_cast<std::uint16_t>(s.node.admin_port),
-                                        s.node.admin_host.c_str(), true);
+    auto wanted = static_cast<std::uint16_t>(s.node.admin_port);
+    auto port = tls ? caf::openssl::publish(admin_, wanted, s.node.admin_host.c_str(), true)
+                    : sys.middleman().publish(admin_, wanted, s.node.admin_host.c_str(), true);
     if (!port)
       throw std::runtime_error("cannot publish the admin actor on " + s.node.admin_host + ":" +
                                std::to_string(s.node.admin_port) + ": " + sys.render(port.error()) +
                                " (set node.admin_port; 0 disables it)");
     admin_port_ = *port;
+    if (!tls && s.node.admin_host != "127.0.0.1" && s.node.admin_host != "localhost" &&
+        s.node.admin_host != "::1")
+      log::warn("node", "admin published without TLS on a non-loopback address; set "
+                        "admin.tls_certificate, admin.tls_key and admin.tls_cafile" +
+                          log::fields()("admin_host", s.node.admin_host).str());
     if (s.node.admin_secret.empty())
       log::warn("node", "admin published without node.admin_secret: it refuses every request");
   }
@@ -169,7 +180,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   log::info("node", "started" + log::fields()("node", name_)("mode", stc.mode)(
                                    "shards", s.node.shards)("topic", s.kafka.topic)(
                                    "group", s.kafka.group)("metrics_port", metrics_port())(
-                                   "admin_port", admin_port_)
+                                   "admin_port", admin_port_)("admin_tls", s.admin.tls() ? "yes" : "no")
                                    .str());
 }
 

@@ -1,5 +1,6 @@
 // `rtad admin`: the operator's client of the admin actor over CAF's remote
 // interface.
+#include "actors/admin_tls.hpp"
 #include "actors/system_config.hpp"
 #include "apps/command.hpp"
 #include "messages/actors.hpp"
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 #include <cmath>
 #include <functional>
 #include <iomanip>
@@ -62,15 +64,58 @@ std::pair<std::string, std::uint16_t> split_endpoint(const std::string& hp) {
   return {hp.substr(0, colon), static_cast<std::uint16_t>(port)};
 }
 
+bool is(const caf::error& e, caf::sec code) {
+  return e.category() == caf::atom("system") && e.code() == static_cast<std::uint8_t>(code);
+}
+
+/// Connects to the admin actor at host:port through the OpenSSL module when
+/// the system has it, else the plain middleman. Unlike remote_actor(), gives
+/// up after `timeout`: a TLS connect can wait forever.
+caf::expected<admin_actor> remote_admin(caf::actor_system& sys, const std::string& host,
+                                        std::uint16_t port, std::chrono::milliseconds timeout) {
+  auto connector = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                             : sys.middleman().actor_handle();
+  caf::scoped_actor self{sys};
+  caf::expected<admin_actor> out{caf::sec::request_timeout};
+  self->request(connector, timeout, caf::connect_atom::value, host, port)
+    .receive(
+      [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
+        if (!ptr)
+          out = caf::make_error(caf::sec::no_actor_published_at_port);
+        else if (!sys.assignable(ifs, sys.message_types(caf::detail::type_list<admin_actor>{})))
+          out = caf::make_error(caf::sec::unexpected_actor_messaging_interface);
+        else
+          out = caf::actor_cast<admin_actor>(std::move(ptr));
+      },
+      [&](caf::error& e) { out = std::move(e); });
+  return out;
+}
+
 /// One attempt: connects and checks the protocol version. node_unreachable
-/// when nobody answers; user_error when what answers is not a compatible rtad.
+/// when nobody answers; user_error when what answers is not a compatible rtad
+/// or the TLS handshake fails (that does not get better by trying again).
 admin_actor connect_once(caf::actor_system& sys, const std::string& endpoint) {
   auto [host, port] = split_endpoint(endpoint);
-  auto h = sys.middleman().remote_actor<admin_actor>(host, port);
+  auto h = remote_admin(sys, host, port, std::chrono::milliseconds(static_cast<long>(attempt_s * 1000)));
   if (!h) {
     auto why = sys.render(h.error());
     if (why.find("incompatible_application_ids") != std::string::npos)
       throw user_error(endpoint + " is not an rtad admin endpoint (application id mismatch)");
+    if (is(h.error(), caf::sec::request_timeout))
+      throw node_unreachable("no answer within " + std::to_string(static_cast<int>(attempt_s)) +
+                             " s (handshake stuck: TLS on one end only? admin.tls_* must be"
+                             " set on both or neither)");
+    if (is(h.error(), caf::sec::disconnect_during_handshake))
+      throw user_error(
+        endpoint + " closed the connection during the handshake (" + why + "): " +
+        (sys.has_openssl_manager()
+           ? "the node refused this client's certificate, or its own is not from admin.tls_cafile,"
+             " or it does not use TLS"
+           : "the node may require TLS; set admin.tls_certificate, admin.tls_key and"
+             " admin.tls_cafile (a certificate from the node's CA)"));
+    // CAF's OpenSSL module says only this when the handshake with a plain node fails.
+    if (sys.has_openssl_manager() && is(h.error(), caf::sec::cannot_connect_to_node))
+      why += " (with TLS this is also what a node without TLS looks like)";
     throw node_unreachable(why);
   }
   caf::scoped_actor self{sys};
@@ -367,6 +412,7 @@ int run_admin(const admin_options& o, const global_options& g) {
   auto s = g.load();
   auto secret = o.secret.empty() ? s.node.admin_secret : o.secret;
   rtad_system_config cfg;
+  use_admin_tls(cfg, s.admin); // a client key OpenSSL cannot load would hang the connect
   caf::actor_system sys{cfg};
   json out;
   if (o.action == "cluster") {

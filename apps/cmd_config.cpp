@@ -50,7 +50,7 @@ command make_config(CLI::App& root, const global_options& g) {
             for (const auto& k : config::keys()) {
               auto v = config::get(s, k.key);
               // Never print a secret, only whether it is set.
-              if (k.key.find("secret") != std::string::npos)
+              if (k.key.find("secret") != std::string::npos || k.key.find("passphrase") != std::string::npos)
                 v = v.empty() ? "(not set)" : "(set)";
               std::cout << std::left << std::setw(28) << k.key << v << "\n";
             }

@@ -1,5 +1,6 @@
 // `rtad demo`: everything on one machine — a node in enhanced mode, a
 // producer at a visible rate, the dashboard — with a live line of figures.
+#include "actors/admin_tls.hpp"
 #include "actors/log.hpp"
 #include "actors/node.hpp"
 #include "actors/system_config.hpp"
@@ -77,6 +78,8 @@ int run_demo(const demo_options& o, const global_options& g) {
   block_stop_signals();
 
   rtad_system_config cfg;
+  if (s.node.admin_port > 0)
+    use_admin_tls(cfg, s.admin);
   caf::actor_system sys{cfg};
   s.node.mode = config::detection_mode::enhanced;
   rtad::node n{sys, s};

@@ -1,4 +1,5 @@
 // `rtad node`: run one node of the actor system until SIGINT/SIGTERM.
+#include "actors/admin_tls.hpp"
 #include "actors/log.hpp"
 #include "actors/node.hpp"
 #include "actors/system_config.hpp"
@@ -23,9 +24,11 @@ int run_node(const global_options& g, const std::vector<std::string>& extra) {
   auto o = g;
   o.overrides.insert(o.overrides.end(), extra.begin(), extra.end());
   auto s = o.load();
+  rtad_system_config cfg;
+  if (s.node.admin_port > 0)
+    use_admin_tls(cfg, s.admin); // a bad file stops the node here, not at the first connection
   prepare_database(s.pg.url);
   block_stop_signals();
-  rtad_system_config cfg;
   caf::actor_system sys{cfg};
   rtad::node n{sys, s};
   auto metrics = n.metrics();

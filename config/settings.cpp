@@ -158,6 +158,19 @@ std::vector<binding> make_bindings() {
                "address of /metrics, /healthz and /readyz; 0.0.0.0 for Prometheus elsewhere"),
     int_key("node.metrics_port", &S::node, &node_settings::metrics_port, 0, 65535,
             "port of /metrics, /healthz and /readyz; 0 disables them"),
+    string_key("admin.tls_certificate", &S::admin, &admin_settings::tls_certificate,
+               "PEM certificate of this node or client for the admin channel (needs serverAuth "
+               "and clientAuth usage); with tls_key and tls_cafile, TLS with verified "
+               "certificates on both ends; all empty: plain, keep node.admin_host on loopback",
+               true),
+    string_key("admin.tls_key", &S::admin, &admin_settings::tls_key,
+               "PEM private key of admin.tls_certificate", true),
+    string_key("admin.tls_passphrase", &S::admin, &admin_settings::tls_passphrase,
+               "passphrase of an encrypted admin.tls_key; put it in the environment", true),
+    string_key("admin.tls_cafile", &S::admin, &admin_settings::tls_cafile,
+               "PEM file of the CA whose certificates the admin channel accepts; use a CA of "
+               "its own (host names are not checked)",
+               true),
     int_key("model.user_trees", &S::model, &model_settings::user_trees, 1, 1000,
             "trees of each user's forest"),
     int_key("model.user_sample_size", &S::model, &model_settings::user_sample_size, 4, 4096,
@@ -313,6 +326,17 @@ void validate(const settings& s) {
       s.pg.url.find('=') == std::string::npos)
     throw config_error("pg.url = '" + s.pg.url +
                        "': expected postgresql://user@host:port/db or key=value pairs");
+  // Never CAF's anonymous TLS: it encrypts but authenticates nobody.
+  const auto& a = s.admin;
+  bool any = !a.tls_certificate.empty() || !a.tls_key.empty() || !a.tls_cafile.empty() ||
+             !a.tls_passphrase.empty();
+  bool all = !a.tls_certificate.empty() && !a.tls_key.empty() && !a.tls_cafile.empty();
+  if (any && !all)
+    throw config_error("admin TLS needs admin.tls_certificate, admin.tls_key and "
+                       "admin.tls_cafile together (missing:" +
+                       std::string(a.tls_certificate.empty() ? " admin.tls_certificate" : "") +
+                       (a.tls_key.empty() ? " admin.tls_key" : "") +
+                       (a.tls_cafile.empty() ? " admin.tls_cafile" : "") + ")");
 }
 
 std::map<std::string, std::string> parse_env_file(const std::string& path) {

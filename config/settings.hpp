@@ -74,6 +74,19 @@ struct node_settings {
   int metrics_port = 9464;
 };
 
+/// TLS of the admin channel (CAF's OpenSSL module). Either every file is set,
+/// and both ends require and verify the peer's certificate, or none is, and
+/// the channel is plain: then keep node.admin_host on loopback.
+struct admin_settings {
+  std::string tls_certificate; ///< PEM certificate (chain) of this process
+  std::string tls_key;         ///< PEM private key of tls_certificate
+  std::string tls_passphrase;  ///< opens tls_key when it is encrypted
+  std::string tls_cafile;      ///< PEM CA certificates a peer's certificate must come from
+
+  /// True when the admin channel uses TLS.
+  bool tls() const { return !tls_certificate.empty(); }
+};
+
 /// Every setting of rtad. Loaded by `load`, never parsed elsewhere.
 struct settings {
   kafka_settings kafka;
@@ -81,6 +94,7 @@ struct settings {
   model_settings model;
   sink_settings sink;
   node_settings node;
+  admin_settings admin;
 };
 
 /// A setting that was given a value it cannot take.

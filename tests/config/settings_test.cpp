@@ -87,6 +87,23 @@ BOOST_AUTO_TEST_CASE(inconsistent_values_are_refused) {
   BOOST_CHECK_THROW(load(src), config_error);
 }
 
+BOOST_AUTO_TEST_CASE(admin_tls_takes_every_file_or_none) {
+  auto src = isolated();
+  BOOST_TEST(!load(src).admin.tls());
+  src.overrides = {{"admin.tls_certificate", "n.pem"}, {"admin.tls_cafile", "ca.pem"}};
+  try {
+    load(src);
+    BOOST_FAIL("expected a config_error");
+  } catch (const config_error& e) {
+    BOOST_TEST(std::string(e.what()).find("missing: admin.tls_key") != std::string::npos, e.what());
+  }
+  src.overrides = {{"admin.tls_passphrase", "x"}};
+  BOOST_CHECK_THROW(load(src), config_error);
+  src.overrides = {{"admin.tls_certificate", "n.pem"}, {"admin.tls_key", "n.key"},
+                   {"admin.tls_cafile", "ca.pem"}};
+  BOOST_TEST(load(src).admin.tls());
+}
+
 BOOST_AUTO_TEST_CASE(a_file_with_a_typo_says_where) {
   temp_file file("[kafka]\ntopic = \n");
   auto src = isolated();
