@@ -88,7 +88,9 @@ bool user_model::record(const txn_input& t, const user_features& x, const verdic
     learned_ = from;
   last_seen_ts_ = std::max(last_seen_ts_, t.timestamp);
   history_.observe(t);
-  if (v.calibrated)
+  // The threshold follows the user's normal scores only: a user under
+  // repeated attack must not see the attacks raise the bar for the next one.
+  if (v.calibrated && !v.anomalous)
     threshold_.add(v.score);
   if (frozen_)
     return true;
