@@ -141,9 +141,11 @@ BOOST_AUTO_TEST_CASE(flagged_transactions_wait_for_a_label_before_the_forest_lea
     BOOST_REQUIRE(v.anomalous);
     m.record(t.view(), x, v, id);
   };
+  auto scores = m.score_quantile().count();
   record_takeover("fraud-1");
   record_takeover("fp-1");
   BOOST_TEST(m.training_rows() == rows);
+  BOOST_TEST(m.score_quantile().count() == scores); // attacks do not raise the user's bar
   BOOST_TEST(m.pending_count() >= std::min<std::size_t>(pending + 2, 8)); // the newest 8 wait
   pending = m.pending_count();
   BOOST_TEST(m.label("fraud-1", true));
