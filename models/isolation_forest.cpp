@@ -72,6 +72,13 @@ isolation_forest::isolation_forest(std::size_t dims, forest_params params)
 
 std::uint64_t isolation_forest::next_random() { return splitmix64(rng_); }
 
+std::size_t isolation_forest::next_below(std::size_t n) {
+  // Lemire's multiply-shift instead of `%`: a 64-bit division costs tens of
+  // cycles and a tree draws about a hundred of these. The bias is n / 2^32,
+  // nothing for samples and feature counts.
+  return static_cast<std::size_t>(((next_random() >> 32) * static_cast<std::uint64_t>(n)) >> 32);
+}
+
 double isolation_forest::next_unit() {
   return static_cast<double>(next_random() >> 11) * 0x1.0p-53;
 }
@@ -96,31 +103,38 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   sample_.resize(data.rows);
   count = std::min(count, trees_.size());
   build_scratch scratch;
+  // Column-major copy: a node scans one feature of its rows, which is then
+  // one contiguous column instead of a stride through every row.
+  scratch.columns.resize(data.rows * dims_);
+  for (std::size_t r = 0; r < data.rows; ++r)
+    for (std::size_t f = 0; f < dims_; ++f)
+      scratch.columns[f * data.rows + r] = data.row(r)[f];
+  scratch.rows = data.rows;
   for (std::size_t k = 0; k < count; ++k)
-    build_tree((first + k) % trees_.size(), data, scratch);
+    build_tree((first + k) % trees_.size(), scratch);
   // Scratch only: thousands of idle user models should not each keep it.
   std::vector<std::uint32_t>().swap(sample_);
 }
 
-void isolation_forest::build_tree(std::size_t t, matrix_view data, build_scratch& s) {
+void isolation_forest::build_tree(std::size_t t, build_scratch& s) {
   // Partial Fisher-Yates from the identity: the first psi entries become a
   // uniform sample without replacement that depends only on the RNG state, so
   // a restored model draws the same samples as one that stayed in memory.
   std::iota(sample_.begin(), sample_.end(), 0u);
   auto n = sample_.size();
   for (std::size_t k = 0; k < psi_; ++k) {
-    auto j = k + next_random() % (n - k);
+    auto j = k + next_below(n - k);
     std::swap(sample_[k], sample_[j]);
   }
   s.right.resize(psi_);
   s.tree.clear();
   s.tree.push_back({});
-  build_node(s, 0, sample_.data(), sample_.data() + psi_, 0, data);
+  build_node(s, 0, sample_.data(), sample_.data() + psi_, 0, 0);
   trees_[t].assign(s.tree.begin(), s.tree.end());
 }
 
 std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, std::uint32_t* lo,
-                                           std::uint32_t* hi, int depth, matrix_view data) {
+                                           std::uint32_t* hi, int depth, std::uint64_t constant) {
   auto& tree = s.tree;
   auto size = static_cast<std::size_t>(hi - lo);
   auto make_leaf = [&] {
@@ -135,32 +149,38 @@ std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, s
   std::size_t feature = dims_;
   float lo_v = 0, hi_v = 0;
   auto range_of = [&](std::size_t f) {
+    // A feature constant in a node is constant in all its descendants: one
+    // scan finds out for the whole subtree.
+    if (constant & (std::uint64_t{1} << f))
+      return false;
     // Two minima and two maxima: independent chains the CPU overlaps.
-    const float* col = data.data + f;
-    const auto stride = data.dims;
-    float lo0 = col[*lo * stride], hi0 = lo0, lo1 = lo0, hi1 = lo0;
+    const float* col = s.columns.data() + f * s.rows;
+    float lo0 = col[*lo], hi0 = lo0, lo1 = lo0, hi1 = lo0;
     auto* p = lo + 1;
     for (; p + 2 <= hi; p += 2) {
-      float a = col[p[0] * stride], b = col[p[1] * stride];
+      float a = col[p[0]], b = col[p[1]];
       lo0 = std::min(lo0, a);
       hi0 = std::max(hi0, a);
       lo1 = std::min(lo1, b);
       hi1 = std::max(hi1, b);
     }
     if (p != hi) {
-      lo0 = std::min(lo0, col[*p * stride]);
-      hi0 = std::max(hi0, col[*p * stride]);
+      lo0 = std::min(lo0, col[*p]);
+      hi0 = std::max(hi0, col[*p]);
     }
     lo_v = std::min(lo0, lo1);
     hi_v = std::max(hi0, hi1);
-    return hi_v > lo_v;
+    if (hi_v > lo_v)
+      return true;
+    constant |= std::uint64_t{1} << f;
+    return false;
   };
   bool empty_side = false;
   auto ignored = [&](std::size_t f) {
     return !domains_.empty() && domains_[f].first > domains_[f].second;
   };
   for (std::size_t tries = 0; tries < 2 * dims_ && feature == dims_; ++tries) {
-    auto f = next_random() % dims_;
+    auto f = next_below(dims_);
     if (ignored(f))
       continue;
     if (range_of(f)) {
@@ -194,11 +214,10 @@ std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, s
   }
   if (!empty_side && split <= lo_v)
     split = std::nextafter(lo_v, hi_v);
-  const float* col = data.data + feature;
-  const auto stride = data.dims;
+  const float* col = s.columns.data() + feature * s.rows;
   std::uint32_t* mid;
   if (empty_side) {
-    mid = col[*lo * stride] < split ? hi : lo; // one value: every row goes the same way
+    mid = col[*lo] < split ? hi : lo; // one value: every row goes the same way
   } else {
     // Branch-free partition: each row is written to both sides, and only
     // the side it belongs to advances, so no comparison is mispredicted.
@@ -207,7 +226,7 @@ std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, s
     std::size_t n_right = 0;
     for (auto* p = lo; p != hi; ++p) {
       auto r = *p;
-      bool left = col[r * stride] < split;
+      bool left = col[r] < split;
       *mid = r;
       right[n_right] = r;
       mid += left;
@@ -219,8 +238,8 @@ std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, s
   tree[at] = {split, static_cast<std::uint16_t>(feature), static_cast<std::uint16_t>(child)};
   tree.push_back({});
   tree.push_back({});
-  build_node(s, child, lo, mid, depth + 1, data);
-  build_node(s, child + 1, mid, hi, depth + 1, data);
+  build_node(s, child, lo, mid, depth + 1, constant);
+  build_node(s, child + 1, mid, hi, depth + 1, constant);
   return at;
 }
 

@@ -101,13 +101,17 @@ public:
 private:
   /// Buffers one refit reuses for all its trees.
   struct build_scratch {
+    std::vector<float> columns;       ///< the data, column-major
+    std::size_t rows = 0;             ///< rows of the data (a column's length)
     std::vector<std::uint32_t> right; ///< partition buffer
-    std::vector<node> tree;          ///< nodes before they are copied to size
+    std::vector<node> tree;           ///< nodes before they are copied to size
   };
-  void build_tree(std::size_t t, matrix_view data, build_scratch& scratch);
+  void build_tree(std::size_t t, build_scratch& scratch);
+  /// `constant`: bit f set when feature f is known to be constant in [lo, hi).
   std::uint32_t build_node(build_scratch& s, std::uint32_t at, std::uint32_t* lo,
-                           std::uint32_t* hi, int depth, matrix_view data);
+                           std::uint32_t* hi, int depth, std::uint64_t constant);
   std::uint64_t next_random();
+  std::size_t next_below(std::size_t n); ///< uniform in [0, n), n < 2^32
   double next_unit();
   std::vector<std::uint32_t> subtree_sizes(const std::vector<node>& tree) const;
 

@@ -54,6 +54,7 @@ BOOST_AUTO_TEST_CASE(the_global_model_fits_once_it_has_a_sample_then_turns_over)
   BOOST_TEST(g.version() == 5u);
   // Earlier snapshots stay as they were for scorers still holding them.
   BOOST_TEST(first.get() != g.snapshot().get());
-  float far[2] = {9, 9};
-  BOOST_TEST(first->score(far) > 0.6);
+  // Ten trees on 32 rows are noisy: compare with the centre, not a constant.
+  float far[2] = {9, 9}, centre[2] = {0, 0};
+  BOOST_TEST(first->score(far) > first->score(centre) + 0.1, first->score(far) << " vs " << first->score(centre));
 }
