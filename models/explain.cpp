@@ -139,11 +139,9 @@ reason describe(std::size_t f, const user_model& m, const txn_input& t, const us
     case f_novelty_device: novelty(field::device_type); break;
     case f_novelty_type: novelty(field::transaction_type); break;
     case f_travel: {
-      const auto& recent = h.recent_transactions();
-      std::string from = recent.empty() ? "?" : std::string(recent.back().country.data());
-      double gap = recent.empty() ? 0
-                                  : std::max(0.0, static_cast<double>(t.timestamp -
-                                                                      recent.back().timestamp));
+      const auto* at = h.last_position();
+      std::string from = at ? std::string(at->country.data()) : "?";
+      double gap = at ? std::max(0.0, static_cast<double>(t.timestamp - at->timestamp)) : 0;
       r.seen = fmt("%.0f km/h", std::expm1(static_cast<double>(x[f_travel])));
       r.text = from + "→" + std::string(t.country) + " in " + duration(gap) + " (" + r.seen + ")";
       break;

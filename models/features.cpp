@@ -16,6 +16,7 @@ constexpr double seconds_per_day = 86400;
 constexpr double two_pi = 6.283185307179586;
 constexpr double first_gap_s = 30 * seconds_per_day;  // gap assumed before a user's first transaction
 constexpr double min_travel_gap_s = 60;               // avoids infinite speeds
+constexpr double max_plausible_kmh = 1000;            // faster than any airliner, door to door
 constexpr double mad_to_sigma = 1.4826;
 constexpr double min_log_mad = 0.05;                  // ~5 % amount spread: no user is that regular
 // Few transactions say little about a user's spread: it is shrunk towards a
@@ -65,6 +66,18 @@ double rarity(std::size_t count, std::size_t n) {
 }
 
 } // namespace
+
+std::optional<double> travel_kmh(const user_history::recent* from, std::int64_t timestamp,
+                                 std::string_view country) {
+  if (!from || country == from->country.data())
+    return std::nullopt;
+  auto a = country_centroid(from->country.data());
+  auto b = country_centroid(country);
+  if (!a || !b)
+    return std::nullopt;
+  auto gap = std::max<double>(static_cast<double>(timestamp - from->timestamp), min_travel_gap_s);
+  return distance_km(*a, *b) / (gap / seconds_per_hour);
+}
 
 std::string_view field_name(field f) {
   switch (f) {
@@ -250,15 +263,8 @@ user_features user_history::features(const txn_input& t,
         break;
       ++last_hour;
     }
-    std::string_view prev(recent_.back().country.data());
-    if (prev != t.country) {
-      auto a = country_centroid(prev);
-      auto b = country_centroid(t.country);
-      if (a && b) {
-        double hours = std::max(gap, min_travel_gap_s) / seconds_per_hour;
-        x[f_travel] = static_cast<float>(std::log1p(distance_km(*a, *b) / hours));
-      }
-    }
+    if (auto speed = travel_kmh(last_position(), t.timestamp, t.country))
+      x[f_travel] = static_cast<float>(std::log1p(*speed));
   }
   x[f_log_gap] = static_cast<float>(std::log1p(gap));
   x[f_tx_last_hour] = static_cast<float>(last_hour);
@@ -278,6 +284,16 @@ user_features user_history::features(const txn_input& t,
   for (auto& v : x)
     v = to_half_precision(v);
   return x;
+}
+
+const user_history::recent* user_history::last_position() const {
+  const recent* at = nullptr;
+  for (const auto& e : recent_) {
+    auto speed = at ? travel_kmh(at, e.timestamp, e.country.data()) : std::nullopt;
+    if (!speed || *speed <= max_plausible_kmh)
+      at = &e;
+  }
+  return at;
 }
 
 void user_history::observe(const txn_input& t) {

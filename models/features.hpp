@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -131,6 +132,11 @@ public:
   std::array<std::uint16_t, 24> hour_histogram() const;
   const std::deque<entry>& window() const { return window_; }
   const std::deque<recent>& recent_transactions() const { return recent_; }
+  /// Where the user last plausibly was: the newest recent transaction that
+  /// could be reached from the position before it. A transaction that jumped
+  /// impossibly far (what stolen credentials abroad look like) does not move
+  /// the user, so their next one at home is no jump back. Null when none.
+  const recent* last_position() const;
   const std::array<dictionary, field_count>& dictionaries() const { return dict_; }
 
   /// Rebuilds from serialised parts (see serialize.hpp).
@@ -156,5 +162,11 @@ private:
   mutable double log_median_ = 0;
   mutable double log_mad_ = 0;
 };
+
+/// Speed in km/h implied by going from `from` to `country` at `timestamp`
+/// (centroid to centroid, at least a minute); none when the country is the
+/// same or either is unknown.
+std::optional<double> travel_kmh(const user_history::recent* from, std::int64_t timestamp,
+                                 std::string_view country);
 
 } // namespace rtad::models

@@ -105,6 +105,33 @@ BOOST_AUTO_TEST_CASE(travel_flags_distant_countries_minutes_apart_but_not_a_flig
   BOOST_TEST(fast > flight + 2);
 }
 
+BOOST_AUTO_TEST_CASE(an_impossible_jump_does_not_move_the_user) {
+  // Stolen credentials used in Nigeria ten minutes after the owner paid in
+  // the US: the owner's next purchase at home is no jump back, while the
+  // thief's next one is still impossible from where the owner was.
+  user_history h;
+  owned_txn t{20, 1767225600, "US", "c", "p", "d", "t"};
+  h.observe(t.view());
+  t.timestamp += 600;
+  t.country = "NG";
+  BOOST_TEST(h.features(t.view())[f_travel] > std::log1p(20000.0f));
+  h.observe(t.view());
+  BOOST_TEST(std::string(h.last_position()->country.data()) == "US");
+  t.timestamp += 300;
+  BOOST_TEST(h.features(t.view())[f_travel] > std::log1p(20000.0f));
+  t.country = "US";
+  BOOST_TEST(h.features(t.view())[f_travel] == 0.0f);
+  h.observe(t.view());
+  // A real flight does move the user: the first purchase abroad after it
+  // becomes where they are.
+  t.timestamp += 14 * 3600;
+  t.country = "NG";
+  h.observe(t.view());
+  BOOST_TEST(std::string(h.last_position()->country.data()) == "NG");
+  t.timestamp += 600;
+  BOOST_TEST(h.features(t.view())[f_travel] == 0.0f);
+}
+
 BOOST_AUTO_TEST_CASE(the_window_forgets_its_oldest_transactions) {
   user_stream s(4);
   user_history h(16);
