@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdio>
 #include <pqxx/pqxx>
+#include <string_view>
+#include <unordered_map>
 
 namespace rtad {
 
@@ -19,6 +21,12 @@ constexpr const char* staging_ddl =
   " is_anomaly boolean, model_used text, ground_truth smallint, fraud_type text,"
   " kafka_partition integer, kafka_offset bigint, risk text, explanation text,"
   " detection_features text) on commit delete rows";
+
+constexpr const char* checkpoint_staging_ddl =
+  "create temp table if not exists rtad_checkpoint_staging ("
+  " user_id text, model_version bigint, history_size integer, trees integer, threshold float8,"
+  " frozen boolean, last_retrain bigint, last_transaction_at bigint, learned_partition integer,"
+  " learned_offset bigint, summary text, checkpoint bytea) on commit delete rows";
 
 constexpr const char* staging_columns_sql =
   "transaction_id, to_timestamp(ts), user_id, amount, currency, location, transaction_type,"
@@ -62,6 +70,35 @@ staging_row copy_row(const scored_transaction& s) {
           s.detection_features.empty() ? "{}" : s.detection_features};
 }
 
+/// bytea in PostgreSQL's hex text form; stream_to escapes its backslash for COPY.
+std::string bytea_hex(const std::vector<std::uint8_t>& bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + 2 * bytes.size());
+  for (auto b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 0xf];
+  }
+  return out;
+}
+
+using checkpoint_row = std::array<std::string, 12>;
+
+checkpoint_row copy_row(const profile_checkpoint& c) {
+  return {c.user_id,
+          std::to_string(c.model_version),
+          std::to_string(c.history_size),
+          std::to_string(c.trees),
+          number(c.threshold),
+          c.frozen ? "t" : "f",
+          std::to_string(c.last_retrain),
+          std::to_string(c.last_transaction_at),
+          std::to_string(c.learned_partition),
+          std::to_string(c.learned_offset),
+          c.summary_json.empty() ? std::string("{}") : c.summary_json,
+          bytea_hex(c.bytes)};
+}
+
 } // namespace
 
 pg_writer::pg_writer(pg_writer_config cfg) : cfg_(std::move(cfg)) {}
@@ -78,6 +115,7 @@ void pg_writer::connect() {
   // Day partitions and to_timestamp are in UTC whatever the server says.
   n.exec("set time zone 'UTC'");
   n.exec(staging_ddl);
+  n.exec(checkpoint_staging_ddl);
 }
 
 void pg_writer::ensure_partitions(pqxx::work& w, const write_batch& b) {
@@ -154,24 +192,8 @@ void pg_writer::write(const write_batch& b) {
                   " on conflict (topic, kafka_partition, kafka_offset) do nothing",
                   q->topic, q->partition, q->offset, pqxx::binarystring(q->key),
                   pqxx::binarystring(q->raw), q->reason, cfg_.node);
-  for (const auto* c : b.checkpoints)
-    w.exec_params(
-      "insert into user_profiles (user_id, node, model_version, history_size, trees, threshold,"
-      " frozen, last_retrain, last_transaction_at, learned_partition, learned_offset, summary,"
-      " checkpoint, updated_at) values ($1, $2, $3, $4, $5, $6, $7,"
-      " case when $8::bigint > 0 then to_timestamp($8) end, case when $9::bigint > 0 then"
-      " to_timestamp($9) end, $10, $11, $12::jsonb, $13, now())"
-      " on conflict (user_id) do update set node = excluded.node,"
-      " model_version = excluded.model_version, history_size = excluded.history_size,"
-      " trees = excluded.trees, threshold = excluded.threshold, frozen = excluded.frozen,"
-      " last_retrain = excluded.last_retrain, last_transaction_at = excluded.last_transaction_at,"
-      " learned_partition = excluded.learned_partition, learned_offset = excluded.learned_offset,"
-      " summary = excluded.summary, checkpoint = excluded.checkpoint, updated_at = now()" +
-        std::string(b.keep_stored_checkpoints ? " where user_profiles.checkpoint is null" : ""),
-      c->user_id, cfg_.node, static_cast<std::int64_t>(c->model_version), c->history_size, c->trees,
-      c->threshold, c->frozen, c->last_retrain, c->last_transaction_at, c->learned_partition,
-      c->learned_offset, c->summary_json.empty() ? std::string("{}") : c->summary_json,
-      pqxx::binarystring(c->bytes.data(), c->bytes.size()));
+  if (!b.checkpoints.empty())
+    write_checkpoints(w, b);
   if (const auto* g = b.global)
     w.exec_params("insert into global_models (mode, node, version, rows_seen, checkpoint, updated_at)"
                   " values ($1, $2, $3, $4, $5, now()) on conflict (mode) do update set"
@@ -203,6 +225,38 @@ void pg_writer::write(const write_batch& b) {
                   static_cast<int>(std::count_if(b.rows.begin(), b.rows.end(),
                                                  [](const auto* r) { return r->anomalous; })));
   w.commit();
+}
+
+void pg_writer::write_checkpoints(pqxx::work& w, const write_batch& b) {
+  // A rebalance hands over thousands of profiles at once: one COPY and one
+  // upsert instead of a round trip each. The newest checkpoint of a user in
+  // the batch wins, as a row may be changed only once per statement.
+  std::unordered_map<std::string_view, const profile_checkpoint*> newest;
+  for (const auto* c : b.checkpoints)
+    newest[c->user_id] = c;
+  {
+    pqxx::stream_to copy(w, "rtad_checkpoint_staging");
+    for (const auto* c : b.checkpoints)
+      if (newest[c->user_id] == c)
+        copy << copy_row(*c);
+    copy.complete();
+  }
+  w.exec_params(
+    "insert into user_profiles (user_id, node, model_version, history_size, trees, threshold,"
+    " frozen, last_retrain, last_transaction_at, learned_partition, learned_offset, summary,"
+    " checkpoint, updated_at) select user_id, $1, model_version, history_size, trees, threshold,"
+    " frozen, case when last_retrain > 0 then to_timestamp(last_retrain) end,"
+    " case when last_transaction_at > 0 then to_timestamp(last_transaction_at) end,"
+    " learned_partition, learned_offset, summary::jsonb, checkpoint, now()"
+    " from rtad_checkpoint_staging"
+    " on conflict (user_id) do update set node = excluded.node,"
+    " model_version = excluded.model_version, history_size = excluded.history_size,"
+    " trees = excluded.trees, threshold = excluded.threshold, frozen = excluded.frozen,"
+    " last_retrain = excluded.last_retrain, last_transaction_at = excluded.last_transaction_at,"
+    " learned_partition = excluded.learned_partition, learned_offset = excluded.learned_offset,"
+    " summary = excluded.summary, checkpoint = excluded.checkpoint, updated_at = now()" +
+      std::string(b.keep_stored_checkpoints ? " where user_profiles.checkpoint is null" : ""),
+    cfg_.node);
 }
 
 int pg_writer::apply_retention() {

@@ -62,6 +62,7 @@ public:
 private:
   void connect();
   void ensure_partitions(pqxx::work& w, const write_batch& b);
+  void write_checkpoints(pqxx::work& w, const write_batch& b);
 
   pg_writer_config cfg_;
   std::unique_ptr<pqxx::connection> conn_;

@@ -87,6 +87,37 @@ BOOST_AUTO_TEST_CASE(a_replayed_batch_changes_nothing) {
   BOOST_TEST(count(db.url(), "select octet_length(raw) from quarantine") == 6);
 }
 
+BOOST_AUTO_TEST_CASE(checkpoints_are_copied_byte_for_byte_and_the_newest_of_a_user_wins) {
+  migrated_db db;
+  pg_writer w({db.url(), "n1", "g", "t", true, 30});
+  std::vector<profile_checkpoint> cs(300);
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    cs[i].user_id = "user " + std::to_string(i % 250); // the last 50 repeat users
+    for (int b = 0; b < 256; ++b) // every byte value, backslash and NUL included
+      cs[i].bytes.push_back(static_cast<std::uint8_t>((b + i) % 256));
+    cs[i].model_version = i;
+    cs[i].summary_json = R"({"note":"tab\tand \\ back"})";
+    cs[i].last_retrain = i == 0 ? 0 : 1767225600;
+  }
+  write_batch b;
+  for (const auto& c : cs)
+    b.checkpoints.push_back(&c);
+  w.write(b);
+  BOOST_TEST(count(db.url(), "select count(*) from user_profiles") == 250);
+  BOOST_TEST(count(db.url(), "select model_version from user_profiles where user_id = 'user 7'") == 257);
+  BOOST_TEST(count(db.url(), "select count(*) from user_profiles where last_retrain is null") == 0);
+  BOOST_TEST(count(db.url(), "select count(*) from user_profiles where summary->>'note' ="
+                             " E'tab\\tand \\\\ back'") == 250);
+  pqxx::connection c(db.url());
+  pqxx::read_transaction r(c);
+  for (auto row : r.exec("select user_id, model_version, checkpoint from user_profiles")) {
+    pqxx::binarystring stored(row[2]);
+    const auto& expected = cs[row[1].as<std::size_t>()].bytes;
+    BOOST_TEST(std::vector<std::uint8_t>(stored.begin(), stored.end()) == expected,
+               row[0].c_str());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(the_sink_writes_in_batches_and_returns_credit_once_stored) {
   migrated_db db;
   rtad_system_config cfg;
