@@ -129,6 +129,27 @@ admin_actor::behavior_type admin(self_ptr self, admin_config cfg) {
       self->state.cfg.shutdown_requested->store(true);
       return true;
     },
+    [=](join_atom, const std::string& secret,
+        const member_info& m) -> caf::result<std::vector<member_info>> {
+      if (auto why = refusal(self, secret); !why.empty())
+        return refused(why);
+      return self->delegate(self->state.cfg.registry, join_atom::value, m);
+    },
+    [=](heartbeat_atom, const std::string& secret, const member_info& m,
+        const std::vector<member_info>& known) -> caf::result<std::vector<member_info>> {
+      if (auto why = refusal(self, secret); !why.empty())
+        return refused(why);
+      return self->delegate(self->state.cfg.registry, heartbeat_atom::value, m, known);
+    },
+    [=](leave_atom, const std::string& secret, const member_info& m) {
+      if (refusal(self, secret).empty())
+        self->send(self->state.cfg.registry, leave_atom::value, m);
+    },
+    [=](members_atom, const std::string& secret) -> caf::result<std::vector<member_view>> {
+      if (auto why = refusal(self, secret); !why.empty())
+        return refused(why);
+      return self->delegate(self->state.cfg.registry, members_atom::value);
+    },
   };
 }
 

@@ -17,6 +17,7 @@ struct admin_config {
   std::string mode;
   std::vector<shard_actor> shards;
   std::shared_ptr<node_metrics> metrics;
+  registry_actor registry;                              ///< cluster membership of this node
   std::shared_ptr<std::atomic<bool>> shutdown_requested; ///< the node's main loop watches it
 };
 

@@ -1,6 +1,7 @@
 #include "actors/node.hpp"
 
 #include "actors/admin.hpp"
+#include "actors/registry.hpp"
 #include "actors/convert.hpp"
 #include "actors/feedback_listener.hpp"
 #include "actors/global_model.hpp"
@@ -54,14 +55,24 @@ std::vector<std::uint8_t> stored_global_model(const std::string& url, const std:
   }
 }
 
+std::string this_host() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+/// How other nodes reach an admin actor listening on `bind`: a wildcard
+/// address is no address, so the host name stands in for it.
+std::string advertised_host(const std::string& bind) {
+  return bind.empty() || bind == "0.0.0.0" || bind == "::" ? this_host() : bind;
+}
+
 } // namespace
 
 std::string node_name(const config::settings& s) {
   if (!s.node.name.empty())
     return s.node.name;
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return std::string(host) + "-" + std::to_string(getpid());
+  return this_host() + "-" + std::to_string(getpid());
 }
 
 node::node(caf::actor_system& sys, const config::settings& s)
@@ -144,12 +155,21 @@ node::node(caf::actor_system& sys, const config::settings& s)
   stc.node = name_;
   stc.mode = config::to_string(s.node.mode);
   if (s.node.admin_port > 0)
-    stc.admin_endpoint = s.node.admin_host + ":" + std::to_string(s.node.admin_port);
+    stc.admin_endpoint = advertised_host(s.node.admin_host) + ":" + std::to_string(s.node.admin_port);
   stc.metrics = metrics_;
   status_ = sys.spawn<caf::detached>(status_reporter, stc);
 
   if (s.node.admin_port > 0) {
-    admin_config ac{s.node.admin_secret, name_, stc.mode, shards_, metrics_, shutdown_requested_};
+    registry_config rc;
+    rc.self = {name_, stc.admin_endpoint,
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count()};
+    rc.secret = s.node.admin_secret;
+    rc.seeds = config::join_endpoints(s);
+    registry_ = sys.spawn(registry, rc);
+    admin_config ac{s.node.admin_secret, name_,    stc.mode,           shards_,
+                    metrics_,            registry_, shutdown_requested_};
     bool tls = s.admin.tls();
     if (tls && !sys.has_openssl_manager())
       throw std::logic_error("admin TLS is set but the actor system has no OpenSSL module "
@@ -218,6 +238,8 @@ bool node::stop(std::chrono::seconds timeout) {
   self->request(sink_, left(), drain_atom::value, metrics_->partitions())
     .receive([](bool) {}, fail("final write"));
   self->request(status_, left(), stop_atom::value).receive([](bool) {}, fail("status"));
+  if (registry_) // says goodbye, so the other members need not wait for the timeout
+    self->request(registry_, left(), stop_atom::value).receive([](bool) {}, fail("leave cluster"));
   for (const auto& sh : shards_)
     self->send_exit(sh, caf::exit_reason::user_shutdown);
   self->send_exit(global_, caf::exit_reason::user_shutdown);

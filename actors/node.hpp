@@ -59,6 +59,7 @@ private:
   std::shared_ptr<std::atomic<bool>> stopping_;
   std::shared_ptr<std::atomic<bool>> shutdown_requested_;
   admin_actor admin_;
+  registry_actor registry_;
   int admin_port_ = 0;
   sink_actor sink_;
   profile_store_actor store_;

@@ -426,6 +426,29 @@ int run_admin(const admin_options& o, const global_options& g) {
   }
   if (o.action == "drain" || o.action == "shutdown") {
     out = stop_node(sys, o, s, secret);
+  } else if (o.action == "members") {
+    auto members = with_node(sys, o.timeout_s, "at " + o.node, [&] { return o.node; },
+                             [&](admin_actor h) {
+      return ask<std::vector<member_view>>(sys, h, attempt_s, members_atom::value, secret);
+    });
+    out = json::array();
+    for (const auto& m : members)
+      out.push_back({{"node", m.info.node},
+                     {"admin", m.info.admin_endpoint},
+                     {"state", m.state},
+                     {"last_heard_ms", m.last_heard_ms},
+                     {"started_ms", m.info.incarnation}});
+    if (!o.as_json) {
+      std::cout << std::left << std::setw(24) << "NODE" << std::setw(10) << "STATE" << std::setw(16)
+                << "LAST HEARD" << "ADMIN\n";
+      for (const auto& m : out)
+        std::cout << std::left << std::setw(24) << m["node"].get<std::string>() << std::setw(10)
+                  << m["state"].get<std::string>() << std::setw(16)
+                  << (m["state"] == "self" ? std::string("-")
+                                           : std::to_string(m["last_heard_ms"].get<long long>()) + " ms")
+                  << m["admin"].get<std::string>() << "\n";
+      return 0;
+    }
   } else if (o.action == "status") {
     out = with_node(sys, o.timeout_s, "at " + o.node, [&] { return o.node; }, [&](admin_actor h) {
       return to_json(ask<node_info>(sys, h, attempt_s, status_atom::value, secret));
@@ -466,8 +489,8 @@ int run_admin(const admin_options& o, const global_options& g) {
     });
   } else {
     throw user_error("unknown admin action '" + o.action +
-                     "' (status, cluster, profile, retrain, freeze, unfreeze, threshold, drain, "
-                     "shutdown)");
+                     "' (status, cluster, members, profile, retrain, freeze, unfreeze, threshold,"
+                     " drain, shutdown)");
   }
   if (o.as_json)
     std::cout << out.dump(2) << "\n";
@@ -490,14 +513,17 @@ command make_admin(CLI::App& root, const global_options& g) {
                   "drain/shutdown: seconds to wait until the node has stopped (0: do not wait)")
     ->capture_default_str();
   cmd->add_option("action", o->action,
-                  "status | cluster | profile USER | retrain USER | freeze USER | unfreeze USER |"
+                  "status | cluster | members | profile USER | retrain USER | freeze USER |"
+                  " unfreeze USER |"
                   " threshold USER|global VALUE | drain [NODE] | shutdown [NODE]")
     ->required();
   cmd->add_option("args", o->args, "the action's arguments");
   cmd->footer(
     "The cluster is what node_status says: every node writes its row, with its admin\n"
     "endpoint and partitions, every 2 s ('lost' when that stops). cluster lists every\n"
-    "node and whether this client reaches it. profile/retrain/freeze/threshold USER go\n"
+    "node and whether this client reaches it. members shows the cluster as the node at\n"
+    "--node sees it: the nodes its registry joined (rtad node --join) or heard of, and\n"
+    "when each last answered its heartbeat. profile/retrain/freeze/threshold USER go\n"
     "to the live node that owns the user's partition, and follow the user to its new\n"
     "owner if that node goes away, until --timeout. drain NODE hands the node's\n"
     "partitions to the others (rows committed, profiles checkpointed) and stops it,\n"

@@ -87,8 +87,14 @@ command make_node(CLI::App& root, const global_options& g) {
     ->check(CLI::IsMember({"standard", "enhanced"}));
   cmd->add_option("--shards", *shards, "shard actors (node.shards)");
   cmd->add_option("--name", *name, "unique node id (node.name)");
+  auto join = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--join", *join,
+                  "HOST:PORT of a running node's admin actor: join its cluster (node.join; "
+                  "repeatable)");
   cmd->footer("Settings: rtad config keys. Stops cleanly on SIGINT/SIGTERM: leaves the\n"
-              "consumer group, commits every row and offset, checkpoints every profile.");
+              "consumer group, commits every row and offset, checkpoints every profile,\n"
+              "and tells the other members of its cluster. Nodes of one cluster share\n"
+              "kafka.group (which spreads the partitions) and node.admin_secret.");
   return {cmd, [=, &g] {
             std::vector<std::string> o;
             if (!mode->empty())
@@ -97,6 +103,12 @@ command make_node(CLI::App& root, const global_options& g) {
               o.push_back("node.shards=" + std::to_string(*shards));
             if (!name->empty())
               o.push_back("node.name=" + *name);
+            if (!join->empty()) {
+              std::string list;
+              for (const auto& e : *join)
+                list += (list.empty() ? "" : ",") + e;
+              o.push_back("node.join=" + list);
+            }
             return run_node(g, o);
           }};
 }

@@ -154,6 +154,10 @@ std::vector<binding> make_bindings() {
                true),
     int_key("node.admin_port", &S::node, &node_settings::admin_port, 0, 65535,
             "port of the admin actor; 0 disables it"),
+    string_key("node.join", &S::node, &node_settings::join,
+               "admin endpoints (host:port, comma-separated) of running nodes to join; the "
+               "cluster's members are learnt from them; empty: start a cluster of one",
+               true),
     string_key("node.metrics_host", &S::node, &node_settings::metrics_host,
                "address of /metrics, /healthz and /readyz; 0.0.0.0 for Prometheus elsewhere"),
     int_key("node.metrics_port", &S::node, &node_settings::metrics_port, 0, 65535,
@@ -326,6 +330,10 @@ void validate(const settings& s) {
       s.pg.url.find('=') == std::string::npos)
     throw config_error("pg.url = '" + s.pg.url +
                        "': expected postgresql://user@host:port/db or key=value pairs");
+  join_endpoints(s); // throws on a bad one
+  if (!s.node.join.empty() && s.node.admin_port == 0)
+    throw config_error("node.join needs the admin actor (node.admin_port > 0): members talk "
+                       "through it");
   // Never CAF's anonymous TLS: it encrypts but authenticates nobody.
   const auto& a = s.admin;
   bool any = !a.tls_certificate.empty() || !a.tls_key.empty() || !a.tls_cafile.empty() ||
@@ -337,6 +345,40 @@ void validate(const settings& s) {
                        std::string(a.tls_certificate.empty() ? " admin.tls_certificate" : "") +
                        (a.tls_key.empty() ? " admin.tls_key" : "") +
                        (a.tls_cafile.empty() ? " admin.tls_cafile" : "") + ")");
+}
+
+std::optional<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& endpoint) {
+  auto colon = endpoint.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == endpoint.size())
+    return std::nullopt;
+  auto digits = endpoint.substr(colon + 1);
+  if (digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  auto port = std::stoi(digits);
+  if (port < 1 || port > 65535)
+    return std::nullopt;
+  return std::make_pair(endpoint.substr(0, colon), static_cast<std::uint16_t>(port));
+}
+
+std::vector<std::string> join_endpoints(const settings& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.node.join.size()) {
+    auto end = s.node.join.find(',', start);
+    if (end == std::string::npos)
+      end = s.node.join.size();
+    auto e = s.node.join.substr(start, end - start);
+    e.erase(0, e.find_first_not_of(' '));
+    e.erase(e.find_last_not_of(' ') + 1);
+    if (!e.empty()) {
+      if (!parse_endpoint(e))
+        throw config_error("node.join = '" + s.node.join + "': '" + e +
+                           "' is not HOST:PORT (the admin endpoint of a running node)");
+      out.push_back(e);
+    }
+    start = end + 1;
+  }
+  return out;
 }
 
 std::map<std::string, std::string> parse_env_file(const std::string& path) {

@@ -70,6 +70,7 @@ struct node_settings {
   std::string admin_host = "127.0.0.1";
   int admin_port = 4242;
   std::string admin_secret;         ///< every admin request must carry it; empty: admin refuses all
+  std::string join;                 ///< host:port[,host:port...] of members' admin actors to join
   std::string metrics_host = "127.0.0.1";
   int metrics_port = 9464;
 };
@@ -135,6 +136,12 @@ std::string get(const settings& s, const std::string& key);
 
 /// Checks values that are valid alone but not together.
 void validate(const settings& s);
+
+/// "host:port" split, or nothing when it is not one (port 1..65535).
+std::optional<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& endpoint);
+
+/// The comma-separated endpoints of node.join; throws config_error on a bad one.
+std::vector<std::string> join_endpoints(const settings& s);
 
 /// Parses `KEY=value` lines (comments with #) as a shell would source them.
 std::map<std::string, std::string> parse_env_file(const std::string& path);

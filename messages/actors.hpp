@@ -143,9 +143,34 @@ using admin_actor = caf::typed_actor<
   /// then exits 0.
   caf::replies_to<drain_atom, std::string>::with<bool>,
   /// Leaves the group cleanly (partitions move to the other nodes) and exits.
-  caf::replies_to<stop_atom, std::string>::with<bool>>;
+  caf::replies_to<stop_atom, std::string>::with<bool>,
+  /// Cluster membership, for the registries of other nodes: a node joins
+  /// (answer: every member this node knows), beats (with the members it
+  /// knows; answer the same), and leaves.
+  caf::replies_to<join_atom, std::string, member_info>::with<std::vector<member_info>>,
+  caf::replies_to<heartbeat_atom, std::string, member_info, std::vector<member_info>>::with<
+    std::vector<member_info>>,
+  caf::reacts_to<leave_atom, std::string, member_info>,
+  /// The members this node's registry knows, and how it sees them.
+  caf::replies_to<members_atom, std::string>::with<std::vector<member_view>>>;
 
 /// Version of the admin protocol; bump it when admin_actor changes.
-inline constexpr const char* admin_protocol_version = "rtad-admin/2";
+inline constexpr const char* admin_protocol_version = "rtad-admin/3";
+
+/// Cluster membership on one node (`rtad node --join HOST:PORT`): connects to
+/// the seeds and to every member it learns of through its admin actor, beats
+/// to each every few seconds, forgets a member whose connection dropped and
+/// who stays silent past the timeout, and says goodbye when the node stops.
+using registry_actor = caf::typed_actor<
+  /// From the admin actor: the requests of admin_actor above, secret checked.
+  caf::replies_to<join_atom, member_info>::with<std::vector<member_info>>,
+  caf::replies_to<heartbeat_atom, member_info, std::vector<member_info>>::with<
+    std::vector<member_info>>,
+  caf::reacts_to<leave_atom, member_info>,
+  caf::replies_to<members_atom>::with<std::vector<member_view>>,
+  /// Timer: beat, retry connections, drop silent members.
+  caf::reacts_to<tick_atom>,
+  /// The node stops: tell every member, then answer.
+  caf::replies_to<stop_atom>::with<bool>>;
 
 } // namespace rtad

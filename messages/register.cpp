@@ -24,6 +24,11 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<global_checkpoint>("rtad::global_checkpoint");
   cfg.add_message_type<profile_info>("rtad::profile_info");
   cfg.add_message_type<node_info>("rtad::node_info");
+  cfg.add_message_type<member_info>("rtad::member_info");
+  cfg.add_message_type<std::vector<member_info>>("std::vector<rtad::member_info>");
+  cfg.add_message_type<member_view>("rtad::member_view");
+  cfg.add_message_type<std::vector<member_view>>("std::vector<rtad::member_view>");
+  cfg.add_message_type<registry_actor>("rtad::registry_actor");
   cfg.add_message_type<std::vector<double>>("std::vector<double>");
   cfg.add_message_type<std::vector<std::string>>("std::vector<std::string>");
   cfg.add_message_type<shard_actor>("rtad::shard_actor");

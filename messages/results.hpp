@@ -197,4 +197,29 @@ typename Inspector::result_type inspect(Inspector& f, node_info& x) {
            x.database_up, x.ready);
 }
 
+/// One node of the cluster as the registry knows it. `incarnation` (the
+/// node's start time, ms) tells a restarted node from the one before it.
+struct member_info {
+  std::string node;
+  std::string admin_endpoint; ///< host:port of its admin actor
+  std::int64_t incarnation = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, member_info& x) {
+  return f(x.node, x.admin_endpoint, x.incarnation);
+}
+
+/// A member as one node's registry sees it (rtad admin members).
+struct member_view {
+  member_info info;
+  std::string state;          ///< self, alive, suspect (connection lost, not yet timed out)
+  std::int64_t last_heard_ms = 0; ///< since the last heartbeat from it; 0 for self
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, member_view& x) {
+  return f(x.info, x.state, x.last_heard_ms);
+}
+
 } // namespace rtad

@@ -87,6 +87,23 @@ BOOST_AUTO_TEST_CASE(inconsistent_values_are_refused) {
   BOOST_CHECK_THROW(load(src), config_error);
 }
 
+BOOST_AUTO_TEST_CASE(join_takes_admin_endpoints_and_needs_the_admin_actor) {
+  auto src = isolated();
+  src.overrides = {{"node.join", "10.0.0.5:4242, node-b:4243"}};
+  BOOST_TEST(join_endpoints(load(src)) == (std::vector<std::string>{"10.0.0.5:4242", "node-b:4243"}));
+  for (const auto* bad : {"node-b", "node-b:", ":4242", "node-b:99999", "node-b:42x"}) {
+    src.overrides = {{"node.join", bad}};
+    try {
+      load(src);
+      BOOST_FAIL("expected a config_error for " << bad);
+    } catch (const config_error& e) {
+      BOOST_TEST(std::string(e.what()).find("is not HOST:PORT") != std::string::npos, e.what());
+    }
+  }
+  src.overrides = {{"node.join", "node-b:4242"}, {"node.admin_port", "0"}};
+  BOOST_CHECK_THROW(load(src), config_error);
+}
+
 BOOST_AUTO_TEST_CASE(admin_tls_takes_every_file_or_none) {
   auto src = isolated();
   BOOST_TEST(!load(src).admin.tls());
