@@ -54,7 +54,7 @@ struct model_settings {
 /// The batching PostgreSQL sink.
 struct sink_settings {
   int batch_rows = 2000;
-  int flush_interval_ms = 100;
+  int flush_interval_ms = 100;     ///< 0: write as soon as the sink is free (group commit)
   int retry_max_backoff_ms = 5000;
   bool store_all = true;            ///< store every scored transaction, not only anomalies
   int retention_days = 30;          ///< partitions of `transactions` older than this are dropped

@@ -157,6 +157,40 @@ BOOST_AUTO_TEST_CASE(the_sink_writes_in_batches_and_returns_credit_once_stored) 
   self->send_exit(sink_handle, caf::exit_reason::user_shutdown);
 }
 
+BOOST_AUTO_TEST_CASE(without_a_wait_the_sink_batches_what_arrives_during_a_write) {
+  migrated_db db;
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  sink_config sc;
+  sc.writer = {db.url(), "n1", "g", "t", true, 30};
+  sc.batch_rows = 100000;
+  sc.flush_interval = std::chrono::milliseconds(0);
+  sc.metrics = std::make_shared<node_metrics>();
+  auto sink_handle = sys.spawn<caf::detached>(sink, sc);
+  caf::scoped_actor self{sys};
+  constexpr int n = 2000;
+  std::vector<offset_batch> announced{{0, {}}, {1, {}}};
+  for (int i = 0; i < n; ++i)
+    announced[static_cast<std::size_t>(i % 2)].offsets.push_back(i / 2);
+  self->send(sink_handle, announce_atom::value, announced);
+  for (int i = 0; i < n; ++i) { // one row per message, as fast as they come
+    auto r = row(i);
+    r.txn.timestamp = 1767225600 + i; // one day: retention drops nothing
+    self->send(sink_handle, std::vector<scored_transaction>{r});
+  }
+  std::uint64_t credit = 0;
+  self->receive([&](std::uint64_t c) { credit = c; }, caf::after(std::chrono::seconds(30)) >> [] {
+    BOOST_FAIL("no credit came back");
+  });
+  BOOST_TEST(credit == std::uint64_t{n});
+  BOOST_TEST(count(db.url(), "select count(*) from transactions") == n);
+  // No timer gathered them: the rows that came during one write made the next batch.
+  auto batches = sc.metrics->sink_batches.load();
+  BOOST_TEST(batches >= 1u);
+  BOOST_TEST(batches < static_cast<std::uint64_t>(n) / 10, batches << " batches for " << n << " messages");
+  self->send_exit(sink_handle, caf::exit_reason::user_shutdown);
+}
+
 BOOST_AUTO_TEST_CASE(the_sink_keeps_credit_while_the_database_is_unreachable) {
   rtad_system_config cfg;
   caf::actor_system sys{cfg};
