@@ -129,17 +129,17 @@ admin_actor::behavior_type admin(self_ptr self, admin_config cfg) {
       self->state.cfg.shutdown_requested->store(true);
       return true;
     },
-    [=](join_atom, const std::string& secret,
-        const member_info& m) -> caf::result<std::vector<member_info>> {
+    [=](join_atom, const std::string& secret, const member_info& m,
+        const caf::actor& admin) -> caf::result<std::vector<member_info>> {
       if (auto why = refusal(self, secret); !why.empty())
         return refused(why);
-      return self->delegate(self->state.cfg.registry, join_atom::value, m);
+      return self->delegate(self->state.cfg.registry, join_atom::value, m, admin);
     },
-    [=](heartbeat_atom, const std::string& secret, const member_info& m,
+    [=](heartbeat_atom, const std::string& secret, const member_info& m, const caf::actor& admin,
         const std::vector<member_info>& known) -> caf::result<std::vector<member_info>> {
       if (auto why = refusal(self, secret); !why.empty())
         return refused(why);
-      return self->delegate(self->state.cfg.registry, heartbeat_atom::value, m, known);
+      return self->delegate(self->state.cfg.registry, heartbeat_atom::value, m, admin, known);
     },
     [=](leave_atom, const std::string& secret, const member_info& m) {
       if (refusal(self, secret).empty())

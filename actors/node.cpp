@@ -1,13 +1,13 @@
 #include "actors/node.hpp"
 
 #include "actors/admin.hpp"
-#include "actors/registry.hpp"
 #include "actors/convert.hpp"
 #include "actors/feedback_listener.hpp"
 #include "actors/global_model.hpp"
 #include "actors/kafka_source.hpp"
 #include "actors/log.hpp"
 #include "actors/profile_store.hpp"
+#include "actors/registry.hpp"
 #include "actors/shard.hpp"
 #include "actors/sink.hpp"
 #include "actors/status_reporter.hpp"
@@ -175,6 +175,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
       throw std::logic_error("admin TLS is set but the actor system has no OpenSSL module "
                              "(configure it with use_admin_tls)");
     admin_ = sys.spawn(admin, ac);
+    caf::anon_send(registry_, admin_);
     auto wanted = static_cast<std::uint16_t>(s.node.admin_port);
     auto port = tls ? caf::openssl::publish(admin_, wanted, s.node.admin_host.c_str(), true)
                     : sys.middleman().publish(admin_, wanted, s.node.admin_host.c_str(), true);

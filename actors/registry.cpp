@@ -55,7 +55,7 @@ void heard_from(self_ptr self, const member_info& m, bool direct) {
 /// Asks `handle` to take this node in; its answer is every member it knows.
 void join_through(self_ptr self, admin_actor handle, const std::string& endpoint) {
   auto& st = self->state;
-  self->request(handle, st.cfg.timeout, join_atom::value, st.cfg.secret, st.cfg.self)
+  self->request(handle, st.cfg.timeout, join_atom::value, st.cfg.secret, st.cfg.self, st.own_admin)
     .then(
       [=](const std::vector<member_info>& members) {
         self->state.seeds.erase(endpoint);
@@ -82,13 +82,29 @@ void join_through(self_ptr self, admin_actor handle, const std::string& endpoint
       });
 }
 
+/// Whether this node connects to `peer` (see registry_peer).
+bool initiates(self_ptr self, const registry_peer& peer) {
+  return self->state.cfg.self.node < peer.info.node;
+}
+
 void learn(self_ptr self, const std::vector<member_info>& members) {
   for (const auto& m : members) {
     heard_from(self, m, false);
     auto it = self->state.peers.find(m.node);
-    if (it != self->state.peers.end() && !it->second.handle && !it->second.connecting)
+    if (it != self->state.peers.end() && !it->second.handle && !it->second.connecting &&
+        initiates(self, it->second))
       connect(self, m.admin_endpoint, m.node);
   }
+}
+
+/// Takes the admin actor a member sent with join or heartbeat, unless a
+/// connection to it exists already.
+void adopt(self_ptr self, const member_info& m, const caf::actor& admin) {
+  auto it = self->state.peers.find(m.node);
+  if (it == self->state.peers.end() || it->second.handle || !admin)
+    return;
+  it->second.handle = caf::actor_cast<admin_actor>(admin);
+  self->monitor(it->second.handle);
 }
 
 /// Connects to the admin actor at `endpoint` without blocking (the
@@ -156,7 +172,7 @@ void beat(self_ptr self) {
     if (p.handle) {
       auto node = p.info.node;
       self->request(p.handle, st.cfg.heartbeat * 2, heartbeat_atom::value, st.cfg.secret,
-                    st.cfg.self, st.members())
+                    st.cfg.self, st.own_admin, st.members())
         .then(
           [=](const std::vector<member_info>& members) {
             if (!members.empty() && members.front().node == node)
@@ -164,7 +180,7 @@ void beat(self_ptr self) {
             learn(self, members);
           },
           [=](const caf::error&) {}); // silence is judged by last_heard
-    } else if (!p.connecting) {
+    } else if (!p.connecting && initiates(self, p)) {
       connect(self, p.info.admin_endpoint, p.info.node);
     }
     ++it;
@@ -196,17 +212,24 @@ registry_actor::behavior_type registry(self_ptr self, registry_config cfg) {
         p.connection_lost = true;
       }
   });
-  for (const auto& seed : self->state.cfg.seeds)
-    connect(self, seed, "");
-  self->send(self, tick_atom::value);
   return {
-    [=](join_atom, const member_info& m) {
+    [=](admin_actor& own) {
+      if (self->state.own_admin)
+        return;
+      self->state.own_admin = caf::actor_cast<caf::actor>(std::move(own));
+      for (const auto& seed : self->state.cfg.seeds)
+        connect(self, seed, "");
+      self->send(self, tick_atom::value);
+    },
+    [=](join_atom, const member_info& m, const caf::actor& admin) {
       heard_from(self, m, true);
-      learn(self, {m});
+      adopt(self, m, admin);
       return self->state.members();
     },
-    [=](heartbeat_atom, const member_info& m, const std::vector<member_info>& members) {
+    [=](heartbeat_atom, const member_info& m, const caf::actor& admin,
+        const std::vector<member_info>& members) {
       heard_from(self, m, true);
+      adopt(self, m, admin);
       learn(self, members);
       return self->state.members();
     },

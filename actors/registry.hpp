@@ -20,7 +20,12 @@ struct registry_config {
   std::chrono::milliseconds timeout{10000};
 };
 
-/// One other node as the registry knows it.
+/// One other node as the registry knows it. One connection serves a pair
+/// of members: the node that joins through a seed connects, and between
+/// members who learnt of each other from others, the one whose name sorts
+/// first; the other side takes the admin actor sent with join or heartbeat.
+/// (Two connections between the same nodes make CAF's OpenSSL module drop
+/// them in turn.)
 struct registry_peer {
   member_info info;
   admin_actor handle;        ///< its admin actor; null while not connected
@@ -33,6 +38,7 @@ struct registry_peer {
 struct registry_state {
   static inline const char* name = "registry";
   registry_config cfg;
+  caf::actor own_admin;                       ///< handed to members with join and heartbeat
   std::map<std::string, registry_peer> peers; ///< by node name
   std::map<std::string, bool> seeds;          ///< endpoint -> connecting
   std::map<std::string, std::int64_t> gone;   ///< lost or left: node -> its incarnation

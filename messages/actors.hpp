@@ -146,10 +146,11 @@ using admin_actor = caf::typed_actor<
   caf::replies_to<stop_atom, std::string>::with<bool>,
   /// Cluster membership, for the registries of other nodes: a node joins
   /// (answer: every member this node knows), beats (with the members it
-  /// knows; answer the same), and leaves.
-  caf::replies_to<join_atom, std::string, member_info>::with<std::vector<member_info>>,
-  caf::replies_to<heartbeat_atom, std::string, member_info, std::vector<member_info>>::with<
-    std::vector<member_info>>,
+  /// knows; answer the same), and leaves. Join and beat carry the sender's
+  /// own admin actor, so one connection serves a pair of members both ways.
+  caf::replies_to<join_atom, std::string, member_info, caf::actor>::with<std::vector<member_info>>,
+  caf::replies_to<heartbeat_atom, std::string, member_info, caf::actor,
+                  std::vector<member_info>>::with<std::vector<member_info>>,
   caf::reacts_to<leave_atom, std::string, member_info>,
   /// The members this node's registry knows, and how it sees them.
   caf::replies_to<members_atom, std::string>::with<std::vector<member_view>>>;
@@ -162,9 +163,12 @@ inline constexpr const char* admin_protocol_version = "rtad-admin/3";
 /// to each every few seconds, forgets a member whose connection dropped and
 /// who stays silent past the timeout, and says goodbye when the node stops.
 using registry_actor = caf::typed_actor<
+  /// The node's own admin actor, which members reach it through; the
+  /// registry joins its seeds once it has it.
+  caf::reacts_to<admin_actor>,
   /// From the admin actor: the requests of admin_actor above, secret checked.
-  caf::replies_to<join_atom, member_info>::with<std::vector<member_info>>,
-  caf::replies_to<heartbeat_atom, member_info, std::vector<member_info>>::with<
+  caf::replies_to<join_atom, member_info, caf::actor>::with<std::vector<member_info>>,
+  caf::replies_to<heartbeat_atom, member_info, caf::actor, std::vector<member_info>>::with<
     std::vector<member_info>>,
   caf::reacts_to<leave_atom, member_info>,
   caf::replies_to<members_atom>::with<std::vector<member_view>>,

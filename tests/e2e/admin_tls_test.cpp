@@ -136,6 +136,42 @@ BOOST_AUTO_TEST_CASE(only_a_client_with_a_certificate_from_the_ca_reaches_a_tls_
   BOOST_TEST(node.running(), "see " << log);
 }
 
+BOOST_AUTO_TEST_CASE(tls_nodes_join_each_other_over_tls) {
+  test::node_fixture f("rtad_admin_tls_join");
+  pki certs;
+  const int first = 20000 + (getpid() + 11) % 20000, second = first + 1;
+  auto start = [&](const std::string& name, int port, std::vector<std::string> join) {
+    auto extra = tls_args(certs.dir, "node", "ours");
+    extra.insert(extra.end(), {"--set", "node.admin_port=" + std::to_string(port), "--set",
+                               "node.admin_secret=s3cret"});
+    extra.insert(extra.end(), join.begin(), join.end());
+    auto args = test::node_args(f.settings, name, extra);
+    return std::make_unique<test::child>(args, "/tmp/" + f.topic + "-" + name + ".log");
+  };
+  auto a = start("north", first, {});
+  auto b = start("south", second, {"--set", "node.join=127.0.0.1:" + std::to_string(first)});
+  auto members = [&] {
+    std::vector<std::string> args{"--set", "pg.url=" + f.settings.pg.url};
+    auto tls = tls_args(certs.dir, "client", "ours");
+    args.insert(args.end(), tls.begin(), tls.end());
+    args.insert(args.end(), {"admin", "--node", "127.0.0.1:" + std::to_string(first), "--secret",
+                             "s3cret", "--json", "--timeout", "5", "members"});
+    return run("/tmp/" + f.topic + "-members.out", args);
+  };
+  BOOST_TEST(test::eventually(
+               [&] {
+                 auto r = members();
+                 return r.code == 0 && r.output.find("\"south\"") != std::string::npos &&
+                        r.output.find("\"alive\"") != std::string::npos;
+               },
+               std::chrono::seconds(60)),
+             members().output << "\nsee /tmp/" << f.topic << "-south.log");
+  b->signal(SIGTERM);
+  BOOST_TEST(b->wait_exit(std::chrono::seconds(60)) == 0);
+  a->signal(SIGTERM);
+  BOOST_TEST(a->wait_exit(std::chrono::seconds(60)) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_node_with_a_bad_key_or_half_the_files_does_not_start) {
   test::node_fixture f("rtad_admin_tls_bad");
   pki certs;
