@@ -52,6 +52,26 @@ struct migrated_db : test::scratch_db {
   }
 };
 
+/// A sink on a thread of its own, as the node runs it, writing as node n1.
+struct running_sink {
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  sink_config sc;
+  sink_actor handle;
+  caf::scoped_actor self{sys};
+
+  running_sink(const std::string& url, std::size_t batch_rows, std::chrono::milliseconds wait,
+               std::chrono::milliseconds max_backoff = sink_config{}.max_backoff) {
+    sc.writer = {url, "n1", "g", "t", true, 30};
+    sc.batch_rows = batch_rows;
+    sc.flush_interval = wait;
+    sc.max_backoff = max_backoff;
+    sc.metrics = std::make_shared<node_metrics>();
+    handle = sys.spawn<caf::detached>(sink, sc);
+  }
+  ~running_sink() { self->send_exit(handle, caf::exit_reason::user_shutdown); }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_replayed_batch_changes_nothing) {
@@ -120,15 +140,9 @@ BOOST_AUTO_TEST_CASE(checkpoints_are_copied_byte_for_byte_and_the_newest_of_a_us
 
 BOOST_AUTO_TEST_CASE(the_sink_writes_in_batches_and_returns_credit_once_stored) {
   migrated_db db;
-  rtad_system_config cfg;
-  caf::actor_system sys{cfg};
-  sink_config sc;
-  sc.writer = {db.url(), "n1", "g", "t", true, 30};
-  sc.batch_rows = 100;
-  sc.flush_interval = std::chrono::milliseconds(20);
-  sc.metrics = std::make_shared<node_metrics>();
-  auto sink_handle = sys.spawn<caf::detached>(sink, sc);
-  caf::scoped_actor self{sys};
+  running_sink s(db.url(), 100, std::chrono::milliseconds(20));
+  auto& self = s.self;
+  auto sink_handle = s.handle;
   std::vector<offset_batch> announced{{0, {}}, {1, {}}};
   std::vector<scored_transaction> rows;
   for (int i = 0; i < 1000; ++i) {
@@ -147,27 +161,20 @@ BOOST_AUTO_TEST_CASE(the_sink_writes_in_batches_and_returns_credit_once_stored) 
   });
   BOOST_TEST(credit == 1000u);
   BOOST_TEST(count(db.url(), "select count(*) from transactions") == 1000);
-  BOOST_TEST(sc.metrics->sink_batches.load() >= 10u);
+  BOOST_TEST(s.sc.metrics->sink_batches.load() >= 10u);
   BOOST_TEST(count(db.url(), "select sum(next_offset) from kafka_offsets") == 1000);
   bool drained = false;
   self->request(sink_handle, std::chrono::seconds(10), drain_atom::value,
                 std::vector<std::int32_t>{0, 1})
     .receive([&](bool ok) { drained = ok; }, [](caf::error&) {});
   BOOST_TEST(drained);
-  self->send_exit(sink_handle, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_CASE(without_a_wait_the_sink_batches_what_arrives_during_a_write) {
   migrated_db db;
-  rtad_system_config cfg;
-  caf::actor_system sys{cfg};
-  sink_config sc;
-  sc.writer = {db.url(), "n1", "g", "t", true, 30};
-  sc.batch_rows = 100000;
-  sc.flush_interval = std::chrono::milliseconds(0);
-  sc.metrics = std::make_shared<node_metrics>();
-  auto sink_handle = sys.spawn<caf::detached>(sink, sc);
-  caf::scoped_actor self{sys};
+  running_sink s(db.url(), 100000, std::chrono::milliseconds(0));
+  auto& self = s.self;
+  auto sink_handle = s.handle;
   constexpr int n = 2000;
   std::vector<offset_batch> announced{{0, {}}, {1, {}}};
   for (int i = 0; i < n; ++i)
@@ -185,24 +192,17 @@ BOOST_AUTO_TEST_CASE(without_a_wait_the_sink_batches_what_arrives_during_a_write
   BOOST_TEST(credit == std::uint64_t{n});
   BOOST_TEST(count(db.url(), "select count(*) from transactions") == n);
   // No timer gathered them: the rows that came during one write made the next batch.
-  auto batches = sc.metrics->sink_batches.load();
+  auto batches = s.sc.metrics->sink_batches.load();
   BOOST_TEST(batches >= 1u);
   BOOST_TEST(batches < static_cast<std::uint64_t>(n) / 10, batches << " batches for " << n << " messages");
-  self->send_exit(sink_handle, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_CASE(the_sink_keeps_credit_while_the_database_is_unreachable) {
-  rtad_system_config cfg;
-  caf::actor_system sys{cfg};
-  sink_config sc;
   // A port where nothing listens: a real refusal, not a mock.
-  sc.writer = {"postgresql://rtad@127.0.0.1:1/none?connect_timeout=1", "n1", "g", "t", true, 30};
-  sc.batch_rows = 10;
-  sc.flush_interval = std::chrono::milliseconds(10);
-  sc.max_backoff = std::chrono::milliseconds(200);
-  sc.metrics = std::make_shared<node_metrics>();
-  auto sink_handle = sys.spawn<caf::detached>(sink, sc);
-  caf::scoped_actor self{sys};
+  running_sink s("postgresql://rtad@127.0.0.1:1/none?connect_timeout=1", 10,
+                 std::chrono::milliseconds(10), std::chrono::milliseconds(200));
+  auto& self = s.self;
+  auto sink_handle = s.handle;
   std::vector<offset_batch> announced{{0, {0, 1, 2}}};
   bool credited = false;
   self->send(sink_handle, announce_atom::value, announced);
@@ -213,8 +213,7 @@ BOOST_AUTO_TEST_CASE(the_sink_keeps_credit_while_the_database_is_unreachable) {
   self->receive([&](std::uint64_t) { credited = true; },
                 caf::after(std::chrono::milliseconds(1500)) >> [] {});
   BOOST_TEST(!credited);
-  BOOST_TEST(sc.metrics->sink_errors.load() >= 2u); // retried with backoff
-  BOOST_TEST(!sc.metrics->db_available.load());
-  BOOST_TEST(sc.metrics->sink_buffered.load() == 3u); // nothing dropped
-  self->send_exit(sink_handle, caf::exit_reason::user_shutdown);
+  BOOST_TEST(s.sc.metrics->sink_errors.load() >= 2u); // retried with backoff
+  BOOST_TEST(!s.sc.metrics->db_available.load());
+  BOOST_TEST(s.sc.metrics->sink_buffered.load() == 3u); // nothing dropped
 }
