@@ -112,10 +112,9 @@ void score(self_ptr self, std::vector<transaction>& txns, const global_snapshot&
   st.cfg.metrics->scored += out.size();
   st.cfg.metrics->flagged += flagged;
   self->send(st.cfg.sink, std::move(out));
-  if (st.since_checkpoint >= st.cfg.checkpoint_every) {
+  if (st.since_checkpoint >= st.cfg.checkpoint_every)
     checkpoint(self, [](bool) {});
-    report_memory(self);
-  }
+  report_memory(self); // every batch: the model grows between checkpoints too
 }
 
 bool apply_label(self_ptr self, const label& l) {

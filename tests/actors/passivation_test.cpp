@@ -119,6 +119,35 @@ BOOST_AUTO_TEST_CASE(a_passivated_and_restored_profile_scores_as_one_that_stayed
     caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
 }
 
+BOOST_AUTO_TEST_CASE(the_memory_gauge_follows_a_profile_between_checkpoints) {
+  shard_rig rig("rtad_memory_gauge");
+  auto shc = rig.base;
+  shc.profile.checkpoint_every = 100000; // no checkpoint in this test
+  shc.passivate_after = std::chrono::hours(1);
+  auto sh = rig.sys.spawn(shard, shc);
+  test::population people(1, 5);
+  models::user_model reference{models::model_params{}};
+  for (int i = 0; i < 120; ++i) {
+    auto t = people.normal(0);
+    t.partition = 0;
+    t.offset = i;
+    auto input = to_input(t);
+    auto x = reference.features(input);
+    reference.record(input, x, reference.assess(x, nullptr, nullptr), t.transaction_id,
+                     {t.partition, t.offset});
+    caf::anon_send(sh, std::vector<transaction>{t});
+  }
+  BOOST_REQUIRE(test::eventually([&] { return rig.metrics->stored_rows >= 120; },
+                                 std::chrono::seconds(20)));
+  auto empty = models::user_model{models::model_params{}}.memory_bytes();
+  auto grown = reference.memory_bytes();
+  BOOST_REQUIRE(grown > 2 * empty);
+  BOOST_TEST(test::eventually([&] { return rig.metrics->profile_memory_bytes >= grown * 9 / 10; },
+                              std::chrono::seconds(5)),
+             rig.metrics->profile_memory_bytes.load() << " bytes reported; the model holds " << grown);
+  caf::anon_send_exit(sh, caf::exit_reason::user_shutdown);
+}
+
 BOOST_AUTO_TEST_CASE(a_profile_restored_after_a_crash_catches_up_from_stored_rows) {
   shard_rig rig("rtad_catch_up");
   auto& sys = rig.sys;
