@@ -46,10 +46,7 @@ BOOST_AUTO_TEST_CASE(an_operator_inspects_freezes_retrains_and_stops_a_node) {
   auto port = std::to_string(20000 + getpid() % 20000);
   auto endpoint = "127.0.0.1:" + port;
   auto log = "/tmp/" + f.topic + ".log";
-  test::child node(test::node_args(f.settings, "operated",
-                                   {"--set", "node.admin_port=" + port, "--set",
-                                    "node.admin_secret=s3cret"}),
-                   log);
+  test::child node(test::node_args(f.settings, "operated", test::admin_args(port)), log);
   test::producer p(f.settings.kafka.bootstrap);
   test::population people(10, 4);
   auto send_rounds = [&](int rounds) {

@@ -104,8 +104,8 @@ BOOST_AUTO_TEST_CASE(only_a_client_with_a_certificate_from_the_ca_reaches_a_tls_
   auto endpoint = "127.0.0.1:" + port;
   auto log = "/tmp/" + f.topic + ".log";
   auto node_extra = tls_args(certs.dir, "node", "ours");
-  node_extra.insert(node_extra.end(), {"--set", "node.admin_port=" + port, "--set",
-                                       "node.admin_secret=s3cret"});
+  auto admin = test::admin_args(port);
+  node_extra.insert(node_extra.end(), admin.begin(), admin.end());
   test::child node(test::node_args(f.settings, "guarded", node_extra), log);
 
   // The node may take a moment to publish: a good client retries until --timeout.
@@ -142,8 +142,8 @@ BOOST_AUTO_TEST_CASE(tls_nodes_join_each_other_over_tls) {
   const int first = 20000 + (getpid() + 11) % 20000, second = first + 1;
   auto start = [&](const std::string& name, int port, std::vector<std::string> join) {
     auto extra = tls_args(certs.dir, "node", "ours");
-    extra.insert(extra.end(), {"--set", "node.admin_port=" + std::to_string(port), "--set",
-                               "node.admin_secret=s3cret"});
+    auto admin = test::admin_args(std::to_string(port));
+    extra.insert(extra.end(), admin.begin(), admin.end());
     extra.insert(extra.end(), join.begin(), join.end());
     auto args = test::node_args(f.settings, name, extra);
     return std::make_unique<test::child>(args, "/tmp/" + f.topic + "-" + name + ".log");
@@ -203,10 +203,7 @@ BOOST_AUTO_TEST_CASE(a_tls_client_at_a_plain_node_is_told_why) {
   auto port = std::to_string(20000 + (getpid() + 13) % 20000);
   auto endpoint = "127.0.0.1:" + port;
   auto log = "/tmp/" + f.topic + ".log";
-  test::child node(test::node_args(f.settings, "plain",
-                                   {"--set", "node.admin_port=" + port, "--set",
-                                    "node.admin_secret=s3cret"}),
-                   log);
+  test::child node(test::node_args(f.settings, "plain", test::admin_args(port)), log);
   // Wait for the plain node with a plain client, then try TLS.
   BOOST_REQUIRE_MESSAGE(admin_status(f, endpoint, {}, "plain-ok").code == 0, "see " << log);
   auto tls = admin_status(f, endpoint, tls_args(certs.dir, "client", "ours"), "tls-at-plain");

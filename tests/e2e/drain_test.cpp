@@ -65,9 +65,7 @@ BOOST_AUTO_TEST_CASE(drain_hands_a_node_s_partitions_to_the_other_and_loses_noth
   std::map<std::string, std::unique_ptr<test::child>> nodes;
   for (const auto& [name, ep] : endpoint)
     nodes[name] = std::make_unique<test::child>(
-      test::node_args(f.settings, name,
-                      {"--set", "node.admin_port=" + ep.substr(ep.find(':') + 1), "--set",
-                       "node.admin_secret=s3cret"}),
+      test::node_args(f.settings, name, test::admin_args(ep.substr(ep.find(':') + 1))),
       log_of(name));
   BOOST_REQUIRE_MESSAGE(test::eventually(
                           [&] {

@@ -36,9 +36,7 @@ BOOST_AUTO_TEST_CASE(nodes_join_learn_of_each_other_leave_are_lost_and_rejoin) {
   std::map<std::string, std::unique_ptr<test::child>> nodes;
   auto start = [&](const std::string& name, const std::string& join,
                    const std::string& secret = "s3cret") {
-    std::vector<std::string> extra{"--set", "node.admin_port=" + std::to_string(port.at(name)),
-                                   "--set", "node.admin_secret=" + secret};
-    auto args = test::node_args(f.settings, name, extra);
+    auto args = test::node_args(f.settings, name, test::admin_args(std::to_string(port.at(name)), secret));
     if (!join.empty()) {
       args.push_back("--join");
       args.push_back("127.0.0.1:" + std::to_string(port.at(join)));

@@ -114,6 +114,12 @@ inline int occurrences(const std::string& path, const std::string& needle) {
   return n;
 }
 
+/// `--set` arguments that publish a node's admin actor on `port`, guarded by `secret`.
+inline std::vector<std::string> admin_args(const std::string& port,
+                                           const std::string& secret = "s3cret") {
+  return {"--set", "node.admin_port=" + port, "--set", "node.admin_secret=" + secret};
+}
+
 /// Arguments of `rtad node` for a fixture's settings.
 inline std::vector<std::string> node_args(const config::settings& s, const std::string& name,
                                           std::vector<std::string> extra = {}) {
