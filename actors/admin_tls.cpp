@@ -1,6 +1,8 @@
 #include "actors/admin_tls.hpp"
 
+#include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 #include <cstring>
 #include <fstream>
@@ -103,6 +105,11 @@ void use_admin_tls(caf::actor_system_config& cfg, const config::admin_settings& 
   cfg.openssl_passphrase = s.tls_passphrase;
   cfg.openssl_cafile = s.tls_cafile;
   cfg.load<caf::openssl::manager>();
+}
+
+caf::io::middleman_actor admin_connector(caf::actor_system& sys) {
+  return sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                   : sys.middleman().actor_handle();
 }
 
 } // namespace rtad

@@ -5,6 +5,7 @@
 #include "config/settings.hpp"
 
 #include <caf/fwd.hpp>
+#include <caf/io/middleman_actor.hpp>
 
 namespace rtad {
 
@@ -19,5 +20,10 @@ void check_admin_tls_files(const config::admin_settings& s);
 /// Checks the files, then loads CAF's OpenSSL module with them into `cfg`
 /// (after the middleman). Does nothing when the settings have no TLS.
 void use_admin_tls(caf::actor_system_config& cfg, const config::admin_settings& s);
+
+/// What connects to an admin actor: the OpenSSL module when the system has
+/// it (so TLS nodes reach each other as operators reach them), else the
+/// plain middleman. Answers caf::connect_atom requests without blocking.
+caf::io::middleman_actor admin_connector(caf::actor_system& sys);
 
 } // namespace rtad

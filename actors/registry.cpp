@@ -1,11 +1,10 @@
 #include "actors/registry.hpp"
 
+#include "actors/admin_tls.hpp"
 #include "actors/log.hpp"
 #include "config/settings.hpp"
 
 #include <caf/all.hpp>
-#include <caf/io/middleman.hpp>
-#include <caf/openssl/manager.hpp>
 
 namespace rtad {
 
@@ -13,13 +12,6 @@ namespace {
 
 using self_ptr = registry_actor::stateful_pointer<registry_state>;
 using clock = std::chrono::steady_clock;
-
-/// Connections go through the OpenSSL module when the node has one, so
-/// members speak TLS to each other exactly as operators do to them.
-caf::io::middleman_actor connector(caf::actor_system& sys) {
-  return sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
-                                   : sys.middleman().actor_handle();
-}
 
 void learn(self_ptr self, const std::vector<member_info>& members);
 void connect(self_ptr self, const std::string& endpoint, const std::string& node);
@@ -125,7 +117,7 @@ void connect(self_ptr self, const std::string& endpoint, const std::string& node
       it->second.connecting = false;
     }
   };
-  self->request(connector(self->system()), self->state.cfg.timeout, caf::connect_atom::value,
+  self->request(admin_connector(self->system()), self->state.cfg.timeout, caf::connect_atom::value,
                 hp->first, hp->second)
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {

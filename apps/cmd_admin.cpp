@@ -3,12 +3,11 @@
 #include "actors/admin_tls.hpp"
 #include "actors/system_config.hpp"
 #include "apps/command.hpp"
+#include "config/settings.hpp"
 #include "messages/actors.hpp"
 
 #include <algorithm>
 #include <caf/all.hpp>
-#include <caf/io/middleman.hpp>
-#include <caf/openssl/manager.hpp>
 #include <cmath>
 #include <functional>
 #include <iomanip>
@@ -51,17 +50,10 @@ struct node_unreachable : std::runtime_error {
 };
 
 std::pair<std::string, std::uint16_t> split_endpoint(const std::string& hp) {
-  auto colon = hp.rfind(':');
-  if (colon == std::string::npos)
-    throw user_error("--node '" + hp + "': expected HOST:PORT");
-  int port = 0;
-  try {
-    port = std::stoi(hp.substr(colon + 1));
-  } catch (const std::exception&) {
-  }
-  if (port <= 0 || port > 65535)
-    throw user_error("--node '" + hp + "': bad port");
-  return {hp.substr(0, colon), static_cast<std::uint16_t>(port)};
+  auto endpoint = config::parse_endpoint(hp);
+  if (!endpoint)
+    throw user_error("--node '" + hp + "': expected HOST:PORT, the port 1 to 65535");
+  return *endpoint;
 }
 
 bool is(const caf::error& e, caf::sec code) {
@@ -73,8 +65,7 @@ bool is(const caf::error& e, caf::sec code) {
 /// up after `timeout`: a TLS connect can wait forever.
 caf::expected<admin_actor> remote_admin(caf::actor_system& sys, const std::string& host,
                                         std::uint16_t port, std::chrono::milliseconds timeout) {
-  auto connector = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
-                                             : sys.middleman().actor_handle();
+  auto connector = admin_connector(sys);
   caf::scoped_actor self{sys};
   caf::expected<admin_actor> out{caf::sec::request_timeout};
   self->request(connector, timeout, caf::connect_atom::value, host, port)
