@@ -23,6 +23,8 @@ export async function loadQuality(window: WindowKey, now = new Date()): Promise<
   const from = windowStart(window, now);
   // Whole hours come from the summaries, the part of an hour before them
   // from frauds and transactions themselves (at most an hour of rows each).
+  // Their flags count with `is true`/`is false`: a null cast to int would make
+  // a day whose only rows are in that part sum to null instead of 0.
   const split = rollupSplit(from);
   const [fraudFigures, txBins, perDay] = await Promise.all([
     query<{ confirmed: number; fp: number; unlabelled: number; truth_tp: number; truth_fp: number }>(
@@ -32,8 +34,8 @@ export async function loadQuality(window: WindowKey, now = new Date()): Promise<
          from (select confirmed, false_positive, unlabelled, truth_fraud, truth_legit
                  from frauds_hourly_quality where hour >= $2
                union all
-               select (is_confirmed_fraud)::int, (not is_confirmed_fraud)::int, (is_confirmed_fraud is null)::int,
-                      (ground_truth)::int, (not ground_truth)::int
+               select (is_confirmed_fraud is true)::int, (is_confirmed_fraud is false)::int,
+                      (is_confirmed_fraud is null)::int, (ground_truth is true)::int, (ground_truth is false)::int
                  from frauds where detection_time >= $1 and detection_time < $2) w`,
       [from, split],
     ),
@@ -60,7 +62,7 @@ export async function loadQuality(window: WindowKey, now = new Date()): Promise<
          from (select hour as t, confirmed, false_positive, unlabelled
                  from frauds_hourly_quality where hour >= $2
                union all
-               select detection_time, (is_confirmed_fraud)::int, (not is_confirmed_fraud)::int,
+               select detection_time, (is_confirmed_fraud is true)::int, (is_confirmed_fraud is false)::int,
                       (is_confirmed_fraud is null)::int
                  from frauds where detection_time >= $1 and detection_time < $2) w
         group by 1 order by 1`,

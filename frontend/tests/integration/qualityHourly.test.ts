@@ -21,8 +21,11 @@ const { rollupSplit } = await import("../../lib/queries/overview");
 const { pool } = await import("../../lib/db");
 
 let db: pg.Pool;
-// Not on a whole second, so windows start inside an hour and a minute.
-const NOW = new Date(Math.floor(Date.now() / 1000) * 1000 - 17 * 60_000 - 23_456);
+// Late in yesterday's UTC day and not on a whole second, so windows start
+// inside an hour and a minute, and the day each window starts on holds only
+// rows from before its first whole hour (read from the rows, not the
+// summaries): a day the summaries do not reach must count 0, not null.
+const NOW = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 17 * 60_000 - 23_456);
 const KEYS = Object.keys(WINDOWS) as WindowKey[];
 
 beforeAll(async () => {
@@ -218,10 +221,14 @@ describe("frauds_hourly_quality and transactions_hourly_quality", () => {
     expect(dropped).toBeGreaterThan(0);
     // frauds are not touched by retention, nor is their summary.
     expect((await db.query("select count(*)::int as n, sum(n)::int as frauds from frauds_hourly_quality")).rows[0]).toEqual(beforeFrauds);
-    const oldest = (await db.query("select min(hour) as h from transactions_hourly_quality")).rows[0].h as Date;
-    expect(oldest.getTime()).toBeGreaterThanOrEqual(NOW.getTime() - 9 * 86_400_000);
-    await expectQualityMatchesRows();
-    await db.query("select rtad_ensure_partitions(($1::timestamptz - interval '33 days')::date, $1::date)", [NOW]);
+    try {
+      const oldest = (await db.query("select min(hour) as h from transactions_hourly_quality")).rows[0].h as Date;
+      expect(oldest.getTime()).toBeGreaterThanOrEqual(NOW.getTime() - 9 * 86_400_000);
+      await expectQualityMatchesRows();
+    } finally {
+      // The tests after this one write into the dropped days again.
+      await db.query("select rtad_ensure_partitions(($1::timestamptz - interval '33 days')::date, $1::date)", [NOW]);
+    }
   });
 
   it("are caught by this test when they are wrong", async () => {
