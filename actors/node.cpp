@@ -86,11 +86,12 @@ node::node(caf::actor_system& sys, const config::settings& s)
   sink_config sc;
   sc.writer = {s.pg.url, name_, s.kafka.group, s.kafka.topic, s.sink.store_all,
                s.sink.retention_days};
+  sc.writers = static_cast<std::size_t>(s.sink.writers);
   sc.batch_rows = static_cast<std::size_t>(s.sink.batch_rows);
   sc.flush_interval = std::chrono::milliseconds(s.sink.flush_interval_ms);
   sc.max_backoff = std::chrono::milliseconds(s.sink.retry_max_backoff_ms);
   sc.metrics = metrics_;
-  sink_ = sys.spawn<caf::detached>(sink, sc);
+  sink_ = sys.spawn(sink, sc); // its writers are detached, it never blocks
 
   profile_store_config pc;
   pc.url = s.pg.url;

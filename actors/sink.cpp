@@ -10,17 +10,37 @@ namespace {
 
 using self_ptr = sink_actor::stateful_pointer<sink_state>;
 using std::chrono::milliseconds;
+using clock_type = std::chrono::steady_clock;
 
 constexpr milliseconds first_backoff{100};
-constexpr std::chrono::hours retention_interval{1};
+
+std::size_t lane_of(const sink_state& st, std::int32_t partition) {
+  return partition < 0 ? 0 : static_cast<std::size_t>(partition) % st.lanes.size();
+}
+
+bool has_work(const sink_state& st, std::size_t i) {
+  const auto& l = st.lanes[i];
+  return !l.rows.empty() || !l.quarantined.empty() || !l.checkpoints.empty() ||
+         (i == 0 && (!st.applied_labels.empty() || st.global_cp));
+}
+
+void update_gauges(sink_state& st) {
+  std::size_t buffered = 0, outstanding = 0;
+  for (const auto& l : st.lanes) {
+    buffered += l.rows.size() + (l.flight ? l.flight->rows.size() : 0);
+    outstanding += l.marks.outstanding();
+  }
+  st.cfg.metrics->sink_buffered = buffered;
+  st.cfg.metrics->in_flight = outstanding;
+}
 
 void arm_timer(self_ptr self, milliseconds after) {
   if (self->state.timer_armed)
     return;
   self->state.timer_armed = true;
   // Without a wait the flush goes behind the messages already in the
-  // mailbox: whatever arrived during the last write becomes one batch
-  // (group commit), so rows wait about one write, not a fixed interval.
+  // mailbox: whatever arrived during a lane's last write becomes its next
+  // batch (group commit), so rows wait about one write, not a fixed interval.
   if (after.count() == 0)
     self->send(self, flush_atom::value);
   else
@@ -32,8 +52,9 @@ void settle_drains(self_ptr self) {
   auto& st = self->state;
   auto it = st.drains.begin();
   while (it != st.drains.end()) {
-    bool drained = std::all_of(it->first.begin(), it->first.end(),
-                               [&](std::int32_t p) { return st.marks.drained(p); });
+    bool drained = std::all_of(it->first.begin(), it->first.end(), [&](std::int32_t p) {
+      return st.lanes[lane_of(st, p)].marks.drained(p);
+    });
     if (drained) {
       it->second.deliver(true);
       it = st.drains.erase(it);
@@ -43,14 +64,13 @@ void settle_drains(self_ptr self) {
   }
 }
 
-void forward_to_global(self_ptr self, std::size_t count) {
+void forward_to_global(self_ptr self, const std::deque<scored_transaction>& stored) {
   auto& st = self->state;
   if (!st.global)
     return;
   std::vector<float> rows;
   std::vector<std::string> categories; // the population's category mix (rarity)
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto& r = st.rows[i];
+  for (const auto& r : stored) {
     // Every row, flagged or not: a forest that learns only from what it let
     // pass never learns that a new user's first transactions (everything
     // novel) are common, keeps flagging them and never sees more of them.
@@ -64,138 +84,190 @@ void forward_to_global(self_ptr self, std::size_t count) {
     self->send(st.global, observe_atom::value, std::move(rows), std::move(categories));
 }
 
-/// Writes one batch; on failure everything stays buffered for a retry.
-void flush(self_ptr self) {
+void written(self_ptr self, std::size_t i, const write_outcome& out);
+
+/// Hands lane `i`'s flight to its writer.
+void send_flight(self_ptr self, std::size_t i) {
+  auto& flight = self->state.lanes[i].flight;
+  flight->writing = true;
+  self->request(self->state.lanes[i].writer, caf::infinite, batch_ref(flight, &flight->batch))
+    .then([=](write_outcome& out) { written(self, i, out); },
+          [=](caf::error& e) { written(self, i, write_outcome{self->system().render(e), 0}); });
+}
+
+/// Moves what lane `i` gathered into a flight and sends it; the lane must be free.
+void launch(self_ptr self, std::size_t i) {
   auto& st = self->state;
-  auto& m = *st.cfg.metrics;
-  write_batch b;
-  auto n = std::min(st.rows.size(), st.cfg.batch_rows);
-  std::vector<std::pair<std::int32_t, std::int64_t>> completed;
-  std::vector<std::uint64_t> credited;
+  auto& lane = st.lanes[i];
+  auto f = std::make_shared<sink_flight>();
   auto complete = [&](std::int32_t p, std::int64_t o) {
     if (p < 0)
       return;
-    completed.emplace_back(p, o);
-    if (auto id = st.marks.complete(p, o))
-      credited.push_back(*id);
+    if (auto id = lane.marks.complete(p, o))
+      f->credited.push_back(*id);
   };
-  for (std::size_t i = 0; i < n; ++i) {
-    b.rows.push_back(&st.rows[i]);
-    complete(st.rows[i].txn.partition, st.rows[i].txn.offset);
+  auto n = std::min(lane.rows.size(), st.cfg.batch_rows);
+  f->rows.assign(std::make_move_iterator(lane.rows.begin()),
+                 std::make_move_iterator(lane.rows.begin() + static_cast<long>(n)));
+  lane.rows.erase(lane.rows.begin(), lane.rows.begin() + static_cast<long>(n));
+  f->quarantined = std::exchange(lane.quarantined, {});
+  f->checkpoints = std::exchange(lane.checkpoints, {});
+  if (i == 0) {
+    f->applied_labels = std::exchange(st.applied_labels, {});
+    f->global = std::exchange(st.global_cp, std::nullopt);
   }
-  for (const auto& q : st.quarantined) {
+  auto& b = f->batch;
+  for (const auto& r : f->rows) {
+    b.rows.push_back(&r);
+    complete(r.txn.partition, r.txn.offset);
+  }
+  for (const auto& q : f->quarantined) {
     b.quarantined.push_back(&q);
     complete(q.partition, q.offset);
   }
-  for (const auto& c : st.checkpoints)
+  for (const auto& c : f->checkpoints)
     b.checkpoints.push_back(&c.first);
-  b.applied_labels = st.applied_labels;
-  if (st.global_cp)
-    b.global = &st.global_cp->first;
-  b.watermarks = st.marks.watermarks();
-  if (b.empty()) {
-    settle_drains(self);
+  b.applied_labels = f->applied_labels;
+  if (f->global)
+    b.global = &f->global->first;
+  b.watermarks = lane.marks.watermarks();
+  if (b.empty())
     return;
-  }
-  auto started = std::chrono::steady_clock::now();
-  try {
-    st.writer->write(b);
-  } catch (const std::exception& e) {
-    for (const auto& [p, o] : completed)
-      st.marks.undo(p, o);
-    st.writer->reset();
-    st.backoff = std::min(st.cfg.max_backoff, std::max(first_backoff, st.backoff * 2));
-    ++m.sink_errors;
-    m.db_available = false;
-    // First failure, then every tenth: an outage should not flood the log.
-    if (++st.failures % 10 == 1)
-      log::warn("sink", "write failed, will retry" +
-                        log::fields()("buffered", st.rows.size())("retry_ms", st.backoff.count())(
-                          "error", log::quote(e.what()))
+  lane.flight = std::move(f);
+  send_flight(self, i);
+}
+
+/// Starts every free lane that has something, whether or not a batch is full.
+void launch_all(self_ptr self) {
+  auto& st = self->state;
+  for (std::size_t i = 0; i < st.lanes.size(); ++i)
+    if (!st.lanes[i].flight && has_work(st, i))
+      launch(self, i);
+}
+
+void failed(self_ptr self, std::size_t i, const std::string& error) {
+  auto& st = self->state;
+  auto& lane = st.lanes[i];
+  auto& m = *st.cfg.metrics;
+  // The flight stays as it is and goes again: its offsets stay tentative,
+  // and nothing newer of its partitions is sent before it commits.
+  lane.flight->writing = false;
+  lane.backoff = std::min(st.cfg.max_backoff, std::max(first_backoff, lane.backoff * 2));
+  lane.retry_at = clock_type::now() + lane.backoff;
+  ++m.sink_errors;
+  m.db_available = false;
+  // First failure, then every tenth: an outage should not flood the log.
+  if (++lane.failures % 10 == 1)
+    log::warn("sink", "write failed, will retry" +
+                        log::fields()("writer", i)("buffered", m.sink_buffered.load())(
+                          "retry_ms", lane.backoff.count())("error", log::quote(error))
                           .str());
-    arm_timer(self, st.backoff);
+  arm_timer(self, lane.backoff);
+}
+
+void written(self_ptr self, std::size_t i, const write_outcome& out) {
+  auto& st = self->state;
+  auto& lane = st.lanes[i];
+  if (!out.error.empty()) {
+    failed(self, i, out.error);
     return;
   }
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-              std::chrono::steady_clock::now() - started)
-              .count();
+  auto& m = *st.cfg.metrics;
+  auto f = std::move(lane.flight);
   if (!m.db_available)
     log::info("sink", "PostgreSQL is back; writing resumed" +
-                        log::fields()("failed_attempts", st.failures).str());
-  st.failures = 0;
+                        log::fields()("writer", i)("failed_attempts", lane.failures).str());
+  lane.failures = 0;
+  lane.backoff = milliseconds{0};
   m.db_available = true;
-  st.backoff = milliseconds{0};
-  st.marks.commit();
-  for (auto id : credited) {
+  lane.marks.commit();
+  for (auto id : f->credited) {
     auto it = st.announcements.find(id);
     if (it != st.announcements.end() && --it->second.remaining == 0) {
       it->second.promise.deliver(it->second.count);
       st.announcements.erase(it);
     }
   }
-  for (auto& c : st.checkpoints)
+  for (auto& c : f->checkpoints)
     c.second.deliver(true);
-  if (st.global_cp) {
-    for (auto& rp : st.global_cp->second)
+  if (f->global)
+    for (auto& rp : f->global->second)
       rp.deliver(true);
-    st.global_cp.reset();
-  }
-  m.checkpoints += st.checkpoints.size();
-  st.checkpoints.clear();
-  st.quarantined.clear();
-  st.applied_labels.clear();
-  forward_to_global(self, n);
-  st.rows.erase(st.rows.begin(), st.rows.begin() + static_cast<long>(n));
-  m.stored_rows += n;
-  m.sink_buffered = st.rows.size();
+  m.checkpoints += f->checkpoints.size();
+  forward_to_global(self, f->rows);
+  m.stored_rows += f->rows.size();
   ++m.sink_batches;
-  m.sink_batch_rows_last = n;
-  m.sink_batch_us_last = static_cast<std::uint64_t>(us);
-  m.sink_batch_us_total += static_cast<std::uint64_t>(us);
-  m.in_flight = st.marks.outstanding();
+  m.sink_batch_rows_last = f->rows.size();
+  m.sink_batch_us_last = out.micros;
+  m.sink_batch_us_total += out.micros;
+  update_gauges(st);
   settle_drains(self);
-  if (std::chrono::steady_clock::now() - st.last_retention > retention_interval) {
-    st.last_retention = std::chrono::steady_clock::now();
-    try {
-      if (auto dropped = st.writer->apply_retention())
-        log::info("sink", "retention" + log::fields()("dropped_partitions", dropped).str());
-    } catch (const std::exception& e) {
-      log::warn("sink", std::string("retention failed: ") + e.what());
-    }
-  }
-  if (st.rows.size() >= st.cfg.batch_rows)
+  if (lane.rows.size() >= st.cfg.batch_rows)
     self->send(self, flush_atom::value); // more full batches: keep going, but let messages in
+  else if (has_work(st, i) || !st.drains.empty())
+    arm_timer(self, st.cfg.flush_interval);
 }
 
-void buffered(self_ptr self) {
+/// Something arrived for lane `i`.
+void buffered(self_ptr self, std::size_t i) {
   auto& st = self->state;
-  st.cfg.metrics->sink_buffered = st.rows.size();
-  if (st.backoff.count() > 0)
-    return; // a retry is scheduled; do not hammer a database that is away
-  if (st.rows.size() >= st.cfg.batch_rows)
-    flush(self);
+  update_gauges(st);
+  if (st.lanes[i].flight)
+    return; // its answer (or retry) takes the lane on
+  if (st.lanes[i].rows.size() >= st.cfg.batch_rows)
+    launch(self, i);
   else
     arm_timer(self, st.cfg.flush_interval);
+}
+
+void on_flush(self_ptr self) {
+  auto& st = self->state;
+  st.timer_armed = false;
+  auto now = clock_type::now();
+  std::optional<clock_type::time_point> next_retry;
+  for (std::size_t i = 0; i < st.lanes.size(); ++i) {
+    auto& lane = st.lanes[i];
+    if (!lane.flight) {
+      if (has_work(st, i))
+        launch(self, i);
+    } else if (!lane.flight->writing) {
+      if (now >= lane.retry_at)
+        send_flight(self, i);
+      else if (!next_retry || lane.retry_at < *next_retry)
+        next_retry = lane.retry_at;
+    }
+  }
+  settle_drains(self);
+  // Lanes that are writing go on when their writer answers; only a retry
+  // that is not due yet needs the timer (a timer for them would spin).
+  if (next_retry)
+    arm_timer(self, std::max(milliseconds{1}, std::chrono::duration_cast<milliseconds>(
+                                                 *next_retry - now)));
 }
 
 } // namespace
 
 sink_actor::behavior_type sink(self_ptr self, sink_config cfg) {
-  self->state.cfg = std::move(cfg);
-  self->state.writer = std::make_unique<pg_writer>(self->state.cfg.writer);
-  self->state.last_retention = std::chrono::steady_clock::now() - retention_interval;
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.lanes.resize(std::max<std::size_t>(1, st.cfg.writers));
+  for (std::size_t i = 0; i < st.lanes.size(); ++i)
+    // Linked: a writer that dies takes the sink with it (the node sees it),
+    // and the sink's end ends its writers.
+    st.lanes[i].writer =
+      self->spawn<caf::detached + caf::linked>(sink_writer, st.cfg.writer, i == 0);
   return {
     [=](announce_atom, std::vector<offset_batch>& batches) {
       auto& st = self->state;
       auto id = st.next_announcement++;
       sink_state::announcement a;
       for (const auto& b : batches) {
-        st.marks.announce(b.partition, b.offsets, id);
+        st.lanes[lane_of(st, b.partition)].marks.announce(b.partition, b.offsets, id);
         a.count += b.offsets.size();
       }
       a.remaining = a.count;
       a.promise = self->make_response_promise<std::uint64_t>();
-      st.cfg.metrics->in_flight = st.marks.outstanding();
+      update_gauges(st);
       auto promise = a.promise;
       if (a.count == 0)
         promise.deliver(std::uint64_t{0});
@@ -205,18 +277,30 @@ sink_actor::behavior_type sink(self_ptr self, sink_config cfg) {
     },
     [=](std::vector<scored_transaction>& results) {
       auto& st = self->state;
-      for (auto& r : results)
-        st.rows.push_back(std::move(r));
-      buffered(self);
+      if (results.empty())
+        return;
+      // A profile's results share a user, hence a partition and a lane.
+      std::vector<bool> touched(st.lanes.size());
+      for (auto& r : results) {
+        auto i = lane_of(st, r.txn.partition);
+        touched[i] = true;
+        st.lanes[i].rows.push_back(std::move(r));
+      }
+      for (std::size_t i = 0; i < touched.size(); ++i)
+        if (touched[i])
+          buffered(self, i);
     },
     [=](quarantine_entry& q) {
-      self->state.quarantined.push_back(std::move(q));
-      buffered(self);
+      auto i = lane_of(self->state, q.partition);
+      self->state.lanes[i].quarantined.push_back(std::move(q));
+      buffered(self, i);
     },
     [=](checkpoint_atom, profile_checkpoint& c) {
+      // With the rows it learned from: a checkpoint never commits ahead of them.
       auto promise = self->make_response_promise<bool>();
-      self->state.checkpoints.emplace_back(std::move(c), promise);
-      buffered(self);
+      auto i = lane_of(self->state, c.learned_partition);
+      self->state.lanes[i].checkpoints.emplace_back(std::move(c), promise);
+      buffered(self, i);
       return promise;
     },
     [=](checkpoint_atom, global_checkpoint& g) {
@@ -224,33 +308,27 @@ sink_actor::behavior_type sink(self_ptr self, sink_config cfg) {
       auto promise = self->make_response_promise<bool>();
       auto& cp = self->state.global_cp;
       if (!cp)
-        cp.emplace(std::move(g), std::vector<caf::typed_response_promise<bool>>{});
+        cp.emplace(std::move(g), std::vector<checkpoint_promise>{});
       else
         cp->first = std::move(g);
       cp->second.push_back(promise);
-      buffered(self);
+      buffered(self, 0);
       return promise;
     },
     [=](label_atom, std::vector<std::int64_t>& ids) {
       auto& l = self->state.applied_labels;
       l.insert(l.end(), ids.begin(), ids.end());
-      buffered(self);
+      buffered(self, 0);
     },
     [=](drain_atom, std::vector<std::int32_t>& partitions) {
       auto promise = self->make_response_promise<bool>();
       self->state.drains.emplace_back(std::move(partitions), promise);
-      if (self->state.backoff.count() == 0)
-        flush(self);
+      launch_all(self); // no waiting for a batch to fill
+      settle_drains(self);
       return promise;
     },
     [=](subscribe_atom, global_model_actor g) { self->state.global = std::move(g); },
-    [=](flush_atom) {
-      self->state.timer_armed = false;
-      flush(self);
-      auto& st = self->state;
-      if (!st.rows.empty() || !st.checkpoints.empty() || !st.drains.empty() || st.global_cp)
-        arm_timer(self, st.backoff.count() > 0 ? st.backoff : st.cfg.flush_interval);
-    },
+    [=](flush_atom) { on_flush(self); },
   };
 }
 

@@ -2,6 +2,7 @@
 
 #include "actors/metrics.hpp"
 #include "actors/pg_writer.hpp"
+#include "actors/sink_writer.hpp"
 #include "actors/watermark.hpp"
 #include "messages/actors.hpp"
 
@@ -16,10 +17,41 @@ namespace rtad {
 /// Settings of the sink, read by spawn_sink from the node's configuration.
 struct sink_config {
   pg_writer_config writer;
+  std::size_t writers = 2; ///< PostgreSQL connections writing at the same time
   std::size_t batch_rows = 2000;
   std::chrono::milliseconds flush_interval{100};
   std::chrono::milliseconds max_backoff{5000};
   std::shared_ptr<node_metrics> metrics;
+};
+
+using checkpoint_promise = caf::typed_response_promise<bool>;
+
+/// What one writer has in PostgreSQL (or waiting for a retry): the sink
+/// does not touch it until the writer answers.
+struct sink_flight {
+  std::deque<scored_transaction> rows;
+  std::vector<quarantine_entry> quarantined;
+  std::vector<std::pair<profile_checkpoint, checkpoint_promise>> checkpoints;
+  std::vector<std::int64_t> applied_labels;
+  std::optional<std::pair<global_checkpoint, std::vector<checkpoint_promise>>> global;
+  std::vector<std::uint64_t> credited; ///< one per offset stored, by its announcement
+  write_batch batch;                   ///< points into the members above
+  bool writing = false;                ///< false: waiting for `retry_at`
+};
+
+/// A writer and the partitions it owns (partition modulo the number of
+/// lanes): their rows, offsets and checkpoints, so a partition's watermark
+/// never commits ahead of its rows, however the lanes interleave.
+struct sink_lane {
+  sink_writer_actor writer;
+  watermark_tracker marks;
+  std::deque<scored_transaction> rows;
+  std::vector<quarantine_entry> quarantined;
+  std::vector<std::pair<profile_checkpoint, checkpoint_promise>> checkpoints;
+  std::shared_ptr<sink_flight> flight;
+  std::chrono::milliseconds backoff{0};
+  std::chrono::steady_clock::time_point retry_at{};
+  std::uint64_t failures = 0; ///< consecutive failed writes
 };
 
 /// State of the batching PostgreSQL sink.
@@ -34,24 +66,20 @@ struct sink_state {
   };
 
   sink_config cfg;
-  std::unique_ptr<pg_writer> writer;
-  watermark_tracker marks;
-  std::deque<scored_transaction> rows;
-  std::vector<quarantine_entry> quarantined;
-  std::vector<std::pair<profile_checkpoint, caf::typed_response_promise<bool>>> checkpoints;
+  std::vector<sink_lane> lanes;
+  /// Labels and the global checkpoint belong to no partition: lane 0 takes them.
   std::vector<std::int64_t> applied_labels;
-  std::optional<std::pair<global_checkpoint, std::vector<caf::typed_response_promise<bool>>>> global_cp;
+  std::optional<std::pair<global_checkpoint, std::vector<checkpoint_promise>>> global_cp;
   std::unordered_map<std::uint64_t, announcement> announcements;
   std::uint64_t next_announcement = 0;
   std::vector<std::pair<std::vector<std::int32_t>, caf::typed_response_promise<bool>>> drains;
   global_model_actor global;
   bool timer_armed = false;
-  std::chrono::milliseconds backoff{0};
-  std::uint64_t failures = 0; ///< consecutive failed writes
-  std::chrono::steady_clock::time_point last_retention{};
 };
 
 /// The batching PostgreSQL sink: see sink_actor in messages/actors.hpp.
+/// Gathers batches and hands them to `cfg.writers` writer actors, one lane
+/// each; it never blocks, so spawning it detached is not needed.
 sink_actor::behavior_type sink(sink_actor::stateful_pointer<sink_state> self, sink_config cfg);
 
 } // namespace rtad

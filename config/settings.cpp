@@ -203,6 +203,9 @@ std::vector<binding> make_bindings() {
                "share of a user's own forest in the blended score once its window is full"),
     int_key("model.seed", &S::model, &model_settings::seed, 0,
             std::numeric_limits<long long>::max(), "random seed; same seed, same models"),
+    int_key("sink.writers", &S::sink, &sink_settings::writers, 1, 64,
+            "PostgreSQL connections writing at the same time; each owns the partitions whose "
+            "number modulo this is its own, so a partition's rows and offsets commit in order"),
     int_key("sink.batch_rows", &S::sink, &sink_settings::batch_rows, 1, 1000000,
             "rows per PostgreSQL transaction"),
     int_key("sink.flush_interval_ms", &S::sink, &sink_settings::flush_interval_ms, 0, 60000,

@@ -53,6 +53,7 @@ struct model_settings {
 
 /// The batching PostgreSQL sink.
 struct sink_settings {
+  int writers = 2;                  ///< PostgreSQL connections writing at once (partitions split among them)
   int batch_rows = 2000;
   int flush_interval_ms = 100;     ///< 0: write as soon as the sink is free (group commit)
   int retry_max_backoff_ms = 5000;
