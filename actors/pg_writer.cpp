@@ -105,7 +105,11 @@ pg_writer::pg_writer(pg_writer_config cfg) : cfg_(std::move(cfg)) {}
 
 pg_writer::~pg_writer() = default;
 
-void pg_writer::reset() { conn_.reset(); }
+void pg_writer::reset() {
+  conn_.reset();
+  // Another writer's retention may have dropped a day this one knew.
+  known_days_.clear();
+}
 
 void pg_writer::connect() {
   if (conn_ && conn_->is_open())
@@ -118,7 +122,7 @@ void pg_writer::connect() {
   n.exec(checkpoint_staging_ddl);
 }
 
-void pg_writer::ensure_partitions(pqxx::work& w, const write_batch& b) {
+void pg_writer::ensure_partitions(const write_batch& b) {
   std::int64_t lo = 0, hi = -1;
   for (const auto* r : b.rows) {
     auto day = r->txn.timestamp / seconds_per_day;
@@ -133,8 +137,13 @@ void pg_writer::ensure_partitions(pqxx::work& w, const write_batch& b) {
   }
   if (hi < lo)
     return;
+  // In a transaction of its own, committed at once: creating a partition
+  // locks `transactions` whole, and held until the batch commits that lock
+  // would make the sink's other writers wait for this one.
+  pqxx::work w(*conn_);
   w.exec_params("select rtad_ensure_partitions(to_timestamp($1)::date, to_timestamp($2)::date)",
                 lo * seconds_per_day, hi * seconds_per_day);
+  w.commit();
   for (auto d = lo; d <= hi; ++d)
     known_days_.insert(d);
 }
@@ -143,9 +152,9 @@ void pg_writer::write(const write_batch& b) {
   if (b.empty())
     return;
   connect();
+  ensure_partitions(b);
   pqxx::work w(*conn_);
   if (!b.rows.empty()) {
-    ensure_partitions(w, b);
     {
       pqxx::stream_to copy(w, "rtad_staging");
       for (const auto* r : b.rows)

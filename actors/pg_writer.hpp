@@ -54,14 +54,15 @@ public:
   /// Drops partitions older than the retention; returns how many.
   int apply_retention();
 
-  /// Forgets the connection (after an error), so the next write reconnects.
+  /// Forgets the connection and the partitions it knew (after an error), so
+  /// the next write reconnects and checks them again.
   void reset();
 
   const pg_writer_config& config() const { return cfg_; }
 
 private:
   void connect();
-  void ensure_partitions(pqxx::work& w, const write_batch& b);
+  void ensure_partitions(const write_batch& b);
   void write_checkpoints(pqxx::work& w, const write_batch& b);
 
   pg_writer_config cfg_;
