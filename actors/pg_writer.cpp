@@ -228,8 +228,11 @@ void pg_writer::write(const write_batch& b) {
                   " node = excluded.node, updated_at = now()",
                   cfg_.group, cfg_.topic, partition, next, cfg_.node);
   if (!b.rows.empty())
+    // scored_at_us names the batch's rows (their scored_at): with several
+    // writers, batches do not commit in the order their transactions began.
     w.exec_params("select pg_notify('rtad_batches', json_build_object('node', $1::text,"
-                  " 'rows', $2::int, 'anomalies', $3::int)::text)",
+                  " 'rows', $2::int, 'anomalies', $3::int,"
+                  " 'scored_at_us', (extract(epoch from now()) * 1000000)::bigint)::text)",
                   cfg_.node, static_cast<int>(b.rows.size()),
                   static_cast<int>(std::count_if(b.rows.begin(), b.rows.end(),
                                                  [](const auto* r) { return r->anomalous; })));

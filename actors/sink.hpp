@@ -19,7 +19,7 @@ struct sink_config {
   pg_writer_config writer;
   std::size_t writers = 2; ///< PostgreSQL connections writing at the same time
   std::size_t batch_rows = 2000;
-  std::chrono::milliseconds flush_interval{100};
+  std::chrono::milliseconds flush_interval{0};
   std::chrono::milliseconds max_backoff{5000};
   std::shared_ptr<node_metrics> metrics;
 };

@@ -209,8 +209,8 @@ std::vector<binding> make_bindings() {
     int_key("sink.batch_rows", &S::sink, &sink_settings::batch_rows, 1, 1000000,
             "rows per PostgreSQL transaction"),
     int_key("sink.flush_interval_ms", &S::sink, &sink_settings::flush_interval_ms, 0, 60000,
-            "how long an idle sink waits to gather a batch; 0: write as soon as the messages "
-            "already waiting are in (a busy sink batches what arrived during its last write)"),
+            "how long an idle writer waits to gather a batch; 0: write as soon as the messages "
+            "already waiting are in (a busy writer batches what arrived during its last write)"),
     int_key("sink.retry_max_backoff_ms", &S::sink, &sink_settings::retry_max_backoff_ms, 10,
             600000, "longest wait between retries while PostgreSQL is away"),
     bool_key("sink.store_all", &S::sink, &sink_settings::store_all,

@@ -55,7 +55,7 @@ struct model_settings {
 struct sink_settings {
   int writers = 2;                  ///< PostgreSQL connections writing at once (partitions split among them)
   int batch_rows = 2000;
-  int flush_interval_ms = 100;     ///< 0: write as soon as the sink is free (group commit)
+  int flush_interval_ms = 0;       ///< 0: a free writer writes what is there (group commit)
   int retry_max_backoff_ms = 5000;
   bool store_all = true;            ///< store every scored transaction, not only anomalies
   int retention_days = 30;          ///< partitions of `transactions` older than this are dropped

@@ -8,9 +8,9 @@ Inputs (bench/e2e/run writes them):
            `transactions` rows (psql \\copy)
 
 Every row of one sink batch has the same scored_at (now() of its
-transaction), and batches commit one after another, so the k-th distinct
-scored_at belongs to the k-th notification; the payload's row count checks the
-pairing. A row's latency is the arrival of its batch's notification minus its
+transaction), which the batch's notification carries as scored_at_us (the
+sink's writers commit in parallel, so not in the order their transactions
+began); the payload's row count checks the pairing. A row's latency is the arrival of its batch's notification minus its
 message's CreateTime; the transaction start (scored_at) minus CreateTime is
 printed beside it as the part before the write.
 
@@ -49,7 +49,8 @@ def main():
     with open(args.notify) as f:
         for line in f:
             us, payload = line.split(" ", 1)
-            notes.append((int(us), json.loads(payload)["rows"]))
+            note = json.loads(payload)
+            notes.append((int(us), note["rows"], note["scored_at_us"]))
 
     batches = {}
     with open(args.rows) as f:
@@ -57,17 +58,17 @@ def main():
         for line in f:
             s, p, o = line.strip().split(",")
             batches.setdefault(int(s), []).append((int(p), int(o)))
-    order = sorted(batches)
-    if len(order) != len(notes):
-        sys.exit(f"{len(order)} batches in the table but {len(notes)} notifications: "
+    if len(batches) != len(notes):
+        sys.exit(f"{len(batches)} batches in the table but {len(notes)} notifications: "
                  "was the listener started before the node?")
-    mismatched = sum(1 for s, (_, n) in zip(order, notes) if len(batches[s]) != n)
-    if mismatched:
-        sys.exit(f"{mismatched} batches differ in row count from their notification")
+    unknown = sum(1 for _, _, s in notes if s not in batches)
+    mismatched = sum(1 for _, n, s in notes if s in batches and len(batches[s]) != n)
+    if unknown or mismatched:
+        sys.exit(f"{unknown} notifications name no batch, {mismatched} differ in row count")
 
     commit_ms, start_ms = [], []
     skip_before = args.since_ms
-    for s, (us, _) in zip(order, notes):
+    for us, _, s in notes:
         for key in batches[s]:
             c = created.get(key)
             if c is None or c < skip_before:
@@ -78,7 +79,7 @@ def main():
     start_ms.sort()
     out = {
         "rows": len(commit_ms),
-        "batches": len(order),
+        "batches": len(notes),
         "commit_p50_ms": percentile(commit_ms, 50),
         "commit_p90_ms": percentile(commit_ms, 90),
         "commit_p99_ms": percentile(commit_ms, 99),
