@@ -243,6 +243,9 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   set("auto.offset.reset", "earliest");
   set("partition.assignment.strategy", "range"); // eager: cooperative-sticky crashes in 2.0.2
   set("enable.partition.eof", "false");
+  // librdkafka prefetches up to 64 MB by default, 6 KB per profile of a node
+  // with 10,000: the credit limit bounds what is in flight anyway.
+  set("queued.max.messages.kbytes", std::to_string(st.cfg.prefetch_kbytes));
   set("session.timeout.ms", std::to_string(st.cfg.session_timeout.count()));
   set("heartbeat.interval.ms", std::to_string(std::max<long>(100, st.cfg.session_timeout.count() / 5)));
   if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)

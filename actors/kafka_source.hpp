@@ -23,6 +23,7 @@ struct source_config {
   std::chrono::milliseconds poll_timeout{50};
   std::size_t credits = 16384;
   std::chrono::milliseconds session_timeout{10000};
+  int prefetch_kbytes = 16384; ///< librdkafka's queued.max.messages.kbytes
   std::vector<shard_actor> shards;
   sink_actor sink;
   std::shared_ptr<node_metrics> metrics;

@@ -122,6 +122,9 @@ std::vector<binding> make_bindings() {
             "longest time one poll may block a source"),
     int_key("kafka.credits", &S::kafka, &kafka_settings::credits, 1, 10000000,
             "transactions in flight per source before it stops polling (backpressure)"),
+    int_key("kafka.prefetch_kbytes", &S::kafka, &kafka_settings::prefetch_kbytes, 1, 2097151,
+            "kilobytes of messages the consumer fetches ahead of the node (librdkafka's "
+            "queued.max.messages.kbytes); the credit bounds what is in flight after that"),
     int_key("kafka.session_timeout_ms", &S::kafka, &kafka_settings::session_timeout_ms, 1000,
             300000, "a node that stops heartbeating (crash) loses its partitions after this"),
     string_key("pg.url", &S::pg, &pg_settings::url,

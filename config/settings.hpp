@@ -24,6 +24,7 @@ struct kafka_settings {
   int poll_timeout_ms = 50;         ///< how long one poll may block the source
   int credits = 16384;              ///< transactions in flight per source before it stops polling
   int session_timeout_ms = 10000;   ///< a node that stops heartbeating loses its partitions after this
+  int prefetch_kbytes = 16384;      ///< messages the consumer fetches ahead, at most
 };
 
 /// Where results go.
