@@ -112,11 +112,11 @@ void launch(self_ptr self, std::size_t i) {
   lane.rows.erase(lane.rows.begin(), lane.rows.begin() + static_cast<long>(n));
   f->quarantined = std::exchange(lane.quarantined, {});
   f->checkpoints = std::exchange(lane.checkpoints, {});
+  auto& b = f->batch;
   if (i == 0) {
-    f->applied_labels = std::exchange(st.applied_labels, {});
+    b.applied_labels = std::exchange(st.applied_labels, {});
     f->global = std::exchange(st.global_cp, std::nullopt);
   }
-  auto& b = f->batch;
   for (const auto& r : f->rows) {
     b.rows.push_back(&r);
     complete(r.txn.partition, r.txn.offset);
@@ -127,7 +127,6 @@ void launch(self_ptr self, std::size_t i) {
   }
   for (const auto& c : f->checkpoints)
     b.checkpoints.push_back(&c.first);
-  b.applied_labels = f->applied_labels;
   if (f->global)
     b.global = &f->global->first;
   b.watermarks = lane.marks.watermarks();
@@ -204,7 +203,7 @@ void written(self_ptr self, std::size_t i, const write_outcome& out) {
   settle_drains(self);
   if (lane.rows.size() >= st.cfg.batch_rows)
     self->send(self, flush_atom::value); // more full batches: keep going, but let messages in
-  else if (has_work(st, i) || !st.drains.empty())
+  else if (has_work(st, i))
     arm_timer(self, st.cfg.flush_interval);
 }
 

@@ -32,7 +32,6 @@ struct sink_flight {
   std::deque<scored_transaction> rows;
   std::vector<quarantine_entry> quarantined;
   std::vector<std::pair<profile_checkpoint, checkpoint_promise>> checkpoints;
-  std::vector<std::int64_t> applied_labels;
   std::optional<std::pair<global_checkpoint, std::vector<checkpoint_promise>>> global;
   std::vector<std::uint64_t> credited; ///< one per offset stored, by its announcement
   write_batch batch;                   ///< points into the members above

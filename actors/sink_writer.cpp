@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::chrono::hours retention_interval{1};
 
-void apply_retention(sink_writer_state& st) {
+void retention_if_due(sink_writer_state& st) {
   auto now = std::chrono::steady_clock::now();
   if (!st.retention || now - st.last_retention < retention_interval)
     return;
@@ -48,7 +48,7 @@ sink_writer(sink_writer_actor::stateful_pointer<sink_writer_state> self, pg_writ
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                               started)
           .count());
-      apply_retention(st);
+      retention_if_due(st);
       return out;
     },
   };
