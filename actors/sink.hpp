@@ -14,7 +14,7 @@
 
 namespace rtad {
 
-/// Settings of the sink, read by spawn_sink from the node's configuration.
+/// Settings of the sink, filled by the node from its configuration.
 struct sink_config {
   pg_writer_config writer;
   std::size_t writers = 2; ///< PostgreSQL connections writing at the same time

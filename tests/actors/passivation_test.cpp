@@ -46,7 +46,7 @@ struct shard_rig {
     sc.writer = {db.url(), "n1", "g", "t", true, 30};
     sc.flush_interval = std::chrono::milliseconds(10);
     sc.metrics = metrics;
-    sink_handle = sys.spawn<caf::detached>(sink, sc);
+    sink_handle = sys.spawn(sink, sc);
     profile_store_config pc;
     pc.url = db.url();
     pc.metrics = metrics;

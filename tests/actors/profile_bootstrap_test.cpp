@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(a_node_restores_a_bootstrapped_profile_and_scores_as_if_it_
   sc.writer = {h.db.url(), "n1", "g", "t", true, 30};
   sc.flush_interval = std::chrono::milliseconds(10);
   sc.metrics = metrics;
-  auto sink_handle = sys.spawn<caf::detached>(sink, sc);
+  auto sink_handle = sys.spawn(sink, sc);
   profile_store_config pc;
   pc.url = h.db.url();
   pc.catch_up_limit = h.cfg.catch_up_limit;

@@ -52,7 +52,7 @@ struct migrated_db : test::scratch_db {
   }
 };
 
-/// A sink on a thread of its own, as the node runs it, writing as node n1.
+/// A sink as the node runs it (scheduled; its writers detached), writing as node n1.
 struct running_sink {
   rtad_system_config cfg;
   caf::actor_system sys{cfg};
@@ -69,7 +69,7 @@ struct running_sink {
     sc.flush_interval = wait;
     sc.max_backoff = max_backoff;
     sc.metrics = std::make_shared<node_metrics>();
-    handle = sys.spawn<caf::detached>(sink, sc);
+    handle = sys.spawn(sink, sc);
   }
   ~running_sink() { self->send_exit(handle, caf::exit_reason::user_shutdown); }
 };
