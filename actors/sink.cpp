@@ -110,8 +110,12 @@ void launch(self_ptr self, std::size_t i) {
   f->rows.assign(std::make_move_iterator(lane.rows.begin()),
                  std::make_move_iterator(lane.rows.begin() + static_cast<long>(n)));
   lane.rows.erase(lane.rows.begin(), lane.rows.begin() + static_cast<long>(n));
+  lane.rows_out += n;
   f->quarantined = std::exchange(lane.quarantined, {});
-  f->checkpoints = std::exchange(lane.checkpoints, {});
+  while (!lane.checkpoints.empty() && lane.checkpoints.front().after_rows <= lane.rows_out) {
+    f->checkpoints.push_back(std::move(lane.checkpoints.front().checkpoint));
+    lane.checkpoints.pop_front();
+  }
   auto& b = f->batch;
   if (i == 0) {
     b.applied_labels = std::exchange(st.applied_labels, {});
@@ -284,6 +288,7 @@ sink_actor::behavior_type sink(self_ptr self, sink_config cfg) {
         auto i = lane_of(st, r.txn.partition);
         touched[i] = true;
         st.lanes[i].rows.push_back(std::move(r));
+        ++st.lanes[i].rows_in;
       }
       for (std::size_t i = 0; i < touched.size(); ++i)
         if (touched[i])
@@ -298,7 +303,8 @@ sink_actor::behavior_type sink(self_ptr self, sink_config cfg) {
       // With the rows it learned from: a checkpoint never commits ahead of them.
       auto promise = self->make_response_promise<bool>();
       auto i = lane_of(self->state, c.learned_partition);
-      self->state.lanes[i].checkpoints.emplace_back(std::move(c), promise);
+      auto& lane = self->state.lanes[i];
+      lane.checkpoints.push_back({{std::move(c), promise}, lane.rows_in});
       buffered(self, i);
       return promise;
     },

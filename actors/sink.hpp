@@ -45,8 +45,17 @@ struct sink_lane {
   sink_writer_actor writer;
   watermark_tracker marks;
   std::deque<scored_transaction> rows;
+  std::uint64_t rows_in = 0;  ///< rows ever buffered here
+  std::uint64_t rows_out = 0; ///< rows ever moved into a flight
   std::vector<quarantine_entry> quarantined;
-  std::vector<std::pair<profile_checkpoint, checkpoint_promise>> checkpoints;
+  /// A checkpoint goes in the flight that takes the last row buffered
+  /// before it, not earlier: the rows its profile learned from are then
+  /// never missing after a crash. In order of arrival.
+  struct waiting_checkpoint {
+    std::pair<profile_checkpoint, checkpoint_promise> checkpoint;
+    std::uint64_t after_rows; ///< `rows_in` when it arrived
+  };
+  std::deque<waiting_checkpoint> checkpoints;
   std::shared_ptr<sink_flight> flight;
   std::chrono::milliseconds backoff{0};
   std::chrono::steady_clock::time_point retry_at{};

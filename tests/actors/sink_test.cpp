@@ -258,3 +258,43 @@ BOOST_AUTO_TEST_CASE(a_partition_held_up_in_postgresql_does_not_hold_up_the_othe
   BOOST_TEST(count(db.url(), "select count(*) from transactions") == 40);
   BOOST_TEST(count(db.url(), "select next_offset from kafka_offsets where kafka_partition = 1") == 20);
 }
+
+BOOST_AUTO_TEST_CASE(a_checkpoint_commits_with_the_last_row_its_profile_sent_before_it) {
+  migrated_db db;
+  // Batches of two: the user's five rows take three batches, and the
+  // checkpoint arrives while the first one is being written.
+  running_sink s(db.url(), 2, std::chrono::milliseconds(0), sink_config{}.max_backoff, 1);
+  std::vector<scored_transaction> rows;
+  for (int i = 0; i < 5; ++i) {
+    rows.push_back(row(i));
+    rows.back().txn.user_id = "u-order";
+    rows.back().txn.partition = 0;
+    rows.back().txn.offset = i;
+    rows.back().txn.timestamp = 1767225600 + i;
+  }
+  profile_checkpoint c;
+  c.user_id = "u-order";
+  c.bytes = {1, 2, 3};
+  c.learned_partition = 0;
+  c.learned_offset = 4;
+  s.self->send(s.handle, announce_atom::value, std::vector<offset_batch>{{0, {0, 1, 2, 3, 4}}});
+  s.self->send(s.handle, rows);
+  bool stored = false;
+  s.self->request(s.handle, std::chrono::seconds(20), checkpoint_atom::value, c)
+    .receive([&](bool ok) { stored = ok; }, [](caf::error& e) { BOOST_FAIL(to_string(e)); });
+  BOOST_REQUIRE(stored);
+  std::uint64_t credit = 0; // every row stored
+  s.self->receive([&](std::uint64_t n) { credit = n; },
+                  caf::after(std::chrono::seconds(20)) >> [] { BOOST_FAIL("no credit came back"); });
+  BOOST_REQUIRE_EQUAL(credit, 5u);
+  // Each batch is one PostgreSQL transaction of one writer, in order: the
+  // checkpoint's must be the one that stored the last row, not an earlier one.
+  pqxx::connection conn(db.url());
+  pqxx::read_transaction r(conn);
+  auto xid = [&](const std::string& sql) { return r.exec(sql)[0][0].as<long long>(); };
+  auto checkpoint_xid = xid("select xmin::text::bigint from user_profiles where user_id = 'u-order'");
+  auto last_row_xid = xid("select max(xmin::text::bigint) from transactions where user_id = 'u-order'");
+  auto first_row_xid = xid("select min(xmin::text::bigint) from transactions where user_id = 'u-order'");
+  BOOST_TEST(first_row_xid < last_row_xid); // the rows did take several batches
+  BOOST_TEST(checkpoint_xid == last_row_xid);
+}
