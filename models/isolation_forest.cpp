@@ -110,6 +110,26 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
     for (std::size_t f = 0; f < dims_; ++f)
       scratch.columns[f * data.rows + r] = data.row(r)[f];
   scratch.rows = data.rows;
+  // What every node would otherwise find out again: which features may be
+  // drawn, which have a domain, which are constant everywhere (a user's
+  // window often has one country, one device: most nodes draw one of them).
+  for (std::size_t f = 0; f < dims_; ++f) {
+    bool has_domain = !domains_.empty();
+    if (has_domain && domains_[f].first > domains_[f].second)
+      continue;
+    scratch.usable.push_back(static_cast<std::uint16_t>(f));
+    if (has_domain && domains_[f].first < domains_[f].second)
+      scratch.with_domain |= std::uint64_t{1} << f;
+    const float* col = scratch.columns.data() + f * data.rows;
+    if (std::all_of(col, col + data.rows, [&](float v) { return v == col[0]; }))
+      scratch.constant |= std::uint64_t{1} << f;
+  }
+  scratch.leaf_length.resize(psi_ + 1);
+  for (std::size_t n = 0; n <= psi_; ++n)
+    scratch.leaf_length[n] = average_path_length(n);
+  // One identity, then every tree's partial shuffle starts from where the
+  // last one left: still a uniform sample, without rewriting every row index.
+  std::iota(sample_.begin(), sample_.end(), 0u);
   for (std::size_t k = 0; k < count; ++k)
     build_tree((first + k) % trees_.size(), scratch);
   // Scratch only: thousands of idle user models should not each keep it.
@@ -117,33 +137,42 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
 }
 
 void isolation_forest::build_tree(std::size_t t, build_scratch& s) {
-  // Partial Fisher-Yates from the identity: the first psi entries become a
-  // uniform sample without replacement that depends only on the RNG state, so
-  // a restored model draws the same samples as one that stayed in memory.
-  std::iota(sample_.begin(), sample_.end(), 0u);
+  // Partial Fisher-Yates: the first psi entries become a uniform sample
+  // without replacement that depends only on the RNG state (the refit starts
+  // from the identity), so a restored model draws the same samples as one
+  // that stayed in memory. Each 64-bit draw gives two 32-bit ones.
   auto n = sample_.size();
-  for (std::size_t k = 0; k < psi_; ++k) {
-    auto j = k + next_below(n - k);
-    std::swap(sample_[k], sample_[j]);
+  auto below = [](std::uint64_t r32, std::size_t m) {
+    return static_cast<std::size_t>((r32 * static_cast<std::uint64_t>(m)) >> 32);
+  };
+  for (std::size_t k = 0; k < psi_; k += 2) {
+    auto r = next_random();
+    std::swap(sample_[k], sample_[k + below(r >> 32, n - k)]);
+    if (k + 1 < psi_)
+      std::swap(sample_[k + 1], sample_[k + 1 + below(r & 0xffffffffu, n - k - 1)]);
   }
-  s.right.resize(psi_);
+  s.rows_a.assign(sample_.begin(), sample_.begin() + static_cast<std::ptrdiff_t>(psi_));
+  s.rows_b.resize(psi_);
   s.tree.clear();
   s.tree.push_back({});
-  build_node(s, 0, sample_.data(), sample_.data() + psi_, 0, 0);
+  build_node(s, 0, {s.rows_a.data(), s.rows_b.data(), 0, static_cast<std::uint32_t>(psi_)}, 0,
+             s.constant);
   trees_[t].assign(s.tree.begin(), s.tree.end());
 }
 
-std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, std::uint32_t* lo,
-                                           std::uint32_t* hi, int depth, std::uint64_t constant) {
-  auto& tree = s.tree;
+void isolation_forest::make_leaf(build_scratch& s, std::uint32_t at, int depth,
+                                 std::size_t size) const {
+  s.tree[at] = {static_cast<float>(depth + s.leaf_length[size]), static_cast<std::uint16_t>(dims_),
+                static_cast<std::uint16_t>(at)};
+}
+
+void isolation_forest::build_node(build_scratch& s, std::uint32_t at, node_rows rows, int depth,
+                                  std::uint64_t constant) {
+  const std::uint32_t* lo = rows.current + rows.begin;
+  const std::uint32_t* hi = rows.current + rows.end;
   auto size = static_cast<std::size_t>(hi - lo);
-  auto make_leaf = [&] {
-    tree[at] = {static_cast<float>(depth + average_path_length(size)),
-                static_cast<std::uint16_t>(dims_), static_cast<std::uint16_t>(at)};
-    return at;
-  };
   if (depth >= height_limit_ || size <= 1)
-    return make_leaf();
+    return make_leaf(s, at, depth, size);
   // Pick a random feature that is not constant here; after as many misses as
   // there are features, fall back to a scan so constant data ends in a leaf.
   std::size_t feature = dims_;
@@ -176,27 +205,23 @@ std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, s
     return false;
   };
   bool empty_side = false;
-  auto ignored = [&](std::size_t f) {
-    return !domains_.empty() && domains_[f].first > domains_[f].second;
-  };
-  for (std::size_t tries = 0; tries < 2 * dims_ && feature == dims_; ++tries) {
-    auto f = next_below(dims_);
-    if (ignored(f))
-      continue;
+  const auto usable = s.usable.size();
+  for (std::size_t tries = 0; tries < 2 * usable && feature == dims_; ++tries) {
+    std::size_t f = s.usable[next_below(usable)];
     if (range_of(f)) {
       feature = f;
-    } else if (!domains_.empty() && domains_[f].first < domains_[f].second) {
+    } else if (s.with_domain & (std::uint64_t{1} << f)) {
       feature = f;
       empty_side = true;
       lo_v = domains_[f].first;
       hi_v = domains_[f].second;
     }
   }
-  for (std::size_t f = 0; f < dims_ && feature == dims_; ++f)
-    if (!ignored(f) && range_of(f))
-      feature = f;
+  for (std::size_t k = 0; k < usable && feature == dims_; ++k)
+    if (range_of(s.usable[k]))
+      feature = s.usable[k];
   if (feature == dims_)
-    return make_leaf();
+    return make_leaf(s, at, depth, size);
   auto split = static_cast<float>(lo_v + next_unit() * (static_cast<double>(hi_v) - lo_v));
   if (empty_side && params_.half_precision_splits)
     split = to_half_precision(split);
@@ -215,32 +240,37 @@ std::uint32_t isolation_forest::build_node(build_scratch& s, std::uint32_t at, s
   if (!empty_side && split <= lo_v)
     split = std::nextafter(lo_v, hi_v);
   const float* col = s.columns.data() + feature * s.rows;
-  std::uint32_t* mid;
+  node_rows left = rows, right = rows;
   if (empty_side) {
-    mid = col[*lo] < split ? hi : lo; // one value: every row goes the same way
+    // One value: every row goes the same way, and stays where it is.
+    if (col[*lo] < split)
+      right.begin = rows.end;
+    else
+      left.end = rows.begin;
   } else {
-    // Branch-free partition: each row is written to both sides, and only
-    // the side it belongs to advances, so no comparison is mispredicted.
-    mid = lo;
-    std::uint32_t* right = s.right.data();
-    std::size_t n_right = 0;
+    // Branch-free partition into the spare buffer, left rows from the front
+    // and right rows from the back: each row is written to both places and
+    // only its side advances, so no comparison is mispredicted, and nothing
+    // is copied back (the children read the spare buffer).
+    std::uint32_t* out = rows.spare;
+    auto l = rows.begin, r = rows.end - 1;
     for (auto* p = lo; p != hi; ++p) {
-      auto r = *p;
-      bool left = col[r] < split;
-      *mid = r;
-      right[n_right] = r;
-      mid += left;
-      n_right += !left;
+      auto row = *p;
+      bool goes_left = col[row] < split;
+      out[l] = row;
+      out[r] = row;
+      l += goes_left;
+      r -= !goes_left;
     }
-    std::copy(right, right + n_right, mid);
+    left = {rows.spare, rows.current, rows.begin, l};
+    right = {rows.spare, rows.current, l, rows.end};
   }
-  auto child = static_cast<std::uint32_t>(tree.size());
-  tree[at] = {split, static_cast<std::uint16_t>(feature), static_cast<std::uint16_t>(child)};
-  tree.push_back({});
-  tree.push_back({});
-  build_node(s, child, lo, mid, depth + 1, constant);
-  build_node(s, child + 1, mid, hi, depth + 1, constant);
-  return at;
+  auto child = static_cast<std::uint32_t>(s.tree.size());
+  s.tree[at] = {split, static_cast<std::uint16_t>(feature), static_cast<std::uint16_t>(child)};
+  s.tree.push_back({});
+  s.tree.push_back({});
+  build_node(s, child, left, depth + 1, constant);
+  build_node(s, child + 1, right, depth + 1, constant);
 }
 
 double isolation_forest::mean_path_length(const float* row) const {

@@ -103,13 +103,25 @@ private:
   struct build_scratch {
     std::vector<float> columns;       ///< the data, column-major
     std::size_t rows = 0;             ///< rows of the data (a column's length)
-    std::vector<std::uint32_t> right; ///< partition buffer
+    std::vector<std::uint32_t> rows_a, rows_b; ///< a tree's sample, partitioned back and forth
     std::vector<node> tree;           ///< nodes before they are copied to size
+    std::vector<std::uint16_t> usable; ///< features not left out by their domain
+    std::uint64_t with_domain = 0;     ///< bit f: feature f has a domain to split in
+    std::uint64_t constant = 0;        ///< bit f: feature f is constant in all the data
+    std::vector<double> leaf_length;   ///< c(n) for n = 0..psi
+  };
+  /// A node's rows: `current[begin, end)`; `spare` has room at the same
+  /// places for the partition its children read.
+  struct node_rows {
+    std::uint32_t* current;
+    std::uint32_t* spare;
+    std::uint32_t begin, end;
   };
   void build_tree(std::size_t t, build_scratch& scratch);
-  /// `constant`: bit f set when feature f is known to be constant in [lo, hi).
-  std::uint32_t build_node(build_scratch& s, std::uint32_t at, std::uint32_t* lo,
-                           std::uint32_t* hi, int depth, std::uint64_t constant);
+  /// `constant`: bit f set when feature f is known to be constant in `rows`.
+  void build_node(build_scratch& s, std::uint32_t at, node_rows rows, int depth,
+                  std::uint64_t constant);
+  void make_leaf(build_scratch& s, std::uint32_t at, int depth, std::size_t size) const;
   std::uint64_t next_random();
   std::size_t next_below(std::size_t n); ///< uniform in [0, n), n < 2^32
   double next_unit();

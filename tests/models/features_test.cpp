@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <cstring>
 
 using namespace rtad::models;
 using rtad::test::owned_txn;
@@ -31,6 +32,26 @@ BOOST_AUTO_TEST_CASE(half_precision_round_trips_and_rounds_to_nearest) {
   BOOST_TEST(std::isinf(to_half_precision(1e6f)));
   for (float x : {0.1f, 7.77f, -123.456f})
     BOOST_TEST(to_half_precision(to_half_precision(x)) == to_half_precision(x));
+}
+
+BOOST_AUTO_TEST_CASE(the_fast_rounding_agrees_with_the_bit_conversion_everywhere) {
+  // Every 97th float bit pattern (all exponents, signs, ties and carries)
+  // plus the edges of the fast path, against the reference conversion.
+  std::size_t mismatches = 0;
+  auto check = [&](std::uint32_t bits) {
+    float x;
+    std::memcpy(&x, &bits, 4);
+    float fast = to_half_precision(x), exact = from_half_bits(half_bits(x));
+    if (std::memcmp(&fast, &exact, 4) != 0 && !(std::isnan(fast) && std::isnan(exact)))
+      ++mismatches;
+  };
+  for (std::uint64_t bits = 0; bits <= 0xffffffffu; bits += 97)
+    check(static_cast<std::uint32_t>(bits));
+  for (std::uint32_t exp : {112u, 113u, 141u, 142u, 143u})
+    for (std::uint32_t low = 0; low < 0x4000u; ++low)
+      for (std::uint32_t sign : {0u, 0x80000000u})
+        check(sign | (exp << 23) | 0x7fc000u | low); // the top of each exponent: carries
+  BOOST_TEST(mismatches == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(amount_is_measured_against_the_users_own_usual_amounts) {
