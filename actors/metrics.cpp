@@ -43,6 +43,11 @@ std::string node_metrics::prometheus(const std::string& node) const {
       static_cast<double>(last_rebalance_ms.load()) / 1e3);
   put("global_model_version", "gauge", "Refits of the global forest.",
       global_model_version.load());
+  put("resident_memory_bytes", "gauge", "Resident set size of the node process.",
+      resident_bytes.load());
+  put("heap_released_bytes_total", "counter",
+      "Freed heap memory handed back to the operating system by periodic trims.",
+      heap_released_bytes.load());
   put("database_up", "gauge", "1 while PostgreSQL accepts writes.", db_available.load() ? 1 : 0);
   return os.str();
 }

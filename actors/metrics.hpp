@@ -37,6 +37,8 @@ struct node_metrics {
   std::atomic<std::uint64_t> last_rebalance_users{0};
   std::atomic<std::int64_t> last_rebalance_at{0}; ///< epoch seconds
   std::atomic<std::uint64_t> global_model_version{0};
+  std::atomic<std::uint64_t> resident_bytes{0};      ///< process RSS at the last status tick
+  std::atomic<std::uint64_t> heap_released_bytes{0}; ///< freed heap handed back to the OS
   std::atomic<bool> db_available{true};
   std::atomic<bool> ready{false};               ///< assigned partitions and running
   std::atomic<bool> draining{false};            ///< an operator asked it to hand its partitions on

@@ -1,5 +1,6 @@
 #include "actors/status_reporter.hpp"
 
+#include "actors/heap.hpp"
 #include "actors/log.hpp"
 #include "actors/pg_array.hpp"
 
@@ -70,6 +71,22 @@ void write_status(self_ptr self, const std::string& state) {
   }
 }
 
+void trim_heap_if_due(self_ptr self) {
+  auto& st = self->state;
+  auto now = std::chrono::steady_clock::now();
+  if (st.cfg.heap_trim_interval.count() > 0 && now - st.last_trim >= st.cfg.heap_trim_interval) {
+    st.last_trim = now;
+    auto released = release_free_heap();
+    st.cfg.metrics->heap_released_bytes += released;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - now);
+    log::debug("status", "heap trimmed" + log::fields()("released_kb", released / 1024)(
+                                            "ms", ms.count())
+                                            .str());
+  }
+  st.cfg.metrics->resident_bytes = resident_bytes();
+}
+
 } // namespace
 
 status_reporter_actor::behavior_type status_reporter(self_ptr self, status_config cfg) {
@@ -78,6 +95,7 @@ status_reporter_actor::behavior_type status_reporter(self_ptr self, status_confi
   return {
     [=](tick_atom) {
       const auto& m = *self->state.cfg.metrics;
+      trim_heap_if_due(self);
       write_status(self, m.draining ? "draining" : m.ready ? "running" : "starting");
       self->delayed_send(self, self->state.cfg.interval, tick_atom::value);
     },

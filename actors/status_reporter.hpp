@@ -17,6 +17,8 @@ struct status_config {
   std::string mode;
   std::string admin_endpoint;
   std::chrono::milliseconds interval{2000};
+  /// How often freed heap goes back to the OS (0: never); see actors/heap.hpp.
+  std::chrono::milliseconds heap_trim_interval{30000};
   std::shared_ptr<node_metrics> metrics;
 };
 
@@ -27,10 +29,12 @@ struct status_state {
   std::unique_ptr<pqxx::connection> conn;
   std::uint64_t last_scored = 0;
   std::chrono::steady_clock::time_point last_tick{};
+  std::chrono::steady_clock::time_point last_trim{};
   double rate = 0;
 };
 
-/// Writes this node's node_status row; see status_reporter_actor. Detached.
+/// Writes this node's node_status row; see status_reporter_actor. Detached,
+/// so it also does the node's slow housekeeping: the periodic heap trim.
 status_reporter_actor::behavior_type
 status_reporter(status_reporter_actor::stateful_pointer<status_state> self, status_config cfg);
 
