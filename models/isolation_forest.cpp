@@ -67,7 +67,7 @@ isolation_forest::isolation_forest(std::size_t dims, forest_params params)
     throw std::invalid_argument("isolation_forest: trees must be at least 1");
   if (params.sample_size < 2)
     throw std::invalid_argument("isolation_forest: sample_size must be at least 2");
-  trees_.resize(static_cast<std::size_t>(params.trees));
+  tree_start_.assign(static_cast<std::size_t>(params.trees) + 1, 0);
 }
 
 std::uint64_t isolation_forest::next_random() { return splitmix64(rng_); }
@@ -83,7 +83,7 @@ double isolation_forest::next_unit() {
   return static_cast<double>(next_random() >> 11) * 0x1.0p-53;
 }
 
-void isolation_forest::fit(matrix_view data) { refit_trees(0, trees_.size(), data); }
+void isolation_forest::fit(matrix_view data) { refit_trees(0, tree_count(), data); }
 
 void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_view data) {
   if (data.dims != dims_)
@@ -96,12 +96,13 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
     // A different sub-sample size changes c(psi): every tree must agree on it.
     psi_ = psi;
     first = 0;
-    count = trees_.size();
+    count = tree_count();
   }
   c_psi_ = average_path_length(psi_);
   height_limit_ = static_cast<int>(std::ceil(std::log2(static_cast<double>(psi_))));
   sample_.resize(data.rows);
-  count = std::min(count, trees_.size());
+  const auto trees = tree_count();
+  count = std::min(count, trees);
   build_scratch scratch;
   // Column-major copy: a node scans one feature of its rows, which is then
   // one contiguous column instead of a stride through every row.
@@ -131,12 +132,37 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   // last one left: still a uniform sample, without rewriting every row index.
   std::iota(sample_.begin(), sample_.end(), 0u);
   for (std::size_t k = 0; k < count; ++k)
-    build_tree((first + k) % trees_.size(), scratch);
+    build_tree(scratch);
+  scratch.built_start.push_back(static_cast<std::uint32_t>(scratch.built.size()));
+  // Splice: the trees rebuilt from `built`, the others as they were, into an
+  // array of exactly the size needed.
+  auto rebuilt = [&](std::size_t t) { return (t + trees - first) % trees < count; };
+  std::size_t total = 0;
+  for (std::size_t t = 0; t < trees; ++t)
+    total += rebuilt(t) ? scratch.built_start[(t + trees - first) % trees + 1] -
+                            scratch.built_start[(t + trees - first) % trees]
+                        : tree_size(t);
+  std::vector<node> merged;
+  merged.reserve(total);
+  std::vector<std::uint32_t> starts(trees + 1);
+  for (std::size_t t = 0; t < trees; ++t) {
+    starts[t] = static_cast<std::uint32_t>(merged.size());
+    if (rebuilt(t)) {
+      auto k = (t + trees - first) % trees;
+      merged.insert(merged.end(), scratch.built.begin() + scratch.built_start[k],
+                    scratch.built.begin() + scratch.built_start[k + 1]);
+    } else {
+      merged.insert(merged.end(), tree_nodes(t), tree_nodes(t) + tree_size(t));
+    }
+  }
+  starts[trees] = static_cast<std::uint32_t>(merged.size());
+  nodes_ = std::move(merged);
+  tree_start_ = std::move(starts);
   // Scratch only: thousands of idle user models should not each keep it.
   std::vector<std::uint32_t>().swap(sample_);
 }
 
-void isolation_forest::build_tree(std::size_t t, build_scratch& s) {
+void isolation_forest::build_tree(build_scratch& s) {
   // Partial Fisher-Yates: the first psi entries become a uniform sample
   // without replacement that depends only on the RNG state (the refit starts
   // from the identity), so a restored model draws the same samples as one
@@ -157,7 +183,8 @@ void isolation_forest::build_tree(std::size_t t, build_scratch& s) {
   s.tree.push_back({});
   build_node(s, 0, {s.rows_a.data(), s.rows_b.data(), 0, static_cast<std::uint32_t>(psi_)}, 0,
              s.constant);
-  trees_[t].assign(s.tree.begin(), s.tree.end());
+  s.built_start.push_back(static_cast<std::uint32_t>(s.built.size()));
+  s.built.insert(s.built.end(), s.tree.begin(), s.tree.end());
 }
 
 void isolation_forest::make_leaf(build_scratch& s, std::uint32_t at, int depth,
@@ -277,16 +304,16 @@ double isolation_forest::mean_path_length(const float* row) const {
   padded_row x;
   pad(row, dims_, x);
   const auto steps = height_limit_;
-  const auto t_count = trees_.size();
+  const auto t_count = tree_count();
   double total = 0;
   std::size_t t = 0;
   // Four trees at a time: their walks are independent chains of loads, so
   // the CPU overlaps them.
   for (; t + 4 <= t_count; t += 4) {
-    const node* a = trees_[t].data();
-    const node* b = trees_[t + 1].data();
-    const node* c = trees_[t + 2].data();
-    const node* d = trees_[t + 3].data();
+    const node* a = tree_nodes(t);
+    const node* b = tree_nodes(t + 1);
+    const node* c = tree_nodes(t + 2);
+    const node* d = tree_nodes(t + 3);
     std::uint32_t ia = 0, ib = 0, ic = 0, id = 0;
     for (int s = 0; s < steps; ++s) {
       ia = a[ia].child + (x[a[ia].feature] >= a[ia].split);
@@ -297,7 +324,7 @@ double isolation_forest::mean_path_length(const float* row) const {
     total += static_cast<double>(a[ia].split) + b[ib].split + c[ic].split + d[id].split;
   }
   for (; t < t_count; ++t) {
-    const node* a = trees_[t].data();
+    const node* a = tree_nodes(t);
     std::uint32_t i = 0;
     for (int s = 0; s < steps; ++s)
       i = a[i].child + (x[a[i].feature] >= a[i].split);
@@ -326,8 +353,8 @@ void isolation_forest::score_batch(matrix_view data, double* out) const {
     }
     std::array<double, block_rows> sums{};
     // One tree at a time over the whole block keeps that tree in L1.
-    for (const auto& tree : trees_) {
-      const node* n = tree.data();
+    for (std::size_t t = 0; t < tree_count(); ++t) {
+      const node* n = tree_nodes(t);
       std::array<std::uint32_t, block_rows> at{};
       for (int s = 0; s < height_limit_; ++s)
         for (std::size_t r = 0; r < block_rows; ++r) {
@@ -338,22 +365,22 @@ void isolation_forest::score_batch(matrix_view data, double* out) const {
         sums[r] += n[at[r]].split;
     }
     for (std::size_t r = 0; r < rows; ++r)
-      out[r0 + r] = std::exp2(-(sums[r] / static_cast<double>(trees_.size())) / c_psi_);
+      out[r0 + r] = std::exp2(-(sums[r] / static_cast<double>(tree_count())) / c_psi_);
   }
 }
 
-std::vector<std::uint32_t> isolation_forest::subtree_sizes(const std::vector<node>& tree) const {
+std::vector<std::uint32_t> isolation_forest::subtree_sizes(const node* tree, std::size_t n) const {
   // Nodes keep no counts (8 bytes each is the point); a leaf's count is
   // recovered from its path length depth + c(size), and a parent's is the
   // sum of its children's, which always come after it.
-  std::vector<std::uint16_t> depth(tree.size(), 0);
-  for (std::size_t i = 0; i < tree.size(); ++i)
+  std::vector<std::uint16_t> depth(n, 0);
+  for (std::size_t i = 0; i < n; ++i)
     if (tree[i].feature != dims_) {
       depth[tree[i].child] = static_cast<std::uint16_t>(depth[i] + 1);
       depth[tree[i].child + 1u] = static_cast<std::uint16_t>(depth[i] + 1);
     }
-  std::vector<std::uint32_t> size(tree.size(), 0);
-  for (std::size_t i = tree.size(); i-- > 0;) {
+  std::vector<std::uint32_t> size(n, 0);
+  for (std::size_t i = n; i-- > 0;) {
     if (tree[i].feature != dims_) {
       size[i] = size[tree[i].child] + size[tree[i].child + 1u];
       continue;
@@ -380,11 +407,12 @@ std::vector<double> isolation_forest::path_attribution(const float* row) const {
     return credit;
   padded_row x;
   pad(row, dims_, x);
-  for (const auto& tree : trees_) {
+  for (std::size_t t = 0; t < tree_count(); ++t) {
+    const node* tree = tree_nodes(t);
     // DIFFI-like: each split on the row's path is credited with the share of
     // points it separated from the row, and a tree counts more the sooner it
     // isolates the row (weight 1/h).
-    auto size = subtree_sizes(tree);
+    auto size = subtree_sizes(tree, tree_size(t));
     std::uint32_t i = 0;
     std::vector<std::pair<std::uint16_t, double>> splits;
     while (tree[i].feature != dims_) {
@@ -405,15 +433,17 @@ std::vector<double> isolation_forest::path_attribution(const float* row) const {
   return credit;
 }
 
-std::size_t isolation_forest::node_count() const {
-  std::size_t n = 0;
-  for (const auto& t : trees_)
-    n += t.size();
-  return n;
-}
+std::size_t isolation_forest::node_count() const { return nodes_.size(); }
 
 std::size_t isolation_forest::memory_bytes() const {
-  return node_count() * sizeof(node) + trees_.capacity() * sizeof(std::vector<node>);
+  return nodes_.capacity() * sizeof(node) + tree_start_.capacity() * sizeof(std::uint32_t);
+}
+
+std::vector<std::vector<isolation_forest::node>> isolation_forest::trees() const {
+  std::vector<std::vector<node>> out(tree_count());
+  for (std::size_t t = 0; t < out.size(); ++t)
+    out[t].assign(tree_nodes(t), tree_nodes(t) + tree_size(t));
+  return out;
 }
 
 void isolation_forest::set_domains(std::vector<std::pair<float, float>> domains) {
@@ -430,25 +460,30 @@ void isolation_forest::restore(std::size_t dims, forest_params params, std::size
     domains_ = std::move(domains);
   psi_ = psi;
   rng_ = rng;
-  trees_ = std::move(trees);
+  if (trees.size() != tree_count())
+    throw std::invalid_argument("isolation_forest: restore needs one node array per tree");
+  nodes_.clear();
+  for (std::size_t t = 0; t < trees.size(); ++t) {
+    tree_start_[t] = static_cast<std::uint32_t>(nodes_.size());
+    nodes_.insert(nodes_.end(), trees[t].begin(), trees[t].end());
+  }
+  tree_start_.back() = static_cast<std::uint32_t>(nodes_.size());
+  nodes_.shrink_to_fit();
   c_psi_ = average_path_length(psi_);
   height_limit_ = psi_ > 1 ? static_cast<int>(std::ceil(std::log2(static_cast<double>(psi_)))) : 0;
 }
 
 bool operator==(const isolation_forest& a, const isolation_forest& b) {
   if (a.dims_ != b.dims_ || a.psi_ != b.psi_ || a.rng_ != b.rng_ ||
-      a.trees_.size() != b.trees_.size() || a.params_.trees != b.params_.trees ||
+      a.tree_start_ != b.tree_start_ || a.params_.trees != b.params_.trees ||
       a.params_.sample_size != b.params_.sample_size || a.params_.seed != b.params_.seed ||
       a.params_.half_precision_splits != b.params_.half_precision_splits)
     return false;
-  for (std::size_t t = 0; t < a.trees_.size(); ++t) {
-    const auto& x = a.trees_[t];
-    const auto& y = b.trees_[t];
-    if (x.size() != y.size())
+  for (std::size_t i = 0; i < a.nodes_.size(); ++i) {
+    const auto& x = a.nodes_[i];
+    const auto& y = b.nodes_[i];
+    if (x.split != y.split || x.feature != y.feature || x.child != y.child)
       return false;
-    for (std::size_t i = 0; i < x.size(); ++i)
-      if (x[i].split != y[i].split || x[i].feature != y[i].feature || x[i].child != y[i].child)
-        return false;
   }
   return true;
 }

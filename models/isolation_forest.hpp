@@ -79,9 +79,9 @@ public:
   /// by how many points it separated from the row. Sums to 1 when trained.
   std::vector<double> path_attribution(const float* row) const;
 
-  bool trained() const { return !trees_.empty() && !trees_.front().empty(); }
+  bool trained() const { return !nodes_.empty(); }
   std::size_t dims() const { return dims_; }
-  std::size_t tree_count() const { return trees_.size(); }
+  std::size_t tree_count() const { return tree_start_.size() - 1; }
   /// Sub-sample size the trees were built with (psi, capped by the data).
   std::size_t effective_sample_size() const { return psi_; }
   const forest_params& params() const { return params_; }
@@ -91,7 +91,7 @@ public:
   std::size_t memory_bytes() const;
 
   // Access for (de)serialisation.
-  const std::vector<std::vector<node>>& trees() const { return trees_; }
+  std::vector<std::vector<node>> trees() const; ///< a copy, one vector per tree
   std::uint64_t rng_state() const { return rng_; }
   void restore(std::size_t dims, forest_params params, std::size_t psi, std::uint64_t rng,
                std::vector<std::vector<node>> trees);
@@ -104,7 +104,9 @@ private:
     std::vector<float> columns;       ///< the data, column-major
     std::size_t rows = 0;             ///< rows of the data (a column's length)
     std::vector<std::uint32_t> rows_a, rows_b; ///< a tree's sample, partitioned back and forth
-    std::vector<node> tree;           ///< nodes before they are copied to size
+    std::vector<node> tree;           ///< the tree being built
+    std::vector<node> built;          ///< the trees built so far, one after another
+    std::vector<std::uint32_t> built_start; ///< where each begins in `built`
     std::vector<std::uint16_t> usable; ///< features not left out by their domain
     std::uint64_t with_domain = 0;     ///< bit f: feature f has a domain to split in
     std::uint64_t constant = 0;        ///< bit f: feature f is constant in all the data
@@ -117,7 +119,7 @@ private:
     std::uint32_t* spare;
     std::uint32_t begin, end;
   };
-  void build_tree(std::size_t t, build_scratch& scratch);
+  void build_tree(build_scratch& scratch); ///< appends a tree to scratch.built
   /// `constant`: bit f set when feature f is known to be constant in `rows`.
   void build_node(build_scratch& s, std::uint32_t at, node_rows rows, int depth,
                   std::uint64_t constant);
@@ -125,7 +127,9 @@ private:
   std::uint64_t next_random();
   std::size_t next_below(std::size_t n); ///< uniform in [0, n), n < 2^32
   double next_unit();
-  std::vector<std::uint32_t> subtree_sizes(const std::vector<node>& tree) const;
+  std::vector<std::uint32_t> subtree_sizes(const node* tree, std::size_t n) const;
+  const node* tree_nodes(std::size_t t) const { return nodes_.data() + tree_start_[t]; }
+  std::size_t tree_size(std::size_t t) const { return tree_start_[t + 1] - tree_start_[t]; }
 
   std::size_t dims_ = 0;
   forest_params params_;
@@ -133,8 +137,11 @@ private:
   std::uint64_t rng_ = 0;
   double c_psi_ = 1.0;
   int height_limit_ = 0;
-  // One flat array per tree, so a single tree can be rebuilt in place.
-  std::vector<std::vector<node>> trees_;
+  // Every tree in one array, tree t at [tree_start_[t], tree_start_[t + 1]):
+  // a vector per tree cost a user model 50 allocations, their headers and
+  // their slack (~4 KB of its ~20), and a refit splices the array once.
+  std::vector<node> nodes_;
+  std::vector<std::uint32_t> tree_start_;
   std::vector<std::uint32_t> sample_; // scratch, not state
   std::vector<std::pair<float, float>> domains_; // a setting of the owner, not serialised
 };
