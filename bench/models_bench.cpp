@@ -2,6 +2,7 @@
 // Rows are counted as items, so items_per_second is rows per second and
 // 1e6 / items_per_second is microseconds per row.
 
+#include "models/explain.hpp"
 #include "models/global_model.hpp"
 #include "models/isolation_forest.hpp"
 #include "models/population.hpp"
@@ -294,6 +295,29 @@ void BM_user_step(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_user_step);
+
+/// The explanation of a flagged transaction: path attribution in the user's
+/// forest and the population forest (100 x 256), blended, described.
+void BM_explain(benchmark::State& state) {
+  const auto& run = default_user();
+  const auto& global = population();
+  std::vector<const recorded_txn*> flagged;
+  for (const auto& r : run.replay)
+    if (r.v.anomalous)
+      flagged.push_back(&r);
+  if (flagged.empty()) {
+    state.SkipWithError("no flagged transaction in the replay");
+    return;
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto& r = *flagged[i];
+    benchmark::DoNotOptimize(explain(run.warm, global.forest.get(), r.t.view(), r.x, r.v));
+    i = i + 1 == flagged.size() ? 0 : i + 1;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_explain)->Unit(benchmark::kMicrosecond);
 
 /// User-relative features of one transaction against a full window (the
 /// amount statistics are cached, as between two admitted transactions).

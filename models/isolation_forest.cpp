@@ -369,57 +369,63 @@ void isolation_forest::score_batch(matrix_view data, double* out) const {
   }
 }
 
-std::vector<std::uint32_t> isolation_forest::subtree_sizes(const node* tree, std::size_t n) const {
-  // Nodes keep no counts (8 bytes each is the point); a leaf's count is
-  // recovered from its path length depth + c(size), and a parent's is the
-  // sum of its children's, which always come after it.
-  std::vector<std::uint16_t> depth(n, 0);
-  for (std::size_t i = 0; i < n; ++i)
-    if (tree[i].feature != dims_) {
-      depth[tree[i].child] = static_cast<std::uint16_t>(depth[i] + 1);
-      depth[tree[i].child + 1u] = static_cast<std::uint16_t>(depth[i] + 1);
-    }
-  std::vector<std::uint32_t> size(n, 0);
-  for (std::size_t i = n; i-- > 0;) {
-    if (tree[i].feature != dims_) {
-      size[i] = size[tree[i].child] + size[tree[i].child + 1u];
-      continue;
-    }
-    double target = tree[i].split - depth[i];
-    std::size_t lo = 1, hi = psi_;
-    while (lo < hi) { // smallest n with c(n) >= target, then the nearer of n-1 and n
-      auto mid = (lo + hi) / 2;
-      if (average_path_length(mid) < target)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    if (lo > 1 && target - average_path_length(lo - 1) < average_path_length(lo) - target)
-      --lo;
-    size[i] = static_cast<std::uint32_t>(lo);
-  }
-  return size;
-}
-
 std::vector<double> isolation_forest::path_attribution(const float* row) const {
   std::vector<double> credit(dims_, 0.0);
   if (!trained())
     return credit;
   padded_row x;
   pad(row, dims_, x);
+  // Nodes keep no counts (8 bytes each is the point); a leaf's count is
+  // recovered from its path length depth + c(size): the nearest n in a
+  // table of c(n), as the leaf was built with the exact c.
+  std::vector<double> c_of(psi_ + 1);
+  for (std::size_t n = 0; n <= psi_; ++n)
+    c_of[n] = average_path_length(n);
+  auto leaf_size = [&](double target) -> double {
+    auto n = static_cast<std::size_t>(std::lower_bound(c_of.begin() + 1, c_of.end(), target) -
+                                      c_of.begin());
+    if (n > psi_)
+      n = psi_;
+    if (n > 1 && target - c_of[n - 1] < c_of[n] - target)
+      --n;
+    return static_cast<double>(n);
+  };
+  std::vector<std::pair<std::uint32_t, std::uint16_t>> stack; // node, depth
   for (std::size_t t = 0; t < tree_count(); ++t) {
     const node* tree = tree_nodes(t);
+    // Points in the subtree under `at`: only the subtrees the row enters
+    // are counted, and an outlier enters small ones.
+    auto points_under = [&](std::uint32_t at, std::uint16_t depth) {
+      double points = 0;
+      stack.assign(1, {at, depth});
+      while (!stack.empty()) {
+        auto [i, d] = stack.back();
+        stack.pop_back();
+        if (tree[i].feature == dims_) {
+          points += leaf_size(tree[i].split - d);
+        } else {
+          stack.push_back({tree[i].child, static_cast<std::uint16_t>(d + 1)});
+          stack.push_back({tree[i].child + 1u, static_cast<std::uint16_t>(d + 1)});
+        }
+      }
+      return points;
+    };
     // DIFFI-like: each split on the row's path is credited with the share of
     // points it separated from the row, and a tree counts more the sooner it
     // isolates the row (weight 1/h).
-    auto size = subtree_sizes(tree, tree_size(t));
     std::uint32_t i = 0;
+    std::uint16_t depth = 0;
+    // The root holds the whole sample; below, an empty leaf (a split on a
+    // constant feature) reads as one point, as c(0) = c(1).
+    double here = static_cast<double>(psi_);
     std::vector<std::pair<std::uint16_t, double>> splits;
     while (tree[i].feature != dims_) {
       auto next = tree[i].child + (x[tree[i].feature] >= tree[i].split);
-      splits.emplace_back(tree[i].feature,
-                          1.0 - static_cast<double>(size[next]) / static_cast<double>(size[i]));
+      ++depth;
+      double there = points_under(next, depth);
+      splits.emplace_back(tree[i].feature, here > 0 ? std::max(0.0, 1.0 - there / here) : 0.0);
       i = next;
+      here = there;
     }
     double h = tree[i].split;
     double tree_weight = h > 0 ? 1.0 / h : 1.0;

@@ -127,7 +127,6 @@ private:
   std::uint64_t next_random();
   std::size_t next_below(std::size_t n); ///< uniform in [0, n), n < 2^32
   double next_unit();
-  std::vector<std::uint32_t> subtree_sizes(const node* tree, std::size_t n) const;
   const node* tree_nodes(std::size_t t) const { return nodes_.data() + tree_start_[t]; }
   std::size_t tree_size(std::size_t t) const { return tree_start_[t + 1] - tree_start_[t]; }
 
