@@ -12,6 +12,9 @@ namespace rtad {
 namespace {
 
 constexpr std::int64_t seconds_per_day = 86400;
+constexpr const char* store_statement = "rtad_store";
+constexpr const char* offset_statement = "rtad_offset";
+constexpr const char* notify_statement = "rtad_notify";
 
 constexpr const char* staging_ddl =
   "create temp table if not exists rtad_staging ("
@@ -99,6 +102,41 @@ checkpoint_row copy_row(const profile_checkpoint& c) {
           bytea_hex(c.bytes)};
 }
 
+/// Inserts the staged rows: into `transactions` (when every row is stored)
+/// and their anomalies into `frauds`. $1 is the node.
+std::string store_sql(bool store_all) {
+  // A replayed transaction keeps the verdict it was first stored with:
+  // frauds only takes rows that transactions took now.
+  std::string frauds =
+    std::string("insert into frauds (transaction_id, timestamp, user_id, amount, currency,"
+                " location, transaction_type, merchant_id, merchant_name, merchant_category,"
+                " payment_method, device_type, ip_address, detection_score, threshold,"
+                " risk_level, model_used, explanation, detection_features, ground_truth,"
+                " fraud_type, node, kafka_partition, kafka_offset) select ") +
+    staging_columns_sql +
+    ", score, threshold, risk, model_used, nullif(explanation, ''), detection_features::jsonb,"
+    " case when ground_truth < 0 then null else ground_truth = 1 end, nullif(fraud_type, ''),"
+    " $1, nullif(kafka_partition, -1), nullif(kafka_offset, -1) from rtad_staging s"
+    " where is_anomaly";
+  if (!store_all)
+    return frauds + " on conflict (transaction_id) do nothing";
+  return std::string("with stored as (insert into transactions (transaction_id,"
+                     " timestamp, user_id, amount, currency, location, transaction_type,"
+                     " merchant_id, merchant_name, merchant_category, payment_method,"
+                     " device_type, ip_address, score, threshold, is_anomaly, model_used,"
+                     " ground_truth, fraud_type, node, kafka_partition, kafka_offset)"
+                     " select ") +
+         staging_columns_sql +
+         ", score, threshold, is_anomaly, model_used,"
+         " case when ground_truth < 0 then null else ground_truth = 1 end,"
+         " nullif(fraud_type, ''), $1, nullif(kafka_partition, -1),"
+         " nullif(kafka_offset, -1) from rtad_staging on conflict do nothing"
+         " returning transaction_id) " +
+         frauds +
+         " and transaction_id in (select transaction_id from stored)"
+         " on conflict (transaction_id) do nothing";
+}
+
 } // namespace
 
 pg_writer::pg_writer(pg_writer_config cfg) : cfg_(std::move(cfg)) {}
@@ -120,6 +158,19 @@ void pg_writer::connect() {
   n.exec("set time zone 'UTC'");
   n.exec(staging_ddl);
   n.exec(checkpoint_staging_ddl);
+  // Prepared once per connection: at a few hundred rows a batch, parsing
+  // and planning these for every batch was a visible share of PostgreSQL's CPU.
+  conn_->prepare(store_statement, store_sql(cfg_.store_all));
+  conn_->prepare(offset_statement,
+                 "insert into kafka_offsets (consumer_group, topic, kafka_partition, next_offset,"
+                 " node, updated_at) values ($1, $2, $3, $4, $5, now())"
+                 " on conflict (consumer_group, topic, kafka_partition) do update set"
+                 " next_offset = greatest(kafka_offsets.next_offset, excluded.next_offset),"
+                 " node = excluded.node, updated_at = now()");
+  conn_->prepare(notify_statement,
+                 "select pg_notify('rtad_batches', json_build_object('node', $1::text,"
+                 " 'rows', $2::int, 'anomalies', $3::int,"
+                 " 'scored_at_us', (extract(epoch from now()) * 1000000)::bigint)::text)");
 }
 
 void pg_writer::ensure_partitions(const write_batch& b) {
@@ -162,38 +213,7 @@ void pg_writer::write(const write_batch& b) {
           copy << copy_row(*r);
       copy.complete();
     }
-    // A replayed transaction keeps the verdict it was first stored with:
-    // frauds only takes rows that transactions took now.
-    std::string frauds =
-      std::string("insert into frauds (transaction_id, timestamp, user_id, amount, currency,"
-                  " location, transaction_type, merchant_id, merchant_name, merchant_category,"
-                  " payment_method, device_type, ip_address, detection_score, threshold,"
-                  " risk_level, model_used, explanation, detection_features, ground_truth,"
-                  " fraud_type, node, kafka_partition, kafka_offset) select ") +
-      staging_columns_sql +
-      ", score, threshold, risk, model_used, nullif(explanation, ''), detection_features::jsonb,"
-      " case when ground_truth < 0 then null else ground_truth = 1 end, nullif(fraud_type, ''),"
-      " $1, nullif(kafka_partition, -1), nullif(kafka_offset, -1) from rtad_staging s"
-      " where is_anomaly";
-    if (cfg_.store_all)
-      w.exec_params(std::string("with stored as (insert into transactions (transaction_id,"
-                                " timestamp, user_id, amount, currency, location, transaction_type,"
-                                " merchant_id, merchant_name, merchant_category, payment_method,"
-                                " device_type, ip_address, score, threshold, is_anomaly, model_used,"
-                                " ground_truth, fraud_type, node, kafka_partition, kafka_offset)"
-                                " select ") +
-                      staging_columns_sql +
-                      ", score, threshold, is_anomaly, model_used,"
-                      " case when ground_truth < 0 then null else ground_truth = 1 end,"
-                      " nullif(fraud_type, ''), $1, nullif(kafka_partition, -1),"
-                      " nullif(kafka_offset, -1) from rtad_staging on conflict do nothing"
-                      " returning transaction_id) " +
-                      frauds +
-                      " and transaction_id in (select transaction_id from stored)"
-                      " on conflict (transaction_id) do nothing",
-                    cfg_.node);
-    else
-      w.exec_params(frauds + " on conflict (transaction_id) do nothing", cfg_.node);
+    w.exec_prepared(store_statement, cfg_.node);
   }
   for (const auto* q : b.quarantined)
     w.exec_params("insert into quarantine (topic, kafka_partition, kafka_offset, message_key, raw,"
@@ -221,19 +241,11 @@ void pg_writer::write(const write_batch& b) {
                   cfg_.node, ids);
   }
   for (const auto& [partition, next] : b.watermarks)
-    w.exec_params("insert into kafka_offsets (consumer_group, topic, kafka_partition, next_offset,"
-                  " node, updated_at) values ($1, $2, $3, $4, $5, now())"
-                  " on conflict (consumer_group, topic, kafka_partition) do update set"
-                  " next_offset = greatest(kafka_offsets.next_offset, excluded.next_offset),"
-                  " node = excluded.node, updated_at = now()",
-                  cfg_.group, cfg_.topic, partition, next, cfg_.node);
+    w.exec_prepared(offset_statement, cfg_.group, cfg_.topic, partition, next, cfg_.node);
   if (!b.rows.empty())
     // scored_at_us names the batch's rows (their scored_at): with several
     // writers, batches do not commit in the order their transactions began.
-    w.exec_params("select pg_notify('rtad_batches', json_build_object('node', $1::text,"
-                  " 'rows', $2::int, 'anomalies', $3::int,"
-                  " 'scored_at_us', (extract(epoch from now()) * 1000000)::bigint)::text)",
-                  cfg_.node, static_cast<int>(b.rows.size()),
+    w.exec_prepared(notify_statement, cfg_.node, static_cast<int>(b.rows.size()),
                   static_cast<int>(std::count_if(b.rows.begin(), b.rows.end(),
                                                  [](const auto* r) { return r->anomalous; })));
   w.commit();
