@@ -39,6 +39,14 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+/// c(n) for n = 0..psi: a leaf's path length is its depth + c(its size).
+std::vector<double> path_length_table(std::size_t psi) {
+  std::vector<double> c(psi + 1);
+  for (std::size_t n = 0; n <= psi; ++n)
+    c[n] = average_path_length(n);
+  return c;
+}
+
 /// Copies a row into a buffer whose extra last column is the leaf sentinel.
 using padded_row = std::array<float, isolation_forest::max_dims + 1>;
 
@@ -125,9 +133,7 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
     if (std::all_of(col, col + data.rows, [&](float v) { return v == col[0]; }))
       scratch.constant |= std::uint64_t{1} << f;
   }
-  scratch.leaf_length.resize(psi_ + 1);
-  for (std::size_t n = 0; n <= psi_; ++n)
-    scratch.leaf_length[n] = average_path_length(n);
+  scratch.leaf_length = path_length_table(psi_);
   // One identity, then every tree's partial shuffle starts from where the
   // last one left: still a uniform sample, without rewriting every row index.
   std::iota(sample_.begin(), sample_.end(), 0u);
@@ -136,24 +142,24 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   scratch.built_start.push_back(static_cast<std::uint32_t>(scratch.built.size()));
   // Splice: the trees rebuilt from `built`, the others as they were, into an
   // array of exactly the size needed.
-  auto rebuilt = [&](std::size_t t) { return (t + trees - first) % trees < count; };
+  // Tree t is the k-th rebuilt when k = (t - first) mod trees is below count.
+  auto nodes_of = [&](std::size_t t) -> std::pair<const node*, const node*> {
+    auto k = (t + trees - first) % trees;
+    if (k >= count)
+      return {tree_nodes(t), tree_nodes(t) + tree_size(t)};
+    const node* built = scratch.built.data();
+    return {built + scratch.built_start[k], built + scratch.built_start[k + 1]};
+  };
   std::size_t total = 0;
   for (std::size_t t = 0; t < trees; ++t)
-    total += rebuilt(t) ? scratch.built_start[(t + trees - first) % trees + 1] -
-                            scratch.built_start[(t + trees - first) % trees]
-                        : tree_size(t);
+    total += static_cast<std::size_t>(nodes_of(t).second - nodes_of(t).first);
   std::vector<node> merged;
   merged.reserve(total);
   std::vector<std::uint32_t> starts(trees + 1);
   for (std::size_t t = 0; t < trees; ++t) {
     starts[t] = static_cast<std::uint32_t>(merged.size());
-    if (rebuilt(t)) {
-      auto k = (t + trees - first) % trees;
-      merged.insert(merged.end(), scratch.built.begin() + scratch.built_start[k],
-                    scratch.built.begin() + scratch.built_start[k + 1]);
-    } else {
-      merged.insert(merged.end(), tree_nodes(t), tree_nodes(t) + tree_size(t));
-    }
+    auto [begin, end] = nodes_of(t);
+    merged.insert(merged.end(), begin, end);
   }
   starts[trees] = static_cast<std::uint32_t>(merged.size());
   nodes_ = std::move(merged);
@@ -378,9 +384,7 @@ std::vector<double> isolation_forest::path_attribution(const float* row) const {
   // Nodes keep no counts (8 bytes each is the point); a leaf's count is
   // recovered from its path length depth + c(size): the nearest n in a
   // table of c(n), as the leaf was built with the exact c.
-  std::vector<double> c_of(psi_ + 1);
-  for (std::size_t n = 0; n <= psi_; ++n)
-    c_of[n] = average_path_length(n);
+  const auto c_of = path_length_table(psi_);
   auto leaf_size = [&](double target) -> double {
     auto n = static_cast<std::size_t>(std::lower_bound(c_of.begin() + 1, c_of.end(), target) -
                                       c_of.begin());
