@@ -110,9 +110,9 @@ void launch(self_ptr self, std::size_t i) {
   f->rows.assign(std::make_move_iterator(lane.rows.begin()),
                  std::make_move_iterator(lane.rows.begin() + static_cast<long>(n)));
   lane.rows.erase(lane.rows.begin(), lane.rows.begin() + static_cast<long>(n));
-  lane.rows_out += n;
   f->quarantined = std::exchange(lane.quarantined, {});
-  while (!lane.checkpoints.empty() && lane.checkpoints.front().after_rows <= lane.rows_out) {
+  const auto taken = lane.rows_in - lane.rows.size(); // rows ever moved into a flight
+  while (!lane.checkpoints.empty() && lane.checkpoints.front().after_rows <= taken) {
     f->checkpoints.push_back(std::move(lane.checkpoints.front().checkpoint));
     lane.checkpoints.pop_front();
   }

@@ -45,8 +45,7 @@ struct sink_lane {
   sink_writer_actor writer;
   watermark_tracker marks;
   std::deque<scored_transaction> rows;
-  std::uint64_t rows_in = 0;  ///< rows ever buffered here
-  std::uint64_t rows_out = 0; ///< rows ever moved into a flight
+  std::uint64_t rows_in = 0; ///< rows ever buffered here; those not in `rows` are in flights
   std::vector<quarantine_entry> quarantined;
   /// A checkpoint goes in the flight that takes the last row buffered
   /// before it, not earlier: the rows its profile learned from are then

@@ -10,9 +10,10 @@ Inputs (bench/e2e/run writes them):
 Every row of one sink batch has the same scored_at (now() of its
 transaction), which the batch's notification carries as scored_at_us (the
 sink's writers commit in parallel, so not in the order their transactions
-began); the payload's row count checks the pairing. A row's latency is the arrival of its batch's notification minus its
-message's CreateTime; the transaction start (scored_at) minus CreateTime is
-printed beside it as the part before the write.
+began); the payload's row count checks the pairing. A row's latency is the
+arrival of its batch's notification minus its message's CreateTime; the
+transaction start (scored_at) minus CreateTime is printed beside it as the
+part before the write.
 
 usage: latency.py CREATE NOTIFY ROWS [--since-ms T] [--json]
   --since-ms  only messages produced at or after epoch milliseconds T
