@@ -1,6 +1,7 @@
 #include "models/isolation_forest.hpp"
 
 #include "models/features.hpp"
+#include "models/fit_kernels.hpp"
 
 #include <algorithm>
 #include <array>
@@ -112,13 +113,14 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   const auto trees = tree_count();
   count = std::min(count, trees);
   build_scratch scratch;
+  scratch.kernels = &fit_kernels::active();
   // Column-major copy: a node scans one feature of its rows, which is then
   // one contiguous column instead of a stride through every row.
   scratch.columns.resize(data.rows * dims_);
   for (std::size_t r = 0; r < data.rows; ++r)
     for (std::size_t f = 0; f < dims_; ++f)
       scratch.columns[f * data.rows + r] = data.row(r)[f];
-  scratch.rows = data.rows;
+  scratch.column_rows = data.rows;
   // What every node would otherwise find out again: which features may be
   // drawn, which have a domain, which are constant everywhere (a user's
   // window often has one country, one device: most nodes draw one of them).
@@ -134,6 +136,13 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
       scratch.constant |= std::uint64_t{1} << f;
   }
   scratch.leaf_length = path_length_table(psi_);
+  for (auto& buffer : scratch.rows)
+    buffer.resize(psi_);
+  // Depth first, a node's right child waits under its left one: at most one
+  // node per level waits, plus the one being built.
+  scratch.pending.resize(static_cast<std::size_t>(height_limit_) + 2);
+  // A tree has at most 2^(height + 1) - 1 nodes, empty leaves included.
+  scratch.tree.resize((std::size_t{2} << height_limit_) - 1);
   // One identity, then every tree's partial shuffle starts from where the
   // last one left: still a uniform sample, without rewriting every row index.
   std::iota(sample_.begin(), sample_.end(), 0u);
@@ -183,29 +192,37 @@ void isolation_forest::build_tree(build_scratch& s) {
     if (k + 1 < psi_)
       std::swap(sample_[k + 1], sample_[k + 1 + below(r & 0xffffffffu, n - k - 1)]);
   }
-  s.rows_a.assign(sample_.begin(), sample_.begin() + static_cast<std::ptrdiff_t>(psi_));
-  s.rows_b.resize(psi_);
-  s.tree.clear();
-  s.tree.push_back({});
-  build_node(s, 0, {s.rows_a.data(), s.rows_b.data(), 0, static_cast<std::uint32_t>(psi_)}, 0,
-             s.constant);
+  std::copy(sample_.begin(), sample_.begin() + static_cast<std::ptrdiff_t>(psi_),
+            s.rows[0].begin());
+  // Depth first, left before right, as a recursion would go; a loop over a
+  // stack instead costs no call per node (a user tree has ~34 of them).
+  std::uint32_t used = 1;
+  std::size_t top = 1;
+  s.pending[0] = {0, 0, static_cast<std::uint32_t>(psi_), 0, 0, s.constant};
+  while (top > 0) {
+    --top;
+    top += build_node(s, top, used);
+  }
   s.built_start.push_back(static_cast<std::uint32_t>(s.built.size()));
-  s.built.insert(s.built.end(), s.tree.begin(), s.tree.end());
+  s.built.insert(s.built.end(), s.tree.begin(), s.tree.begin() + used);
 }
 
-void isolation_forest::make_leaf(build_scratch& s, std::uint32_t at, int depth,
+void isolation_forest::make_leaf(build_scratch& s, std::uint32_t at, std::uint32_t depth,
                                  std::size_t size) const {
   s.tree[at] = {static_cast<float>(depth + s.leaf_length[size]), static_cast<std::uint16_t>(dims_),
                 static_cast<std::uint16_t>(at)};
 }
 
-void isolation_forest::build_node(build_scratch& s, std::uint32_t at, node_rows rows, int depth,
-                                  std::uint64_t constant) {
-  const std::uint32_t* lo = rows.current + rows.begin;
-  const std::uint32_t* hi = rows.current + rows.end;
-  auto size = static_cast<std::size_t>(hi - lo);
-  if (depth >= height_limit_ || size <= 1)
-    return make_leaf(s, at, depth, size);
+std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std::uint32_t& used) {
+  // Fields one by one, never the whole struct: a copy would read in wider
+  // words than the last writes, which stalls store forwarding.
+  const pending_node& p = s.pending[top];
+  const auto at = p.at, begin = p.begin, end = p.end, depth = p.depth, buffer = p.buffer;
+  auto constant = p.constant;
+  auto size = static_cast<std::size_t>(end - begin);
+  if (depth >= static_cast<std::uint32_t>(height_limit_) || size <= 1)
+    return make_leaf(s, at, depth, size), 0;
+  const std::uint32_t* rows = s.rows[buffer].data() + begin;
   // Pick a random feature that is not constant here; after as many misses as
   // there are features, fall back to a scan so constant data ends in a leaf.
   std::size_t feature = dims_;
@@ -215,23 +232,9 @@ void isolation_forest::build_node(build_scratch& s, std::uint32_t at, node_rows 
     // scan finds out for the whole subtree.
     if (constant & (std::uint64_t{1} << f))
       return false;
-    // Two minima and two maxima: independent chains the CPU overlaps.
-    const float* col = s.columns.data() + f * s.rows;
-    float lo0 = col[*lo], hi0 = lo0, lo1 = lo0, hi1 = lo0;
-    auto* p = lo + 1;
-    for (; p + 2 <= hi; p += 2) {
-      float a = col[p[0]], b = col[p[1]];
-      lo0 = std::min(lo0, a);
-      hi0 = std::max(hi0, a);
-      lo1 = std::min(lo1, b);
-      hi1 = std::max(hi1, b);
-    }
-    if (p != hi) {
-      lo0 = std::min(lo0, col[*p]);
-      hi0 = std::max(hi0, col[*p]);
-    }
-    lo_v = std::min(lo0, lo1);
-    hi_v = std::max(hi0, hi1);
+    auto r = s.kernels->range_of(s.columns.data() + f * s.column_rows, rows, size);
+    lo_v = r.lo;
+    hi_v = r.hi;
     if (hi_v > lo_v)
       return true;
     constant |= std::uint64_t{1} << f;
@@ -254,7 +257,7 @@ void isolation_forest::build_node(build_scratch& s, std::uint32_t at, node_rows 
     if (range_of(s.usable[k]))
       feature = s.usable[k];
   if (feature == dims_)
-    return make_leaf(s, at, depth, size);
+    return make_leaf(s, at, depth, size), 0;
   auto split = static_cast<float>(lo_v + next_unit() * (static_cast<double>(hi_v) - lo_v));
   if (empty_side && params_.half_precision_splits)
     split = to_half_precision(split);
@@ -272,38 +275,42 @@ void isolation_forest::build_node(build_scratch& s, std::uint32_t at, node_rows 
   }
   if (!empty_side && split <= lo_v)
     split = std::nextafter(lo_v, hi_v);
-  const float* col = s.columns.data() + feature * s.rows;
-  node_rows left = rows, right = rows;
+  const float* col = s.columns.data() + feature * s.column_rows;
+  auto left_end = end, right_begin = begin, child_buffer = buffer;
   if (empty_side) {
     // One value: every row goes the same way, and stays where it is.
-    if (col[*lo] < split)
-      right.begin = rows.end;
+    if (col[*rows] < split)
+      right_begin = end;
     else
-      left.end = rows.begin;
+      left_end = begin;
   } else {
-    // Branch-free partition into the spare buffer, left rows from the front
-    // and right rows from the back: each row is written to both places and
-    // only its side advances, so no comparison is mispredicted, and nothing
-    // is copied back (the children read the spare buffer).
-    std::uint32_t* out = rows.spare;
-    auto l = rows.begin, r = rows.end - 1;
-    for (auto* p = lo; p != hi; ++p) {
-      auto row = *p;
-      bool goes_left = col[row] < split;
-      out[l] = row;
-      out[r] = row;
-      l += goes_left;
-      r -= !goes_left;
-    }
-    left = {rows.spare, rows.current, rows.begin, l};
-    right = {rows.spare, rows.current, l, rows.end};
+    // Into the other buffer, left rows from the front and right rows from
+    // the back; nothing is copied back (the children read that buffer).
+    child_buffer = 1 - buffer;
+    left_end = right_begin =
+      s.kernels->partition(col, rows, size, split, s.rows[child_buffer].data(), begin, end);
   }
-  auto child = static_cast<std::uint32_t>(s.tree.size());
+  auto child = used;
+  used += 2;
   s.tree[at] = {split, static_cast<std::uint16_t>(feature), static_cast<std::uint16_t>(child)};
-  s.tree.push_back({});
-  s.tree.push_back({});
-  build_node(s, child, left, depth + 1, constant);
-  build_node(s, child + 1, right, depth + 1, constant);
+  // A child that can only be a leaf becomes one now, without a trip
+  // through the stack; the others wait, right below left, so left is built
+  // first, as a recursion would.
+  std::size_t queued = 0;
+  auto place = [&](std::uint32_t node_at, std::uint32_t b, std::uint32_t e) {
+    if (depth + 1 >= static_cast<std::uint32_t>(height_limit_) || e - b <= 1)
+      return make_leaf(s, node_at, depth + 1, e - b);
+    auto& q = s.pending[top + queued++];
+    q.at = node_at;
+    q.begin = b;
+    q.end = e;
+    q.depth = depth + 1;
+    q.buffer = child_buffer;
+    q.constant = constant;
+  };
+  place(child + 1, right_begin, end);
+  place(child, begin, left_end);
+  return queued;
 }
 
 double isolation_forest::mean_path_length(const float* row) const {

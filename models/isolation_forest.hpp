@@ -6,6 +6,8 @@
 
 namespace rtad::models {
 
+struct fit_kernels;
+
 /// Settings of an Isolation Forest (Liu, Ting, Zhou 2008).
 struct forest_params {
   int trees = 100;         ///< t: number of trees
@@ -99,31 +101,35 @@ public:
   friend bool operator==(const isolation_forest& a, const isolation_forest& b);
 
 private:
+  /// A node waiting to be built: its rows are `rows[buffer][begin, end)`.
+  struct pending_node {
+    std::uint32_t at;
+    std::uint32_t begin, end;
+    std::uint32_t depth;
+    std::uint32_t buffer;
+    std::uint64_t constant; ///< bit f: feature f is known to be constant in its rows
+  };
   /// Buffers one refit reuses for all its trees.
   struct build_scratch {
     std::vector<float> columns;       ///< the data, column-major
-    std::size_t rows = 0;             ///< rows of the data (a column's length)
-    std::vector<std::uint32_t> rows_a, rows_b; ///< a tree's sample, partitioned back and forth
-    std::vector<node> tree;           ///< the tree being built
+    std::size_t column_rows = 0;      ///< rows of the data (a column's length)
+    std::vector<std::uint32_t> rows[2]; ///< a tree's sample, partitioned back and forth
+    std::vector<pending_node> pending; ///< nodes still to build, a stack
+    std::vector<node> tree;           ///< the tree being built, room for the largest
     std::vector<node> built;          ///< the trees built so far, one after another
     std::vector<std::uint32_t> built_start; ///< where each begins in `built`
     std::vector<std::uint16_t> usable; ///< features not left out by their domain
     std::uint64_t with_domain = 0;     ///< bit f: feature f has a domain to split in
     std::uint64_t constant = 0;        ///< bit f: feature f is constant in all the data
     std::vector<double> leaf_length;   ///< c(n) for n = 0..psi
-  };
-  /// A node's rows: `current[begin, end)`; `spare` has room at the same
-  /// places for the partition its children read.
-  struct node_rows {
-    std::uint32_t* current;
-    std::uint32_t* spare;
-    std::uint32_t begin, end;
+    const fit_kernels* kernels = nullptr; ///< the row loops
   };
   void build_tree(build_scratch& scratch); ///< appends a tree to scratch.built
-  /// `constant`: bit f set when feature f is known to be constant in `rows`.
-  void build_node(build_scratch& s, std::uint32_t at, node_rows rows, int depth,
-                  std::uint64_t constant);
-  void make_leaf(build_scratch& s, std::uint32_t at, int depth, std::size_t size) const;
+  /// Builds the node `s.pending[top]`: a leaf, or a split whose children
+  /// that are not leaves take its place on the stack (right, then left on
+  /// top). Returns how many did. `used`: nodes of the tree taken so far.
+  std::size_t build_node(build_scratch& s, std::size_t top, std::uint32_t& used);
+  void make_leaf(build_scratch& s, std::uint32_t at, std::uint32_t depth, std::size_t size) const;
   std::uint64_t next_random();
   std::size_t next_below(std::size_t n); ///< uniform in [0, n), n < 2^32
   double next_unit();
