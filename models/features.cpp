@@ -207,22 +207,6 @@ float from_half_bits(std::uint16_t h) {
   return out;
 }
 
-float to_half_precision(float x) {
-  std::uint32_t f;
-  std::memcpy(&f, &x, 4);
-  auto exp = (f >> 23) & 0xffu;
-  // Fast path for values whose rounding stays a normal half (2^-14 up to
-  // just below 2^15, where a carry could overflow): round the mantissa to 10
-  // bits, to nearest, ties to even, in place. Forests round every split.
-  if (exp >= 127 - 14 && exp < 127 + 15) {
-    f += 0x0fffu + ((f >> 13) & 1u);
-    f &= ~0x1fffu;
-    std::memcpy(&x, &f, 4);
-    return x;
-  }
-  return from_half_bits(half_bits(x));
-}
-
 void user_history::refresh_amount_stats() const {
   if (!stats_dirty_)
     return;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <optional>
 #include <string>
@@ -76,11 +77,26 @@ std::string_view standard_feature_name(std::size_t f);
 std::vector<std::pair<float, float>> standard_feature_domains();
 standard_features compute_standard_features(const txn_input& t);
 
-/// Rounds to the nearest half-precision value: training rows are stored so,
-/// which halves their checkpoint size and keeps the round trip exact.
-float to_half_precision(float x);
 std::uint16_t half_bits(float x);
 float from_half_bits(std::uint16_t h);
+/// Rounds to the nearest half-precision value: training rows are stored so,
+/// which halves their checkpoint size and keeps the round trip exact. Inline
+/// because a forest with half-precision splits rounds one at every node.
+inline float to_half_precision(float x) {
+  std::uint32_t f;
+  std::memcpy(&f, &x, 4);
+  auto exp = (f >> 23) & 0xffu;
+  // Fast path for values whose rounding stays a normal half (2^-14 up to
+  // just below 2^15, where a carry could overflow): round the mantissa to 10
+  // bits, to nearest, ties to even, in place.
+  if (exp >= 127 - 14 && exp < 127 + 15) {
+    f += 0x0fffu + ((f >> 13) & 1u);
+    f &= ~0x1fffu;
+    std::memcpy(&x, &f, 4);
+    return x;
+  }
+  return from_half_bits(half_bits(x));
+}
 
 /// The recent history of one user: a window of normal transactions (amount
 /// statistics, how often each categorical value occurs) and a short ring of

@@ -114,13 +114,8 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   count = std::min(count, trees);
   build_scratch scratch;
   scratch.kernels = &fit_kernels::active();
-  // Column-major copy: a node scans one feature of its rows, which is then
-  // one contiguous column instead of a stride through every row.
-  scratch.columns.resize(data.rows * dims_);
-  for (std::size_t r = 0; r < data.rows; ++r)
-    for (std::size_t f = 0; f < dims_; ++f)
-      scratch.columns[f * data.rows + r] = data.row(r)[f];
   scratch.column_rows = data.rows;
+  scratch.columns.resize(data.rows * dims_);
   // What every node would otherwise find out again: which features may be
   // drawn, which have a domain, which are constant everywhere (a user's
   // window often has one country, one device: most nodes draw one of them).
@@ -131,8 +126,15 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
     scratch.usable.push_back(static_cast<std::uint16_t>(f));
     if (has_domain && domains_[f].first < domains_[f].second)
       scratch.with_domain |= std::uint64_t{1} << f;
-    const float* col = scratch.columns.data() + f * data.rows;
-    if (std::all_of(col, col + data.rows, [&](float v) { return v == col[0]; }))
+    // Column-major copy: a node scans one feature of its rows, which is then
+    // one contiguous column instead of a stride through every row.
+    float* col = scratch.columns.data() + f * data.rows;
+    bool constant = true;
+    for (std::size_t r = 0; r < data.rows; ++r) {
+      col[r] = data.row(r)[f];
+      constant &= col[r] == col[0];
+    }
+    if (constant)
       scratch.constant |= std::uint64_t{1} << f;
   }
   scratch.leaf_length = path_length_table(psi_);
