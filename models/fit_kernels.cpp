@@ -12,26 +12,30 @@ namespace rtad::models {
 
 namespace {
 
-fit_kernels::range portable_range(const float* col, const std::uint32_t* rows, std::size_t n) {
+fit_kernels::range portable_range(const float* col, const std::uint32_t* rows, std::size_t n,
+                                  float* values) {
   // Two minima and two maxima: independent chains the CPU overlaps.
   float lo0 = col[rows[0]], hi0 = lo0, lo1 = lo0, hi1 = lo0;
-  const std::uint32_t* p = rows + 1;
-  const std::uint32_t* end = rows + n;
-  for (; p + 2 <= end; p += 2) {
-    float a = col[p[0]], b = col[p[1]];
+  std::size_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    float a = col[rows[i]], b = col[rows[i + 1]];
+    values[i] = a;
+    values[i + 1] = b;
     lo0 = std::min(lo0, a);
     hi0 = std::max(hi0, a);
     lo1 = std::min(lo1, b);
     hi1 = std::max(hi1, b);
   }
-  if (p != end) {
-    lo0 = std::min(lo0, col[*p]);
-    hi0 = std::max(hi0, col[*p]);
+  if (i != n) {
+    float a = col[rows[i]];
+    values[i] = a;
+    lo0 = std::min(lo0, a);
+    hi0 = std::max(hi0, a);
   }
   return {std::min(lo0, lo1), std::max(hi0, hi1)};
 }
 
-std::uint32_t portable_partition(const float* col, const std::uint32_t* rows, std::size_t n,
+std::uint32_t portable_partition(const float* values, const std::uint32_t* rows, std::size_t n,
                                  float split, std::uint32_t* out, std::uint32_t l,
                                  std::uint32_t right_end) {
   // Branch-free: each row is written to both ends and only its side
@@ -39,7 +43,7 @@ std::uint32_t portable_partition(const float* col, const std::uint32_t* rows, st
   auto r = right_end - 1;
   for (std::size_t i = 0; i < n; ++i) {
     auto row = rows[i];
-    bool goes_left = col[row] < split;
+    bool goes_left = values[i] < split;
     out[l] = row;
     out[r] = row;
     l += goes_left;
@@ -58,38 +62,33 @@ std::uint32_t portable_partition(const float* col, const std::uint32_t* rows, st
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-// 16 rows at a time; the last, partial group under a mask, so nothing is
-// read or written past the node's rows.
+// 16 rows at a time, the last group under a mask, so nothing is read or
+// written past the node's rows.
 __attribute__((target("avx512f"))) fit_kernels::range
-avx512_range(const float* col, const std::uint32_t* rows, std::size_t n) {
+avx512_range(const float* col, const std::uint32_t* rows, std::size_t n, float* values) {
+  // Below this a gather's latency costs more than plain loads.
   if (n < 6)
-    return portable_range(col, rows, n);
+    return portable_range(col, rows, n, values);
   __m512 lo = _mm512_set1_ps(col[rows[0]]);
   __m512 hi = lo;
-  std::size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    __m512 v = _mm512_i32gather_ps(_mm512_loadu_si512(rows + i), col, 4);
+  for (std::size_t i = 0; i < n; i += 16) {
+    auto m = static_cast<__mmask16>(n - i >= 16 ? 0xffffu : (1u << (n - i)) - 1);
+    __m512 v = _mm512_mask_i32gather_ps(lo, m, _mm512_maskz_loadu_epi32(m, rows + i), col, 4);
+    _mm512_mask_storeu_ps(values + i, m, v);
     lo = _mm512_min_ps(v, lo);
     hi = _mm512_max_ps(v, hi);
-  }
-  if (i < n) {
-    auto m = static_cast<__mmask16>((1u << (n - i)) - 1);
-    __m512 v = _mm512_mask_i32gather_ps(lo, m, _mm512_maskz_loadu_epi32(m, rows + i), col, 4);
-    lo = _mm512_mask_min_ps(lo, m, v, lo);
-    hi = _mm512_mask_max_ps(hi, m, v, hi);
   }
   return {_mm512_reduce_min_ps(lo), _mm512_reduce_max_ps(hi)};
 }
 
 __attribute__((target("avx512f"))) std::uint32_t
-avx512_partition(const float* col, const std::uint32_t* rows, std::size_t n, float split,
+avx512_partition(const float* values, const std::uint32_t* rows, std::size_t n, float split,
                  std::uint32_t* out, std::uint32_t l, std::uint32_t right_end) {
   const __m512 s = _mm512_set1_ps(split);
   for (std::size_t i = 0; i < n; i += 16) {
     auto m = static_cast<__mmask16>(n - i >= 16 ? 0xffffu : (1u << (n - i)) - 1);
     __m512i idx = _mm512_maskz_loadu_epi32(m, rows + i);
-    __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, idx, col, 4);
-    __mmask16 left = _mm512_mask_cmp_ps_mask(m, v, s, _CMP_LT_OQ);
+    __mmask16 left = _mm512_mask_cmp_ps_mask(m, _mm512_maskz_loadu_ps(m, values + i), s, _CMP_LT_OQ);
     __mmask16 right = static_cast<__mmask16>(m & ~left);
     auto nl = static_cast<unsigned>(__builtin_popcount(left));
     auto nr = static_cast<unsigned>(__builtin_popcount(right));

@@ -14,12 +14,14 @@ struct fit_kernels {
   struct range {
     float lo, hi;
   };
-  /// Smallest and largest `column[rows[i]]`, i < n (n >= 1, finite values).
-  range (*range_of)(const float* column, const std::uint32_t* rows, std::size_t n);
-  /// Writes the rows with `column[row] < split` to `out[left...]` and the
+  /// Smallest and largest `column[rows[i]]`, i < n (n >= 1, finite values);
+  /// also copies the values to `values[i]` for the partition that follows.
+  range (*range_of)(const float* column, const std::uint32_t* rows, std::size_t n,
+                    float* values);
+  /// Writes the rows with `values[i] < split` to `out[left...]` and the
   /// others to `out[...right_end)`, growing from either end; returns where
   /// the left rows end (= where the right rows begin).
-  std::uint32_t (*partition)(const float* column, const std::uint32_t* rows, std::size_t n,
+  std::uint32_t (*partition)(const float* values, const std::uint32_t* rows, std::size_t n,
                              float split, std::uint32_t* out, std::uint32_t left,
                              std::uint32_t right_end);
   std::string_view name;

@@ -140,6 +140,7 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   scratch.leaf_length = path_length_table(psi_);
   for (auto& buffer : scratch.rows)
     buffer.resize(psi_);
+  scratch.values.resize(psi_);
   // Depth first, a node's right child waits under its left one: at most one
   // node per level waits, plus the one being built.
   scratch.pending.resize(static_cast<std::size_t>(height_limit_) + 2);
@@ -234,7 +235,8 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
     // scan finds out for the whole subtree.
     if (constant & (std::uint64_t{1} << f))
       return false;
-    auto r = s.kernels->range_of(s.columns.data() + f * s.column_rows, rows, size);
+    auto r = s.kernels->range_of(s.columns.data() + f * s.column_rows, rows, size,
+                                 s.values.data());
     lo_v = r.lo;
     hi_v = r.hi;
     if (hi_v > lo_v)
@@ -290,7 +292,8 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
     // the back; nothing is copied back (the children read that buffer).
     child_buffer = 1 - buffer;
     left_end = right_begin =
-      s.kernels->partition(col, rows, size, split, s.rows[child_buffer].data(), begin, end);
+      s.kernels->partition(s.values.data(), rows, size, split, s.rows[child_buffer].data(),
+                           begin, end);
   }
   auto child = used;
   used += 2;

@@ -114,6 +114,7 @@ private:
     std::vector<float> columns;       ///< the data, column-major
     std::size_t column_rows = 0;      ///< rows of the data (a column's length)
     std::vector<std::uint32_t> rows[2]; ///< a tree's sample, partitioned back and forth
+    std::vector<float> values;        ///< the rows' values of the feature last scanned
     std::vector<pending_node> pending; ///< nodes still to build, a stack
     std::vector<node> tree;           ///< the tree being built, room for the largest
     std::vector<node> built;          ///< the trees built so far, one after another

@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(the_fastest_kernels_this_cpu_has_are_active) {
   BOOST_TEST(fit_kernels::active().name == (best ? best->name : fit_kernels::portable().name));
 }
 
-BOOST_AUTO_TEST_CASE(every_kernel_finds_the_exact_range_of_any_rows) {
+BOOST_AUTO_TEST_CASE(every_kernel_finds_the_exact_range_of_any_rows_and_copies_their_values) {
   auto column = gaussian(256, 1);
   std::mt19937 gen(2);
   for (const auto* k : kernel_sets())
@@ -64,10 +64,15 @@ BOOST_AUTO_TEST_CASE(every_kernel_finds_the_exact_range_of_any_rows) {
       auto [lo, hi] = std::minmax_element(rows.begin(), rows.end(), [&](auto a, auto b) {
         return column[a] < column[b];
       });
-      auto r = k->range_of(column.data(), rows.data(), n);
+      std::vector<float> values(n + 16, -1.0f);
+      auto r = k->range_of(column.data(), rows.data(), n, values.data());
       BOOST_TEST_CONTEXT(k->name << ", " << n << " rows") {
         BOOST_TEST(r.lo == column[*lo]);
         BOOST_TEST(r.hi == column[*hi]);
+        for (std::size_t i = 0; i < n; ++i)
+          BOOST_TEST(values[i] == column[rows[i]]);
+        // Nothing past the rows is written: the buffer is sized for them.
+        BOOST_TEST(std::count(values.begin() + n, values.end(), -1.0f) == 16);
       }
     }
 }
@@ -83,7 +88,10 @@ BOOST_AUTO_TEST_CASE(every_kernel_sends_each_row_to_its_side_and_writes_nothing_
       // The node's rows sit at [5, 5 + n) of a larger buffer, as in a tree.
       std::vector<std::uint32_t> out(n + 40, untouched);
       const auto begin = 5u, end = static_cast<std::uint32_t>(5 + n);
-      auto l = k->partition(column.data(), rows.data(), n, split, out.data(), begin, end);
+      std::vector<float> values(n);
+      for (std::size_t i = 0; i < n; ++i)
+        values[i] = column[rows[i]];
+      auto l = k->partition(values.data(), rows.data(), n, split, out.data(), begin, end);
       std::vector<std::uint32_t> left, right;
       for (auto r : rows)
         (column[r] < split ? left : right).push_back(r);
