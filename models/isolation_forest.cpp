@@ -141,6 +141,9 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   for (auto& buffer : scratch.rows)
     buffer.resize(psi_);
   scratch.values.resize(psi_);
+  // Room for trees the size of the ones they replace, and some: the array
+  // then rarely grows, and each growth would copy every tree built so far.
+  scratch.built.reserve(count * (nodes_.size() / trees + 8));
   // Depth first, a node's right child waits under its left one: at most one
   // node per level waits, plus the one being built.
   scratch.pending.resize(static_cast<std::size_t>(height_limit_) + 2);

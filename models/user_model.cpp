@@ -132,10 +132,10 @@ void user_model::learn(const user_features& x) {
 }
 
 void user_model::fit_window(std::size_t first, std::size_t count) {
-  std::vector<float> data;
-  data.reserve(rows_.size() * user_feature_count);
+  std::vector<float> data(rows_.size() * user_feature_count);
+  auto* out = data.data();
   for (const auto& r : rows_)
-    data.insert(data.end(), r.begin(), r.end());
+    out = std::copy(r.begin(), r.end(), out);
   forest_.refit_trees(first, count, {data.data(), rows_.size(), user_feature_count});
   ++version_;
   since_refit_ = 0;
