@@ -126,15 +126,19 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
     scratch.usable.push_back(static_cast<std::uint16_t>(f));
     if (has_domain && domains_[f].first < domains_[f].second)
       scratch.with_domain |= std::uint64_t{1} << f;
-    // Column-major copy: a node scans one feature of its rows, which is then
-    // one contiguous column instead of a stride through every row.
-    float* col = scratch.columns.data() + f * data.rows;
-    bool constant = true;
-    for (std::size_t r = 0; r < data.rows; ++r) {
-      col[r] = data.row(r)[f];
-      constant &= col[r] == col[0];
-    }
-    if (constant)
+  }
+  // Column-major copy: a node scans one feature of its rows, which is then
+  // one contiguous column instead of a stride through every row.
+  for (std::size_t r = 0; r < data.rows; ++r)
+    for (auto f : scratch.usable)
+      scratch.columns[f * data.rows + r] = data.row(r)[f];
+  for (auto f : scratch.usable) {
+    const float* col = scratch.columns.data() + f * data.rows;
+    // No early exit, so the compiler makes it whole-vector compares.
+    bool differs = false;
+    for (std::size_t r = 1; r < data.rows; ++r)
+      differs |= col[r] != col[0];
+    if (!differs)
       scratch.constant |= std::uint64_t{1} << f;
   }
   scratch.leaf_length = path_length_table(psi_);
