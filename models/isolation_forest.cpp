@@ -100,6 +100,9 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
                                 " features, forest expects " + std::to_string(dims_));
   if (data.rows < 2)
     throw std::invalid_argument("isolation_forest: need at least 2 rows to fit");
+  // Rows are known by their offset, which the gathers take as an int32.
+  if (data.rows * dims_ > std::numeric_limits<std::int32_t>::max())
+    throw std::invalid_argument("isolation_forest: at most 2^31 values to fit on");
   auto psi = std::min<std::size_t>(static_cast<std::size_t>(params_.sample_size), data.rows);
   if (psi != psi_) {
     // A different sub-sample size changes c(psi): every tree must agree on it.
@@ -114,8 +117,10 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   count = std::min(count, trees);
   build_scratch scratch;
   scratch.kernels = &fit_kernels::active();
-  scratch.column_rows = data.rows;
-  scratch.columns.resize(data.rows * dims_);
+  // Nodes read the data where it is: a row is known by where it starts,
+  // and feature f of it is at that place + f. (A column-major copy cost a
+  // user fit as much as a sixth of its trees.)
+  scratch.data = data.data;
   // What every node would otherwise find out again: which features may be
   // drawn, which have a domain, which are constant everywhere (a user's
   // window often has one country, one device: most nodes draw one of them).
@@ -127,20 +132,15 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
     if (has_domain && domains_[f].first < domains_[f].second)
       scratch.with_domain |= std::uint64_t{1} << f;
   }
-  // Column-major copy: a node scans one feature of its rows, which is then
-  // one contiguous column instead of a stride through every row.
-  for (std::size_t r = 0; r < data.rows; ++r)
-    for (auto f : scratch.usable)
-      scratch.columns[f * data.rows + r] = data.row(r)[f];
-  for (auto f : scratch.usable) {
-    const float* col = scratch.columns.data() + f * data.rows;
-    // No early exit, so the compiler makes it whole-vector compares.
-    bool differs = false;
-    for (std::size_t r = 1; r < data.rows; ++r)
-      differs |= col[r] != col[0];
-    if (!differs)
+  // Row by row against the first, without an early exit: whole-vector
+  // compares over contiguous rows.
+  std::vector<unsigned char> differs(dims_, 0);
+  for (std::size_t r = 1; r < data.rows; ++r)
+    for (std::size_t f = 0; f < dims_; ++f)
+      differs[f] |= data.row(r)[f] != data.data[f];
+  for (auto f : scratch.usable)
+    if (!differs[f])
       scratch.constant |= std::uint64_t{1} << f;
-  }
   scratch.leaf_length = path_length_table(psi_);
   for (auto& buffer : scratch.rows)
     buffer.resize(psi_);
@@ -155,7 +155,8 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   scratch.tree.resize((std::size_t{2} << height_limit_) - 1);
   // One identity, then every tree's partial shuffle starts from where the
   // last one left: still a uniform sample, without rewriting every row index.
-  std::iota(sample_.begin(), sample_.end(), 0u);
+  for (std::size_t r = 0; r < data.rows; ++r)
+    sample_[r] = static_cast<std::uint32_t>(r * dims_);
   for (std::size_t k = 0; k < count; ++k)
     build_tree(scratch);
   scratch.built_start.push_back(static_cast<std::uint32_t>(scratch.built.size()));
@@ -235,40 +236,41 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
   const std::uint32_t* rows = s.rows[buffer].data() + begin;
   // Pick a random feature that is not constant here; after as many misses as
   // there are features, fall back to a scan so constant data ends in a leaf.
+  // A feature constant in a node is constant in all its descendants: one
+  // scan finds out for the whole subtree.
   std::size_t feature = dims_;
-  float lo_v = 0, hi_v = 0;
-  auto range_of = [&](std::size_t f) {
-    // A feature constant in a node is constant in all its descendants: one
-    // scan finds out for the whole subtree.
-    if (constant & (std::uint64_t{1} << f))
-      return false;
-    auto r = s.kernels->range_of(s.columns.data() + f * s.column_rows, rows, size,
-                                 s.values.data());
-    lo_v = r.lo;
-    hi_v = r.hi;
-    if (hi_v > lo_v)
-      return true;
-    constant |= std::uint64_t{1} << f;
-    return false;
-  };
+  fit_kernels::range r{};
   bool empty_side = false;
   const auto usable = s.usable.size();
-  for (std::size_t tries = 0; tries < 2 * usable && feature == dims_; ++tries) {
+  for (std::size_t tries = 0; tries < 2 * usable; ++tries) {
     std::size_t f = s.usable[next_below(usable)];
-    if (range_of(f)) {
-      feature = f;
-    } else if (s.with_domain & (std::uint64_t{1} << f)) {
+    auto bit = std::uint64_t{1} << f;
+    if (!(constant & bit)) {
+      r = s.kernels->range_of(s.column(f), rows, size, s.values.data());
+      if (r.hi > r.lo) {
+        feature = f;
+        break;
+      }
+      constant |= bit;
+    }
+    if (s.with_domain & bit) {
       feature = f;
       empty_side = true;
-      lo_v = domains_[f].first;
-      hi_v = domains_[f].second;
+      r = {domains_[f].first, domains_[f].second};
+      break;
     }
   }
-  for (std::size_t k = 0; k < usable && feature == dims_; ++k)
-    if (range_of(s.usable[k]))
-      feature = s.usable[k];
+  for (std::size_t k = 0; k < usable && feature == dims_; ++k) {
+    auto f = s.usable[k];
+    if (constant & (std::uint64_t{1} << f))
+      continue;
+    r = s.kernels->range_of(s.column(f), rows, size, s.values.data());
+    if (r.hi > r.lo)
+      feature = f;
+  }
   if (feature == dims_)
     return make_leaf(s, at, depth, size), 0;
+  const float lo_v = r.lo, hi_v = r.hi;
   auto split = static_cast<float>(lo_v + next_unit() * (static_cast<double>(hi_v) - lo_v));
   if (empty_side && params_.half_precision_splits)
     split = to_half_precision(split);
@@ -286,7 +288,7 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
   }
   if (!empty_side && split <= lo_v)
     split = std::nextafter(lo_v, hi_v);
-  const float* col = s.columns.data() + feature * s.column_rows;
+  const float* col = s.column(feature);
   auto left_end = end, right_begin = begin, child_buffer = buffer;
   if (empty_side) {
     // One value: every row goes the same way, and stays where it is.

@@ -111,9 +111,8 @@ private:
   };
   /// Buffers one refit reuses for all its trees.
   struct build_scratch {
-    std::vector<float> columns;       ///< the data, column-major
-    std::size_t column_rows = 0;      ///< rows of the data (a column's length)
-    std::vector<std::uint32_t> rows[2]; ///< a tree's sample, partitioned back and forth
+    const float* data = nullptr;      ///< the rows, row-major
+    std::vector<std::uint32_t> rows[2]; ///< a tree's sample (row offsets), partitioned back and forth
     std::vector<float> values;        ///< the rows' values of the feature last scanned
     std::vector<pending_node> pending; ///< nodes still to build, a stack
     std::vector<node> tree;           ///< the tree being built, room for the largest
@@ -124,6 +123,8 @@ private:
     std::uint64_t constant = 0;        ///< bit f: feature f is constant in all the data
     std::vector<double> leaf_length;   ///< c(n) for n = 0..psi
     const fit_kernels* kernels = nullptr; ///< the row loops
+    /// Feature f of the row at offset o is column(f)[o].
+    const float* column(std::size_t f) const { return data + f; }
   };
   void build_tree(build_scratch& scratch); ///< appends a tree to scratch.built
   /// Builds the node `s.pending[top]`: a leaf, or a split whose children
@@ -148,7 +149,7 @@ private:
   // their slack (~4 KB of its ~20), and a refit splices the array once.
   std::vector<node> nodes_;
   std::vector<std::uint32_t> tree_start_;
-  std::vector<std::uint32_t> sample_; // scratch, not state
+  std::vector<std::uint32_t> sample_; // scratch, not state: offsets of the rows
   std::vector<std::pair<float, float>> domains_; // a setting of the owner, not serialised
 };
 
