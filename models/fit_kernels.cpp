@@ -12,8 +12,25 @@ namespace rtad::models {
 
 namespace {
 
+/// For 1..8 rows, without a branch on how many: rows past the last read the
+/// last again, and all eight values are written (`values` has room).
+fit_kernels::range few_rows_range(const float* col, const std::uint32_t* rows, std::size_t n,
+                                  float* values) {
+  float v[8];
+  for (std::size_t i = 0; i < 8; ++i)
+    v[i] = values[i] = col[rows[i < n ? i : n - 1]];
+  float lo01 = std::min(v[0], v[1]), lo23 = std::min(v[2], v[3]);
+  float lo45 = std::min(v[4], v[5]), lo67 = std::min(v[6], v[7]);
+  float hi01 = std::max(v[0], v[1]), hi23 = std::max(v[2], v[3]);
+  float hi45 = std::max(v[4], v[5]), hi67 = std::max(v[6], v[7]);
+  return {std::min(std::min(lo01, lo23), std::min(lo45, lo67)),
+          std::max(std::max(hi01, hi23), std::max(hi45, hi67))};
+}
+
 fit_kernels::range portable_range(const float* col, const std::uint32_t* rows, std::size_t n,
                                   float* values) {
+  if (n <= 8)
+    return few_rows_range(col, rows, n, values);
   // Two minima and two maxima: independent chains the CPU overlaps.
   float lo0 = col[rows[0]], hi0 = lo0, lo1 = lo0, hi1 = lo0;
   std::size_t i = 0;
@@ -66,9 +83,9 @@ std::uint32_t portable_partition(const float* values, const std::uint32_t* rows,
 // written past the node's rows.
 __attribute__((target("avx512f"))) fit_kernels::range
 avx512_range(const float* col, const std::uint32_t* rows, std::size_t n, float* values) {
-  // Below this a gather's latency costs more than plain loads.
-  if (n < 6)
-    return portable_range(col, rows, n, values);
+  // For so few rows a gather's latency costs more than plain loads.
+  if (n <= 8)
+    return few_rows_range(col, rows, n, values);
   __m512 lo = _mm512_set1_ps(col[rows[0]]);
   __m512 hi = lo;
   for (std::size_t i = 0; i < n; i += 16) {

@@ -144,7 +144,7 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   scratch.leaf_length = path_length_table(psi_);
   for (auto& buffer : scratch.rows)
     buffer.resize(psi_);
-  scratch.values.resize(psi_);
+  scratch.values.resize(psi_ + 8); // + 8: see fit_kernels::range_of
   // Room for trees the size of the ones they replace, and some: the array
   // then rarely grows, and each growth would copy every tree built so far.
   scratch.built.reserve(count * (nodes_.size() / trees + 8));
