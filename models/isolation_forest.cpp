@@ -153,8 +153,8 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   scratch.pending.resize(static_cast<std::size_t>(height_limit_) + 2);
   // A tree has at most 2^(height + 1) - 1 nodes, empty leaves included.
   scratch.tree.resize((std::size_t{2} << height_limit_) - 1);
-  // One identity, then every tree's partial shuffle starts from where the
-  // last one left: still a uniform sample, without rewriting every row index.
+  // Every row once, then every tree's partial shuffle starts from where the
+  // last one left: still a uniform sample, without rewriting every row.
   for (std::size_t r = 0; r < data.rows; ++r)
     sample_[r] = static_cast<std::uint32_t>(r * dims_);
   for (std::size_t k = 0; k < count; ++k)
@@ -267,6 +267,8 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
     r = s.kernels->range_of(s.column(f), rows, size, s.values.data());
     if (r.hi > r.lo)
       feature = f;
+    else
+      constant |= std::uint64_t{1} << f;
   }
   if (feature == dims_)
     return make_leaf(s, at, depth, size), 0;
