@@ -228,105 +228,110 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
   // Fields one by one, never the whole struct: a copy would read in wider
   // words than the last writes, which stalls store forwarding.
   const pending_node& p = s.pending[top];
-  const auto at = p.at, begin = p.begin, end = p.end, depth = p.depth, buffer = p.buffer;
+  auto at = p.at, begin = p.begin, end = p.end, depth = p.depth, buffer = p.buffer;
   auto constant = p.constant;
-  auto size = static_cast<std::size_t>(end - begin);
-  if (depth >= static_cast<std::uint32_t>(height_limit_) || size <= 1)
-    return make_leaf(s, at, depth, size), 0;
-  const std::uint32_t* rows = s.rows[buffer].data() + begin;
-  // Pick a random feature that is not constant here; after as many misses as
-  // there are features, fall back to a scan so constant data ends in a leaf.
-  // A feature constant in a node is constant in all its descendants: one
-  // scan finds out for the whole subtree.
-  std::size_t feature = dims_;
-  fit_kernels::range r{};
-  bool empty_side = false;
-  const auto usable = s.usable.size();
-  for (std::size_t tries = 0; tries < 2 * usable; ++tries) {
-    std::size_t f = s.usable[next_below(usable)];
-    auto bit = std::uint64_t{1} << f;
-    if (!(constant & bit)) {
-      r = s.kernels->range_of(s.column(f), rows, size, s.values.data());
-      if (r.hi > r.lo) {
+  const auto height = static_cast<std::uint32_t>(height_limit_);
+  std::size_t queued = 0;
+  // Down the left spine: a split's left child is built next, in this loop,
+  // and its right child waits on the stack; the order of a recursion.
+  for (;;) {
+    auto size = static_cast<std::size_t>(end - begin);
+    if (depth >= height || size <= 1)
+      return make_leaf(s, at, depth, size), queued;
+    const std::uint32_t* rows = s.rows[buffer].data() + begin;
+    // Pick a random feature that is not constant here; after as many misses as
+    // there are features, fall back to a scan so constant data ends in a leaf.
+    // A feature constant in a node is constant in all its descendants: one
+    // scan finds out for the whole subtree.
+    std::size_t feature = dims_;
+    fit_kernels::range r{};
+    bool empty_side = false;
+    const auto usable = s.usable.size();
+    for (std::size_t tries = 0; tries < 2 * usable; ++tries) {
+      std::size_t f = s.usable[next_below(usable)];
+      auto bit = std::uint64_t{1} << f;
+      if (!(constant & bit)) {
+        r = s.kernels->range_of(s.column(f), rows, size, s.values.data());
+        if (r.hi > r.lo) {
+          feature = f;
+          break;
+        }
+        constant |= bit;
+      }
+      if (s.with_domain & bit) {
         feature = f;
+        empty_side = true;
+        r = {domains_[f].first, domains_[f].second};
         break;
       }
-      constant |= bit;
     }
-    if (s.with_domain & bit) {
-      feature = f;
-      empty_side = true;
-      r = {domains_[f].first, domains_[f].second};
-      break;
+    for (std::size_t k = 0; k < usable && feature == dims_; ++k) {
+      auto f = s.usable[k];
+      if (constant & (std::uint64_t{1} << f))
+        continue;
+      r = s.kernels->range_of(s.column(f), rows, size, s.values.data());
+      if (r.hi > r.lo)
+        feature = f;
+      else
+        constant |= std::uint64_t{1} << f;
     }
-  }
-  for (std::size_t k = 0; k < usable && feature == dims_; ++k) {
-    auto f = s.usable[k];
-    if (constant & (std::uint64_t{1} << f))
-      continue;
-    r = s.kernels->range_of(s.column(f), rows, size, s.values.data());
-    if (r.hi > r.lo)
-      feature = f;
-    else
-      constant |= std::uint64_t{1} << f;
-  }
-  if (feature == dims_)
-    return make_leaf(s, at, depth, size), 0;
-  const float lo_v = r.lo, hi_v = r.hi;
-  auto split = static_cast<float>(lo_v + next_unit() * (static_cast<double>(hi_v) - lo_v));
-  if (empty_side && params_.half_precision_splits)
-    split = to_half_precision(split);
-  if (empty_side) {
-    // All rows share this feature's value: they all take one side.
-  } else if (params_.half_precision_splits) {
-    // lo_v and hi_v are half-precision values, so a half-precision split in
-    // (lo_v, hi_v] always exists: round, else step to the next half above lo_v.
-    split = to_half_precision(split);
-    if (split <= lo_v || split > hi_v) {
-      auto bits = half_bits(lo_v);
-      split = from_half_bits(lo_v >= 0 ? static_cast<std::uint16_t>(bits + 1)
-                                       : static_cast<std::uint16_t>(bits == 0x8000u ? 1 : bits - 1));
+    if (feature == dims_)
+      return make_leaf(s, at, depth, size), queued;
+    const float lo_v = r.lo, hi_v = r.hi;
+    auto split = static_cast<float>(lo_v + next_unit() * (static_cast<double>(hi_v) - lo_v));
+    if (empty_side && params_.half_precision_splits)
+      split = to_half_precision(split);
+    if (empty_side) {
+      // All rows share this feature's value: they all take one side.
+    } else if (params_.half_precision_splits) {
+      // lo_v and hi_v are half-precision values, so a half-precision split in
+      // (lo_v, hi_v] always exists: round, else step to the next half above lo_v.
+      split = to_half_precision(split);
+      if (split <= lo_v || split > hi_v) {
+        auto bits = half_bits(lo_v);
+        split = from_half_bits(lo_v >= 0 ? static_cast<std::uint16_t>(bits + 1)
+                                         : static_cast<std::uint16_t>(bits == 0x8000u ? 1 : bits - 1));
+      }
     }
+    if (!empty_side && split <= lo_v)
+      split = std::nextafter(lo_v, hi_v);
+    const float* col = s.column(feature);
+    auto left_end = end, right_begin = begin, child_buffer = buffer;
+    if (empty_side) {
+      // One value: every row goes the same way, and stays where it is.
+      if (col[*rows] < split)
+        right_begin = end;
+      else
+        left_end = begin;
+    } else {
+      // Into the other buffer, left rows from the front and right rows from
+      // the back; nothing is copied back (the children read that buffer).
+      child_buffer = 1 - buffer;
+      left_end = right_begin =
+        s.kernels->partition(s.values.data(), rows, size, split, s.rows[child_buffer].data(),
+                             begin, end);
+    }
+    auto child = used;
+    used += 2;
+    s.tree[at] = {split, static_cast<std::uint16_t>(feature), static_cast<std::uint16_t>(child)};
+    // A right child that can only be a leaf becomes one now, without a trip
+    // through the stack.
+    ++depth;
+    if (depth >= height || end - right_begin <= 1) {
+      make_leaf(s, child + 1, depth, end - right_begin);
+    } else {
+      auto& q = s.pending[top + queued++];
+      q.at = child + 1;
+      q.begin = right_begin;
+      q.end = end;
+      q.depth = depth;
+      q.buffer = child_buffer;
+      q.constant = constant;
+    }
+    at = child;
+    end = left_end;
+    buffer = child_buffer;
   }
-  if (!empty_side && split <= lo_v)
-    split = std::nextafter(lo_v, hi_v);
-  const float* col = s.column(feature);
-  auto left_end = end, right_begin = begin, child_buffer = buffer;
-  if (empty_side) {
-    // One value: every row goes the same way, and stays where it is.
-    if (col[*rows] < split)
-      right_begin = end;
-    else
-      left_end = begin;
-  } else {
-    // Into the other buffer, left rows from the front and right rows from
-    // the back; nothing is copied back (the children read that buffer).
-    child_buffer = 1 - buffer;
-    left_end = right_begin =
-      s.kernels->partition(s.values.data(), rows, size, split, s.rows[child_buffer].data(),
-                           begin, end);
-  }
-  auto child = used;
-  used += 2;
-  s.tree[at] = {split, static_cast<std::uint16_t>(feature), static_cast<std::uint16_t>(child)};
-  // A child that can only be a leaf becomes one now, without a trip
-  // through the stack; the others wait, right below left, so left is built
-  // first, as a recursion would.
-  std::size_t queued = 0;
-  auto place = [&](std::uint32_t node_at, std::uint32_t b, std::uint32_t e) {
-    if (depth + 1 >= static_cast<std::uint32_t>(height_limit_) || e - b <= 1)
-      return make_leaf(s, node_at, depth + 1, e - b);
-    auto& q = s.pending[top + queued++];
-    q.at = node_at;
-    q.begin = b;
-    q.end = e;
-    q.depth = depth + 1;
-    q.buffer = child_buffer;
-    q.constant = constant;
-  };
-  place(child + 1, right_begin, end);
-  place(child, begin, left_end);
-  return queued;
 }
 
 double isolation_forest::mean_path_length(const float* row) const {

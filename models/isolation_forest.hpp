@@ -127,9 +127,9 @@ private:
     const float* column(std::size_t f) const { return data + f; }
   };
   void build_tree(build_scratch& scratch); ///< appends a tree to scratch.built
-  /// Builds the node `s.pending[top]`: a leaf, or a split whose children
-  /// that are not leaves take its place on the stack (right, then left on
-  /// top). Returns how many did. `used`: nodes of the tree taken so far.
+  /// Builds the node `s.pending[top]` and its left spine: each split's left
+  /// child next, its right child onto the stack from `top` on unless it is a
+  /// leaf. Returns how many wait. `used`: nodes of the tree taken so far.
   std::size_t build_node(build_scratch& s, std::size_t top, std::uint32_t& used);
   void make_leaf(build_scratch& s, std::uint32_t at, std::uint32_t depth, std::size_t size) const;
   std::uint64_t next_random();
