@@ -265,18 +265,20 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
         break;
       }
     }
-    for (std::size_t k = 0; k < usable && feature == dims_; ++k) {
-      auto f = s.usable[k];
-      if (constant & (std::uint64_t{1} << f))
-        continue;
-      r = s.kernels->range_of(s.column(f), rows, size, s.values.data());
-      if (r.hi > r.lo)
-        feature = f;
-      else
-        constant |= std::uint64_t{1} << f;
+    if (feature == dims_) {
+      for (std::size_t k = 0; k < usable && feature == dims_; ++k) {
+        auto f = s.usable[k];
+        if (constant & (std::uint64_t{1} << f))
+          continue;
+        r = s.kernels->range_of(s.column(f), rows, size, s.values.data());
+        if (r.hi > r.lo)
+          feature = f;
+        else
+          constant |= std::uint64_t{1} << f;
+      }
+      if (feature == dims_)
+        return make_leaf(s, at, depth, size), queued;
     }
-    if (feature == dims_)
-      return make_leaf(s, at, depth, size), queued;
     const float lo_v = r.lo, hi_v = r.hi;
     auto split = static_cast<float>(lo_v + next_unit() * (static_cast<double>(hi_v) - lo_v));
     if (empty_side && params_.half_precision_splits)
