@@ -133,8 +133,9 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
       scratch.with_domain |= std::uint64_t{1} << f;
   }
   // Row by row against the first, without an early exit: whole-vector
-  // compares over contiguous rows.
-  std::vector<unsigned char> differs(dims_, 0);
+  // compares over contiguous rows (int flags: chars could alias the data
+  // and keep the compiler from vectorising).
+  std::vector<int> differs(dims_, 0);
   for (std::size_t r = 1; r < data.rows; ++r)
     for (std::size_t f = 0; f < dims_; ++f)
       differs[f] |= data.row(r)[f] != data.data[f];
