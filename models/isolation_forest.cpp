@@ -206,8 +206,9 @@ void isolation_forest::build_tree(build_scratch& s) {
   }
   std::copy(sample_.begin(), sample_.begin() + static_cast<std::ptrdiff_t>(psi_),
             s.rows[0].begin());
-  // Depth first, left before right, as a recursion would go; a loop over a
-  // stack instead costs no call per node (a user tree has ~34 of them).
+  // Depth first, left before right, as a recursion would go, but a loop
+  // over a stack of right children instead of a call per node (a user tree
+  // has ~34 of them).
   std::uint32_t used = 1;
   std::size_t top = 1;
   s.pending[0] = {0, 0, static_cast<std::uint32_t>(psi_), 0, 0, s.constant};
@@ -237,8 +238,10 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
   // and its right child waits on the stack; the order of a recursion.
   for (;;) {
     auto size = static_cast<std::size_t>(end - begin);
-    if (depth >= height || size <= 1)
-      return make_leaf(s, at, depth, size), queued;
+    if (depth >= height || size <= 1) {
+      make_leaf(s, at, depth, size);
+      return queued;
+    }
     const std::uint32_t* rows = s.rows[buffer].data() + begin;
     // Pick a random feature that is not constant here; after as many misses as
     // there are features, fall back to a scan so constant data ends in a leaf.
@@ -277,8 +280,10 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
         else
           constant |= std::uint64_t{1} << f;
       }
-      if (feature == dims_)
-        return make_leaf(s, at, depth, size), queued;
+      if (feature == dims_) {
+        make_leaf(s, at, depth, size);
+        return queued;
+      }
     }
     const float lo_v = r.lo, hi_v = r.hi;
     auto split = static_cast<float>(lo_v + next_unit() * (static_cast<double>(hi_v) - lo_v));
