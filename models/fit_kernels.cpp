@@ -80,7 +80,11 @@ std::uint32_t portable_partition(const float* values, const std::uint32_t* rows,
 #endif
 
 // 16 rows at a time, the last group under a mask, so nothing is read or
-// written past the node's rows.
+// written past the node's rows: the mask of a group with `left` rows to go.
+__mmask16 group_mask(std::size_t left) {
+  return static_cast<__mmask16>(left >= 16 ? 0xffffu : (1u << left) - 1);
+}
+
 __attribute__((target("avx512f"))) fit_kernels::range
 avx512_range(const float* col, const std::uint32_t* rows, std::size_t n, float* values) {
   // For so few rows a gather's latency costs more than plain loads.
@@ -89,7 +93,7 @@ avx512_range(const float* col, const std::uint32_t* rows, std::size_t n, float* 
   __m512 lo = _mm512_set1_ps(col[rows[0]]);
   __m512 hi = lo;
   for (std::size_t i = 0; i < n; i += 16) {
-    auto m = static_cast<__mmask16>(n - i >= 16 ? 0xffffu : (1u << (n - i)) - 1);
+    auto m = group_mask(n - i);
     __m512 v = _mm512_mask_i32gather_ps(lo, m, _mm512_maskz_loadu_epi32(m, rows + i), col, 4);
     _mm512_mask_storeu_ps(values + i, m, v);
     lo = _mm512_min_ps(v, lo);
@@ -103,7 +107,7 @@ avx512_partition(const float* values, const std::uint32_t* rows, std::size_t n, 
                  std::uint32_t* out, std::uint32_t l, std::uint32_t right_end) {
   const __m512 s = _mm512_set1_ps(split);
   for (std::size_t i = 0; i < n; i += 16) {
-    auto m = static_cast<__mmask16>(n - i >= 16 ? 0xffffu : (1u << (n - i)) - 1);
+    auto m = group_mask(n - i);
     __m512i idx = _mm512_maskz_loadu_epi32(m, rows + i);
     __mmask16 left = _mm512_mask_cmp_ps_mask(m, _mm512_maskz_loadu_ps(m, values + i), s, _CMP_LT_OQ);
     __mmask16 right = static_cast<__mmask16>(m & ~left);
