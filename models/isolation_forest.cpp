@@ -112,7 +112,6 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   }
   c_psi_ = average_path_length(psi_);
   height_limit_ = static_cast<int>(std::ceil(std::log2(static_cast<double>(psi_))));
-  sample_.resize(data.rows);
   const auto trees = tree_count();
   count = std::min(count, trees);
   build_scratch scratch;
@@ -149,15 +148,16 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   // Room for trees the size of the ones they replace, and some: the array
   // then rarely grows, and each growth would copy every tree built so far.
   scratch.built.reserve(count * (nodes_.size() / trees + 8));
-  // Depth first, a node's right child waits under its left one: at most one
-  // node per level waits, plus the one being built.
+  // Only right children wait (the left spine is built in a loop): at most
+  // one per level, plus the root.
   scratch.pending.resize(static_cast<std::size_t>(height_limit_) + 2);
   // A tree has at most 2^(height + 1) - 1 nodes, empty leaves included.
   scratch.tree.resize((std::size_t{2} << height_limit_) - 1);
   // Every row once, then every tree's partial shuffle starts from where the
   // last one left: still a uniform sample, without rewriting every row.
+  scratch.sample.resize(data.rows);
   for (std::size_t r = 0; r < data.rows; ++r)
-    sample_[r] = static_cast<std::uint32_t>(r * dims_);
+    scratch.sample[r] = static_cast<std::uint32_t>(r * dims_);
   for (std::size_t k = 0; k < count; ++k)
     build_tree(scratch);
   scratch.built_start.push_back(static_cast<std::uint32_t>(scratch.built.size()));
@@ -185,26 +185,25 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   starts[trees] = static_cast<std::uint32_t>(merged.size());
   nodes_ = std::move(merged);
   tree_start_ = std::move(starts);
-  // Scratch only: thousands of idle user models should not each keep it.
-  std::vector<std::uint32_t>().swap(sample_);
 }
 
 void isolation_forest::build_tree(build_scratch& s) {
   // Partial Fisher-Yates: the first psi entries become a uniform sample
   // without replacement that depends only on the RNG state (the refit starts
-  // from the identity), so a restored model draws the same samples as one
-  // that stayed in memory. Each 64-bit draw gives two 32-bit ones.
-  auto n = sample_.size();
+  // from every row in order), so a restored model draws the same samples as
+  // one that stayed in memory. Each 64-bit draw gives two 32-bit ones.
+  auto& sample = s.sample;
+  auto n = sample.size();
   auto below = [](std::uint64_t r32, std::size_t m) {
     return static_cast<std::size_t>((r32 * static_cast<std::uint64_t>(m)) >> 32);
   };
   for (std::size_t k = 0; k < psi_; k += 2) {
     auto r = next_random();
-    std::swap(sample_[k], sample_[k + below(r >> 32, n - k)]);
+    std::swap(sample[k], sample[k + below(r >> 32, n - k)]);
     if (k + 1 < psi_)
-      std::swap(sample_[k + 1], sample_[k + 1 + below(r & 0xffffffffu, n - k - 1)]);
+      std::swap(sample[k + 1], sample[k + 1 + below(r & 0xffffffffu, n - k - 1)]);
   }
-  std::copy(sample_.begin(), sample_.begin() + static_cast<std::ptrdiff_t>(psi_),
+  std::copy(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(psi_),
             s.rows[0].begin());
   // Depth first, left before right, as a recursion would go, but a loop
   // over a stack of right children instead of a call per node (a user tree

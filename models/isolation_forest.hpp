@@ -112,6 +112,7 @@ private:
   /// Buffers one refit reuses for all its trees.
   struct build_scratch {
     const float* data = nullptr;      ///< the rows, row-major
+    std::vector<std::uint32_t> sample; ///< offsets of all rows, shuffled in part per tree
     std::vector<std::uint32_t> rows[2]; ///< a tree's sample (row offsets), partitioned back and forth
     std::vector<float> values;        ///< the rows' values of the feature last scanned
     std::vector<pending_node> pending; ///< nodes still to build, a stack
@@ -149,7 +150,6 @@ private:
   // their slack (~4 KB of its ~20), and a refit splices the array once.
   std::vector<node> nodes_;
   std::vector<std::uint32_t> tree_start_;
-  std::vector<std::uint32_t> sample_; // scratch, not state: offsets of the rows
   std::vector<std::pair<float, float>> domains_; // a setting of the owner, not serialised
 };
 
