@@ -17,6 +17,7 @@ source "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib.sh"
 usage() {
   cat <<'USAGE'
 usage: bench/eval/compare.sh [--count N] [--users N] [--fraud F] [--seed S]
+                             [--stream FILE [--truth FILE]] [--out DIR]
                              [--runs "enhanced standard ablation"] [--set key=value ...]
                              [--baseline-limit N] [--no-baseline] [--no-rules] [--keep]
 
@@ -24,6 +25,9 @@ usage: bench/eval/compare.sh [--count N] [--users N] [--fraud F] [--seed S]
   --users N            users (default 10000)
   --fraud F            share of fraud, split over the five types (default 0.005)
   --seed S             generator seed (default 1)
+  --stream FILE        judge this stream (rtad's input format) instead of producing one
+  --truth FILE         its ground truth: lines with `_anomalous` (default: the stream)
+  --out DIR            results folder (default bench/results/eval-SEED)
   --runs LIST          rtad runs: enhanced, standard, ablation (enhanced mode with
                        model.max_user_weight=0: the global forest over the
                        user-relative features alone) (default: all three)
@@ -43,6 +47,7 @@ USAGE
 
 count=1000000 users=10000 fraud=0.005 seed=1 baseline_limit=20000
 runs="enhanced standard ablation" baseline=1 rules=1 keep=0 sets=()
+stream="" truth="" out=""
 while (($#)); do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -50,6 +55,9 @@ while (($#)); do
     --users) users="$2"; shift 2 ;;
     --fraud) fraud="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
+    --stream) stream="$2"; shift 2 ;;
+    --truth) truth="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
     --runs|--modes) runs="$2"; shift 2 ;;
     --set) sets+=(--set "$2"); shift 2 ;;
     --baseline-limit) baseline_limit="$2"; shift 2 ;;
@@ -68,19 +76,26 @@ admin_url="$(sed -n 's/^RTAD_PG_URL=//p' "$RTAD_SERVICES_ENV")"
 bootstrap="$(sed -n 's/^RTAD_KAFKA_BOOTSTRAP=//p' "$RTAD_SERVICES_ENV")"
 kafka_jars="${RTAD_KAFKA_JARS:-$(ls -d "$RTAD_STATE"/cache/kafka-*/jars \
   "$(dirname "$RTAD_SERVICES_ENV")"/cache/kafka-*/jars 2>/dev/null | head -n1 || true)}"
-out="$RTAD_ROOT/bench/results/eval-$seed"
+out="${out:-$RTAD_ROOT/bench/results/eval-$seed}"
 mkdir -p "$out"
 results="$out/results.md"
 metrics_port="${RTAD_BENCH_METRICS_PORT:-19464}"
 
-stream="$out/stream-$count-$users-$fraud.jsonl"
+if [[ -n "$stream" ]]; then
+  [[ -r "$stream" ]] || die "cannot read $stream"
+  count="$(grep -c . "$stream")"
+  users="$(python3 -c 'import json,sys; print(len({json.loads(l)["user_id"] for l in open(sys.argv[1]) if l.strip()}))' "$stream")"
+else
+  stream="$out/stream-$count-$users-$fraud.jsonl"
+fi
+truth="${truth:-$stream}"
 if [[ ! -s "$stream" ]]; then
   say "producing $count transactions from $users users (seed $seed, fraud $fraud)"
   "$rtad" produce --count "$count" --users "$users" --fraud "$fraud" --seed "$seed" \
     --out "$stream" -q
 fi
 {
-  echo "# rtad eval: $count transactions, $users users, fraud $fraud, seed $seed"
+  echo "# rtad eval: $(basename "$stream"): $count transactions, $users users"
   echo
   echo "$(date -u +%FT%TZ), $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
@@ -155,7 +170,7 @@ for run in $runs; do
   kill -TERM "$node_pid" && wait "$node_pid" || note "node ($run) exited non-zero"
   node_pid=""
   note "$run: $n stored in $seconds s (load average $load)"
-  record "$title" "rtad-$run" --truth "$stream" --pg "$url"
+  record "$title" "rtad-$run" --truth "$truth" --pg "$url"
   { echo "($n transactions stored in ${seconds%.*} s, load average $load; node log: node-$run.log)"; echo; } >> "$results"
 done
 
@@ -170,10 +185,11 @@ if ((baseline)); then
   say "original method (PyOD IForest per batch of 10) on the last $baseline_limit messages"
   # The end of the stream: every user has a history there, as in the rtad runs' steady state.
   tail -n "$baseline_limit" "$stream" > "$out/baseline-stream.jsonl"
+  tail -n "$baseline_limit" "$truth" > "$out/baseline-truth.jsonl"
   "$venv/bin/python" "$RTAD_ROOT/bench/eval/pyod_baseline.py" "$out/baseline-stream.jsonl" \
     --out "$out/pyod.csv"
   record "original method: PyOD IForest(contamination=0.1) per batch of 10 (last $baseline_limit messages)" \
-    pyod --truth "$out/baseline-stream.jsonl" --scores "$out/pyod.csv"
+    pyod --truth "$out/baseline-truth.jsonl" --scores "$out/pyod.csv"
 fi
 
 # --- a yardstick: fixed rules over user-relative features ------------------
@@ -181,7 +197,7 @@ if ((rules)); then
   say "reference rules over user-relative features"
   python3 "$RTAD_ROOT/bench/eval/rules_reference.py" "$stream" --out "$out/rules.csv"
   record "reference: fixed rules over user-relative features (bench/eval/rules_reference.py)" \
-    rules --truth "$stream" --scores "$out/rules.csv"
+    rules --truth "$truth" --scores "$out/rules.csv"
 fi
 
 say "tables in $results"
