@@ -4,6 +4,7 @@
 #include "models/serialize.hpp"
 
 #include <caf/all.hpp>
+#include <limits>
 
 namespace rtad {
 
@@ -98,9 +99,14 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
         st.publish_armed = false; // the delayed publication
       auto dims = st.cfg.dims;
       for (std::size_t at = 0, i = 0; at + dims <= rows.size(); at += dims, ++i) {
-        st.model->observe(rows.data() + at);
+        // The population window keeps the forest's score of each row: it
+        // tells which single-feature evidence the forest corroborates.
+        auto forest = st.model->snapshot();
         st.recent.observe(rows.data() + at, dims,
-                          i < categories.size() ? categories[i] : std::string());
+                          i < categories.size() ? categories[i] : std::string(),
+                          forest ? forest->score(rows.data() + at)
+                                 : std::numeric_limits<double>::quiet_NaN());
+        st.model->observe(rows.data() + at);
       }
       publish(self);
     },

@@ -118,11 +118,12 @@ reason describe(std::size_t f, const user_model& m, const txn_input& t, const us
       r.usual = usual_hours(h);
       r.text = "at " + r.seen + " vs usual " + r.usual;
       break;
-    case f_weekday: {
-      static constexpr std::array<const char*, 7> days{"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                                       "Friday", "Saturday", "Sunday"};
-      r.seen = days[static_cast<std::size_t>(std::lround(x[f_weekday] * 6))];
-      r.text = "on a " + r.seen;
+    case f_spend_ratio: {
+      auto rate = h.spend(t);
+      r.feature = "spend";
+      r.seen = format_amount(rate.recent);
+      r.usual = format_amount(rate.usual);
+      r.text = "spent " + r.seen + " in 6 hours vs usual " + r.usual;
       break;
     }
     case f_log_gap:
@@ -212,15 +213,16 @@ explanation explain(const user_model& model, const isolation_forest* global, con
   // reason, and how rare it is among all users says how strong.
   std::size_t tail_feature = user_feature_count;
   double tail_rank = 0;
-  if (v.calibrated && v.ranks.strongest() == evidence::amount) {
-    tail_feature = f_amount_vs_usual;
-    tail_rank = v.ranks.amount;
-  } else if (v.calibrated && v.ranks.strongest() == evidence::category) {
-    tail_feature = f_novelty_category;
-    tail_rank = v.ranks.category;
-  } else if (v.calibrated && v.ranks.strongest() == evidence::travel) {
-    tail_feature = f_travel;
-    tail_rank = v.ranks.travel;
+  if (v.calibrated) {
+    auto e = v.ranks.strongest();
+    switch (e) {
+      case evidence::amount: tail_feature = f_amount_vs_usual; break;
+      case evidence::category: tail_feature = f_novelty_category; break;
+      case evidence::travel: tail_feature = f_travel; break;
+      case evidence::spend: tail_feature = f_spend_ratio; break;
+      case evidence::forest: break;
+    }
+    tail_rank = v.ranks.rank(e);
   }
   std::string tail_reason =
     tail_feature < user_feature_count ? describe(tail_feature, model, t, x).feature : "";

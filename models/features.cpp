@@ -32,6 +32,13 @@ constexpr double amount_z_limit = 50;                 // keeps f_amount_z finite
 // (0 for a user's first transaction, when everything is new).
 constexpr double novelty_shrink_txns = 5;
 constexpr std::int64_t epoch_monday_offset_days = 3;  // 1970-01-01 was a Thursday
+// Spend velocity: what the user spent in this span against what they usually
+// spend in as long. Stolen cards are drained in hours; a span of a few hours
+// catches a burst without counting a whole day's ordinary shopping.
+constexpr double spend_span_s = 6 * seconds_per_hour;
+// The usual rate is measured over at least this long, so a user's first
+// purchases do not look like a burst against a history of minutes.
+constexpr double min_spend_history_s = 3 * seconds_per_day;
 
 double hour_of_day(std::int64_t ts) {
   auto s = ((ts % 86400) + 86400) % 86400;
@@ -104,7 +111,7 @@ std::string_view field_value(const txn_input& t, field f) {
 std::string_view user_feature_name(std::size_t f) {
   static constexpr std::array<std::string_view, user_feature_count> names{
     "log_amount",       "amount_vs_usual",  "hour_sin",        "hour_cos",
-    "weekday",          "log_gap",          "tx_last_hour",    "novelty_country",
+    "spend_ratio",      "log_gap",          "tx_last_hour",    "novelty_country",
     "novelty_category", "novelty_payment",  "novelty_device",  "novelty_type",
     "travel",           "log_history",      "amount_z",        "category_rarity"};
   return f < names.size() ? names[f] : "?";
@@ -118,9 +125,10 @@ std::string_view standard_feature_name(std::size_t f) {
 }
 
 std::vector<std::pair<float, float>> user_feature_domains() {
-  // Hour and weekday are left out of the forests ({1, 0}): no fraud type
-  // differs in them, and every dimension a forest splits on without need
-  // dilutes the isolation of a transaction that is odd in one dimension only.
+  // Hour is left out of the forests ({1, 0}): no fraud type differs in it,
+  // and every dimension a forest splits on without need dilutes the
+  // isolation of a transaction that is odd in one dimension only. Spend is
+  // evidence for the tail ranks only, as amount z is.
   constexpr std::pair<float, float> left_out{1.0f, 0.0f};
   return {{0.0f, 21.0f}, // log(1 + 1e9)
           {-1.0f, 1.0f}, left_out,      left_out,      left_out,
@@ -232,6 +240,18 @@ void user_history::refresh_amount_stats() const {
   log_mad_ = mad;
 }
 
+user_history::spend_rate user_history::spend(const txn_input& t) const {
+  double recent = t.amount;
+  for (auto it = window_.rbegin();
+       it != window_.rend() && static_cast<double>(t.timestamp - it->timestamp) < spend_span_s; ++it)
+    recent += it->amount;
+  double history_s =
+    window_.empty() ? 0.0 : static_cast<double>(t.timestamp - window_.front().timestamp);
+  double usual =
+    std::max(0.0, window_spend_) / std::max(history_s, min_spend_history_s) * spend_span_s;
+  return {recent, usual};
+}
+
 user_features user_history::features(const txn_input& t,
                                      const population_reference* population) const {
   refresh_amount_stats();
@@ -251,7 +271,8 @@ user_features user_history::features(const txn_input& t,
   }
   x[f_hour_sin] = static_cast<float>(std::sin(two_pi * hour / 24));
   x[f_hour_cos] = static_cast<float>(std::cos(two_pi * hour / 24));
-  x[f_weekday] = static_cast<float>(weekday(t.timestamp));
+  auto rate = spend(t);
+  x[f_spend_ratio] = static_cast<float>(std::log1p(rate.recent / (rate.usual + 1.0)));
   double gap = first_gap_s;
   int last_hour = 0;
   if (!recent_.empty()) {
@@ -340,6 +361,7 @@ void user_history::admit(const txn_input& t) {
                                  std::log1p(static_cast<double>(old.amount)));
     if (gone != sorted_logs_.end()) // always, for the finite amounts messages/ admits
       sorted_logs_.erase(gone);
+    window_spend_ -= old.amount;
     window_.pop_front();
   }
   entry e{t.timestamp, static_cast<float>(t.amount), {}};
@@ -349,6 +371,7 @@ void user_history::admit(const txn_input& t) {
   for (std::size_t i = 0; i < field_count; ++i)
     e.value[i] = intern(static_cast<field>(i), field_value(t, static_cast<field>(i)));
   window_.push_back(e);
+  window_spend_ += e.amount;
   stats_dirty_ = true;
 }
 
@@ -400,8 +423,11 @@ void user_history::restore(std::size_t capacity, std::deque<entry> window,
   recent_ = std::move(recent);
   dict_ = std::move(dict);
   sorted_logs_.clear();
-  for (const auto& e : window_)
+  window_spend_ = 0;
+  for (const auto& e : window_) {
     sorted_logs_.push_back(std::log1p(static_cast<double>(e.amount)));
+    window_spend_ += e.amount;
+  }
   std::sort(sorted_logs_.begin(), sorted_logs_.end());
   stats_dirty_ = true;
 }

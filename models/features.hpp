@@ -38,7 +38,9 @@ enum user_feature : std::uint8_t {
                       ///< histories) beyond +-2 sigma, scaled to [-1, 1]; 0 for everyday amounts
   f_hour_sin,         ///< hour of day on the circle (explanations only, not in the forests)
   f_hour_cos,
-  f_weekday,          ///< 0 = Monday .. 1 = Sunday
+  f_spend_ratio,      ///< log(1 + the user's spend in the last 6 hours, this one included, over
+                      ///< their usual spend in 6 hours); in the slot weekday had, which only
+                      ///< explanations used, so stored training rows stay readable
   f_log_gap,          ///< log(1 + seconds since the previous transaction)
   f_tx_last_hour,     ///< transactions of the user in the hour before
   f_novelty_country,  ///< 0 = the user's usual value .. 1 = never seen in the window (x n/(n+5))
@@ -144,6 +146,13 @@ public:
   double amount_percentile(double p) const;
   /// Values of field `f` by descending count, at most `n`.
   std::vector<std::pair<std::string, std::size_t>> top_values(field f, std::size_t n) const;
+  /// Spend in the 6 hours up to `t` (`t` included) and the user's usual
+  /// spend in 6 hours, from the window.
+  struct spend_rate {
+    double recent = 0;
+    double usual = 0;
+  };
+  spend_rate spend(const txn_input& t) const;
   /// Hour-of-day counts (UTC) of the window.
   std::array<std::uint16_t, 24> hour_histogram() const;
   const std::deque<entry>& window() const { return window_; }
@@ -173,6 +182,7 @@ private:
   /// log(1 + amount) of every window entry, ascending: the median is one
   /// look-up and the MAD a walk outwards from it, with no sort per change.
   std::vector<double> sorted_logs_;
+  double window_spend_ = 0; ///< sum of the window's amounts
   // Median and MAD of log amounts, recomputed lazily after the window changes.
   mutable bool stats_dirty_ = true;
   mutable double log_median_ = 0;

@@ -12,7 +12,60 @@ namespace {
 /// -log10(share) / this: a category one in a thousand transactions use is as rare as it gets.
 constexpr double rarity_decades = 3;
 
-enum : std::size_t { e_amount, e_category, e_travel };
+/// Columns of the population window, in the order of `evidence` after the forest.
+enum : std::size_t { e_amount, e_category, e_travel, e_spend };
+
+// Reliability of single-feature evidence (population_reference): its top
+// rows are the window's top `agreement_top_share` by that evidence; the
+// forest corroborates a row it ranks in its own top `forest_top_share`. By
+// chance `forest_top_share` of the top rows would be; an agreement of
+// `agreement_none` or less makes the evidence count for nothing, of
+// `agreement_full` or more fully, linearly between.
+constexpr double agreement_top_share = 0.003;
+constexpr double forest_top_share = 0.01;
+constexpr double agreement_none = 0.2;
+constexpr double agreement_full = 0.5;
+/// Fewer top rows (or fewer scored rows in the window) tell nothing: the evidence counts fully.
+constexpr std::size_t min_agreement_rows = 32;
+constexpr std::size_t min_scored_rows = 4096;
+/// log(1 + 20): rows of users with fewer transactions do not count.
+const float min_agreement_log_history = to_half_precision(static_cast<float>(std::log1p(20.0)));
+
+/// Share of the top rows of evidence column `k` that the forest ranks in its
+/// own top; negative when the window cannot tell.
+double agreement(const population_window& w, std::size_t k) {
+  std::vector<std::pair<float, float>> scored; // (evidence, forest score)
+  scored.reserve(w.size());
+  const auto& rows = w.evidence_rows();
+  const auto& scores = w.forest_scores();
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (std::isfinite(scores[i]))
+      scored.emplace_back(rows[i][k], scores[i]);
+  if (scored.size() < min_scored_rows)
+    return -1;
+  std::vector<float> forest(scored.size()), values(scored.size());
+  for (std::size_t i = 0; i < scored.size(); ++i) {
+    values[i] = scored[i].first;
+    forest[i] = scored[i].second;
+  }
+  auto at_share = [](std::vector<float>& v, double top_share) {
+    auto k = static_cast<std::size_t>(static_cast<double>(v.size()) * (1.0 - top_share));
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+    return v[k];
+  };
+  float forest_cut = at_share(forest, forest_top_share);
+  float value_cut = at_share(values, agreement_top_share);
+  std::size_t top = 0, agreed = 0;
+  for (const auto& [value, score] : scored) {
+    if (value <= 0 || value < value_cut)
+      continue;
+    ++top;
+    agreed += score >= forest_cut;
+  }
+  if (top < min_agreement_rows)
+    return -1;
+  return static_cast<double>(agreed) / static_cast<double>(top);
+}
 
 float rarity_of_share(double share) {
   return static_cast<float>(std::clamp(-std::log10(share) / rarity_decades, 0.0, 1.0));
@@ -51,19 +104,39 @@ std::string_view to_string(evidence e) {
     case evidence::amount: return "amount";
     case evidence::category: return "category";
     case evidence::travel: return "travel";
+    case evidence::spend: return "spend";
   }
   return "?";
 }
 
-double tail_ranks::top() const { return std::max({forest, amount, category, travel}); }
+double tail_ranks::rank(evidence e) const {
+  switch (e) {
+    case evidence::forest: return forest;
+    case evidence::amount: return amount;
+    case evidence::category: return category;
+    case evidence::travel: return travel;
+    case evidence::spend: return spend;
+  }
+  return 0;
+}
+
+double tail_ranks::weighted(evidence e) const {
+  auto w = weight[static_cast<std::size_t>(e)];
+  auto r = rank(e);
+  return w >= 1 ? r : 1.0 - std::pow(std::max(0.0, 1.0 - r), w);
+}
+
+double tail_ranks::top() const { return weighted(strongest()); }
 
 evidence tail_ranks::strongest() const {
   // The forest wins ties: it is the explanation with the most detail.
-  auto best = top();
-  return forest >= best   ? evidence::forest
-         : amount >= best ? evidence::amount
-         : travel >= best ? evidence::travel
-                          : evidence::category;
+  constexpr std::array<evidence, evidence_kinds> order{
+    evidence::forest, evidence::amount, evidence::travel, evidence::category, evidence::spend};
+  auto best = order[0];
+  for (auto e : order)
+    if (weighted(e) > weighted(best))
+      best = e;
+  return best;
 }
 
 population_window::population_window(std::size_t capacity)
@@ -71,14 +144,23 @@ population_window::population_window(std::size_t capacity)
   evidence_.reserve(capacity_);
 }
 
-void population_window::observe(const float* row, std::size_t dims, std::string_view category) {
+void population_window::observe(const float* row, std::size_t dims, std::string_view category,
+                                double forest_score) {
   std::array<float, evidence_count> e{};
-  if (dims == user_feature_count)
-    e = {std::abs(row[f_amount_z]), row[f_category_rarity], row[f_travel]};
-  if (filled_ < capacity_)
+  if (dims == user_feature_count) {
+    e = {std::abs(row[f_amount_z]), row[f_category_rarity], row[f_travel], row[f_spend_ratio]};
+    // Against a short history every feature is noisy: only rows of users
+    // with some history judge which evidence this traffic supports.
+    if (row[f_log_history] < min_agreement_log_history)
+      forest_score = std::numeric_limits<double>::quiet_NaN();
+  }
+  if (filled_ < capacity_) {
     evidence_.push_back(e);
-  else
+    forest_.push_back(static_cast<float>(forest_score));
+  } else {
     evidence_[head_] = e;
+    forest_[head_] = static_cast<float>(forest_score);
+  }
   if (auto old = category_ring_[head_]; old != no_category) {
     --category_counts_[old];
     --categories_known_;
@@ -140,6 +222,12 @@ population_reference::build(const global_model& g, const population_window& w, p
       if (static_cast<std::size_t>(none) * 2 > column.size())
         column.clear();
     }
+    for (std::size_t k = 0; k < population_window::evidence_count; ++k) {
+      auto a = agreement(w, k);
+      if (a >= 0)
+        ref->weight_[k + 1] =
+          std::clamp((a - agreement_none) / (agreement_full - agreement_none), 0.0, 1.0);
+    }
   }
   if (auto known = w.categories_known(); known >= std::max<std::size_t>(p.min_category_rows, 1)) {
     auto total = static_cast<double>(known) + 1.0;
@@ -160,6 +248,8 @@ tail_ranks population_reference::ranks(double forest_score, const float* x, std:
     r.category =
       rank_in(evidence_[e_category], x[f_category_rarity], true, beyond(evidence::category));
     r.travel = rank_in(evidence_[e_travel], x[f_travel], true, beyond(evidence::travel));
+    r.spend = rank_in(evidence_[e_spend], x[f_spend_ratio], true, beyond(evidence::spend));
+    r.weight = weight_;
   }
   return r;
 }

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,7 +14,8 @@
 namespace rtad::models {
 
 /// The evidence behind a calibrated score.
-enum class evidence : std::uint8_t { forest, amount, category, travel };
+enum class evidence : std::uint8_t { forest, amount, category, travel, spend };
+inline constexpr std::size_t evidence_kinds = 5;
 std::string_view to_string(evidence e);
 
 /// Where a transaction stands among recent transactions of all users: for
@@ -23,8 +25,16 @@ struct tail_ranks {
   double amount = 0;   ///< |amount z| against the user's usual amounts
   double category = 0; ///< a category new to the user and rare among all users
   double travel = 0;   ///< the speed implied by a change of country
+  double spend = 0;    ///< the user's spend in the last hours against their usual
   /// Per evidence (indexed by `evidence`): more of it than any recent transaction had.
-  std::array<bool, 4> beyond{};
+  std::array<bool, evidence_kinds> beyond{};
+  /// Per evidence: how far its ranks are trusted on this traffic, 0..1
+  /// (population_reference::reliability); a rank r counts as 1 - (1 - r)^w.
+  std::array<double, evidence_kinds> weight{1, 1, 1, 1, 1};
+  double rank(evidence e) const;
+  /// Rank `e` as it counts: its tail raised to the evidence's reliability.
+  double weighted(evidence e) const;
+  /// The score: the largest weighted rank.
   double top() const;
   evidence strongest() const;
   /// The strongest evidence is beyond anything recently seen: however few
@@ -39,16 +49,21 @@ struct tail_ranks {
 /// refills from live traffic, and calibrates nothing until it has.
 class population_window {
 public:
-  static constexpr std::size_t evidence_count = 3; ///< amount, category, travel
+  static constexpr std::size_t evidence_count = 4; ///< amount, category, travel, spend
   explicit population_window(std::size_t capacity = 65536);
 
-  /// Takes in one scored row of `dims` features and its merchant category
-  /// (empty: not known).
-  void observe(const float* row, std::size_t dims, std::string_view category);
+  /// Takes in one scored row of `dims` features, its merchant category
+  /// (empty: not known) and the global forest's score of it (NaN: no forest
+  /// yet). Kept only for rows of users with some history (NaN otherwise).
+  void observe(const float* row, std::size_t dims, std::string_view category,
+               double forest_score = std::numeric_limits<double>::quiet_NaN());
 
   std::size_t size() const { return filled_; }
   std::size_t capacity() const { return capacity_; }
   const std::vector<std::array<float, evidence_count>>& evidence_rows() const { return evidence_; }
+  /// The global forest's score of each row, in the order of evidence_rows();
+  /// NaN where not known or the user's history was short.
+  const std::vector<float>& forest_scores() const { return forest_; }
   /// How many of the window's rows have each merchant category, and how many have one.
   std::vector<std::pair<std::string, std::size_t>> category_counts() const;
   std::size_t categories_known() const { return categories_known_; }
@@ -61,6 +76,7 @@ private:
   std::size_t head_ = 0;
   std::size_t filled_ = 0;
   std::vector<std::array<float, evidence_count>> evidence_;
+  std::vector<float> forest_;
   std::vector<std::uint16_t> category_ring_;
   std::unordered_map<std::string, std::uint16_t> category_ids_;
   std::vector<std::uint32_t> category_counts_;
@@ -79,6 +95,15 @@ private:
 /// each into a rank, and the verdict's score is the largest: unsupervised,
 /// comparable across users and modes, and explainable ("rarer than 99.98 %
 /// of all users' recent transactions").
+///
+/// Not every single feature means something on every traffic: where users
+/// routinely buy in categories new to them (a generator or a market whose
+/// categories shift by season), a new category is noise, and its top ranks
+/// would bury the real alerts. So each single-feature evidence earns a
+/// reliability from the traffic itself, without labels: the share of its
+/// top rows that the global forest also ranks high (the forest weighs every
+/// feature together). Evidence whose extremes the forest corroborates counts
+/// fully; evidence whose extremes are ordinary to the forest counts little.
 /// Immutable once built: shared by every scorer with the global snapshot.
 class population_reference {
 public:
@@ -101,6 +126,10 @@ public:
   /// alone counts).
   tail_ranks ranks(double forest_score, const float* x, std::size_t dims) const;
 
+  /// How far the ranks of `e` are trusted on this traffic, 0..1 (1 for the
+  /// forest, and for evidence too rare in the window to tell).
+  double reliability(evidence e) const { return weight_[static_cast<std::size_t>(e)]; }
+
   /// How rare `category` is among all users' recent transactions: -log10 of
   /// its share / 3, so 0 for one everybody uses, 1 for one in a thousand or
   /// rarer; 0 when not known.
@@ -112,6 +141,7 @@ public:
 private:
   std::vector<float> forest_;                                ///< sorted scores of the forest's window
   std::array<std::vector<float>, population_window::evidence_count> evidence_; ///< each sorted
+  std::array<double, evidence_kinds> weight_{1, 1, 1, 1, 1};
   std::unordered_map<std::string, float> rarity_;
   float unseen_rarity_ = 0;
   std::uint64_t version_ = 0;

@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -121,7 +122,8 @@ int main(int argc, char** argv) try {
   std::fprintf(out, "transaction_id,score,flagged\n");
   if (detail) {
     std::fprintf(detail, "transaction_id,user_id,timestamp,truth,fraud_type,history,score,"
-                         "forest_score,rank_forest,rank_amount,rank_category,rank_travel,user_score,global_score,"
+                         "forest_score,rank_forest,rank_amount,rank_category,rank_travel,rank_spend,"
+                         "weight_amount,weight_category,weight_travel,weight_spend,user_score,global_score,"
                          "user_weight,threshold,flagged");
     auto dims = enhanced ? std::size_t{m::user_feature_count} : std::size_t{m::standard_feature_count};
     for (std::size_t f = 0; f < dims; ++f)
@@ -166,8 +168,9 @@ int main(int argc, char** argv) try {
         standard_threshold.add(v.score);
       x.assign(fx.begin(), fx.end());
     }
+    recent.observe(x.data(), x.size(), input.category,
+                   snap ? snap->score(x.data()) : std::numeric_limits<double>::quiet_NaN());
     global.observe(x.data());
-    recent.observe(x.data(), x.size(), input.category);
     if (++since_calibration >= o.calibrate_every || (!population && global.snapshot())) {
       if (auto p = m::population_reference::build(global, recent)) {
         population = std::move(p);
@@ -177,11 +180,15 @@ int main(int argc, char** argv) try {
     flagged += v.anomalous;
     std::fprintf(out, "%s,%.6f,%d\n", t->transaction_id.c_str(), v.score, v.anomalous ? 1 : 0);
     if (detail) {
-      std::fprintf(detail, "%s,%s,%lld,%d,%s,%zu,%.6f,%.5f,%.6f,%.6f,%.6f,%.6f,%.5f,%.5f,%.3f,%.5f,%d",
+      std::fprintf(detail,
+                   "%s,%s,%lld,%d,%s,%zu,%.6f,%.5f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.3f,%.3f,%.3f,"
+                   "%.5f,%.5f,%.3f,%.5f,%d",
                    t->transaction_id.c_str(), t->user_id.c_str(),
                    static_cast<long long>(t->timestamp), static_cast<int>(t->anomalous),
                    t->fraud_type.c_str(), history, v.score, v.forest_score, v.ranks.forest,
-                   v.ranks.amount, v.ranks.category, v.ranks.travel, v.user_score, v.global_score,
+                   v.ranks.amount, v.ranks.category, v.ranks.travel, v.ranks.spend,
+                   v.ranks.weight[1], v.ranks.weight[2], v.ranks.weight[3], v.ranks.weight[4],
+                   v.user_score, v.global_score,
                    v.user_weight, v.threshold, v.anomalous ? 1 : 0);
       for (auto f : x)
         std::fprintf(detail, ",%.4g", static_cast<double>(f));

@@ -91,9 +91,47 @@ BOOST_AUTO_TEST_CASE(time_features_follow_the_clock) {
   auto x = h.features(t.view());
   BOOST_TEST(x[f_hour_sin] == 1.0f, boost::test_tools::tolerance(1e-3f));
   BOOST_TEST(x[f_hour_cos] == 0.0f, boost::test_tools::tolerance(1e-3f));
-  BOOST_TEST(x[f_weekday] == to_half_precision(3.0f / 6), boost::test_tools::tolerance(1e-3f));
-  t.timestamp = 1767484800; // Sunday 2026-01-04
-  BOOST_TEST(h.features(t.view())[f_weekday] == 1.0f);
+}
+
+BOOST_AUTO_TEST_CASE(spend_weighs_the_last_six_hours_against_the_users_usual_rate) {
+  user_history h;
+  // Ten days of 100.00 a day: 25.00 in an ordinary six hours.
+  std::int64_t day = 86400, start = 1767225600;
+  for (int i = 0; i < 10; ++i) {
+    owned_txn t{100, start + i * day, "US", "c", "p", "d", "t"};
+    h.observe(t.view());
+    h.admit(t.view());
+  }
+  owned_txn next{100, start + 10 * day, "US", "c", "p", "d", "t"};
+  auto rate = h.spend(next.view());
+  BOOST_TEST(rate.usual == 1000.0 / 10 / 4, boost::test_tools::tolerance(1e-6)); // over 10 days
+  BOOST_TEST(rate.recent == 100.0);
+  auto ordinary = h.features(next.view())[f_spend_ratio];
+  // Three more purchases within the hour: the fourth counts all four.
+  for (int i = 1; i <= 3; ++i) {
+    owned_txn t{100, start + 10 * day + i * 600, "US", "c", "p", "d", "t"};
+    h.observe(t.view());
+    h.admit(t.view());
+  }
+  owned_txn fourth{100, start + 10 * day + 2400, "US", "c", "p", "d", "t"};
+  auto now = h.spend(fourth.view());
+  BOOST_TEST(now.recent == 400.0);
+  auto burst = h.features(fourth.view())[f_spend_ratio];
+  BOOST_TEST(burst == to_half_precision(static_cast<float>(std::log1p(400.0 / (now.usual + 1)))),
+             boost::test_tools::tolerance(1e-3f));
+  BOOST_TEST(burst > ordinary + 0.9f);
+}
+
+BOOST_AUTO_TEST_CASE(a_first_purchase_is_no_burst_against_an_empty_history) {
+  user_history h;
+  owned_txn t{50, 1767225600, "US", "c", "p", "d", "t"};
+  auto rate = h.spend(t.view());
+  BOOST_TEST(rate.usual == 0.0);
+  // log(1 + 50 / 1): large, but the population ranks it against every new
+  // user's first purchase, which looks the same.
+  BOOST_TEST(h.features(t.view())[f_spend_ratio] ==
+               to_half_precision(static_cast<float>(std::log1p(50.0))),
+             boost::test_tools::tolerance(1e-3f));
 }
 
 BOOST_AUTO_TEST_CASE(velocity_counts_the_hour_before_and_the_gap) {

@@ -166,3 +166,68 @@ BOOST_AUTO_TEST_CASE(a_ten_times_spike_is_explained_by_its_rarity_among_all_user
   BOOST_TEST(e.reasons.front().feature == "amount");
   BOOST_TEST(e.summary.find("recent transaction") != std::string::npos);
 }
+
+namespace {
+
+/// A population window of users with long histories where the forest's score
+/// rises with |amount z| and knows nothing of the category's rarity: the
+/// forest corroborates the amount's extremes and none of the category's.
+struct corroborated_amount {
+  population_of base{4096};
+  population_window w{16384};
+  corroborated_amount() {
+    std::mt19937 gen(3);
+    std::uniform_real_distribution<float> u(0, 1);
+    for (int i = 0; i < 16384; ++i) { // the top 0.3 % are 49 rows
+      user_features x{};
+      x[f_log_history] = 5; // ~150 transactions: old enough to judge evidence
+      x[f_amount_z] = 4 * u(gen);
+      x[f_category_rarity] = u(gen);
+      x[f_spend_ratio] = u(gen);
+      w.observe(x.data(), x.size(), "groceries", 0.4 + 0.05 * x[f_amount_z] + 0.01 * u(gen));
+    }
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(evidence_the_forest_corroborates_counts_fully_and_noise_hardly) {
+  corroborated_amount p;
+  auto ref = population_reference::build(p.base.g, p.w);
+  BOOST_REQUIRE(ref);
+  BOOST_TEST(ref->reliability(evidence::forest) == 1.0);
+  BOOST_TEST(ref->reliability(evidence::amount) == 1.0);
+  BOOST_TEST(ref->reliability(evidence::category) == 0.0);
+  BOOST_TEST(ref->reliability(evidence::spend) == 0.0);
+  // Travel: no row has any, so the window cannot tell; it keeps counting.
+  BOOST_TEST(ref->reliability(evidence::travel) == 1.0);
+  // The rarest category of all scores less than an everyday amount would.
+  user_features x{};
+  x[f_category_rarity] = 1.5f;
+  auto r = ref->ranks(0.0, x.data(), x.size());
+  BOOST_TEST(r.category > 0.999);
+  BOOST_TEST(r.top() < 0.01);
+  x[f_amount_z] = 3.99f;
+  r = ref->ranks(0.0, x.data(), x.size());
+  BOOST_TEST(r.top() > 0.99);
+  BOOST_TEST(to_string(r.strongest()) == "amount");
+}
+
+BOOST_AUTO_TEST_CASE(users_with_short_histories_do_not_judge_evidence) {
+  // The forest corroborates nothing here: counted, every evidence would be noise.
+  corroborated_amount p;
+  population_window young{16384};
+  std::mt19937 gen(4);
+  std::uniform_real_distribution<float> u(0, 1);
+  for (const auto& e : p.w.evidence_rows()) {
+    user_features x{};
+    x[f_log_history] = 2; // ~6 transactions
+    x[f_amount_z] = e[0];
+    x[f_category_rarity] = e[1];
+    young.observe(x.data(), x.size(), "groceries", u(gen));
+  }
+  auto ref = population_reference::build(p.base.g, young);
+  BOOST_REQUIRE(ref);
+  BOOST_TEST(ref->reliability(evidence::category) == 1.0);
+  BOOST_TEST(ref->reliability(evidence::amount) == 1.0);
+}
