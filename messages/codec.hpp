@@ -2,6 +2,8 @@
 
 #include "messages/transaction.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -13,12 +15,31 @@ struct decode_error {
   std::string reason;
 };
 
+/// What the decoder checks that the bytes alone cannot tell.
+struct decode_options {
+  /// The node's wall clock in epoch seconds; 0: no check against it (files,
+  /// tools), only the 2000-2100 range below.
+  std::int64_t now = 0;
+  /// How far a timestamp may be ahead of `now` (input.max_future_s): a clock
+  /// a little fast is fine, a year 2099 is a broken producer.
+  std::int64_t max_future_s = 86400;
+};
+
 /// Decodes one message of the original system's wire format. Never throws:
 /// anything that is not a plausible transaction comes back as a reason.
-std::variant<transaction, decode_error> decode_transaction(std::string_view bytes);
+/// Every text field stored (top-level or nested) must be valid UTF-8 without
+/// NUL (PostgreSQL's text cannot hold either) and within the limits below.
+std::variant<transaction, decode_error> decode_transaction(std::string_view bytes,
+                                                           const decode_options& options = {});
 
 /// Encodes a transaction in the wire format (ground truth included when known).
 std::string encode_transaction(const transaction& t);
+
+/// Longest identifier accepted (transaction_id, user_id, merchant.merchant_id),
+/// in bytes: ids key profiles, shards and indexes, and real ones are short.
+inline constexpr std::size_t max_id_bytes = 128;
+/// Longest text accepted in any other field (names, categories, addresses, ...).
+inline constexpr std::size_t max_text_bytes = 256;
 
 /// Largest amount accepted; above it a message is quarantined as absurd.
 inline constexpr double max_amount = 1e9;
