@@ -167,6 +167,11 @@ void poll(self_ptr self) {
   std::vector<quarantine_entry> refused;
   std::uint64_t taken = 0;
   auto timeout = static_cast<int>(st.cfg.poll_timeout.count());
+  decode_options options; // the clock of this poll judges its messages' timestamps
+  options.now = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  options.max_future_s = st.cfg.max_future_s;
   while (taken < room) {
     std::unique_ptr<RdKafka::Message> msg(st.consumer->consume(taken == 0 ? timeout : 0));
     if (msg->err() == RdKafka::ERR__TIMED_OUT || msg->err() == RdKafka::ERR__PARTITION_EOF)
@@ -179,7 +184,7 @@ void poll(self_ptr self) {
     ++taken;
     std::string_view bytes(static_cast<const char*>(msg->payload()), msg->len());
     offsets[msg->partition()].push_back(msg->offset());
-    auto decoded = decode_transaction(bytes);
+    auto decoded = decode_transaction(bytes, options);
     if (auto* t = std::get_if<transaction>(&decoded)) {
       t->partition = msg->partition();
       t->offset = msg->offset();

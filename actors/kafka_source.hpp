@@ -24,6 +24,7 @@ struct source_config {
   std::size_t credits = 16384;
   std::chrono::milliseconds session_timeout{10000};
   int prefetch_kbytes = 16384; ///< librdkafka's queued.max.messages.kbytes
+  int max_future_s = 86400;    ///< input.max_future_s: timestamps further ahead are quarantined
   std::vector<shard_actor> shards;
   sink_actor sink;
   std::shared_ptr<node_metrics> metrics;

@@ -142,6 +142,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.credits = static_cast<std::size_t>(s.kafka.credits);
   src.session_timeout = std::chrono::milliseconds(s.kafka.session_timeout_ms);
   src.prefetch_kbytes = s.kafka.prefetch_kbytes;
+  src.max_future_s = s.input.max_future_s;
   src.shards = shards_;
   src.sink = sink_;
   src.metrics = metrics_;

@@ -127,6 +127,9 @@ std::vector<binding> make_bindings() {
             "queued.max.messages.kbytes); the credit bounds what is in flight after that"),
     int_key("kafka.session_timeout_ms", &S::kafka, &kafka_settings::session_timeout_ms, 1000,
             300000, "a node that stops heartbeating (crash) loses its partitions after this"),
+    int_key("input.max_future_s", &S::input, &input_settings::max_future_s, 0, 30 * 86400,
+            "seconds a transaction's timestamp may be ahead of the node's clock; further ahead "
+            "it is quarantined (older ones, replays, are accepted)"),
     string_key("pg.url", &S::pg, &pg_settings::url,
                "PostgreSQL connection URL; put a password in ~/.pgpass or PGPASSWORD, not here"),
     {{"node.mode", env_name("node.mode"), "standard (global forest, transaction features only) or "

@@ -27,6 +27,11 @@ struct kafka_settings {
   int prefetch_kbytes = 16384;      ///< messages the consumer fetches ahead, at most
 };
 
+/// What a node accepts from its sources.
+struct input_settings {
+  int max_future_s = 86400;         ///< timestamps further ahead of the node's clock: quarantined
+};
+
 /// Where results go.
 struct pg_settings {
   std::string url = "postgresql://rtad@127.0.0.1:5432/rtad";
@@ -93,6 +98,7 @@ struct admin_settings {
 /// Every setting of rtad. Loaded by `load`, never parsed elsewhere.
 struct settings {
   kafka_settings kafka;
+  input_settings input;
   pg_settings pg;
   model_settings model;
   sink_settings sink;

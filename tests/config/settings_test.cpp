@@ -87,6 +87,23 @@ BOOST_AUTO_TEST_CASE(inconsistent_values_are_refused) {
   BOOST_CHECK_THROW(load(src), config_error);
 }
 
+BOOST_AUTO_TEST_CASE(max_future_s_comes_from_file_environment_or_command_line_within_bounds) {
+  BOOST_TEST(load(isolated()).input.max_future_s == 86400);
+  temp_file file("[input]\nmax_future_s = 600\n");
+  auto src = isolated();
+  src.file = file.path;
+  BOOST_TEST(load(src).input.max_future_s == 600);
+  src.environment = {{"RTAD_INPUT_MAX_FUTURE_S", "3600"}};
+  BOOST_TEST(load(src).input.max_future_s == 3600);
+  src.overrides = {{"input.max_future_s", "0"}};
+  BOOST_TEST(load(src).input.max_future_s == 0);
+  // Negative would refuse every live message; months ahead is no clock skew.
+  for (const auto* bad : {"-1", "2592001", "soon"}) {
+    src.overrides = {{"input.max_future_s", bad}};
+    BOOST_CHECK_THROW(load(src), config_error);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(join_takes_admin_endpoints_and_needs_the_admin_actor) {
   auto src = isolated();
   src.overrides = {{"node.join", "10.0.0.5:4242, node-b:4243"}};
