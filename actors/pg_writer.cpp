@@ -1,5 +1,8 @@
 #include "actors/pg_writer.hpp"
 
+#include "actors/pg_array.hpp"
+#include "messages/codec.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -12,6 +15,10 @@ namespace rtad {
 namespace {
 
 constexpr std::int64_t seconds_per_day = 86400;
+/// Day partitions created in one transaction, at most (each takes locks
+/// until its commit; PostgreSQL's lock table is max_locks_per_transaction
+/// times the connections).
+constexpr std::size_t max_days_per_transaction = 16;
 constexpr const char* store_statement = "rtad_store";
 constexpr const char* offset_statement = "rtad_offset";
 constexpr const char* notify_statement = "rtad_notify";
@@ -174,29 +181,31 @@ void pg_writer::connect() {
 }
 
 void pg_writer::ensure_partitions(const write_batch& b) {
-  std::int64_t lo = 0, hi = -1;
+  // Only the days the rows are on, never the days between: a range from the
+  // oldest to the newest row once asked for every day up to 2099 because of
+  // one message, in one transaction that ran out of lock memory.
+  std::set<std::int64_t> missing;
   for (const auto* r : b.rows) {
     auto day = r->txn.timestamp / seconds_per_day;
-    if (known_days_.count(day))
-      continue;
-    if (hi < lo) {
-      lo = hi = day;
-    } else {
-      lo = std::min(lo, day);
-      hi = std::max(hi, day);
-    }
+    if (!known_days_.count(day))
+      missing.insert(day);
   }
-  if (hi < lo)
-    return;
-  // In a transaction of its own, committed at once: creating a partition
-  // locks `transactions` whole, and held until the batch commits that lock
-  // would make the sink's other writers wait for this one.
-  pqxx::work w(*conn_);
-  w.exec_params("select rtad_ensure_partitions(to_timestamp($1)::date, to_timestamp($2)::date)",
-                lo * seconds_per_day, hi * seconds_per_day);
-  w.commit();
-  for (auto d = lo; d <= hi; ++d)
-    known_days_.insert(d);
+  // In short transactions of their own, committed at once: creating a
+  // partition locks `transactions` whole, and held until the batch commits
+  // that lock would make the sink's other writers wait for this one. A few
+  // days each, so one transaction holds a bounded number of locks.
+  std::vector<std::int64_t> days(missing.begin(), missing.end());
+  for (std::size_t at = 0; at < days.size(); at += max_days_per_transaction) {
+    std::vector<std::int64_t> chunk(
+      days.begin() + static_cast<long>(at),
+      days.begin() + static_cast<long>(std::min(days.size(), at + max_days_per_transaction)));
+    pqxx::work w(*conn_);
+    w.exec_params("select rtad_ensure_partitions(d, d) from"
+                  " (select to_timestamp(x * 86400)::date as d from unnest($1::bigint[]) x) s",
+                  pg_number_array(chunk));
+    w.commit();
+    known_days_.insert(chunk.begin(), chunk.end());
+  }
 }
 
 void pg_writer::write(const write_batch& b) {
@@ -281,6 +290,81 @@ void pg_writer::write_checkpoints(pqxx::work& w, const write_batch& b) {
     " summary = excluded.summary, checkpoint = excluded.checkpoint, updated_at = now()" +
       std::string(b.keep_stored_checkpoints ? " where user_profiles.checkpoint is null" : ""),
     cfg_.node);
+}
+
+bool refuses_a_record(const std::exception& e) {
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+  if (!sql || dynamic_cast<const pqxx::broken_connection*>(&e))
+    return false;
+  const auto& state = sql->sqlstate();
+  // Class 22 is data exception (invalid byte sequence, malformed array
+  // literal, numeric out of range, ...), 23 integrity constraint violation;
+  // 54000 is a value over a program limit (an index row too large).
+  return state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0 || state == "54000";
+}
+
+std::vector<refused_row> pg_writer::write_isolating(const write_batch& b) {
+  try {
+    write(b);
+    return {};
+  } catch (const std::exception& e) {
+    if (!refuses_a_record(e) || b.rows.empty())
+      throw;
+  }
+  // Halve the rows until each refused one stands alone; the others commit
+  // on the way, without the offsets, which wait for the rest below.
+  // A fresh connection after each refusal (a failed COPY may leave it in
+  // any state), and the days checked again ("no partition for row" is a day
+  // another writer's retention dropped, not a bad row).
+  reset();
+  std::vector<refused_row> refused;
+  isolate(b.rows, refused);
+  std::vector<quarantine_entry> entries;
+  for (const auto& r : refused) {
+    quarantine_entry q;
+    q.topic = cfg_.topic;
+    q.partition = r.row->txn.partition;
+    q.offset = r.row->txn.offset;
+    q.key = r.row->txn.user_id;
+    try {
+      q.raw = encode_transaction(r.row->txn);
+    } catch (const std::exception&) { // the JSON writer refuses invalid UTF-8
+      q.raw = r.row->txn.transaction_id;
+    }
+    q.reason = "refused by PostgreSQL: " + r.error;
+    entries.push_back(std::move(q));
+  }
+  write_batch rest = b;
+  rest.rows.clear();
+  for (const auto& q : entries)
+    rest.quarantined.push_back(&q);
+  write(rest);
+  return refused;
+}
+
+void pg_writer::isolate(const std::vector<const scored_transaction*>& rows,
+                        std::vector<refused_row>& refused) {
+  write_batch part;
+  part.rows = rows;
+  try {
+    write(part);
+    return;
+  } catch (const std::exception& e) {
+    if (!refuses_a_record(e))
+      throw;
+    reset();
+    if (rows.size() == 1) {
+      // Stored as text: only printable ASCII of the first line, at most 300 bytes.
+      std::string why;
+      for (const char* c = e.what(); *c && *c != '\n' && why.size() < 300; ++c)
+        why += *c >= 0x20 && *c < 0x7f ? *c : '?';
+      refused.push_back({rows.front(), why});
+      return;
+    }
+  }
+  auto half = rows.begin() + static_cast<long>(rows.size() / 2);
+  isolate({rows.begin(), half}, refused);
+  isolate({half, rows.end()}, refused);
 }
 
 int pg_writer::apply_retention() {

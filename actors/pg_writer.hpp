@@ -39,6 +39,18 @@ struct write_batch {
   }
 };
 
+/// A row PostgreSQL refuses for good, and what it said.
+struct refused_row {
+  const scored_transaction* row;
+  std::string error;
+};
+
+/// True when `e` is PostgreSQL refusing some record of a statement (bad
+/// encoding, malformed literal, value out of range, constraint): the same
+/// rows fail again however often they are retried. Anything else (connection
+/// lost, timeout, serialization failure, shutdown, ...) may pass on retry.
+bool refuses_a_record(const std::exception& e);
+
 /// The sink's SQL: one batch per transaction; rows are COPYed into a staging
 /// table, then inserted with ON CONFLICT DO NOTHING so replays are harmless;
 /// offsets and checkpoints commit with them. Throws pqxx errors on failure,
@@ -50,6 +62,13 @@ public:
 
   /// Writes and commits `b`; connects first if needed.
   void write(const write_batch& b);
+
+  /// As write, but when PostgreSQL refuses some rows for good, finds them
+  /// by halving the batch, commits the others, quarantines those (in
+  /// `quarantine`, with PostgreSQL's error) with the rest of `b`, and returns
+  /// them. Throws on any other failure, after which the caller may retry the
+  /// same batch: what was committed is idempotent.
+  std::vector<refused_row> write_isolating(const write_batch& b);
 
   /// Drops partitions older than the retention; returns how many.
   int apply_retention();
@@ -64,6 +83,8 @@ private:
   void connect();
   void ensure_partitions(const write_batch& b);
   void write_checkpoints(pqxx::work& w, const write_batch& b);
+  void isolate(const std::vector<const scored_transaction*>& rows,
+               std::vector<refused_row>& refused);
 
   pg_writer_config cfg_;
   std::unique_ptr<pqxx::connection> conn_;

@@ -198,7 +198,8 @@ void written(self_ptr self, std::size_t i, const write_outcome& out) {
       rp.deliver(true);
   m.checkpoints += f->checkpoints.size();
   forward_to_global(self, f->rows);
-  m.stored_rows += f->rows.size();
+  m.stored_rows += f->rows.size() - std::min<std::size_t>(f->rows.size(), out.refused);
+  m.quarantined += out.refused;
   ++m.sink_batches;
   m.sink_batch_rows_last = f->rows.size();
   m.sink_batch_us_last = out.micros;

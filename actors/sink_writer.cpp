@@ -38,7 +38,15 @@ sink_writer(sink_writer_actor::stateful_pointer<sink_writer_state> self, pg_writ
       write_outcome out;
       auto started = std::chrono::steady_clock::now();
       try {
-        st.writer->write(*b);
+        // Rows PostgreSQL refuses for good go to quarantine instead of
+        // holding up their lane forever; other failures are retried.
+        for (const auto& r : st.writer->write_isolating(*b)) {
+          ++out.refused;
+          log::warn("sink", "row refused by PostgreSQL, quarantined" +
+                              log::fields()("partition", r.row->txn.partition)(
+                                "offset", r.row->txn.offset)("error", log::quote(r.error))
+                                .str());
+        }
       } catch (const std::exception& e) {
         st.writer->reset(); // the next attempt reconnects
         out.error = e.what();

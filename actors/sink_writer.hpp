@@ -18,7 +18,8 @@ using batch_ref = std::shared_ptr<const write_batch>;
 /// A writer's answer: empty `error` once committed.
 struct write_outcome {
   std::string error;
-  std::uint64_t micros = 0; ///< time spent writing
+  std::uint64_t micros = 0;  ///< time spent writing
+  std::uint64_t refused = 0; ///< rows PostgreSQL refused for good, quarantined instead
 };
 
 } // namespace rtad

@@ -43,7 +43,8 @@ struct shard_rig {
       db::migrate(c);
     }
     sink_config sc;
-    sc.writer = {db.url(), "n1", "g", "t", true, 30};
+    // January 2026 rows, and retention counts days back from today.
+    sc.writer = {db.url(), "n1", "g", "t", true, 36500};
     sc.flush_interval = std::chrono::milliseconds(10);
     sc.metrics = metrics;
     sink_handle = sys.spawn(sink, sc);

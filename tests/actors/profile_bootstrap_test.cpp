@@ -180,7 +180,8 @@ BOOST_AUTO_TEST_CASE(a_node_restores_a_bootstrapped_profile_and_scores_as_if_it_
   caf::actor_system sys{cfg};
   auto metrics = std::make_shared<node_metrics>();
   sink_config sc;
-  sc.writer = {h.db.url(), "n1", "g", "t", true, 30};
+  // January 2026 rows, and retention counts days back from today.
+  sc.writer = {h.db.url(), "n1", "g", "t", true, 36500};
   sc.flush_interval = std::chrono::milliseconds(10);
   sc.metrics = metrics;
   auto sink_handle = sys.spawn(sink, sc);

@@ -63,7 +63,8 @@ struct running_sink {
   running_sink(const std::string& url, std::size_t batch_rows, std::chrono::milliseconds wait,
                std::chrono::milliseconds max_backoff = sink_config{}.max_backoff,
                std::size_t writers = sink_config{}.writers) {
-    sc.writer = {url, "n1", "g", "t", true, 30};
+    // January 2026 rows, and retention counts days back from today.
+    sc.writer = {url, "n1", "g", "t", true, 36500};
     sc.writers = writers;
     sc.batch_rows = batch_rows;
     sc.flush_interval = wait;

@@ -47,9 +47,29 @@ BOOST_AUTO_TEST_CASE(transactions_are_partitioned_by_day_and_duplicates_are_caug
   BOOST_TEST(w.exec(insert).affected_rows() == 1u);
   BOOST_TEST(w.exec(insert).affected_rows() == 0u);
   BOOST_TEST(w.exec("select count(*) from transactions_20260102")[0][0].as<int>() == 1);
-  // Retention counts back from the newest day, not from today.
-  BOOST_TEST(w.exec("select rtad_drop_old_partitions(1)")[0][0].as<int>() == 1);
-  BOOST_TEST(w.exec("select count(*) from transactions_20260102")[0][0].as<int>() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(retention_counts_days_from_the_clock_so_a_far_future_day_drops_nothing) {
+  rtad::test::scratch_db db;
+  pqxx::connection c(db.url());
+  rtad::db::migrate(c);
+  pqxx::work w(c);
+  w.exec("set time zone 'UTC'");
+  w.exec("select rtad_ensure_partitions(current_date - 40, current_date)");
+  // What one message stamped 2099 left behind before input.max_future_s.
+  w.exec("select rtad_ensure_partitions('2099-01-01', '2099-01-01')");
+  auto partitions = [&] {
+    return w.exec("select count(*) from pg_inherits i join pg_class p on p.oid = i.inhparent"
+                  " where p.relname = 'transactions'")[0][0].as<int>();
+  };
+  BOOST_TEST(partitions() == 42);
+  // The 10 days before the last 30 go; 2099 neither counts nor goes.
+  BOOST_TEST(w.exec("select rtad_drop_old_partitions(30)")[0][0].as<int>() == 10);
+  BOOST_TEST(partitions() == 32);
+  BOOST_TEST(w.exec("select to_regclass('transactions_20990101') is not null")[0][0].as<bool>());
+  BOOST_TEST(w.exec("select to_regclass(format('transactions_%s', to_char(current_date - 30,"
+                    " 'YYYYMMDD'))) is not null")[0][0].as<bool>());
+  BOOST_CHECK_THROW(w.exec("select rtad_drop_old_partitions(0)"), pqxx::sql_error);
 }
 
 BOOST_AUTO_TEST_CASE(a_new_anomaly_and_a_label_are_announced) {

@@ -27,6 +27,9 @@ struct node_fixture {
     settings.node.name = name;
     settings.sink.flush_interval_ms = 50;
     settings.sink.batch_rows = 500;
+    // test::population lives in January 2026, and retention counts days
+    // back from today: keep every day a test writes.
+    settings.sink.retention_days = 36500;
     settings.node.metrics_port = 0;
     settings.node.admin_port = 0;
     settings.kafka.session_timeout_ms = 6000; // the broker's minimum: fast hand-over after a kill

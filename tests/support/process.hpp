@@ -129,6 +129,8 @@ inline std::vector<std::string> node_args(const config::settings& s, const std::
                              "--set", "kafka.topic=" + s.kafka.topic,
                              "--set", "kafka.group=" + s.kafka.group,
                              "--set", "sink.flush_interval_ms=50",
+                             "--set",
+                             "sink.retention_days=" + std::to_string(s.sink.retention_days),
                              "--set", "kafka.session_timeout_ms=6000", // the broker's minimum
                              "--set", "node.admin_port=0",
                              "--set", "node.metrics_port=0"};
