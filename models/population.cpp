@@ -22,7 +22,7 @@ enum : std::size_t { e_amount, e_category, e_travel, e_spend };
 // `agreement_none` or less makes the evidence count for nothing, of
 // `agreement_full` or more fully, linearly between.
 constexpr double agreement_top_share = 0.003;
-constexpr double forest_top_share = 0.01;
+constexpr double forest_top_share = 0.02;
 constexpr double agreement_none = 0.2;
 constexpr double agreement_full = 0.5;
 /// Fewer top rows (or fewer scored rows in the window) tell nothing: the evidence counts fully.
