@@ -31,40 +31,44 @@ constexpr std::size_t min_scored_rows = 4096;
 /// log(1 + 20): rows of users with fewer transactions do not count.
 const float min_agreement_log_history = to_half_precision(static_cast<float>(std::log1p(20.0)));
 
-/// Share of the top rows of evidence column `k` that the forest ranks in its
-/// own top; negative when the window cannot tell.
-double agreement(const population_window& w, std::size_t k) {
-  std::vector<std::pair<float, float>> scored; // (evidence, forest score)
-  scored.reserve(w.size());
-  const auto& rows = w.evidence_rows();
-  const auto& scores = w.forest_scores();
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    if (std::isfinite(scores[i]))
-      scored.emplace_back(rows[i][k], scores[i]);
-  if (scored.size() < min_scored_rows)
-    return -1;
-  std::vector<float> forest(scored.size()), values(scored.size());
-  for (std::size_t i = 0; i < scored.size(); ++i) {
-    values[i] = scored[i].first;
-    forest[i] = scored[i].second;
+/// The value above which the top `share` of `v` lies (`v` is reordered).
+float cut_at_top(std::vector<float>& v, double share) {
+  auto k = static_cast<std::size_t>(static_cast<double>(v.size()) * (1.0 - share));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+/// Per evidence column of `w`: the share of its top rows that the forest
+/// ranks in its own top; negative where the window cannot tell.
+std::array<double, population_window::evidence_count> agreement(const population_window& w) {
+  std::array<double, population_window::evidence_count> out;
+  out.fill(-1);
+  std::vector<std::size_t> judged; // rows with a forest score
+  for (std::size_t i = 0; i < w.forest_scores().size(); ++i)
+    if (std::isfinite(w.forest_scores()[i]))
+      judged.push_back(i);
+  if (judged.size() < min_scored_rows)
+    return out;
+  std::vector<float> column(judged.size());
+  for (std::size_t j = 0; j < judged.size(); ++j)
+    column[j] = w.forest_scores()[judged[j]];
+  float forest_cut = cut_at_top(column, forest_top_share);
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    for (std::size_t j = 0; j < judged.size(); ++j)
+      column[j] = w.evidence_rows()[judged[j]][k];
+    float value_cut = cut_at_top(column, agreement_top_share);
+    std::size_t top = 0, agreed = 0;
+    for (auto i : judged) {
+      auto value = w.evidence_rows()[i][k];
+      if (value <= 0 || value < value_cut)
+        continue;
+      ++top;
+      agreed += w.forest_scores()[i] >= forest_cut;
+    }
+    if (top >= min_agreement_rows)
+      out[k] = static_cast<double>(agreed) / static_cast<double>(top);
   }
-  auto at_share = [](std::vector<float>& v, double top_share) {
-    auto k = static_cast<std::size_t>(static_cast<double>(v.size()) * (1.0 - top_share));
-    std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-    return v[k];
-  };
-  float forest_cut = at_share(forest, forest_top_share);
-  float value_cut = at_share(values, agreement_top_share);
-  std::size_t top = 0, agreed = 0;
-  for (const auto& [value, score] : scored) {
-    if (value <= 0 || value < value_cut)
-      continue;
-    ++top;
-    agreed += score >= forest_cut;
-  }
-  if (top < min_agreement_rows)
-    return -1;
-  return static_cast<double>(agreed) / static_cast<double>(top);
+  return out;
 }
 
 float rarity_of_share(double share) {
@@ -222,12 +226,11 @@ population_reference::build(const global_model& g, const population_window& w, p
       if (static_cast<std::size_t>(none) * 2 > column.size())
         column.clear();
     }
-    for (std::size_t k = 0; k < population_window::evidence_count; ++k) {
-      auto a = agreement(w, k);
-      if (a >= 0)
+    auto agreed = agreement(w);
+    for (std::size_t k = 0; k < agreed.size(); ++k)
+      if (agreed[k] >= 0)
         ref->weight_[k + 1] =
-          std::clamp((a - agreement_none) / (agreement_full - agreement_none), 0.0, 1.0);
-    }
+          std::clamp((agreed[k] - agreement_none) / (agreement_full - agreement_none), 0.0, 1.0);
   }
   if (auto known = w.categories_known(); known >= std::max<std::size_t>(p.min_category_rows, 1)) {
     auto total = static_cast<double>(known) + 1.0;
