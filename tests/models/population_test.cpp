@@ -231,3 +231,28 @@ BOOST_AUTO_TEST_CASE(users_with_short_histories_do_not_judge_evidence) {
   BOOST_TEST(ref->reliability(evidence::category) == 1.0);
   BOOST_TEST(ref->reliability(evidence::amount) == 1.0);
 }
+
+BOOST_AUTO_TEST_CASE(a_card_drained_in_an_afternoon_is_explained_by_the_spend) {
+  auto global = population_forest();
+  user_model m;
+  user_stream s(32, 40);
+  feed(m, s, 300, &global);
+  // Ten purchases of the usual amount, twenty minutes apart: only the spend is odd.
+  auto t = s.next();
+  for (int i = 0; i < 9; ++i) {
+    t.timestamp += 1200;
+    t.amount = 40;
+    auto x = m.features(t.view(), global.reference.get());
+    m.record(t.view(), x, global.assess(m, x), "burst-" + std::to_string(i));
+  }
+  t.timestamp += 1200;
+  auto x = m.features(t.view(), global.reference.get());
+  auto v = global.assess(m, x);
+  BOOST_TEST((v.ranks.strongest() == evidence::spend));
+  BOOST_TEST(v.ranks.spend > 0.98);
+  auto e = explain(m, global.forest.get(), t.view(), x, v);
+  BOOST_TEST_MESSAGE(e.summary);
+  BOOST_REQUIRE(!e.reasons.empty());
+  BOOST_TEST(e.reasons.front().feature == "spend");
+  BOOST_TEST(e.summary.rfind("spent 400.00 in 6 hours vs usual ", 0) == 0);
+}
