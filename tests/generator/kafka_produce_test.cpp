@@ -137,11 +137,12 @@ std::string big_message(const std::string& id) {
   t.location = "US";
   t.timestamp = 1767225600;
   t.transaction_type = "purchase";
-  t.merchant_id = std::string(250, 'm');
+  // Over the broker's 1,000 bytes, every field within what the codec accepts.
+  t.merchant_id = std::string(120, 'm');
   t.merchant_name = std::string(250, 'n');
   t.merchant_category = std::string(250, 'c');
   t.payment_method = std::string(250, 'p');
-  t.device_type = "mobile";
+  t.device_type = std::string(250, 'd');
   t.ip_address = "1.2.3.4";
   t.anomalous = 0;
   return encode_transaction(t);
