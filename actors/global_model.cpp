@@ -49,7 +49,8 @@ void publish(self_ptr self) {
     if (!st.publish_armed) {
       st.publish_armed = true;
       self->delayed_send(self, st.cfg.publish_interval - (now - st.last_publish),
-                         observe_atom::value, std::vector<float>{}, std::vector<std::string>{});
+                         observe_atom::value, std::vector<float>{}, std::vector<float>{},
+                         std::vector<std::string>{});
     }
     return;
   }
@@ -93,20 +94,17 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
     self->state.model.emplace(c.dims, c.forest, c.window, c.refit_every, c.domains);
   self->state.cfg.metrics->global_model_version = self->state.model->version();
   return {
-    [=](observe_atom, std::vector<float>& rows, std::vector<std::string>& categories) {
+    [=](observe_atom, std::vector<float>& rows, std::vector<float>& scores,
+        std::vector<std::string>& categories) {
       auto& st = self->state;
       if (rows.empty())
         st.publish_armed = false; // the delayed publication
       auto dims = st.cfg.dims;
       for (std::size_t at = 0, i = 0; at + dims <= rows.size(); at += dims, ++i) {
-        // The population window keeps the forest's score of each row: it
-        // tells which single-feature evidence the forest corroborates.
-        auto forest = st.model->snapshot();
+        st.model->observe(rows.data() + at);
         st.recent.observe(rows.data() + at, dims,
                           i < categories.size() ? categories[i] : std::string(),
-                          forest ? forest->score(rows.data() + at)
-                                 : std::numeric_limits<double>::quiet_NaN());
-        st.model->observe(rows.data() + at);
+                          i < scores.size() ? scores[i] : std::numeric_limits<double>::quiet_NaN());
       }
       publish(self);
     },

@@ -69,6 +69,7 @@ void forward_to_global(self_ptr self, const std::deque<scored_transaction>& stor
   if (!st.global)
     return;
   std::vector<float> rows;
+  std::vector<float> scores;           // which evidence the forest corroborates
   std::vector<std::string> categories; // the population's category mix (rarity)
   for (const auto& r : stored) {
     // Every row, flagged or not: a forest that learns only from what it let
@@ -77,11 +78,13 @@ void forward_to_global(self_ptr self, const std::deque<scored_transaction>& stor
     // Fraud is a fraction of a percent of the rows; the forest tolerates it.
     if (r.feature_count > 0) {
       rows.insert(rows.end(), r.features.begin(), r.features.begin() + r.feature_count);
+      scores.push_back(static_cast<float>(r.global_score));
       categories.push_back(r.txn.merchant_category);
     }
   }
   if (!rows.empty())
-    self->send(st.global, observe_atom::value, std::move(rows), std::move(categories));
+    self->send(st.global, observe_atom::value, std::move(rows), std::move(scores),
+               std::move(categories));
 }
 
 void written(self_ptr self, std::size_t i, const write_outcome& out);

@@ -59,8 +59,10 @@ using shard_actor = caf::typed_actor<
 /// The node's population forest: learns from rows of normal transactions,
 /// publishes immutable snapshots to the shards.
 using global_model_actor = caf::typed_actor<
-  /// Flattened feature rows (row-major) of normal transactions.
-  caf::reacts_to<observe_atom, std::vector<float>, std::vector<std::string>>,
+  /// Flattened feature rows (row-major) of scored transactions, the global
+  /// forest's score of each when it was scored (0.5 before the first forest) and its
+  /// merchant category.
+  caf::reacts_to<observe_atom, std::vector<float>, std::vector<float>, std::vector<std::string>>,
   /// A shard that wants every new snapshot.
   caf::reacts_to<subscribe_atom, shard_actor>,
   /// The current snapshot.

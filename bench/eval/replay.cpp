@@ -25,7 +25,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -168,9 +167,9 @@ int main(int argc, char** argv) try {
         standard_threshold.add(v.score);
       x.assign(fx.begin(), fx.end());
     }
-    recent.observe(x.data(), x.size(), input.category,
-                   snap ? snap->score(x.data()) : std::numeric_limits<double>::quiet_NaN());
     global.observe(x.data());
+    // As a node's sink forwards it: the global forest's score when scored.
+    recent.observe(x.data(), x.size(), input.category, v.global_score);
     if (++since_calibration >= o.calibrate_every || (!population && global.snapshot())) {
       if (auto p = m::population_reference::build(global, recent)) {
         population = std::move(p);
