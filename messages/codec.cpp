@@ -84,12 +84,12 @@ std::string shown(std::string_view s) {
 }
 
 /// Throws unless `s` can be stored as PostgreSQL text and is within `limit`.
+/// Its UTF-8 is not checked again: the parser refuses a document with any
+/// ill-formed string (decode says where), escaped surrogates included.
 void check_text(const std::string& s, const std::string& field, std::size_t limit) {
   if (auto at = s.find('\0'); at != std::string::npos)
     throw reject{"field '" + field + "' contains a NUL character (at byte " + std::to_string(at) +
                  ")"};
-  if (auto at = invalid_utf8_at(s); at != std::string_view::npos)
-    throw reject{"field '" + field + "' is not valid UTF-8 (at byte " + std::to_string(at) + ")"};
   if (s.size() > limit)
     throw reject{"field '" + field + "' is longer than " + std::to_string(limit) + " bytes (" +
                  std::to_string(s.size()) + ")"};
