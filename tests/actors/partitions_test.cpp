@@ -4,8 +4,8 @@
 // 2099 asked for 27,000 partitions in one transaction (out of shared memory),
 // retried forever.
 #include "actors/pg_writer.hpp"
-#include "db/migrate.hpp"
-#include "support/scratch_db.hpp"
+#include "support/migrated_db.hpp"
+#include "support/stored_rows.hpp"
 
 #include <pqxx/pqxx>
 
@@ -16,34 +16,9 @@ namespace {
 constexpr std::int64_t day = 86400;
 constexpr std::int64_t jan_1_2026 = 1767225600;
 
-scored_transaction row(int i, std::int64_t timestamp) {
-  scored_transaction s;
-  s.txn.transaction_id = "tx-" + std::to_string(i);
-  s.txn.user_id = "u" + std::to_string(i % 3);
-  s.txn.amount = 10;
-  s.txn.currency = "EUR";
-  s.txn.location = "DE";
-  s.txn.timestamp = timestamp;
-  s.txn.transaction_type = "purchase";
-  s.txn.partition = 0;
-  s.txn.offset = i;
-  s.score = 0.4;
-  s.threshold = 0.6;
-  s.risk = "none";
-  s.model_used = "user";
-  return s;
-}
-
-struct migrated_db : test::scratch_db {
-  migrated_db() : scratch_db("rtad_partitions") {
-    pqxx::connection c(url());
-    db::migrate(c);
-  }
-  long long count(const std::string& sql) const {
-    pqxx::connection c(url());
-    pqxx::read_transaction r(c);
-    return r.exec(sql)[0][0].as<long long>();
-  }
+/// A scratch database that also counts the day partitions of `transactions`.
+struct migrated_db : test::migrated_db {
+  migrated_db() : test::migrated_db("rtad_partitions") {}
   long long partitions() const {
     return count("select count(*) from pg_inherits i join pg_class p on p.oid = i.inhparent"
                  " where p.relname = 'transactions'");
@@ -62,7 +37,8 @@ void write(pg_writer& w, const std::vector<scored_transaction>& rows) {
 BOOST_AUTO_TEST_CASE(a_batch_creates_the_partitions_of_its_rows_days_not_the_days_between) {
   migrated_db db;
   pg_writer w({db.url(), "n1", "g", "t", true, 30});
-  write(w, {row(0, jan_1_2026 + 3600), row(1, jan_1_2026 + 365 * day), row(2, jan_1_2026 + 7200)});
+  write(w, {test::stored_row(0, jan_1_2026 + 3600), test::stored_row(1, jan_1_2026 + 365 * day),
+            test::stored_row(2, jan_1_2026 + 7200)});
   BOOST_TEST(db.partitions() == 2); // 2026-01-01 and 2027-01-01, not the 364 days between
   BOOST_TEST(db.count("select count(*) from transactions") == 3);
 }
@@ -72,7 +48,7 @@ BOOST_AUTO_TEST_CASE(a_batch_over_many_days_gets_each_of_them) {
   pg_writer w({db.url(), "n1", "g", "t", true, 30});
   std::vector<scored_transaction> rows;
   for (int i = 0; i < 40; ++i) // more days than one transaction creates
-    rows.push_back(row(i, jan_1_2026 + i * 3 * day));
+    rows.push_back(test::stored_row(i, jan_1_2026 + i * 3 * day));
   write(w, rows);
   BOOST_TEST(db.partitions() == 40);
   BOOST_TEST(db.count("select count(*) from transactions") == 40);

@@ -5,8 +5,8 @@
 #include "actors/pg_writer.hpp"
 #include "actors/sink.hpp"
 #include "actors/system_config.hpp"
-#include "db/migrate.hpp"
-#include "support/scratch_db.hpp"
+#include "support/migrated_db.hpp"
+#include "support/stored_rows.hpp"
 
 #include <caf/all.hpp>
 #include <pqxx/pqxx>
@@ -16,45 +16,19 @@ using namespace rtad;
 
 namespace {
 
-scored_transaction row(int i) {
-  scored_transaction s;
-  s.txn.transaction_id = "tx-" + std::to_string(i);
-  s.txn.user_id = "u" + std::to_string(i % 3);
-  s.txn.amount = 10 + i;
-  s.txn.currency = "EUR";
-  s.txn.location = "DE";
-  s.txn.timestamp = 1767225600 + i;
-  s.txn.transaction_type = "purchase";
-  s.txn.partition = 0;
-  s.txn.offset = i;
-  s.score = 0.4;
-  s.threshold = 0.6;
-  s.risk = "none";
-  s.model_used = "user";
-  return s;
-}
-
 /// 20 rows of partition 0; rows 5 (a NUL in its user id) and 13 (an amount
 /// beyond numeric(18, 2)) cannot be stored.
 std::vector<scored_transaction> rows_with_two_bad() {
   std::vector<scored_transaction> rows;
   for (int i = 0; i < 20; ++i)
-    rows.push_back(row(i));
+    rows.push_back(test::stored_row(i, 1767225600 + i));
   rows[5].txn.user_id = std::string("u\0x", 3);
   rows[13].txn.amount = 1e20;
   return rows;
 }
 
-struct migrated_db : test::scratch_db {
-  migrated_db() : scratch_db("rtad_refused") {
-    pqxx::connection c(url());
-    db::migrate(c);
-  }
-  long long count(const std::string& sql) const {
-    pqxx::connection c(url());
-    pqxx::read_transaction r(c);
-    return r.exec(sql)[0][0].as<long long>();
-  }
+struct migrated_db : test::migrated_db {
+  migrated_db() : test::migrated_db("rtad_refused") {}
 };
 
 // January 2026 rows, and retention counts days back from today.

@@ -2,8 +2,7 @@
 #include "actors/pg_writer.hpp"
 #include "actors/sink.hpp"
 #include "actors/system_config.hpp"
-#include "db/migrate.hpp"
-#include "support/scratch_db.hpp"
+#include "support/migrated_db.hpp"
 
 #include <caf/all.hpp>
 #include <pqxx/pqxx>
@@ -39,17 +38,8 @@ scored_transaction row(int i, bool anomalous = false) {
   return s;
 }
 
-long long count(const std::string& url, const std::string& sql) {
-  pqxx::connection c(url);
-  pqxx::read_transaction r(c);
-  return r.exec(sql)[0][0].as<long long>();
-}
-
-struct migrated_db : test::scratch_db {
-  migrated_db() : scratch_db("rtad_sink") {
-    pqxx::connection c(url());
-    db::migrate(c);
-  }
+struct migrated_db : test::migrated_db {
+  migrated_db() : test::migrated_db("rtad_sink") {}
 };
 
 /// A sink as the node runs it (scheduled; its writers detached), writing as node n1.
@@ -97,17 +87,17 @@ BOOST_AUTO_TEST_CASE(a_replayed_batch_changes_nothing) {
   w.write(b);
   b.watermarks = {{0, 10}, {1, 25}}; // an older watermark never moves the offset back
   w.write(b);
-  BOOST_TEST(count(db.url(), "select count(*) from transactions") == 50);
-  BOOST_TEST(count(db.url(), "select count(*) from frauds") == 5);
-  BOOST_TEST(count(db.url(), "select count(*) from quarantine") == 1);
-  BOOST_TEST(count(db.url(), "select count(*) from user_profiles where model_version = 7") == 1);
-  BOOST_TEST(count(db.url(), "select next_offset from kafka_offsets where kafka_partition = 0") == 25);
-  BOOST_TEST(count(db.url(), "select next_offset from kafka_offsets where kafka_partition = 1") == 25);
-  BOOST_TEST(count(db.url(), "select count(*) from transactions where merchant_name ="
+  BOOST_TEST(db.count("select count(*) from transactions") == 50);
+  BOOST_TEST(db.count("select count(*) from frauds") == 5);
+  BOOST_TEST(db.count("select count(*) from quarantine") == 1);
+  BOOST_TEST(db.count("select count(*) from user_profiles where model_version = 7") == 1);
+  BOOST_TEST(db.count("select next_offset from kafka_offsets where kafka_partition = 0") == 25);
+  BOOST_TEST(db.count("select next_offset from kafka_offsets where kafka_partition = 1") == 25);
+  BOOST_TEST(db.count("select count(*) from transactions where merchant_name ="
                              " E'Tab\\tand \"quotes\" \\\\ back'") == 50);
-  BOOST_TEST(count(db.url(), "select count(*) from frauds where ground_truth and"
+  BOOST_TEST(db.count("select count(*) from frauds where ground_truth and"
                              " detection_features ? 'top'") == 5);
-  BOOST_TEST(count(db.url(), "select octet_length(raw) from quarantine") == 6);
+  BOOST_TEST(db.count("select octet_length(raw) from quarantine") == 6);
 }
 
 BOOST_AUTO_TEST_CASE(checkpoints_are_copied_byte_for_byte_and_the_newest_of_a_user_wins) {
@@ -126,10 +116,10 @@ BOOST_AUTO_TEST_CASE(checkpoints_are_copied_byte_for_byte_and_the_newest_of_a_us
   for (const auto& c : cs)
     b.checkpoints.push_back(&c);
   w.write(b);
-  BOOST_TEST(count(db.url(), "select count(*) from user_profiles") == 250);
-  BOOST_TEST(count(db.url(), "select model_version from user_profiles where user_id = 'user 7'") == 257);
-  BOOST_TEST(count(db.url(), "select count(*) from user_profiles where last_retrain is null") == 0);
-  BOOST_TEST(count(db.url(), "select count(*) from user_profiles where summary->>'note' ="
+  BOOST_TEST(db.count("select count(*) from user_profiles") == 250);
+  BOOST_TEST(db.count("select model_version from user_profiles where user_id = 'user 7'") == 257);
+  BOOST_TEST(db.count("select count(*) from user_profiles where last_retrain is null") == 0);
+  BOOST_TEST(db.count("select count(*) from user_profiles where summary->>'note' ="
                              " E'tab\\tand \\\\ back'") == 250);
   pqxx::connection c(db.url());
   pqxx::read_transaction r(c);
@@ -163,9 +153,9 @@ BOOST_AUTO_TEST_CASE(the_sink_writes_in_batches_and_returns_credit_once_stored) 
     BOOST_FAIL("no credit came back");
   });
   BOOST_TEST(credit == 1000u);
-  BOOST_TEST(count(db.url(), "select count(*) from transactions") == 1000);
+  BOOST_TEST(db.count("select count(*) from transactions") == 1000);
   BOOST_TEST(s.sc.metrics->sink_batches.load() >= 10u);
-  BOOST_TEST(count(db.url(), "select sum(next_offset) from kafka_offsets") == 1000);
+  BOOST_TEST(db.count("select sum(next_offset) from kafka_offsets") == 1000);
   bool drained = false;
   self->request(sink_handle, std::chrono::seconds(10), drain_atom::value,
                 std::vector<std::int32_t>{0, 1})
@@ -193,7 +183,7 @@ BOOST_AUTO_TEST_CASE(without_a_wait_the_sink_batches_what_arrives_during_a_write
     BOOST_FAIL("no credit came back");
   });
   BOOST_TEST(credit == std::uint64_t{n});
-  BOOST_TEST(count(db.url(), "select count(*) from transactions") == n);
+  BOOST_TEST(db.count("select count(*) from transactions") == n);
   // No timer gathered them: the rows that came during one write made the next batch.
   auto batches = s.sc.metrics->sink_batches.load();
   BOOST_TEST(batches >= 1u);
@@ -248,16 +238,16 @@ BOOST_AUTO_TEST_CASE(a_partition_held_up_in_postgresql_does_not_hold_up_the_othe
   };
   wait_credit(std::chrono::seconds(20));
   BOOST_REQUIRE_EQUAL(credits.size(), 1u);
-  BOOST_TEST(count(db.url(), "select count(*) from transactions where kafka_partition = 0") == 20);
-  BOOST_TEST(count(db.url(), "select next_offset from kafka_offsets where kafka_partition = 0") == 20);
+  BOOST_TEST(db.count("select count(*) from transactions where kafka_partition = 0") == 20);
+  BOOST_TEST(db.count("select next_offset from kafka_offsets where kafka_partition = 0") == 20);
   wait_credit(std::chrono::milliseconds(300));
   BOOST_TEST(credits.size() == 1u); // partition 1 is still waiting, with nothing of it stored
-  BOOST_TEST(count(db.url(), "select count(*) from transactions where kafka_partition = 1") == 0);
+  BOOST_TEST(db.count("select count(*) from transactions where kafka_partition = 1") == 0);
   lock.commit();
   wait_credit(std::chrono::seconds(20));
   BOOST_REQUIRE_EQUAL(credits.size(), 2u);
-  BOOST_TEST(count(db.url(), "select count(*) from transactions") == 40);
-  BOOST_TEST(count(db.url(), "select next_offset from kafka_offsets where kafka_partition = 1") == 20);
+  BOOST_TEST(db.count("select count(*) from transactions") == 40);
+  BOOST_TEST(db.count("select next_offset from kafka_offsets where kafka_partition = 1") == 20);
 }
 
 BOOST_AUTO_TEST_CASE(a_checkpoint_commits_with_the_last_row_its_profile_sent_before_it) {
