@@ -137,9 +137,12 @@ evidence tail_ranks::strongest() const {
   constexpr std::array<evidence, evidence_kinds> order{
     evidence::forest, evidence::amount, evidence::travel, evidence::category, evidence::spend};
   auto best = order[0];
+  auto best_value = weighted(best);
   for (auto e : order)
-    if (weighted(e) > weighted(best))
+    if (auto value = weighted(e); value > best_value) {
       best = e;
+      best_value = value;
+    }
   return best;
 }
 
