@@ -5,24 +5,25 @@
 // quickly. Writes the CSV `rtad eval --scores` reads and, optionally, every
 // transaction's features and partial scores for analysis.
 //
-// Differences from a node, which make the figures close but not identical:
-// transactions are scored strictly in stream order (a node scores its six
-// partitions in parallel, each in order); the global forest takes in a row at
-// once (a node forwards it after the sink committed its batch and publishes a
-// new snapshot, with a new population reference, at most once a second: here
-// every --calibrate-every rows); standard mode has one adaptive threshold (a
-// node has one per shard).
+// The stream is split over --partitions as the producer of compare.sh splits
+// it (Kafka's murmur2 of the user id), each partition numbered from offset 0,
+// and each partition's population model closes its epochs as a node's does
+// (models/partition_model.hpp), so enhanced-mode scores are the ones a node
+// stores for the same topic. Standard mode differs: one adaptive threshold
+// here, one per shard in a node.
 
 #include "actors/convert.hpp"
 #include "config/settings.hpp"
 #include "messages/codec.hpp"
 #include "models/features.hpp"
 #include "models/global_model.hpp"
-#include "models/population.hpp"
+#include "models/epoch_model.hpp"
 #include "models/user_model.hpp"
 
 #include <chrono>
 #include <cstdio>
+#include <deque>
+#include <set>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -34,14 +35,40 @@ namespace {
 
 constexpr const char* usage =
   "usage: rtad_replay STREAM.jsonl [--set key=value ...] [--out SCORES.csv]\n"
-  "                   [--detail DETAIL.csv] [--limit N] [--calibrate-every N]\n"
+  "                   [--detail DETAIL.csv] [--limit N] [--partitions N]\n"
   "  --set     any rtad setting (rtad config keys), e.g. node.mode=standard,\n"
   "            model.max_user_weight=0; defaults are rtad's\n"
   "  --out     transaction_id,score,flagged for `rtad eval --scores` (default: stdout)\n"
   "  --detail  per transaction: ids, truth, scores, weight, threshold, features\n"
   "  --limit   stop after N transactions\n"
-  "  --calibrate-every  rows between new population references (default 16384,\n"
-  "            about a second of a node's traffic)\n";
+  "  --partitions  of the topic a node would read (default 6, as compare.sh)\n";
+
+/// The partition Kafka's default partitioner (murmur2, as librdkafka's
+/// murmur2_random and the Java client) gives a message keyed by `key`.
+std::size_t kafka_partition(const std::string& key, std::size_t partitions) {
+  const std::uint32_t m = 0x5bd1e995;
+  auto len = static_cast<std::uint32_t>(key.size());
+  std::uint32_t h = 0x9747b28c ^ len;
+  const auto* d = reinterpret_cast<const unsigned char*>(key.data());
+  for (std::uint32_t i = 0; i + 4 <= len; i += 4) {
+    std::uint32_t k = d[i] | (d[i + 1] << 8) | (d[i + 2] << 16) | (std::uint32_t{d[i + 3]} << 24);
+    k *= m;
+    k ^= k >> 24;
+    k *= m;
+    h *= m;
+    h ^= k;
+  }
+  auto tail = len & ~3u;
+  switch (len % 4) {
+    case 3: h ^= std::uint32_t{d[tail + 2]} << 16; [[fallthrough]];
+    case 2: h ^= std::uint32_t{d[tail + 1]} << 8; [[fallthrough]];
+    case 1: h ^= d[tail]; h *= m;
+  }
+  h ^= h >> 13;
+  h *= m;
+  h ^= h >> 15;
+  return (h & 0x7fffffff) % partitions;
+}
 
 /// Normal rows refit the global forest in eighths of its window, as in node.cpp.
 constexpr std::size_t global_refit_fraction = 8;
@@ -50,7 +77,7 @@ struct options {
   std::string stream, out = "-", detail;
   std::vector<std::pair<std::string, std::string>> sets;
   std::size_t limit = 0;
-  std::size_t calibrate_every = 16384;
+  std::size_t partitions = 6;
 };
 
 options parse(int argc, char** argv) {
@@ -74,8 +101,8 @@ options parse(int argc, char** argv) {
       o.detail = next();
     } else if (a == "--limit") {
       o.limit = std::stoul(next());
-    } else if (a == "--calibrate-every") {
-      o.calibrate_every = std::max<std::size_t>(1, std::stoul(next()));
+    } else if (a == "--partitions") {
+      o.partitions = std::max<std::size_t>(1, std::stoul(next()));
     } else if (a == "-h" || a == "--help") {
       std::cout << usage;
       std::exit(0);
@@ -103,11 +130,13 @@ int main(int argc, char** argv) try {
 
   auto params = rtad::user_model_params(s.model);
   auto window = static_cast<std::size_t>(s.model.global_window);
-  m::global_model global(enhanced ? std::size_t{m::user_feature_count}
-                                  : std::size_t{m::standard_feature_count},
-                         {s.model.global_trees, s.model.global_sample_size, s.model.seed, enhanced},
-                         window, std::max<std::size_t>(1, window / global_refit_fraction),
-                         enhanced ? m::user_feature_domains() : m::standard_feature_domains());
+  auto dims = enhanced ? std::size_t{m::user_feature_count} : std::size_t{m::standard_feature_count};
+  m::epoch_model population_model(
+    m::global_model(dims, {s.model.global_trees, s.model.global_sample_size, s.model.seed, enhanced},
+                    window, std::max<std::size_t>(1, window / global_refit_fraction),
+                    enhanced ? m::user_feature_domains() : m::standard_feature_domains()),
+    s.model.epoch_offsets);
+  m::epoch_book<m::epoch_snapshot> book(population_model.plan());
   m::adaptive_threshold standard_threshold(rtad::threshold_params(s.model));
   std::unordered_map<std::string, m::user_model> users;
 
@@ -124,7 +153,6 @@ int main(int argc, char** argv) try {
                          "forest_score,rank_forest,rank_amount,rank_category,rank_travel,rank_spend,"
                          "weight_amount,weight_category,weight_travel,weight_spend,user_score,global_score,"
                          "user_weight,threshold,flagged");
-    auto dims = enhanced ? std::size_t{m::user_feature_count} : std::size_t{m::standard_feature_count};
     for (std::size_t f = 0; f < dims; ++f)
       std::fprintf(detail, ",%s",
                    std::string(enhanced ? m::user_feature_name(f) : m::standard_feature_name(f))
@@ -133,69 +161,107 @@ int main(int argc, char** argv) try {
   }
 
   auto started = std::chrono::steady_clock::now();
+  std::size_t n = 0, flagged = 0;
+
+  // Scores one transaction with the snapshot of its epoch, then stores it
+  // (as a node's sink does) so that epochs close.
+  auto score = [&](rtad::transaction& t) {
+    auto input = rtad::to_input(t);
+    const auto* snapshot = book.for_offset(t.offset);
+    auto* forest = snapshot->forest.get();
+    auto* population = snapshot->population.get();
+    m::verdict v;
+    std::vector<float> x;
+    std::size_t history = 0;
+    if (enhanced) {
+      auto it = users.find(t.user_id);
+      if (it == users.end())
+        it = users.emplace(t.user_id, m::user_model(params)).first;
+      auto& um = it->second;
+      history = um.history().size();
+      auto fx = um.features(input, population);
+      v = um.assess(fx, forest, population);
+      um.record(input, fx, v, t.transaction_id, {t.partition, t.offset});
+      x.assign(fx.begin(), fx.end());
+    } else {
+      auto fx = m::compute_standard_features(input);
+      v = m::assess_standard(fx, forest, population, standard_threshold);
+      if (v.calibrated)
+        standard_threshold.add(v.score);
+      x.assign(fx.begin(), fx.end());
+    }
+    population_model.add(t.partition, t.offset, x.data(), static_cast<float>(v.global_score),
+                         input.category);
+    population_model.stored(t.partition, t.offset + 1);
+    for (auto& closed : population_model.advance())
+      book.add(closed.epoch, std::move(closed));
+    flagged += v.anomalous;
+    std::fprintf(out, "%s,%.6f,%d\n", t.transaction_id.c_str(), v.score, v.anomalous ? 1 : 0);
+    if (detail) {
+      std::fprintf(detail,
+                   "%s,%s,%lld,%d,%s,%zu,%.6f,%.5f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.3f,%.3f,%.3f,"
+                   "%.5f,%.5f,%.3f,%.5f,%d",
+                   t.transaction_id.c_str(), t.user_id.c_str(),
+                   static_cast<long long>(t.timestamp), static_cast<int>(t.anomalous),
+                   t.fraud_type.c_str(), history, v.score, v.forest_score, v.ranks.forest,
+                   v.ranks.amount, v.ranks.category, v.ranks.travel, v.ranks.spend,
+                   v.ranks.weight[1], v.ranks.weight[2], v.ranks.weight[3], v.ranks.weight[4],
+                   v.user_score, v.global_score, v.user_weight, v.threshold, v.anomalous ? 1 : 0);
+      for (auto f : x)
+        std::fprintf(detail, ",%.4g", static_cast<double>(f));
+      std::fprintf(detail, "\n");
+    }
+  };
+
+  // A node reads its partitions side by side, each in order, and a
+  // transaction waits while its epoch's model is not closed: here each
+  // partition's queue goes on as far as it can whenever something closed.
+  std::vector<std::deque<rtad::transaction>> waiting(o.partitions);
+  std::vector<std::int64_t> next_offset(o.partitions, 0);
+  std::set<std::int32_t> all;
+  for (std::size_t p = 0; p < o.partitions; ++p)
+    all.insert(static_cast<std::int32_t>(p));
+  population_model.assign(all);
+  for (auto p : all)
+    population_model.start(p, 0);
+  for (auto& closed : population_model.advance())
+    book.add(closed.epoch, std::move(closed));
+  auto run_ready = [&] {
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (auto& q : waiting)
+        while (!q.empty() && book.for_offset(q.front().offset)) {
+          score(q.front());
+          q.pop_front();
+          progress = true;
+        }
+    }
+  };
+
   std::string line;
-  std::size_t n = 0, flagged = 0, since_calibration = 0;
-  std::shared_ptr<const m::population_reference> population;
-  m::population_window recent;
-  while (std::getline(in, line)) {
+  std::size_t read = 0;
+  while (std::getline(in, line) && (o.limit == 0 || read < o.limit)) {
     if (line.empty())
       continue;
     auto decoded = rtad::decode_transaction(line);
     auto* t = std::get_if<rtad::transaction>(&decoded);
     if (!t)
-      throw std::runtime_error("line " + std::to_string(n + 1) + ": " +
+      throw std::runtime_error("line " + std::to_string(read + 1) + ": " +
                                std::get<rtad::decode_error>(decoded).reason);
-    auto input = rtad::to_input(*t);
-    auto snap = global.snapshot();
-    m::verdict v;
-    std::vector<float> x;
-    std::size_t history = 0;
-    if (enhanced) {
-      auto it = users.find(t->user_id);
-      if (it == users.end())
-        it = users.emplace(t->user_id, m::user_model(params)).first;
-      auto& um = it->second;
-      history = um.history().size();
-      auto fx = um.features(input, population.get());
-      v = um.assess(fx, snap.get(), population.get());
-      um.record(input, fx, v, t->transaction_id);
-      x.assign(fx.begin(), fx.end());
-    } else {
-      auto fx = m::compute_standard_features(input);
-      v = m::assess_standard(fx, snap.get(), population.get(), standard_threshold);
-      if (v.calibrated)
-        standard_threshold.add(v.score);
-      x.assign(fx.begin(), fx.end());
-    }
-    global.observe(x.data());
-    // As a node's sink forwards it: the global forest's score when scored.
-    recent.observe(x.data(), x.size(), input.category, v.global_score);
-    if (++since_calibration >= o.calibrate_every || (!population && global.snapshot())) {
-      if (auto p = m::population_reference::build(global, recent)) {
-        population = std::move(p);
-        since_calibration = 0;
-      }
-    }
-    flagged += v.anomalous;
-    std::fprintf(out, "%s,%.6f,%d\n", t->transaction_id.c_str(), v.score, v.anomalous ? 1 : 0);
-    if (detail) {
-      std::fprintf(detail,
-                   "%s,%s,%lld,%d,%s,%zu,%.6f,%.5f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.3f,%.3f,%.3f,"
-                   "%.5f,%.5f,%.3f,%.5f,%d",
-                   t->transaction_id.c_str(), t->user_id.c_str(),
-                   static_cast<long long>(t->timestamp), static_cast<int>(t->anomalous),
-                   t->fraud_type.c_str(), history, v.score, v.forest_score, v.ranks.forest,
-                   v.ranks.amount, v.ranks.category, v.ranks.travel, v.ranks.spend,
-                   v.ranks.weight[1], v.ranks.weight[2], v.ranks.weight[3], v.ranks.weight[4],
-                   v.user_score, v.global_score,
-                   v.user_weight, v.threshold, v.anomalous ? 1 : 0);
-      for (auto f : x)
-        std::fprintf(detail, ",%.4g", static_cast<double>(f));
-      std::fprintf(detail, "\n");
-    }
-    if (++n == o.limit)
-      break;
+    ++read;
+    auto p = kafka_partition(t->user_id, o.partitions);
+    t->partition = static_cast<std::int32_t>(p);
+    t->offset = next_offset[p]++;
+    waiting[p].push_back(std::move(*t));
+    run_ready();
   }
+  // The end of every partition: none holds the others back any more.
+  for (auto p : all)
+    population_model.idle(p, next_offset[static_cast<std::size_t>(p)]);
+  for (auto& closed : population_model.advance())
+    book.add(closed.epoch, std::move(closed));
+  run_ready();
+  n = read;
   if (out != stdout)
     std::fclose(out);
   if (detail)

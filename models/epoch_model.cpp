@@ -1,0 +1,116 @@
+#include "models/epoch_model.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+namespace rtad::models {
+
+namespace {
+
+constexpr std::int64_t complete_all = std::numeric_limits<std::int64_t>::max();
+
+} // namespace
+
+epoch_model::epoch_model(global_model model, std::int64_t epoch_offsets,
+                         std::size_t population_rows)
+  : model_(std::move(model)), epochs_{epoch_offsets}, window_(population_rows) {
+  if (model_.dims() > max_dims)
+    throw std::invalid_argument("epoch_model: too many features");
+}
+
+void epoch_model::assign(const std::set<std::int32_t>& partitions) {
+  for (auto it = partitions_.begin(); it != partitions_.end();)
+    it = partitions.count(it->first) ? std::next(it) : partitions_.erase(it);
+  for (auto p : partitions)
+    partitions_.emplace(p, progress{});
+}
+
+void epoch_model::start(std::int32_t partition, std::int64_t offset) {
+  auto& p = partitions_[partition];
+  p.watermark = offset;
+  p.idle_at = -1;
+}
+
+void epoch_model::idle(std::int32_t partition, std::int64_t offset) {
+  auto it = partitions_.find(partition);
+  if (it != partitions_.end() && offset >= it->second.watermark)
+    it->second.idle_at = offset;
+}
+
+void epoch_model::add(std::int32_t partition, std::int64_t offset, const float* row,
+                      float forest_score, std::string_view category) {
+  pending p;
+  std::copy(row, row + model_.dims(), p.row.begin());
+  p.forest_score = forest_score;
+  p.category = std::string(category);
+  pending_[{epochs_.of(offset), partition, offset}] = std::move(p);
+}
+
+void epoch_model::stored(std::int32_t partition, std::int64_t watermark) {
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end() || watermark <= it->second.watermark)
+    return;
+  it->second.watermark = watermark;
+  if (it->second.idle_at >= 0 && watermark > it->second.idle_at)
+    it->second.idle_at = -1; // new traffic: it counts again
+}
+
+std::int64_t epoch_model::complete(const progress& p) const {
+  if (p.watermark < 0)
+    return base_epoch;
+  if (p.idle_at >= 0 && p.watermark >= p.idle_at)
+    return complete_all;
+  return epochs_.of(p.watermark) - 1;
+}
+
+std::vector<epoch_snapshot> epoch_model::advance() {
+  std::vector<epoch_snapshot> out;
+  if (partitions_.empty())
+    return out;
+  auto target = complete_all;
+  auto furthest = base_epoch; // with every partition idle, the newest epoch stored anywhere
+  for (const auto& [id, p] : partitions_) {
+    target = std::min(target, complete(p));
+    if (p.watermark >= 0)
+      furthest = std::max(furthest, epochs_.of(p.watermark) - 1);
+  }
+  target = std::min(target, furthest);
+  if (target == base_epoch || target <= closed_)
+    return out;
+  // Epoch by epoch, in (epoch, partition, offset) order.
+  while (!pending_.empty() && std::get<0>(pending_.begin()->first) <= target) {
+    auto e = std::get<0>(pending_.begin()->first);
+    while (!pending_.empty() && std::get<0>(pending_.begin()->first) == e) {
+      auto& p = pending_.begin()->second;
+      model_.observe(p.row.data());
+      window_.observe(p.row.data(), model_.dims(), p.category, p.forest_score);
+      ++since_reference_;
+      pending_.erase(pending_.begin());
+    }
+    closed_ = std::max(closed_, e);
+    out.push_back(snapshot(closed_));
+  }
+  if (closed_ < target) {
+    closed_ = target;
+    out.push_back(snapshot(closed_));
+  }
+  return out;
+}
+
+
+epoch_snapshot epoch_model::snapshot(std::int64_t epoch) {
+  // The reference scores the whole forest window and sorts the population
+  // window: rebuilt when a quarter of the population window is new, so its
+  // cost per row stays constant (and often while the windows are small).
+  if (model_.snapshot() && (!population_ || (population_->version() != model_.version() &&
+                                             since_reference_ * 4 >= window_.size()))) {
+    if (auto p = population_reference::build(model_, window_)) {
+      population_ = std::move(p);
+      since_reference_ = 0;
+    }
+  }
+  return {epoch, model_.snapshot(), population_, model_.version()};
+}
+
+} // namespace rtad::models
