@@ -3,7 +3,7 @@
 #include "actors/metrics.hpp"
 #include "messages/actors.hpp"
 #include "models/global_model.hpp"
-#include "models/population.hpp"
+#include "models/epoch_model.hpp"
 
 #include <chrono>
 #include <memory>
@@ -18,8 +18,8 @@ struct global_model_config {
   std::size_t window = 8192;
   std::size_t refit_every = 1024;
   std::vector<std::pair<float, float>> domains;
-  std::chrono::milliseconds publish_interval{1000}; ///< newest snapshot at most this often
-  std::chrono::seconds checkpoint_interval{60};      ///< and to PostgreSQL at most this often
+  std::int64_t epoch_offsets = 256;             ///< model.epoch_offsets
+  std::chrono::seconds checkpoint_interval{60}; ///< to PostgreSQL at most this often
   std::string mode;                                  ///< global_models key
   std::vector<std::uint8_t> restore;                 ///< a checkpoint to start from (may be empty)
   caf::strong_actor_ptr sink;                        ///< a sink_actor (declared after this one)
@@ -30,15 +30,11 @@ struct global_model_config {
 struct global_model_state {
   static inline const char* name = "global_model";
   global_model_config cfg;
-  std::optional<models::global_model> model;
-  models::population_window recent; ///< what calibrates scores besides the forest
-  std::shared_ptr<const models::population_reference> population; ///< of the last publication
+  std::optional<models::epoch_model> model;
   std::vector<shard_actor> subscribers;
-  std::uint64_t published_version = 0;
-  std::chrono::steady_clock::time_point last_publish{};
+  global_snapshot published; ///< the last closed epoch's
   std::chrono::steady_clock::time_point last_checkpoint{};
   std::uint64_t checkpointed_version = 0;
-  bool publish_armed = false;
 };
 
 /// The node's population forest; see global_model_actor in messages/actors.hpp.

@@ -88,6 +88,11 @@ public:
       for (auto id : ids)
         st.assigned.erase(id);
     }
+    for (auto id : ids)
+      st.started.erase(id);
+    if (st.cfg.global)
+      self_->send(st.cfg.global, assign_atom::value,
+                  std::vector<std::int32_t>(st.assigned.begin(), st.assigned.end()));
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started);
     ++m.rebalances;
     m.last_rebalance_ms = static_cast<std::uint64_t>(ms.count());
@@ -172,9 +177,22 @@ void poll(self_ptr self) {
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
   options.max_future_s = st.cfg.max_future_s;
+  // The global model closes epochs once every partition got that far
+  // (models/epoch_model.hpp): it learns where each starts and where each
+  // has nothing more for now.
+  auto tell_start = [&](std::int32_t partition, std::int64_t offset) {
+    if (st.cfg.global && st.started.insert(partition).second)
+      self->send(st.cfg.global, start_atom::value, partition, offset);
+  };
   while (taken < room) {
     std::unique_ptr<RdKafka::Message> msg(st.consumer->consume(taken == 0 ? timeout : 0));
-    if (msg->err() == RdKafka::ERR__TIMED_OUT || msg->err() == RdKafka::ERR__PARTITION_EOF)
+    if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
+      tell_start(msg->partition(), msg->offset());
+      if (st.cfg.global)
+        self->send(st.cfg.global, idle_atom::value, msg->partition(), msg->offset());
+      continue;
+    }
+    if (msg->err() == RdKafka::ERR__TIMED_OUT)
       break;
     if (msg->err() != RdKafka::ERR_NO_ERROR) {
       if (st.consume_errors++ % 100 == 0)
@@ -182,6 +200,7 @@ void poll(self_ptr self) {
       break;
     }
     ++taken;
+    tell_start(msg->partition(), msg->offset());
     std::string_view bytes(static_cast<const char*>(msg->payload()), msg->len());
     offsets[msg->partition()].push_back(msg->offset());
     auto decoded = decode_transaction(bytes, options);
@@ -247,7 +266,7 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   set("enable.auto.offset.store", "false");
   set("auto.offset.reset", "earliest");
   set("partition.assignment.strategy", "range"); // eager: cooperative-sticky crashes in 2.0.2
-  set("enable.partition.eof", "false");
+  set("enable.partition.eof", "true"); // an idle partition must not hold the global model back
   // librdkafka prefetches up to 64 MB by default, 6 KB per profile of a node
   // with 10,000: the credit limit bounds what is in flight anyway.
   set("queued.max.messages.kbytes", std::to_string(st.cfg.prefetch_kbytes));

@@ -26,6 +26,7 @@ struct source_config {
   int prefetch_kbytes = 16384; ///< librdkafka's queued.max.messages.kbytes
   int max_future_s = 86400;    ///< input.max_future_s: timestamps further ahead are quarantined
   std::vector<shard_actor> shards;
+  global_model_actor global; ///< told where partitions start and end, for its epochs
   sink_actor sink;
   std::shared_ptr<node_metrics> metrics;
 };
@@ -42,6 +43,7 @@ struct source_state {
   bool paused = false;
   bool stopping = false;
   std::set<std::int32_t> assigned;
+  std::set<std::int32_t> started; ///< assigned partitions whose first offset the global model knows
   std::chrono::steady_clock::time_point last_lag_check{};
   std::uint64_t consume_errors = 0;
 };

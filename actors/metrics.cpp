@@ -27,6 +27,10 @@ std::string node_metrics::prometheus(const std::string& node) const {
       in_flight.load());
   put("credit_waits_total", "counter", "Times a source paused for lack of credit.",
       credit_waits.load());
+  put("epoch_waits_expired_total", "counter",
+      "Transactions that waited longer than the shard's epoch wait for their epoch's model and were"
+      " scored with the newest (their score may differ from run to run).",
+      epoch_waits_expired.load());
   put("consumer_lag", "gauge", "Messages behind the end of the assigned partitions.",
       consumer_lag.load());
   put("active_profiles", "gauge", "Profiles in memory.", active_profiles.load());

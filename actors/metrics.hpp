@@ -25,6 +25,7 @@ struct node_metrics {
   std::atomic<std::uint64_t> sink_buffered{0};  ///< results waiting to be written
   std::atomic<std::uint64_t> in_flight{0};      ///< transactions handed on, not yet stored
   std::atomic<std::uint64_t> credit_waits{0};   ///< times a source paused for credit
+  std::atomic<std::uint64_t> epoch_waits_expired{0}; ///< transactions scored without their epoch's model
   std::atomic<std::int64_t> consumer_lag{0};
   std::atomic<std::uint64_t> active_profiles{0};
   std::atomic<std::uint64_t> profile_memory_bytes{0};

@@ -29,27 +29,55 @@ profile_actor& profile_for(self_ptr self, const std::string& user, std::int32_t 
   return it->second.actor;
 }
 
+/// The snapshot `t` is scored with: its epoch's, or the newest for one
+/// released after waiting too long.
+const global_snapshot* snapshot_for(const shard_state& st, const transaction& t) {
+  if (const auto* s = st.snapshots.for_offset(t.offset))
+    return s;
+  static const global_snapshot none;
+  const auto* newest = st.snapshots.newest();
+  return newest ? newest : &none;
+}
+
+/// Hands a user's transactions to its profile, each batch with the snapshot
+/// of its transactions' epoch.
 void deliver(self_ptr self, const std::string& user, std::vector<transaction> txns) {
   auto& st = self->state;
   if (auto p = st.passivating.find(user); p != st.passivating.end()) {
     p->second.push_back(std::move(txns));
     return;
   }
-  auto partition = txns.front().partition;
-  self->send(profile_for(self, user, partition), std::move(txns), st.snapshot);
+  auto& profile = profile_for(self, user, txns.front().partition);
+  // Most batches share one snapshot; split where the epoch's model changes.
+  std::size_t from = 0;
+  while (from < txns.size()) {
+    const auto* snap = snapshot_for(st, txns[from]);
+    auto to = from + 1;
+    while (to < txns.size() && snapshot_for(st, txns[to]) == snap)
+      ++to;
+    std::vector<transaction> part;
+    if (from == 0 && to == txns.size())
+      part = std::move(txns);
+    else
+      part.assign(std::make_move_iterator(txns.begin() + static_cast<long>(from)),
+                  std::make_move_iterator(txns.begin() + static_cast<long>(to)));
+    self->send(profile, std::move(part), *snap);
+    from = to;
+  }
 }
 
 /// Standard mode: one global forest over the transaction's own features.
 void score_standard(self_ptr self, std::vector<transaction>& txns) {
   auto& st = self->state;
   auto& metrics = *st.cfg.profile.metrics;
-  const auto* forest = st.snapshot.forest.get();
   std::vector<scored_transaction> out;
   out.reserve(txns.size());
   for (auto& t : txns) {
+    const auto& snap = *snapshot_for(st, t);
+    const auto* forest = snap.forest.get();
     auto input = to_input(t);
     auto x = models::compute_standard_features(input);
-    auto v = models::assess_standard(x, forest, st.snapshot.population.get(), st.standard_threshold);
+    auto v = models::assess_standard(x, forest, snap.population.get(), st.standard_threshold);
     if (v.calibrated)
       st.standard_threshold.add(v.score);
     scored_transaction s;
@@ -96,6 +124,45 @@ void passivate(self_ptr self, const std::string& user, F done) {
     .then([=](bool) mutable { finish(); }, [=](caf::error&) mutable { finish(); });
 }
 
+/// Scores transactions whose epoch's model is closed: standard mode here,
+/// enhanced mode in one message per user, in Kafka order.
+void score(self_ptr self, std::vector<transaction>& txns) {
+  if (txns.empty())
+    return;
+  if (self->state.cfg.mode == config::detection_mode::standard) {
+    score_standard(self, txns);
+    return;
+  }
+  std::unordered_map<std::string, std::vector<transaction>> by_user;
+  std::vector<std::string> order;
+  for (auto& t : txns) {
+    auto& v = by_user[t.user_id];
+    if (v.empty())
+      order.push_back(t.user_id);
+    v.push_back(std::move(t));
+  }
+  for (const auto& user : order)
+    deliver(self, user, std::move(by_user[user]));
+}
+
+/// Releases partitions whose queue has not moved for the epoch wait.
+void release_expired(self_ptr self) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  std::vector<transaction> expired;
+  for (auto& [partition, q] : st.waiting) {
+    if (q.empty() || now - st.waiting_since[partition] < st.cfg.epoch_wait)
+      continue;
+    st.cfg.profile.metrics->epoch_waits_expired += q.size();
+    log::warn("shard", "transactions waited too long for their epoch's model; scored with the newest" +
+                         log::fields()("partition", partition)("transactions", q.size()).str());
+    for (auto& t : q)
+      expired.push_back(std::move(t));
+    q.clear();
+  }
+  score(self, expired);
+}
+
 void tick(self_ptr self) {
   auto& st = self->state;
   auto now = clock_type::now();
@@ -119,28 +186,41 @@ void tick(self_ptr self) {
 shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
   self->state.cfg = std::move(cfg);
   self->state.standard_threshold = models::adaptive_threshold(self->state.cfg.standard_threshold);
-  if (self->state.cfg.mode == config::detection_mode::enhanced)
-    self->delayed_send(self, self->state.cfg.tick_interval, tick_atom::value);
+  self->state.snapshots = models::epoch_book<global_snapshot>(self->state.cfg.epochs);
+  self->delayed_send(self, self->state.cfg.tick_interval, tick_atom::value);
   return {
     [=](std::vector<transaction>& txns) {
-      if (self->state.cfg.mode == config::detection_mode::standard) {
-        score_standard(self, txns);
-        return;
-      }
-      // One message per user, in Kafka order; most batches hold one
-      // transaction per user.
-      std::unordered_map<std::string, std::vector<transaction>> by_user;
-      std::vector<std::string> order;
+      auto& st = self->state;
+      // A transaction whose epoch's model is not closed waits, and so does
+      // everything after it in its partition (a user's order is Kafka's).
+      std::vector<transaction> ready;
+      ready.reserve(txns.size());
       for (auto& t : txns) {
-        auto& v = by_user[t.user_id];
-        if (v.empty())
-          order.push_back(t.user_id);
-        v.push_back(std::move(t));
+        auto& q = st.waiting[t.partition];
+        if (q.empty() && st.snapshots.for_offset(t.offset)) {
+          ready.push_back(std::move(t));
+        } else {
+          if (q.empty())
+            st.waiting_since[t.partition] = clock_type::now();
+          q.push_back(std::move(t));
+        }
       }
-      for (const auto& user : order)
-        deliver(self, user, std::move(by_user[user]));
+      score(self, ready);
     },
-    [=](global_snapshot& snap) { self->state.snapshot = std::move(snap); },
+    [=](global_snapshot& snap) {
+      auto& st = self->state;
+      st.snapshots.add(snap.epoch, std::move(snap));
+      std::vector<transaction> ready;
+      for (auto& [partition, q] : st.waiting) {
+        if (!q.empty() && st.snapshots.for_offset(q.front().offset))
+          st.waiting_since[partition] = clock_type::now();
+        while (!q.empty() && st.snapshots.for_offset(q.front().offset)) {
+          ready.push_back(std::move(q.front()));
+          q.pop_front();
+        }
+      }
+      score(self, ready);
+    },
     [=](release_atom, std::vector<std::int32_t>& partitions, bool all) {
       auto rp = self->make_response_promise<std::uint64_t>();
       std::vector<std::string> users;
@@ -193,7 +273,9 @@ shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
         self->send(e.actor, floor_atom::value, floor);
     },
     [=](tick_atom) {
-      tick(self);
+      release_expired(self);
+      if (self->state.cfg.mode == config::detection_mode::enhanced)
+        tick(self);
       self->delayed_send(self, self->state.cfg.tick_interval, tick_atom::value);
     },
   };

@@ -2,9 +2,11 @@
 
 #include "actors/profile.hpp"
 #include "config/settings.hpp"
+#include "models/epoch_model.hpp"
 #include "models/threshold.hpp"
 
 #include <chrono>
+#include <deque>
 #include <unordered_map>
 
 namespace rtad {
@@ -17,6 +19,11 @@ struct shard_config {
   std::chrono::seconds passivate_after{300};
   std::size_t max_profiles = 50000;            ///< this shard's share of the memory budget
   std::chrono::milliseconds tick_interval{1000};
+  models::epoch_plan epochs; ///< which closed epoch scores a transaction
+  /// A transaction waits at most this long for its epoch's model: when the
+  /// source's credit is all held by partitions running ahead, the epoch
+  /// cannot close (its other partitions cannot be read).
+  std::chrono::milliseconds epoch_wait{2000};
 };
 
 /// State of a shard: the directory of its users' profiles.
@@ -31,7 +38,11 @@ struct shard_state {
   std::unordered_map<std::string, entry> profiles;
   /// Users whose profile is writing its last checkpoint, with what arrived meanwhile.
   std::unordered_map<std::string, std::vector<std::vector<transaction>>> passivating;
-  global_snapshot snapshot;
+  models::epoch_book<global_snapshot> snapshots;
+  /// Per partition, in Kafka order: transactions whose epoch's model is not closed yet.
+  std::unordered_map<std::int32_t, std::deque<transaction>> waiting;
+  /// Per partition with waiting transactions: when its queue last moved.
+  std::unordered_map<std::int32_t, std::chrono::steady_clock::time_point> waiting_since;
   models::adaptive_threshold standard_threshold;
 };
 

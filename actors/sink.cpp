@@ -64,27 +64,33 @@ void settle_drains(self_ptr self) {
   }
 }
 
-void forward_to_global(self_ptr self, const std::deque<scored_transaction>& stored) {
+/// Hands the population model what a flight committed: its rows and the
+/// watermarks they moved (with no rows too: a quarantined message closes
+/// epochs as well).
+void forward_to_global(self_ptr self, const sink_flight& f) {
   auto& st = self->state;
   if (!st.global)
     return;
-  std::vector<float> rows;
-  std::vector<float> scores;           // which evidence the forest corroborates
-  std::vector<std::string> categories; // the population's category mix (rarity)
-  for (const auto& r : stored) {
+  stored_rows out;
+  for (const auto& r : f.rows) {
     // Every row, flagged or not: a forest that learns only from what it let
     // pass never learns that a new user's first transactions (everything
     // novel) are common, keeps flagging them and never sees more of them.
     // Fraud is a fraction of a percent of the rows; the forest tolerates it.
     if (r.feature_count > 0) {
-      rows.insert(rows.end(), r.features.begin(), r.features.begin() + r.feature_count);
-      scores.push_back(static_cast<float>(r.global_score));
-      categories.push_back(r.txn.merchant_category);
+      out.partitions.push_back(r.txn.partition);
+      out.offsets.push_back(r.txn.offset);
+      out.rows.insert(out.rows.end(), r.features.begin(), r.features.begin() + r.feature_count);
+      out.scores.push_back(static_cast<float>(r.global_score)); // which evidence the forest corroborates
+      out.categories.push_back(r.txn.merchant_category);      // the population's category mix
     }
   }
-  if (!rows.empty())
-    self->send(st.global, observe_atom::value, std::move(rows), std::move(scores),
-               std::move(categories));
+  for (const auto& [p, next] : f.batch.watermarks) {
+    out.watermark_partitions.push_back(p);
+    out.watermarks.push_back(next);
+  }
+  if (!out.partitions.empty() || !out.watermarks.empty())
+    self->send(st.global, std::move(out));
 }
 
 void written(self_ptr self, std::size_t i, const write_outcome& out);
@@ -200,7 +206,7 @@ void written(self_ptr self, std::size_t i, const write_outcome& out) {
     for (auto& rp : f->global->second)
       rp.deliver(true);
   m.checkpoints += f->checkpoints.size();
-  forward_to_global(self, f->rows);
+  forward_to_global(self, *f);
   m.stored_rows += f->rows.size() - std::min<std::size_t>(f->rows.size(), out.refused);
   m.quarantined += out.refused;
   ++m.sink_batches;

@@ -38,7 +38,7 @@ using profile_actor = caf::typed_actor<
 using shard_actor = caf::typed_actor<
   /// Transactions of this shard's users (standard mode: scored here directly).
   caf::reacts_to<std::vector<transaction>>,
-  /// A newer global forest to score with.
+  /// The global forest of a closed epoch: transactions that waited for it go on.
   caf::reacts_to<global_snapshot>,
   /// Checkpoints and passivates the profiles of these partitions (all if the
   /// flag is set); answers how many once every checkpoint is committed.
@@ -56,13 +56,17 @@ using shard_actor = caf::typed_actor<
   /// Timer: passivate idle profiles and keep to the memory budget.
   caf::reacts_to<tick_atom>>;
 
-/// The node's population forest: learns from rows of normal transactions,
-/// publishes immutable snapshots to the shards.
+/// The node's population forest: learns from stored rows epoch by epoch
+/// (models/epoch_model.hpp), publishes each closed epoch's snapshot to the shards.
 using global_model_actor = caf::typed_actor<
-  /// Flattened feature rows (row-major) of scored transactions, the global
-  /// forest's score of each when it was scored (0.5 before the first forest) and its
-  /// merchant category.
-  caf::reacts_to<observe_atom, std::vector<float>, std::vector<float>, std::vector<std::string>>,
+  /// Rows the sink committed and its watermarks: epochs close.
+  caf::reacts_to<stored_rows>,
+  /// The partitions the node reads now (from the source, at each rebalance).
+  caf::reacts_to<assign_atom, std::vector<std::int32_t>>,
+  /// A partition is read from this offset on (its first message since assigned).
+  caf::reacts_to<start_atom, std::int32_t, std::int64_t>,
+  /// A partition has nothing beyond this offset for now.
+  caf::reacts_to<idle_atom, std::int32_t, std::int64_t>,
   /// A shard that wants every new snapshot.
   caf::reacts_to<subscribe_atom, shard_actor>,
   /// The current snapshot.

@@ -17,6 +17,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<label>("rtad::label");
   cfg.add_message_type<profile_restore>("rtad::profile_restore");
   cfg.add_message_type<global_snapshot>("rtad::global_snapshot");
+  cfg.add_message_type<stored_rows>("rtad::stored_rows");
   cfg.add_message_type<std::vector<float>>("std::vector<float>");
   cfg.add_message_type<std::vector<std::int32_t>>("std::vector<int32_t>");
   cfg.add_message_type<std::vector<std::int64_t>>("std::vector<int64_t>");

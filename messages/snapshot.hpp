@@ -1,5 +1,6 @@
 #pragma once
 
+#include "models/epoch_model.hpp"
 #include "models/isolation_forest.hpp"
 #include "models/population.hpp"
 #include "models/serialize.hpp"
@@ -11,9 +12,11 @@
 
 namespace rtad {
 
-/// An immutable global forest shared by every scorer of a node. Inside a
-/// process only the pointer travels; across processes the forest's bytes.
+/// An immutable global forest shared by every scorer of a node, as it was
+/// when an epoch closed (models/epoch_model.hpp). Inside a process only the
+/// pointer travels; across processes the forest's bytes.
 struct global_snapshot {
+  std::int64_t epoch = models::base_epoch;
   std::shared_ptr<const models::isolation_forest> forest;
   /// Calibrates scores; node-local: not serialised (a copy received from
   /// another process calibrates nothing until its own node publishes one).
@@ -27,9 +30,9 @@ typename Inspector::result_type inspect(Inspector& f, global_snapshot& x) {
   if constexpr (Inspector::reads_state) {
     if (x.forest)
       bytes = models::model_codec::save(*x.forest);
-    return f(caf::meta::type_name("global_snapshot"), bytes, x.version);
+    return f(caf::meta::type_name("global_snapshot"), bytes, x.version, x.epoch);
   } else {
-    auto result = f(caf::meta::type_name("global_snapshot"), bytes, x.version);
+    auto result = f(caf::meta::type_name("global_snapshot"), bytes, x.version, x.epoch);
     x.forest = bytes.empty() ? nullptr
                              : std::make_shared<const models::isolation_forest>(
                                  models::model_codec::load_forest(bytes.data(), bytes.size()));

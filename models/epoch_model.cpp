@@ -28,7 +28,7 @@ void epoch_model::assign(const std::set<std::int32_t>& partitions) {
 
 void epoch_model::start(std::int32_t partition, std::int64_t offset) {
   auto& p = partitions_[partition];
-  p.watermark = offset;
+  p.watermark = std::max(p.watermark, offset); // the sink may have told first
   p.idle_at = -1;
 }
 

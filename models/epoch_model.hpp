@@ -131,6 +131,8 @@ public:
     return it == by_epoch_.begin() ? &it->second : &std::prev(it)->second;
   }
   std::int64_t closed() const { return closed_; }
+  /// The newest snapshot; null before the first.
+  const Snapshot* newest() const { return by_epoch_.empty() ? nullptr : &by_epoch_.rbegin()->second; }
 
 private:
   epoch_plan epochs_;
