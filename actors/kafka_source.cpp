@@ -6,6 +6,7 @@
 #include "messages/codec.hpp"
 
 #include <caf/all.hpp>
+#include <limits>
 #include <map>
 #include <pqxx/pqxx>
 #include <thread>
@@ -82,14 +83,21 @@ public:
       }
       consumer->assign(parts);
       st.assigned.insert(ids.begin(), ids.end());
+      for (auto* p : parts)
+        st.reading[p->partition()] = {st.cfg.epochs.of(std::max<std::int64_t>(0, p->offset())), false};
     } else {
       users = hand_over(ids);
       consumer->unassign();
       for (auto id : ids)
         st.assigned.erase(id);
     }
-    for (auto id : ids)
+    for (auto id : ids) {
       st.started.erase(id);
+      if (err != RdKafka::ERR__ASSIGN_PARTITIONS) {
+        st.reading.erase(id);
+        st.held.erase(id);
+      }
+    }
     if (st.cfg.global)
       self_->send(st.cfg.global, assign_atom::value,
                   std::vector<std::int32_t>(st.assigned.begin(), st.assigned.end()));
@@ -184,10 +192,51 @@ void poll(self_ptr self) {
     if (st.cfg.global && st.started.insert(partition).second)
       self->send(st.cfg.global, start_atom::value, partition, offset);
   };
+  // An epoch closes once every partition stored it, so a partition that
+  // runs more than an epoch ahead of the slowest would hold credit the
+  // slowest needs: it is paused, and what arrived before the pause waits here.
+  auto lead_limit = [&] {
+    auto slowest = std::numeric_limits<std::int64_t>::max();
+    for (const auto& [p, r] : st.reading)
+      if (!r.second)
+        slowest = std::min(slowest, r.first);
+    return slowest == std::numeric_limits<std::int64_t>::max() ? slowest : slowest + 1;
+  };
+  auto pause_or_resume = [&](std::int32_t partition, bool pause) {
+    std::vector<RdKafka::TopicPartition*> tp{RdKafka::TopicPartition::create(st.cfg.topic, partition)};
+    if (pause)
+      st.consumer->pause(tp);
+    else
+      st.consumer->resume(tp);
+    RdKafka::TopicPartition::destroy(tp);
+  };
+  std::vector<std::unique_ptr<RdKafka::Message>> ready;
+  for (auto it = st.held.begin(); it != st.held.end();) {
+    auto& q = it->second;
+    while (!q.empty() && st.cfg.epochs.of(q.front()->offset()) <= lead_limit()) {
+      st.reading[it->first] = {st.cfg.epochs.of(q.front()->offset()), false};
+      ready.push_back(std::move(q.front()));
+      q.pop_front();
+    }
+    if (q.empty()) {
+      pause_or_resume(it->first, false);
+      it = st.held.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::size_t next_ready = 0;
   while (taken < room) {
-    std::unique_ptr<RdKafka::Message> msg(st.consumer->consume(taken == 0 ? timeout : 0));
+    std::unique_ptr<RdKafka::Message> msg;
+    bool released = next_ready < ready.size(); // held, and its turn came
+    if (released)
+      msg = std::move(ready[next_ready++]);
+    else
+      msg.reset(st.consumer->consume(taken == 0 ? timeout : 0));
     if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
       tell_start(msg->partition(), msg->offset());
+      if (auto r = st.reading.find(msg->partition()); r != st.reading.end())
+        r->second = {st.cfg.epochs.of(msg->offset()), true};
       if (st.cfg.global)
         self->send(st.cfg.global, idle_atom::value, msg->partition(), msg->offset());
       continue;
@@ -199,6 +248,17 @@ void poll(self_ptr self) {
         log::warn("kafka_source", "consume error: " + msg->errstr());
       break;
     }
+    auto epoch = st.cfg.epochs.of(msg->offset());
+    if (auto h = st.held.find(msg->partition()); !released && h != st.held.end()) {
+      h->second.push_back(std::move(msg)); // arrived before the pause took effect
+      continue;
+    }
+    if (!released && epoch > lead_limit()) {
+      pause_or_resume(msg->partition(), true);
+      st.held[msg->partition()].push_back(std::move(msg));
+      continue;
+    }
+    st.reading[msg->partition()] = {epoch, false};
     ++taken;
     tell_start(msg->partition(), msg->offset());
     std::string_view bytes(static_cast<const char*>(msg->payload()), msg->len());

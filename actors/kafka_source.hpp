@@ -3,7 +3,11 @@
 #include "actors/metrics.hpp"
 #include "messages/actors.hpp"
 
+#include "models/epoch_model.hpp"
+
 #include <chrono>
+#include <deque>
+#include <map>
 #include <librdkafka/rdkafkacpp.h>
 #include <memory>
 #include <set>
@@ -27,6 +31,7 @@ struct source_config {
   int max_future_s = 86400;    ///< input.max_future_s: timestamps further ahead are quarantined
   std::vector<shard_actor> shards;
   global_model_actor global; ///< told where partitions start and end, for its epochs
+  models::epoch_plan epochs; ///< the global model's (model.epoch_offsets)
   sink_actor sink;
   std::shared_ptr<node_metrics> metrics;
 };
@@ -44,6 +49,11 @@ struct source_state {
   bool stopping = false;
   std::set<std::int32_t> assigned;
   std::set<std::int32_t> started; ///< assigned partitions whose first offset the global model knows
+  /// Per assigned partition: the epoch of the next offset to hand on, and
+  /// whether the log ended there (then it holds nobody back).
+  std::map<std::int32_t, std::pair<std::int64_t, bool>> reading;
+  /// Partitions paused for running ahead, with what arrived before the pause.
+  std::map<std::int32_t, std::deque<std::unique_ptr<RdKafka::Message>>> held;
   std::chrono::steady_clock::time_point last_lag_check{};
   std::uint64_t consume_errors = 0;
 };

@@ -148,6 +148,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.shards = shards_;
   src.sink = sink_;
   src.global = global_;
+  src.epochs = {s.model.epoch_offsets};
   src.metrics = metrics_;
   source_ = sys.spawn<caf::detached>(kafka_source, src);
 

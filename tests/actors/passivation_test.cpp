@@ -6,6 +6,7 @@
 #include "actors/system_config.hpp"
 #include "db/migrate.hpp"
 #include "models/serialize.hpp"
+#include "support/no_global_model.hpp"
 #include "support/node_fixture.hpp"
 #include "support/stream.hpp"
 
@@ -77,7 +78,9 @@ BOOST_AUTO_TEST_CASE(a_passivated_and_restored_profile_scores_as_one_that_stayed
   auto steady_cfg = base;
   steady_cfg.passivate_after = std::chrono::hours(1);
   auto forgetful = sys.spawn(shard, forgetful_cfg);
+  caf::anon_send(forgetful, test::no_global_model());
   auto steady = sys.spawn(shard, steady_cfg);
+  caf::anon_send(steady, test::no_global_model());
 
   test::population people(1, 3);
   std::string takeover_id;
@@ -126,6 +129,7 @@ BOOST_AUTO_TEST_CASE(the_memory_gauge_follows_a_profile_between_checkpoints) {
   shc.profile.checkpoint_every = 100000; // no checkpoint in this test
   shc.passivate_after = std::chrono::hours(1);
   auto sh = rig.sys.spawn(shard, shc);
+  caf::anon_send(sh, test::no_global_model());
   test::population people(1, 5);
   models::user_model reference{models::model_params{}};
   for (int i = 0; i < 120; ++i) {
@@ -169,6 +173,7 @@ BOOST_AUTO_TEST_CASE(a_profile_restored_after_a_crash_catches_up_from_stored_row
   }
   // The first life: 100 transactions, checkpoints after 40 and 80, then a crash.
   auto first = sys.spawn(shard, shc);
+  caf::anon_send(first, test::no_global_model());
   for (int i = 0; i < 100; ++i)
     caf::anon_send(first, std::vector<transaction>{stream[static_cast<std::size_t>(i)]});
   BOOST_REQUIRE(test::eventually([&] { return metrics->stored_rows >= 100; },
@@ -178,6 +183,7 @@ BOOST_AUTO_TEST_CASE(a_profile_restored_after_a_crash_catches_up_from_stored_row
   // The second life restores the checkpoint at offset 79, learns 80..99 from
   // the stored rows, then scores the next transaction.
   auto second = sys.spawn(shard, shc);
+  caf::anon_send(second, test::no_global_model());
   caf::anon_send(second, std::vector<transaction>{stream[100]});
   BOOST_REQUIRE(test::eventually([&] { return metrics->stored_rows >= 101; },
                                  std::chrono::seconds(20)));

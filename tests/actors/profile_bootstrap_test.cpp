@@ -9,6 +9,7 @@
 #include "db/migrate.hpp"
 #include "history.hpp"
 #include "models/serialize.hpp"
+#include "support/no_global_model.hpp"
 #include "support/node_fixture.hpp"
 
 #include <caf/all.hpp>
@@ -197,6 +198,7 @@ BOOST_AUTO_TEST_CASE(a_node_restores_a_bootstrapped_profile_and_scores_as_if_it_
   shc.profile.metrics = metrics;
   shc.passivate_after = std::chrono::hours(1);
   auto sh = sys.spawn(shard, shc);
+  caf::anon_send(sh, test::no_global_model());
   std::vector<transaction> next_a, next_b;
   for (int i = 0; i < 20; ++i) {
     auto t = i == 10 ? people.takeover(0) : people.normal(0);
