@@ -74,7 +74,7 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
   if (!restored)
     restored.emplace(c.dims, c.forest, c.window, c.refit_every, c.domains);
   self->state.cfg.metrics->global_model_version = restored->version();
-  self->state.model.emplace(std::move(*restored), c.epoch_offsets);
+  self->state.model.emplace(std::move(*restored), c.epochs);
   return {
     [=](stored_rows& r) {
       auto& m = *self->state.model;

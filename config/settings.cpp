@@ -198,9 +198,10 @@ std::vector<binding> make_bindings() {
     int_key("model.global_window", &S::model, &model_settings::global_window, 16, 10000000,
             "population transactions the global forest learns from"),
     int_key("model.epoch_offsets", &S::model, &model_settings::epoch_offsets, 16, 1000000,
-            "offsets of each partition per epoch: a transaction is scored with the population"
-            " model as it was one to two epochs earlier (smaller: fresher; larger: a node runs"
-            " further ahead of its commits)"),
+            "most offsets of a partition per epoch (the first are 256, then an eighth of the"
+            " partition's offsets): a transaction is scored with the population model as it was"
+            " one to two epochs earlier (smaller: fresher; larger: a node runs further ahead of"
+            " its commits)"),
     double_key("model.threshold_quantile", &S::model, &model_settings::threshold_quantile, 0.5,
                0.99999, "each model flags scores above this quantile of its own scores"),
     double_key("model.threshold_floor", &S::model, &model_settings::threshold_floor, 0.0, 1.0,

@@ -12,9 +12,8 @@ constexpr std::int64_t complete_all = std::numeric_limits<std::int64_t>::max();
 
 } // namespace
 
-epoch_model::epoch_model(global_model model, std::int64_t epoch_offsets,
-                         std::size_t population_rows)
-  : model_(std::move(model)), epochs_{epoch_offsets}, window_(population_rows) {
+epoch_model::epoch_model(global_model model, epoch_plan epochs, std::size_t population_rows)
+  : model_(std::move(model)), epochs_(epochs), window_(population_rows) {
   if (model_.dims() > max_dims)
     throw std::invalid_argument("epoch_model: too many features");
 }

@@ -19,7 +19,7 @@ namespace rtad::models {
 // sink commits them in whatever order its lanes finish, so a population
 // model that learns rows as they come, used by scorers as soon as it is
 // published, gives the same stream different scores on every run. Instead,
-// each partition's offsets fall into *epochs* (`model.epoch_offsets` each);
+// each partition's offsets fall into *epochs* (epoch_plan);
 // the node's epoch k *closes* once every partition it reads has stored every
 // offset of its own epochs up to k (the sink's watermarks passed their
 // ends); the rows of epoch k are then learnt in a fixed order (partition, offset); and a transaction of
@@ -31,16 +31,33 @@ namespace rtad::models {
 // stored holds nothing back (live traffic would otherwise wait for the
 // quietest partition); its rows arriving later are learnt at the next close.
 
-/// How a partition's offsets fall into epochs: `size` offsets each. Small
-/// epochs keep the model fresh (a transaction is scored with a model one to
-/// two epochs of every partition old); large ones let a node go further
-/// ahead of its commits before a partition waits for the model.
+/// How a partition's offsets fall into epochs: 16 of `first` offsets, then
+/// epochs an eighth of the offsets before them (8 per doubling of the
+/// offset), at most `most`. Early, when the population model changes fast, it
+/// is fresh (a transaction is scored with a model one to two epochs of every
+/// partition old); later it changes slowly, and large epochs let a node run
+/// further ahead of its commits before a partition waits for the model.
 struct epoch_plan {
-  std::int64_t size = 256;
-  std::int64_t of(std::int64_t offset) const { return offset / size; }
+  std::int64_t first = 256;
+  std::int64_t most = 4096;
+  std::int64_t of(std::int64_t offset) const {
+    if (offset < 16 * first)
+      return offset / first;
+    std::int64_t e = 16, from = 16 * first, size = 2 * first;
+    while (size < most && offset >= 2 * from) {
+      e += from / size;
+      from *= 2;
+      size *= 2;
+    }
+    return e + (offset - from) / std::min(size, most);
+  }
   /// The epoch whose closing model scores a transaction at `offset`.
   std::int64_t scoring(std::int64_t offset) const { return of(offset) - 2; }
 };
+
+/// The plan of `model.epoch_offsets`: epochs of at most that many offsets.
+inline epoch_plan epoch_plan_of(std::int64_t most) { return {std::min<std::int64_t>(256, most), most}; }
+
 /// Stands for every epoch before the node's first: the model it started with.
 inline constexpr std::int64_t base_epoch = INT64_MIN;
 
@@ -57,7 +74,7 @@ class epoch_model {
 public:
   static constexpr std::size_t max_dims = 16;
 
-  epoch_model(global_model model, std::int64_t epoch_offsets, std::size_t population_rows = 65536);
+  epoch_model(global_model model, epoch_plan epochs, std::size_t population_rows = 65536);
 
   /// The partitions this node reads now; new ones hold every epoch back
   /// until `start` says where they begin, gone ones no longer count.

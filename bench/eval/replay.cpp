@@ -135,7 +135,7 @@ int main(int argc, char** argv) try {
     m::global_model(dims, {s.model.global_trees, s.model.global_sample_size, s.model.seed, enhanced},
                     window, std::max<std::size_t>(1, window / global_refit_fraction),
                     enhanced ? m::user_feature_domains() : m::standard_feature_domains()),
-    s.model.epoch_offsets);
+    m::epoch_plan_of(s.model.epoch_offsets));
   m::epoch_book<m::epoch_snapshot> book(population_model.plan());
   m::adaptive_threshold standard_threshold(rtad::threshold_params(s.model));
   std::unordered_map<std::string, m::user_model> users;

@@ -12,7 +12,8 @@ namespace {
 constexpr std::int64_t epoch_size = 64;
 
 epoch_model fresh() {
-  return epoch_model(global_model(user_feature_count, {20, 64, 3}, 512, 64), epoch_size, 4096);
+  return epoch_model(global_model(user_feature_count, {20, 64, 3}, 512, 64),
+                     epoch_plan{epoch_size, epoch_size}, 4096);
 }
 
 struct row {
@@ -65,12 +66,23 @@ std::map<std::int64_t, epoch_snapshot> run(const std::vector<row>& rows) {
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(epochs_are_ranges_of_offsets) {
-  epoch_plan plan{256};
+BOOST_AUTO_TEST_CASE(epochs_grow_with_the_offset_up_to_the_most) {
+  epoch_plan plan{256, 4096};
   BOOST_TEST(plan.of(0) == 0);
   BOOST_TEST(plan.of(255) == 0);
   BOOST_TEST(plan.of(256) == 1);
   BOOST_TEST(plan.scoring(600) == 0);
+  BOOST_TEST(plan.of(4095) == 15);
+  BOOST_TEST(plan.of(4096) == 16);      // then epochs of 512
+  BOOST_TEST(plan.of(8191) == 23);
+  BOOST_TEST(plan.of(8192) == 24);      // of 1024
+  BOOST_TEST(plan.of(32768) == 40);     // of 4096 from here on
+  BOOST_TEST(plan.of(32768 + 4095) == 40);
+  BOOST_TEST(plan.of(32768 + 4096) == 41);
+  BOOST_TEST(plan.of(1 << 30) == 40 + ((1 << 30) - 32768) / 4096);
+  // Every offset's epoch is one more than its predecessor's or the same.
+  for (std::int64_t o = 1; o < 100000; ++o)
+    BOOST_TEST_REQUIRE(plan.of(o) - plan.of(o - 1) <= 1);
 }
 
 BOOST_AUTO_TEST_CASE(the_same_rows_in_another_order_give_the_same_snapshots) {
@@ -143,7 +155,7 @@ BOOST_AUTO_TEST_CASE(a_partition_at_the_end_of_its_log_holds_nothing_back) {
 }
 
 BOOST_AUTO_TEST_CASE(a_book_gives_the_snapshot_two_epochs_back_and_nothing_while_open) {
-  epoch_book<int> book(epoch_plan{100});
+  epoch_book<int> book(epoch_plan{100, 100});
   BOOST_TEST(book.for_offset(0) == nullptr); // nothing closed yet
   book.add(-1, 7);
   BOOST_TEST_REQUIRE(book.for_offset(150) != nullptr); // epoch 1 needs epoch -1
