@@ -45,7 +45,7 @@ std::map<std::string, double> scores_of_a_run(const std::string& name, int shard
   f.settings.kafka.credits = credits;
   f.settings.kafka.batch_max = std::min(credits, 512);
   f.settings.sink.batch_rows = batch_rows;
-  f.settings.model.epoch_offsets = 64; // many epochs in a small stream
+  f.settings.model.epoch_offsets = 256; // eight epochs of each partition
   auto txns = stream();
   test::producer p(f.settings.kafka.bootstrap);
   for (const auto& t : txns)
