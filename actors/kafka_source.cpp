@@ -82,6 +82,9 @@ public:
         p->set_offset(it != offsets.end() ? it->second : RdKafka::Topic::OFFSET_BEGINNING);
       }
       consumer->assign(parts);
+      // A partition paused for running ahead when it was last revoked
+      // would stay paused.
+      consumer->resume(parts);
       st.assigned.insert(ids.begin(), ids.end());
       for (auto* p : parts)
         st.reading[p->partition()] = {st.cfg.epochs.of(std::max<std::int64_t>(0, p->offset())), false};
@@ -226,7 +229,9 @@ void poll(self_ptr self) {
     }
   }
   std::size_t next_ready = 0;
-  while (taken < room) {
+  // Released messages go first and all of them (past the credit if need be):
+  // their partition is resumed, so nothing else would bring them back.
+  while (taken < room || next_ready < ready.size()) {
     std::unique_ptr<RdKafka::Message> msg;
     bool released = next_ready < ready.size(); // held, and its turn came
     if (released)
