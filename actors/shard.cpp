@@ -77,9 +77,11 @@ void score_standard(self_ptr self, std::vector<transaction>& txns) {
     const auto* forest = snap.forest.get();
     auto input = to_input(t);
     auto x = models::compute_standard_features(input);
-    auto v = models::assess_standard(x, forest, snap.population.get(), st.standard_threshold);
+    auto& threshold =
+      st.standard_thresholds.try_emplace(t.partition, st.cfg.standard_threshold).first->second;
+    auto v = models::assess_standard(x, forest, snap.population.get(), threshold);
     if (v.calibrated)
-      st.standard_threshold.add(v.score);
+      threshold.add(v.score);
     scored_transaction s;
     fill_verdict(s, v);
     if (v.anomalous && forest) {
@@ -185,7 +187,6 @@ void tick(self_ptr self) {
 
 shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
   self->state.cfg = std::move(cfg);
-  self->state.standard_threshold = models::adaptive_threshold(self->state.cfg.standard_threshold);
   self->state.snapshots = models::epoch_book<global_snapshot>(self->state.cfg.epochs);
   self->delayed_send(self, self->state.cfg.tick_interval, tick_atom::value);
   return {
@@ -268,7 +269,8 @@ shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
       auto& st = self->state;
       st.cfg.profile.params.threshold.floor = floor;
       st.cfg.standard_threshold.floor = floor;
-      st.standard_threshold.set_floor(floor);
+      for (auto& [partition, threshold] : st.standard_thresholds)
+        threshold.set_floor(floor);
       for (const auto& [user, e] : st.profiles)
         self->send(e.actor, floor_atom::value, floor);
     },

@@ -43,7 +43,9 @@ struct shard_state {
   std::unordered_map<std::int32_t, std::deque<transaction>> waiting;
   /// Per partition with waiting transactions: when its queue last moved.
   std::unordered_map<std::int32_t, std::chrono::steady_clock::time_point> waiting_since;
-  models::adaptive_threshold standard_threshold;
+  /// Standard mode: one threshold per partition, which meets its
+  /// transactions in Kafka order whatever the timing.
+  std::unordered_map<std::int32_t, models::adaptive_threshold> standard_thresholds;
 };
 
 /// Owns the profiles of its users; see shard_actor in messages/actors.hpp.

@@ -7,10 +7,10 @@
 //
 // The stream is split over --partitions as the producer of compare.sh splits
 // it (Kafka's murmur2 of the user id), each partition numbered from offset 0,
-// and each partition's population model closes its epochs as a node's does
-// (models/partition_model.hpp), so enhanced-mode scores are the ones a node
-// stores for the same topic. Standard mode differs: one adaptive threshold
-// here, one per shard in a node.
+// and the population model closes epochs as a node's does
+// (models/epoch_model.hpp); standard mode keeps a threshold per shard
+// (node.shards) and partition, as a node's shards do. So the scores are the
+// ones a node stores for the same topic.
 
 #include "actors/convert.hpp"
 #include "config/settings.hpp"
@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <set>
 #include <fstream>
 #include <iostream>
@@ -137,7 +138,10 @@ int main(int argc, char** argv) try {
                     enhanced ? m::user_feature_domains() : m::standard_feature_domains()),
     m::epoch_plan_of(s.model.epoch_offsets));
   m::epoch_book<m::epoch_snapshot> book(population_model.plan());
-  m::adaptive_threshold standard_threshold(rtad::threshold_params(s.model));
+  // Standard mode: a node's shards keep a threshold per partition, each
+  // meeting its users' transactions in Kafka order.
+  std::map<std::pair<std::size_t, std::int32_t>, m::adaptive_threshold> standard_thresholds;
+  auto shards = static_cast<std::size_t>(s.node.shards);
   std::unordered_map<std::string, m::user_model> users;
 
   std::ifstream in(o.stream);
@@ -185,9 +189,13 @@ int main(int argc, char** argv) try {
       x.assign(fx.begin(), fx.end());
     } else {
       auto fx = m::compute_standard_features(input);
-      v = m::assess_standard(fx, forest, population, standard_threshold);
+      auto& threshold =
+        standard_thresholds
+          .try_emplace({rtad::shard_of(t.user_id, shards), t.partition}, rtad::threshold_params(s.model))
+          .first->second;
+      v = m::assess_standard(fx, forest, population, threshold);
       if (v.calibrated)
-        standard_threshold.add(v.score);
+        threshold.add(v.score);
       x.assign(fx.begin(), fx.end());
     }
     population_model.add(t.partition, t.offset, x.data(), static_cast<float>(v.global_score),
