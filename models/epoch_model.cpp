@@ -97,7 +97,6 @@ std::vector<epoch_snapshot> epoch_model::advance() {
   return out;
 }
 
-
 epoch_snapshot epoch_model::snapshot(std::int64_t epoch) {
   // The reference scores the whole forest window and sorts the population
   // window: rebuilt when a quarter of the population window is new, so its

@@ -147,7 +147,6 @@ public:
     auto it = by_epoch_.upper_bound(need);
     return it == by_epoch_.begin() ? &it->second : &std::prev(it)->second;
   }
-  std::int64_t closed() const { return closed_; }
   /// The newest snapshot; null before the first.
   const Snapshot* newest() const { return by_epoch_.empty() ? nullptr : &by_epoch_.rbegin()->second; }
 

@@ -165,7 +165,7 @@ int main(int argc, char** argv) try {
   }
 
   auto started = std::chrono::steady_clock::now();
-  std::size_t n = 0, flagged = 0;
+  std::size_t n = 0, flagged = 0; // transactions read, flagged
 
   // Scores one transaction with the snapshot of its epoch, then stores it
   // (as a node's sink does) so that epochs close.
@@ -247,16 +247,15 @@ int main(int argc, char** argv) try {
   };
 
   std::string line;
-  std::size_t read = 0;
-  while (std::getline(in, line) && (o.limit == 0 || read < o.limit)) {
+  while (std::getline(in, line) && (o.limit == 0 || n < o.limit)) {
     if (line.empty())
       continue;
     auto decoded = rtad::decode_transaction(line);
     auto* t = std::get_if<rtad::transaction>(&decoded);
     if (!t)
-      throw std::runtime_error("line " + std::to_string(read + 1) + ": " +
+      throw std::runtime_error("line " + std::to_string(n + 1) + ": " +
                                std::get<rtad::decode_error>(decoded).reason);
-    ++read;
+    ++n;
     auto p = kafka_partition(t->user_id, o.partitions);
     t->partition = static_cast<std::int32_t>(p);
     t->offset = next_offset[p]++;
@@ -269,7 +268,6 @@ int main(int argc, char** argv) try {
   for (auto& closed : population_model.advance())
     book.add(closed.epoch, std::move(closed));
   run_ready();
-  n = read;
   if (out != stdout)
     std::fclose(out);
   if (detail)
