@@ -74,7 +74,7 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
   if (!restored)
     restored.emplace(c.dims, c.forest, c.window, c.refit_every, c.domains);
   self->state.cfg.metrics->global_model_version = restored->version();
-  self->state.model.emplace(std::move(*restored), c.epochs);
+  self->state.model.emplace(std::move(*restored));
   return {
     [=](stored_rows& r) {
       auto& m = *self->state.model;
@@ -97,6 +97,10 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
     },
     [=](idle_atom, std::int32_t partition, std::int64_t offset) {
       self->state.model->idle(partition, offset);
+      publish(self);
+    },
+    [=](enter_atom, std::int32_t partition, std::int64_t epoch, std::int64_t offset) {
+      self->state.model->enter(partition, epoch, offset);
       publish(self);
     },
     [=](subscribe_atom, shard_actor& s) {

@@ -18,7 +18,6 @@ struct global_model_config {
   std::size_t window = 8192;
   std::size_t refit_every = 1024;
   std::vector<std::pair<float, float>> domains;
-  models::epoch_plan epochs;                    ///< of model.epoch_offsets
   std::chrono::seconds checkpoint_interval{60}; ///< to PostgreSQL at most this often
   std::string mode;                                  ///< global_models key
   std::vector<std::uint8_t> restore;                 ///< a checkpoint to start from (may be empty)

@@ -86,8 +86,12 @@ public:
       // would stay paused.
       consumer->resume(parts);
       st.assigned.insert(ids.begin(), ids.end());
-      for (auto* p : parts)
+      // Until its first message tells its time, a partition counts as far
+      // behind as it can be: the others wait for it.
+      for (auto* p : parts) {
+        st.clocks[p->partition()] = models::epoch_clock(st.cfg.epochs);
         st.reading[p->partition()] = {st.cfg.epochs.of(std::max<std::int64_t>(0, p->offset())), false};
+      }
     } else {
       users = hand_over(ids);
       consumer->unassign();
@@ -98,6 +102,7 @@ public:
       st.started.erase(id);
       if (err != RdKafka::ERR__ASSIGN_PARTITIONS) {
         st.reading.erase(id);
+        st.clocks.erase(id);
         st.held.erase(id);
       }
     }
@@ -198,10 +203,12 @@ void poll(self_ptr self) {
   // An epoch closes once every partition stored it, so a partition that
   // runs more than an epoch ahead of the slowest would hold credit the
   // slowest needs: it is paused, and what arrived before the pause waits here.
-  auto lead_limit = [&] {
+  // The slowest is never held back by itself (its next epoch may jump with
+  // time, or it may not have told its time yet).
+  auto lead_limit = [&](std::int32_t partition) {
     auto slowest = std::numeric_limits<std::int64_t>::max();
     for (const auto& [p, r] : st.reading)
-      if (!r.second)
+      if (!r.second && p != partition)
         slowest = std::min(slowest, r.first);
     return slowest == std::numeric_limits<std::int64_t>::max() ? slowest : slowest + 1;
   };
@@ -216,9 +223,11 @@ void poll(self_ptr self) {
   std::vector<std::unique_ptr<RdKafka::Message>> ready;
   for (auto it = st.held.begin(); it != st.held.end();) {
     auto& q = it->second;
-    while (!q.empty() && st.cfg.epochs.of(q.front()->offset()) <= lead_limit()) {
-      st.reading[it->first] = {st.cfg.epochs.of(q.front()->offset()), false};
-      ready.push_back(std::move(q.front()));
+    const auto& clock = st.clocks[it->first];
+    // A held partition's clock stands still: its messages wait in order.
+    while (!q.empty() &&
+           clock.peek(q.front().msg->offset(), q.front().timestamp) <= lead_limit(it->first)) {
+      ready.push_back(std::move(q.front().msg));
       q.pop_front();
     }
     if (q.empty()) {
@@ -241,7 +250,7 @@ void poll(self_ptr self) {
     if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
       tell_start(msg->partition(), msg->offset());
       if (auto r = st.reading.find(msg->partition()); r != st.reading.end())
-        r->second = {st.cfg.epochs.of(msg->offset()), true};
+        r->second = {st.clocks[msg->partition()].at(msg->offset()), true};
       if (st.cfg.global)
         self->send(st.cfg.global, idle_atom::value, msg->partition(), msg->offset());
       continue;
@@ -253,25 +262,34 @@ void poll(self_ptr self) {
         log::warn("kafka_source", "consume error: " + msg->errstr());
       break;
     }
-    auto epoch = st.cfg.epochs.of(msg->offset());
+    std::string_view bytes(static_cast<const char*>(msg->payload()), msg->len());
+    auto decoded = decode_transaction(bytes, options);
+    auto* t = std::get_if<transaction>(&decoded);
+    auto timestamp = t ? t->timestamp : models::epoch_clock::no_time;
     if (auto h = st.held.find(msg->partition()); !released && h != st.held.end()) {
-      h->second.push_back(std::move(msg)); // arrived before the pause took effect
+      h->second.push_back({std::move(msg), timestamp}); // arrived before the pause took effect
       continue;
     }
-    if (!released && epoch > lead_limit()) {
+    auto& clock = st.clocks[msg->partition()];
+    if (auto ahead = clock.peek(msg->offset(), timestamp);
+        !released && ahead > lead_limit(msg->partition())) {
       pause_or_resume(msg->partition(), true);
-      st.held[msg->partition()].push_back(std::move(msg));
+      // Where it waits is where it is: the others measure against that.
+      st.reading[msg->partition()] = {ahead, false};
+      st.held[msg->partition()].push_back({std::move(msg), timestamp});
       continue;
     }
+    auto [epoch, begins] = clock.next(msg->offset(), timestamp);
     st.reading[msg->partition()] = {epoch, false};
     ++taken;
     tell_start(msg->partition(), msg->offset());
-    std::string_view bytes(static_cast<const char*>(msg->payload()), msg->len());
+    if (begins && st.cfg.global)
+      self->send(st.cfg.global, enter_atom::value, msg->partition(), epoch, msg->offset());
     offsets[msg->partition()].push_back(msg->offset());
-    auto decoded = decode_transaction(bytes, options);
-    if (auto* t = std::get_if<transaction>(&decoded)) {
+    if (t) {
       t->partition = msg->partition();
       t->offset = msg->offset();
+      t->epoch = epoch;
       per_shard[shard_of(t->user_id, per_shard.size())].push_back(std::move(*t));
     } else {
       quarantine_entry q;

@@ -31,7 +31,7 @@ struct source_config {
   int max_future_s = 86400;    ///< input.max_future_s: timestamps further ahead are quarantined
   std::vector<shard_actor> shards;
   global_model_actor global; ///< told where partitions start and end, for its epochs
-  models::epoch_plan epochs; ///< the global model's (model.epoch_offsets)
+  models::epoch_plan epochs; ///< model.epoch_offsets and model.epoch_seconds
   sink_actor sink;
   std::shared_ptr<node_metrics> metrics;
 };
@@ -52,8 +52,17 @@ struct source_state {
   /// Per assigned partition: the epoch of the next offset to hand on, and
   /// whether the log ended there (then it holds nobody back).
   std::map<std::int32_t, std::pair<std::int64_t, bool>> reading;
+  /// Per assigned partition: where it is in its epochs (they follow its
+  /// messages' timestamps too).
+  std::map<std::int32_t, models::epoch_clock> clocks;
+  /// A message held back, with its timestamp (epoch_clock::no_time when it
+  /// has none).
+  struct held_message {
+    std::unique_ptr<RdKafka::Message> msg;
+    std::int64_t timestamp;
+  };
   /// Partitions paused for running ahead, with what arrived before the pause.
-  std::map<std::int32_t, std::deque<std::unique_ptr<RdKafka::Message>>> held;
+  std::map<std::int32_t, std::deque<held_message>> held;
   std::chrono::steady_clock::time_point last_lag_check{};
   std::uint64_t consume_errors = 0;
 };

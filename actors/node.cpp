@@ -111,7 +111,6 @@ node::node(caf::actor_system& sys, const config::settings& s)
   gc.mode = config::to_string(s.node.mode);
   gc.sink = caf::actor_cast<caf::strong_actor_ptr>(sink_);
   gc.restore = stored_global_model(s.pg.url, gc.mode);
-  gc.epochs = models::epoch_plan_of(s.model.epoch_offsets);
   global_ = sys.spawn(global_model, gc);
 
   shard_config shc;
@@ -123,7 +122,6 @@ node::node(caf::actor_system& sys, const config::settings& s)
   shc.profile.node = name_;
   shc.standard_threshold = threshold_params(s.model);
   shc.passivate_after = std::chrono::seconds(s.node.passivate_after_s);
-  shc.epochs = models::epoch_plan_of(s.model.epoch_offsets);
   shc.max_profiles = std::max<std::size_t>(
     1, static_cast<std::size_t>(s.node.max_active_profiles) / static_cast<std::size_t>(s.node.shards));
   for (int i = 0; i < s.node.shards; ++i) {
@@ -148,7 +146,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.shards = shards_;
   src.sink = sink_;
   src.global = global_;
-  src.epochs = models::epoch_plan_of(s.model.epoch_offsets);
+  src.epochs = models::epoch_plan_of(s.model.epoch_offsets, s.model.epoch_seconds);
   src.metrics = metrics_;
   source_ = sys.spawn<caf::detached>(kafka_source, src);
 

@@ -32,7 +32,7 @@ profile_actor& profile_for(self_ptr self, const std::string& user, std::int32_t 
 /// The snapshot `t` is scored with: its epoch's, or the newest for one
 /// released after waiting too long.
 const global_snapshot* snapshot_for(const shard_state& st, const transaction& t) {
-  if (const auto* s = st.snapshots.for_offset(t.offset))
+  if (const auto* s = st.snapshots.for_epoch(t.epoch))
     return s;
   static const global_snapshot none;
   const auto* newest = st.snapshots.newest();
@@ -187,7 +187,6 @@ void tick(self_ptr self) {
 
 shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
   self->state.cfg = std::move(cfg);
-  self->state.snapshots = models::epoch_book<global_snapshot>(self->state.cfg.epochs);
   self->delayed_send(self, self->state.cfg.tick_interval, tick_atom::value);
   return {
     [=](std::vector<transaction>& txns) {
@@ -198,7 +197,7 @@ shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
       ready.reserve(txns.size());
       for (auto& t : txns) {
         auto& q = st.waiting[t.partition];
-        if (q.empty() && st.snapshots.for_offset(t.offset)) {
+        if (q.empty() && st.snapshots.for_epoch(t.epoch)) {
           ready.push_back(std::move(t));
         } else {
           if (q.empty())
@@ -213,9 +212,9 @@ shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
       st.snapshots.add(snap.epoch, std::move(snap));
       std::vector<transaction> ready;
       for (auto& [partition, q] : st.waiting) {
-        if (!q.empty() && st.snapshots.for_offset(q.front().offset))
+        if (!q.empty() && st.snapshots.for_epoch(q.front().epoch))
           st.waiting_since[partition] = clock_type::now();
-        while (!q.empty() && st.snapshots.for_offset(q.front().offset)) {
+        while (!q.empty() && st.snapshots.for_epoch(q.front().epoch)) {
           ready.push_back(std::move(q.front()));
           q.pop_front();
         }

@@ -19,7 +19,6 @@ struct shard_config {
   std::chrono::seconds passivate_after{300};
   std::size_t max_profiles = 50000;            ///< this shard's share of the memory budget
   std::chrono::milliseconds tick_interval{1000};
-  models::epoch_plan epochs; ///< which closed epoch scores a transaction
   /// A transaction waits at most this long for its epoch's model: when the
   /// source's credit is all held by partitions running ahead, the epoch
   /// cannot close (its other partitions cannot be read).

@@ -202,6 +202,10 @@ std::vector<binding> make_bindings() {
             " partition's offsets): a transaction is scored with the population model as it was"
             " one to two epochs earlier (smaller: fresher; larger: a node runs further ahead of"
             " its commits)"),
+    int_key("model.epoch_seconds", &S::model, &model_settings::epoch_seconds, 0, 100000000,
+            "every this many seconds of a partition's event time begin another epoch too, so"
+            " that on quiet traffic the population model is at most two such periods old (0:"
+            " epochs by offset only)"),
     double_key("model.threshold_quantile", &S::model, &model_settings::threshold_quantile, 0.5,
                0.99999, "each model flags scores above this quantile of its own scores"),
     double_key("model.threshold_floor", &S::model, &model_settings::threshold_floor, 0.0, 1.0,

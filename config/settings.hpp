@@ -48,6 +48,7 @@ struct model_settings {
   int global_sample_size = 1024;
   int global_window = 8192;         ///< population rows the global model learns from
   int epoch_offsets = 4096;         ///< most offsets of a partition per epoch (models/epoch_model.hpp)
+  int epoch_seconds = 86400;        ///< ... and another epoch per this much event time (0: none)
   // Scores are ranks among all users' recent transactions (models/population.hpp):
   // a floor of 0.998 flags at most the top 0.2 % of what looks like everyday traffic.
   double threshold_quantile = 0.99;    ///< a model flags scores above this quantile of its own

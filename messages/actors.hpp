@@ -67,6 +67,8 @@ using global_model_actor = caf::typed_actor<
   caf::reacts_to<start_atom, std::int32_t, std::int64_t>,
   /// A partition has nothing beyond this offset for now.
   caf::reacts_to<idle_atom, std::int32_t, std::int64_t>,
+  /// A partition's message at this offset begins this epoch (partition, epoch, offset).
+  caf::reacts_to<enter_atom, std::int32_t, std::int64_t, std::int64_t>,
   /// A shard that wants every new snapshot.
   caf::reacts_to<subscribe_atom, shard_actor>,
   /// The current snapshot.

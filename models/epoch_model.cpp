@@ -12,8 +12,8 @@ constexpr std::int64_t complete_all = std::numeric_limits<std::int64_t>::max();
 
 } // namespace
 
-epoch_model::epoch_model(global_model model, epoch_plan epochs, std::size_t population_rows)
-  : model_(std::move(model)), epochs_(epochs), window_(population_rows) {
+epoch_model::epoch_model(global_model model, std::size_t population_rows)
+  : model_(std::move(model)), window_(population_rows) {
   if (model_.dims() > max_dims)
     throw std::invalid_argument("epoch_model: too many features");
 }
@@ -37,13 +37,27 @@ void epoch_model::idle(std::int32_t partition, std::int64_t offset) {
     it->second.idle_at = offset;
 }
 
+void epoch_model::enter(std::int32_t partition, std::int64_t epoch, std::int64_t offset) {
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end())
+    return;
+  auto& starts = it->second.starts;
+  starts[offset] = epoch;
+  // Only the epoch of the watermark and those after it are asked for.
+  auto w = std::max<std::int64_t>(0, it->second.watermark);
+  while (starts.size() > 1 && std::next(starts.begin())->first <= w)
+    starts.erase(starts.begin());
+}
+
 void epoch_model::add(std::int32_t partition, std::int64_t offset, const float* row,
                       float forest_score, std::string_view category) {
   pending p;
   std::copy(row, row + model_.dims(), p.row.begin());
   p.forest_score = forest_score;
   p.category = std::string(category);
-  pending_[{epochs_.of(offset), partition, offset}] = std::move(p);
+  auto it = partitions_.find(partition);
+  auto epoch = it == partitions_.end() ? base_epoch : it->second.epoch_at(offset);
+  pending_[{epoch, partition, offset}] = std::move(p);
 }
 
 void epoch_model::stored(std::int32_t partition, std::int64_t watermark) {
@@ -60,7 +74,10 @@ std::int64_t epoch_model::complete(const progress& p) const {
     return base_epoch;
   if (p.idle_at >= 0 && p.watermark >= p.idle_at)
     return complete_all;
-  return epochs_.of(p.watermark) - 1;
+  // Epochs before the watermark's are stored; with the reader not yet
+  // there, the one it last began may go on.
+  auto e = p.epoch_at(p.watermark);
+  return e == base_epoch ? base_epoch : e - 1;
 }
 
 std::vector<epoch_snapshot> epoch_model::advance() {
@@ -71,8 +88,8 @@ std::vector<epoch_snapshot> epoch_model::advance() {
   auto furthest = base_epoch; // with every partition idle, the newest epoch stored anywhere
   for (const auto& [id, p] : partitions_) {
     target = std::min(target, complete(p));
-    if (p.watermark >= 0)
-      furthest = std::max(furthest, epochs_.of(p.watermark) - 1);
+    if (auto e = p.epoch_at(p.watermark); e != base_epoch)
+      furthest = std::max(furthest, e - 1);
   }
   target = std::min(target, furthest);
   if (target == base_epoch || target <= closed_)

@@ -135,9 +135,8 @@ int main(int argc, char** argv) try {
   m::epoch_model population_model(
     m::global_model(dims, {s.model.global_trees, s.model.global_sample_size, s.model.seed, enhanced},
                     window, std::max<std::size_t>(1, window / global_refit_fraction),
-                    enhanced ? m::user_feature_domains() : m::standard_feature_domains()),
-    m::epoch_plan_of(s.model.epoch_offsets));
-  m::epoch_book<m::epoch_snapshot> book(population_model.plan());
+                    enhanced ? m::user_feature_domains() : m::standard_feature_domains()));
+  m::epoch_book<m::epoch_snapshot> book;
   // Standard mode: a node's shards keep a threshold per partition, each
   // meeting its users' transactions in Kafka order.
   std::map<std::pair<std::size_t, std::int32_t>, m::adaptive_threshold> standard_thresholds;
@@ -171,7 +170,7 @@ int main(int argc, char** argv) try {
   // (as a node's sink does) so that epochs close.
   auto score = [&](rtad::transaction& t) {
     auto input = rtad::to_input(t);
-    const auto* snapshot = book.for_offset(t.offset);
+    const auto* snapshot = book.for_epoch(t.epoch);
     auto* forest = snapshot->forest.get();
     auto* population = snapshot->population.get();
     m::verdict v;
@@ -226,6 +225,8 @@ int main(int argc, char** argv) try {
   // partition's queue goes on as far as it can whenever something closed.
   std::vector<std::deque<rtad::transaction>> waiting(o.partitions);
   std::vector<std::int64_t> next_offset(o.partitions, 0);
+  std::vector<m::epoch_clock> clocks(
+    o.partitions, m::epoch_clock(m::epoch_plan_of(s.model.epoch_offsets, s.model.epoch_seconds)));
   std::set<std::int32_t> all;
   for (std::size_t p = 0; p < o.partitions; ++p)
     all.insert(static_cast<std::int32_t>(p));
@@ -238,7 +239,7 @@ int main(int argc, char** argv) try {
     for (bool progress = true; progress;) {
       progress = false;
       for (auto& q : waiting)
-        while (!q.empty() && book.for_offset(q.front().offset)) {
+        while (!q.empty() && book.for_epoch(q.front().epoch)) {
           score(q.front());
           q.pop_front();
           progress = true;
@@ -259,6 +260,10 @@ int main(int argc, char** argv) try {
     auto p = kafka_partition(t->user_id, o.partitions);
     t->partition = static_cast<std::int32_t>(p);
     t->offset = next_offset[p]++;
+    auto [epoch, begins] = clocks[p].next(t->offset, t->timestamp);
+    t->epoch = epoch;
+    if (begins)
+      population_model.enter(t->partition, epoch, t->offset);
     waiting[p].push_back(std::move(*t));
     run_ready();
   }

@@ -12,8 +12,15 @@ namespace {
 constexpr std::int64_t epoch_size = 64;
 
 epoch_model fresh() {
-  return epoch_model(global_model(user_feature_count, {20, 64, 3}, 512, 64),
-                     epoch_plan{epoch_size, epoch_size}, 4096);
+  return epoch_model(global_model(user_feature_count, {20, 64, 3}, 512, 64), 4096);
+}
+
+/// Tells `m` the epochs of `partition`'s offsets [from, to) in epochs of
+/// `epoch_size`, as its reader would.
+void enter(epoch_model& m, std::int32_t partition, std::int64_t from, std::int64_t to) {
+  for (auto o = from; o < to; ++o)
+    if (o == from || o % epoch_size == 0)
+      m.enter(partition, o / epoch_size, o);
 }
 
 struct row {
@@ -54,6 +61,7 @@ std::map<std::int64_t, epoch_snapshot> run(const std::vector<row>& rows) {
   take();
   std::int64_t stored[2] = {0, 0};
   for (const auto& r : rows) {
+    enter(m, r.partition, r.offset, r.offset + 1);
     m.add(r.partition, r.offset, r.x.data(), 0.5f, "groceries");
     m.stored(r.partition, ++stored[r.partition]);
     take();
@@ -71,7 +79,7 @@ BOOST_AUTO_TEST_CASE(epochs_grow_with_the_offset_up_to_the_most) {
   BOOST_TEST(plan.of(0) == 0);
   BOOST_TEST(plan.of(255) == 0);
   BOOST_TEST(plan.of(256) == 1);
-  BOOST_TEST(plan.scoring(600) == 0);
+  BOOST_TEST(scoring_epoch(plan.of(600)) == 0);
   BOOST_TEST(plan.of(4095) == 15);
   BOOST_TEST(plan.of(4096) == 16);      // then epochs of 512
   BOOST_TEST(plan.of(8191) == 23);
@@ -117,17 +125,24 @@ BOOST_AUTO_TEST_CASE(an_epoch_closes_once_every_partition_stored_it) {
   auto m = fresh();
   m.assign({0, 1});
   m.start(0, 0);
+  m.enter(0, 0, 0);
   BOOST_TEST(m.advance().empty()); // partition 1 has not started: nothing closes
   m.start(1, 0);
+  BOOST_TEST(m.advance().empty()); // nor begun an epoch
+  m.enter(1, 0, 0);
   auto first = m.advance();
   BOOST_TEST_REQUIRE(first.size() == 1u);
   BOOST_TEST(first[0].epoch == -1); // nothing stored yet: the model it started with
   user_features x{};
+  enter(m, 0, 0, 3 * epoch_size);
   for (std::int64_t o = 0; o < 3 * epoch_size; ++o)
     m.add(0, o, x.data(), 0.5f, "groceries");
   m.stored(0, 3 * epoch_size);
   BOOST_TEST(m.advance().empty()); // partition 1 is still in epoch 0
+  enter(m, 1, 0, epoch_size);
   m.stored(1, epoch_size);
+  BOOST_TEST(m.advance().empty()); // its reader is not past epoch 0 yet: it may go on
+  enter(m, 1, epoch_size, epoch_size + 1);
   auto closed = m.advance();
   BOOST_TEST_REQUIRE(closed.size() == 1u);
   BOOST_TEST(closed[0].epoch == 0);
@@ -142,12 +157,14 @@ BOOST_AUTO_TEST_CASE(a_partition_at_the_end_of_its_log_holds_nothing_back) {
   m.advance();
   m.idle(1, 0); // empty, all of it stored
   user_features x{};
+  enter(m, 0, 0, 2 * epoch_size + 1);
   for (std::int64_t o = 0; o < 2 * epoch_size; ++o)
     m.add(0, o, x.data(), 0.5f, "groceries");
   m.stored(0, 2 * epoch_size);
   m.advance();
   BOOST_TEST(m.closed() == 1);
   // New traffic on partition 1: it counts again.
+  enter(m, 1, 0, 1);
   m.stored(1, 1);
   m.stored(0, 4 * epoch_size);
   m.advance();
@@ -155,16 +172,73 @@ BOOST_AUTO_TEST_CASE(a_partition_at_the_end_of_its_log_holds_nothing_back) {
 }
 
 BOOST_AUTO_TEST_CASE(a_book_gives_the_snapshot_two_epochs_back_and_nothing_while_open) {
-  epoch_book<int> book(epoch_plan{100, 100});
-  BOOST_TEST(book.for_offset(0) == nullptr); // nothing closed yet
+  epoch_book<int> book;
+  BOOST_TEST(book.for_epoch(0) == nullptr); // nothing closed yet
   book.add(-1, 7);
-  BOOST_TEST_REQUIRE(book.for_offset(150) != nullptr); // epoch 1 needs epoch -1
-  BOOST_TEST(*book.for_offset(150) == 7);
-  BOOST_TEST(book.for_offset(250) == nullptr); // epoch 2 needs epoch 0, still open
+  BOOST_TEST_REQUIRE(book.for_epoch(1) != nullptr); // epoch 1 needs epoch -1
+  BOOST_TEST(*book.for_epoch(1) == 7);
+  BOOST_TEST(book.for_epoch(2) == nullptr); // epoch 2 needs epoch 0, still open
   book.add(0, 8);
   book.add(2, 9); // epoch 1 had no rows
-  BOOST_TEST(*book.for_offset(250) == 8);
-  BOOST_TEST(*book.for_offset(350) == 8); // epoch 3 needs epoch 1: as epoch 0 left it
-  BOOST_TEST(*book.for_offset(450) == 9);
-  BOOST_TEST(book.for_offset(550) == nullptr);
+  BOOST_TEST(*book.for_epoch(2) == 8);
+  BOOST_TEST(*book.for_epoch(3) == 8); // epoch 3 needs epoch 1: as epoch 0 left it
+  BOOST_TEST(*book.for_epoch(4) == 9);
+  BOOST_TEST(book.for_epoch(5) == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(event_time_begins_an_epoch_per_period_and_never_goes_back) {
+  epoch_plan plan{256, 4096, 3600};
+  BOOST_TEST(plan.of(300, 7200 + 5) == plan.of(300) + 2);
+  epoch_clock clock(plan);
+  auto [e0, b0] = clock.next(0, 3600 * 10);
+  BOOST_TEST(e0 == 10);
+  BOOST_TEST(b0);
+  auto [e1, b1] = clock.next(1, 3600 * 10 + 100);
+  BOOST_TEST(e1 == 10);
+  BOOST_TEST(!b1);
+  // A late timestamp keeps the partition where its newest took it.
+  BOOST_TEST(clock.peek(2, 3600 * 3) == 10);
+  auto [e2, b2] = clock.next(2, 3600 * 3);
+  BOOST_TEST(e2 == 10);
+  BOOST_TEST(!b2);
+  // Three quiet hours later: three epochs on, at once.
+  BOOST_TEST(clock.peek(3, 3600 * 13) == 13);
+  BOOST_TEST(clock.next(3, 3600 * 13).second);
+  BOOST_TEST(clock.next(4, epoch_clock::no_time).first == 13); // a message without a time
+  BOOST_TEST(clock.at(256) == 14); // by offset as well
+  BOOST_TEST(epoch_plan{}.of(300, 3600 * 1000) == 1); // seconds 0: offsets only
+}
+
+BOOST_AUTO_TEST_CASE(after_a_quiet_spell_a_transaction_does_not_wait_for_its_model) {
+  // Two partitions at the end of their logs (live traffic); a message comes
+  // three epochs after the last one: its epoch's scoring model is the one
+  // every stored row made, and it closes as soon as the reader tells where
+  // the new epoch begins, not when the next row is stored.
+  auto m = fresh();
+  m.assign({0, 1});
+  m.start(0, 0);
+  m.start(1, 0);
+  user_features x{};
+  m.enter(0, 10, 0);
+  m.enter(1, 10, 0);
+  for (std::int64_t o = 0; o < 5; ++o) {
+    m.add(0, o, x.data(), 0.5f, "groceries");
+    m.add(1, o, x.data(), 0.5f, "groceries");
+  }
+  m.stored(0, 5);
+  m.stored(1, 5);
+  m.idle(0, 5);
+  m.idle(1, 5);
+  epoch_book<epoch_snapshot> book;
+  for (auto& s : m.advance())
+    book.add(s.epoch, s);
+  BOOST_TEST(m.closed() == 9); // epoch 10 may still go on
+  BOOST_TEST(book.for_epoch(13) == nullptr);
+  m.enter(1, 13, 5);
+  for (auto& s : m.advance())
+    book.add(s.epoch, s);
+  BOOST_TEST(m.closed() == 12);
+  const auto* s = book.for_epoch(13);
+  BOOST_TEST_REQUIRE(s != nullptr);
+  BOOST_TEST(s->epoch == 10); // as the stored rows of epoch 10 left it
 }
