@@ -193,6 +193,9 @@ void poll(self_ptr self) {
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
   options.max_future_s = st.cfg.max_future_s;
+  options.refuse_unknown_fields = st.cfg.quarantine_unknown_fields;
+  std::uint64_t unknown_fields = 0, unknown_here = 0; // a held message is decoded again
+  options.unknown_fields = &unknown_here;
   // The global model closes epochs once every partition got that far
   // (models/epoch_model.hpp): it learns where each starts and where each
   // has nothing more for now.
@@ -263,6 +266,7 @@ void poll(self_ptr self) {
       break;
     }
     std::string_view bytes(static_cast<const char*>(msg->payload()), msg->len());
+    unknown_here = 0;
     auto decoded = decode_transaction(bytes, options);
     auto* t = std::get_if<transaction>(&decoded);
     auto timestamp = t ? t->timestamp : models::epoch_clock::no_time;
@@ -279,6 +283,7 @@ void poll(self_ptr self) {
       st.held[msg->partition()].push_back({std::move(msg), timestamp});
       continue;
     }
+    unknown_fields += unknown_here;
     auto [epoch, begins] = clock.next(msg->offset(), timestamp);
     st.reading[msg->partition()] = {epoch, false};
     ++taken;
@@ -306,6 +311,7 @@ void poll(self_ptr self) {
   if (taken > 0) {
     m.consumed += taken;
     m.quarantined += refused.size();
+    m.unknown_fields += unknown_fields;
     st.in_flight += taken;
     std::vector<offset_batch> batches;
     for (auto& [p, os] : offsets)

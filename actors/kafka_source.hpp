@@ -29,6 +29,7 @@ struct source_config {
   std::chrono::milliseconds session_timeout{10000};
   int prefetch_kbytes = 16384; ///< librdkafka's queued.max.messages.kbytes
   int max_future_s = 86400;    ///< input.max_future_s: timestamps further ahead are quarantined
+  bool quarantine_unknown_fields = false; ///< input.unknown_fields
   std::vector<shard_actor> shards;
   global_model_actor global; ///< told where partitions start and end, for its epochs
   models::epoch_plan epochs; ///< model.epoch_offsets and model.epoch_seconds

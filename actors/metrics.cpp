@@ -14,6 +14,14 @@ std::string node_metrics::prometheus(const std::string& node) const {
   put("transactions_scored_total", "counter", "Transactions scored.", scored.load());
   put("anomalies_total", "counter", "Transactions flagged as anomalies.", flagged.load());
   put("quarantined_total", "counter", "Messages refused and quarantined.", quarantined.load());
+  put("unknown_fields_total", "counter",
+      "Fields the wire format does not know (top-level or nested) in accepted messages: ignored "
+      "(input.unknown_fields = quarantine refuses them).",
+      unknown_fields.load());
+  put("duplicates_total", "counter",
+      "Transactions whose id their user sent shortly before (a producer's retry): neither scored, "
+      "stored nor learnt again; the first verdict stands.",
+      duplicates.load());
   put("stored_rows_total", "counter", "Results committed to PostgreSQL.", stored_rows.load());
   put("sink_batches_total", "counter", "Batches committed by the sink.", sink_batches.load());
   put("sink_batch_rows", "gauge", "Rows in the last committed batch.", sink_batch_rows_last.load());

@@ -143,6 +143,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.session_timeout = std::chrono::milliseconds(s.kafka.session_timeout_ms);
   src.prefetch_kbytes = s.kafka.prefetch_kbytes;
   src.max_future_s = s.input.max_future_s;
+  src.quarantine_unknown_fields = s.input.quarantine_unknown_fields;
   src.shards = shards_;
   src.sink = sink_;
   src.global = global_;

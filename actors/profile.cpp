@@ -86,8 +86,16 @@ void score(self_ptr self, std::vector<transaction>& txns, const global_snapshot&
   auto* population = snap.population.get();
   std::vector<scored_transaction> out;
   out.reserve(txns.size());
-  std::uint64_t flagged = 0;
+  std::uint64_t flagged = 0, duplicates = 0;
   for (auto& t : txns) {
+    if (m.redelivered(t.transaction_id, {t.partition, t.offset})) {
+      scored_transaction s;
+      s.duplicate = true;
+      s.txn = std::move(t);
+      out.push_back(std::move(s));
+      ++duplicates;
+      continue;
+    }
     auto input = to_input(t);
     auto x = m.features(input, population);
     auto v = m.assess(x, global, population);
@@ -109,7 +117,8 @@ void score(self_ptr self, std::vector<transaction>& txns, const global_snapshot&
     s.txn = std::move(t);
     out.push_back(std::move(s));
   }
-  st.cfg.metrics->scored += out.size();
+  st.cfg.metrics->scored += out.size() - duplicates;
+  st.cfg.metrics->duplicates += duplicates;
   st.cfg.metrics->flagged += flagged;
   self->send(st.cfg.sink, std::move(out));
   if (st.since_checkpoint >= st.cfg.checkpoint_every)

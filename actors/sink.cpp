@@ -131,7 +131,8 @@ void launch(self_ptr self, std::size_t i) {
     f->global = std::exchange(st.global_cp, std::nullopt);
   }
   for (const auto& r : f->rows) {
-    b.rows.push_back(&r);
+    if (!r.duplicate)
+      b.rows.push_back(&r);
     complete(r.txn.partition, r.txn.offset);
   }
   for (const auto& q : f->quarantined) {
@@ -207,7 +208,7 @@ void written(self_ptr self, std::size_t i, const write_outcome& out) {
       rp.deliver(true);
   m.checkpoints += f->checkpoints.size();
   forward_to_global(self, *f);
-  m.stored_rows += f->rows.size() - std::min<std::size_t>(f->rows.size(), out.refused);
+  m.stored_rows += f->batch.rows.size() - std::min<std::size_t>(f->batch.rows.size(), out.refused);
   m.quarantined += out.refused;
   ++m.sink_batches;
   m.sink_batch_rows_last = f->rows.size();

@@ -130,6 +130,21 @@ std::vector<binding> make_bindings() {
     int_key("input.max_future_s", &S::input, &input_settings::max_future_s, 0, 30 * 86400,
             "seconds a transaction's timestamp may be ahead of the node's clock; further ahead "
             "it is quarantined (older ones, replays, are accepted)"),
+    {{"input.unknown_fields", env_name("input.unknown_fields"),
+      "fields the format does not know, top-level or nested: accept (ignored, counted in "
+      "rtad_unknown_fields_total) or quarantine",
+      "", false},
+     [](settings& s, const std::string& v) {
+       if (v == "accept")
+         s.input.quarantine_unknown_fields = false;
+       else if (v == "quarantine")
+         s.input.quarantine_unknown_fields = true;
+       else
+         bad("input.unknown_fields", v, "must be 'accept' or 'quarantine'");
+     },
+     [](const settings& s) {
+       return std::string(s.input.quarantine_unknown_fields ? "quarantine" : "accept");
+     }},
     string_key("pg.url", &S::pg, &pg_settings::url,
                "PostgreSQL connection URL; put a password in ~/.pgpass or PGPASSWORD, not here"),
     {{"node.mode", env_name("node.mode"), "standard (global forest, transaction features only) or "

@@ -30,6 +30,7 @@ struct kafka_settings {
 /// What a node accepts from its sources.
 struct input_settings {
   int max_future_s = 86400;         ///< timestamps further ahead of the node's clock: quarantined
+  bool quarantine_unknown_fields = false; ///< input.unknown_fields: accept (counted) or quarantine
 };
 
 /// Where results go.

@@ -22,6 +22,16 @@ const std::set<std::string>& known_fields() {
   return k;
 }
 
+const std::set<std::string>& known_merchant_fields() {
+  static const std::set<std::string> k{"merchant_id", "name", "category"};
+  return k;
+}
+
+const std::set<std::string>& known_device_fields() {
+  static const std::set<std::string> k{"type", "ip_address"};
+  return k;
+}
+
 const json& field(const json& obj, const char* name, const std::string& where = "") {
   auto it = obj.find(name);
   if (it == obj.end() || it->is_null())
@@ -119,6 +129,19 @@ const json& object(const json& obj, const char* name) {
   return v;
 }
 
+/// Fields of `obj` the format does not know: refused, or counted.
+std::uint64_t unknown_fields(const json& obj, const std::set<std::string>& known,
+                             const std::string& where, const decode_options& options) {
+  std::uint64_t n = 0;
+  for (const auto& [k, _] : obj.items())
+    if (!known.count(k)) {
+      if (options.refuse_unknown_fields)
+        throw reject{"unknown field '" + where + shown(k) + "' (input.unknown_fields = quarantine)"};
+      ++n;
+    }
+  return n;
+}
+
 transaction decode(std::string_view bytes, const decode_options& options) {
   json j = json::parse(bytes.begin(), bytes.end(), nullptr, false);
   if (j.is_discarded()) {
@@ -129,9 +152,7 @@ transaction decode(std::string_view bytes, const decode_options& options) {
   }
   if (!j.is_object())
     throw reject{std::string("expected a JSON object, got ") + j.type_name()};
-  for (const auto& [k, _] : j.items())
-    if (!known_fields().count(k))
-      throw reject{"unknown field '" + shown(k) + "'"};
+  auto unknown = unknown_fields(j, known_fields(), "", options);
   transaction t;
   t.transaction_id = text(j, "transaction_id", "", true, max_id_bytes);
   t.user_id = text(j, "user_id", "", true, max_id_bytes);
@@ -164,10 +185,12 @@ transaction decode(std::string_view bytes, const decode_options& options) {
   t.merchant_id = text(merchant, "merchant_id", "merchant.", true, max_id_bytes);
   t.merchant_name = text(merchant, "name", "merchant.");
   t.merchant_category = text(merchant, "category", "merchant.");
+  unknown += unknown_fields(merchant, known_merchant_fields(), "merchant.", options);
   t.payment_method = text(j, "payment_method");
   const auto& device = object(j, "device_info");
   t.device_type = text(device, "type", "device_info.");
   t.ip_address = text(device, "ip_address", "device_info.");
+  unknown += unknown_fields(device, known_device_fields(), "device_info.", options);
   if (auto it = j.find("_anomalous"); it != j.end() && !it->is_null()) {
     if (!it->is_boolean())
       throw reject{std::string("field '_anomalous' must be a boolean, got ") + it->type_name()};
@@ -179,6 +202,8 @@ transaction decode(std::string_view bytes, const decode_options& options) {
     t.fraud_type = it->get<std::string>();
     check_text(t.fraud_type, "fraud_type", max_text_bytes);
   }
+  if (options.unknown_fields)
+    *options.unknown_fields += unknown;
   return t;
 }
 

@@ -23,6 +23,11 @@ struct decode_options {
   /// How far a timestamp may be ahead of `now` (input.max_future_s): a clock
   /// a little fast is fine, a year 2099 is a broken producer.
   std::int64_t max_future_s = 86400;
+  /// Fields the format does not know, top-level or nested (a producer that
+  /// added one is not broken): refused, or accepted and counted in
+  /// `*unknown_fields` when given.
+  bool refuse_unknown_fields = false;
+  std::uint64_t* unknown_fields = nullptr;
 };
 
 /// Decodes one message of the original system's wire format. Never throws:

@@ -27,13 +27,16 @@ struct scored_transaction {
   std::string detection_features; ///< JSON: reasons with values and usual ranges (anomalies only)
   std::array<float, max_features> features{}; ///< the row the models saw, for the global model
   std::uint8_t feature_count = 0;
+  /// A transaction id its user sent before (a producer's retry): the first
+  /// verdict stands; this one only completes its offset.
+  bool duplicate = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, scored_transaction& x) {
   return f(x.txn, x.score, x.threshold, x.user_score, x.global_score, x.user_weight, x.anomalous,
            x.risk, x.model_used, x.explanation, x.detection_features, x.features,
-           x.feature_count);
+           x.feature_count, x.duplicate);
 }
 
 /// A message that could not be accepted: kept with its bytes and the reason.

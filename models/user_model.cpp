@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace rtad::models {
 
@@ -80,12 +81,21 @@ verdict assess_standard(const standard_features& x, const isolation_forest* fore
   return v;
 }
 
+bool user_model::redelivered(const std::string& transaction_id, origin from) const {
+  if (from.partition >= 0 && from.partition == learned_.partition && from.offset <= learned_.offset)
+    return false; // a replay after restore: the same position, not a second delivery
+  auto h = std::hash<std::string>{}(transaction_id);
+  return std::find(recent_ids_.begin(), recent_ids_.end(), h) != recent_ids_.end();
+}
+
 bool user_model::record(const txn_input& t, const user_features& x, const verdict& v,
                         const std::string& transaction_id, origin from) {
   if (from.partition >= 0 && from.partition == learned_.partition && from.offset <= learned_.offset)
     return false; // a replay after restore: scored again, not learned twice
   if (from.partition >= 0)
     learned_ = from;
+  recent_ids_[next_id_] = std::hash<std::string>{}(transaction_id);
+  next_id_ = (next_id_ + 1) % recent_ids_.size();
   last_seen_ts_ = std::max(last_seen_ts_, t.timestamp);
   history_.observe(t);
   // The threshold follows the user's normal scores only: a user under

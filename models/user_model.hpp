@@ -5,6 +5,7 @@
 #include "models/population.hpp"
 #include "models/threshold.hpp"
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -72,6 +73,12 @@ public:
   /// alone), `population` calibrates the score (null: nothing is flagged).
   verdict assess(const user_features& x, const isolation_forest* global,
                  const population_reference* population) const;
+
+  /// Whether `transaction_id` is one of the last 32 this user sent, coming
+  /// again at a new position (a producer's retry): it must be learnt and
+  /// stored once, and its first verdict stands. Not kept in checkpoints, so
+  /// a redelivery across a restart is learnt again.
+  bool redelivered(const std::string& transaction_id, origin from = {}) const;
 
   /// Takes in the scored transaction: always into the history statistics,
   /// into the training window only when it was normal (flagged ones wait for
@@ -150,6 +157,8 @@ private:
   std::int64_t last_refit_ts_ = 0;
   std::int64_t last_seen_ts_ = 0;
   origin learned_;
+  std::array<std::size_t, 32> recent_ids_{}; ///< hashes of the newest transaction ids, a ring
+  std::size_t next_id_ = 0;
 };
 
 } // namespace rtad::models

@@ -169,6 +169,14 @@ int main(int argc, char** argv) try {
   // Scores one transaction with the snapshot of its epoch, then stores it
   // (as a node's sink does) so that epochs close.
   auto score = [&](rtad::transaction& t) {
+    if (auto it = users.find(t.user_id);
+        enhanced && it != users.end() && it->second.redelivered(t.transaction_id, {t.partition, t.offset})) {
+      // As a node: a producer's retry keeps its first verdict, stored and learnt once.
+      population_model.stored(t.partition, t.offset + 1);
+      for (auto& closed : population_model.advance())
+        book.add(closed.epoch, std::move(closed));
+      return;
+    }
     auto input = rtad::to_input(t);
     const auto* snapshot = book.for_epoch(t.epoch);
     auto* forest = snapshot->forest.get();

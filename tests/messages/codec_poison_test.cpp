@@ -120,5 +120,42 @@ BOOST_AUTO_TEST_CASE(a_timestamp_too_far_ahead_of_the_clock_is_rejected_old_ones
 BOOST_AUTO_TEST_CASE(a_reason_quoting_a_field_name_escapes_what_text_cannot_hold) {
   auto j = good();
   j[std::string("bad\0key", 7)] = 1;
-  BOOST_TEST(reason_of(j.dump()) == "unknown field 'bad\\x00key'");
+  BOOST_TEST(accepted(j.dump())); // unknown fields are not stored: harmless
+  auto strict = at_now();
+  strict.refuse_unknown_fields = true;
+  BOOST_TEST(reason_of(j.dump(), strict) ==
+             "unknown field 'bad\\x00key' (input.unknown_fields = quarantine)");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_fields_top_level_or_nested_are_accepted_and_counted_or_refused) {
+  auto j = good();
+  j["loyalty_tier"] = "gold";
+  j["merchant"]["mcc"] = 5411;
+  j["device_info"]["os"] = {{"name", "android"}, {"version", {14, 2}}};
+  std::uint64_t unknown = 0;
+  auto o = at_now();
+  o.unknown_fields = &unknown;
+  auto r = decode_transaction(j.dump(), o);
+  BOOST_TEST_REQUIRE(std::holds_alternative<transaction>(r));
+  BOOST_TEST(std::get<transaction>(r).merchant_category == "groceries");
+  BOOST_TEST(unknown == 3u);
+  o.refuse_unknown_fields = true;
+  BOOST_TEST(reason_of(j.dump(), o) ==
+             "unknown field 'loyalty_tier' (input.unknown_fields = quarantine)");
+  j.erase("loyalty_tier");
+  BOOST_TEST(reason_of(j.dump(), o) ==
+             "unknown field 'merchant.mcc' (input.unknown_fields = quarantine)");
+  j["merchant"].erase("mcc");
+  BOOST_TEST(reason_of(j.dump(), o) ==
+             "unknown field 'device_info.os' (input.unknown_fields = quarantine)");
+  j["device_info"].erase("os");
+  BOOST_TEST(accepted(j.dump(), o));
+  BOOST_TEST(unknown == 3u); // counted for accepted messages only, once
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_field_nested_a_million_deep_is_harmless) {
+  auto j = good().dump();
+  j.pop_back(); // the closing brace
+  j += R"(, "deep": )" + std::string(1000000, '[') + std::string(1000000, ']') + "}";
+  BOOST_TEST(accepted(j));
 }

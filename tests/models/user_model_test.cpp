@@ -213,6 +213,27 @@ BOOST_AUTO_TEST_CASE(a_replayed_offset_is_scored_but_not_learned_twice) {
   BOOST_TEST(m.record(t.view(), x, v, "tx-b", {2, 101}));
 }
 
+BOOST_AUTO_TEST_CASE(a_transaction_id_sent_again_at_a_new_position_is_a_redelivery) {
+  user_model m;
+  user_stream s(22);
+  feed(m, s, 50);
+  auto t = s.next();
+  auto x = m.features(t.view());
+  auto v = m.assess(x, nullptr, nullptr);
+  BOOST_TEST(!m.redelivered("tx-a", {2, 100}));
+  BOOST_TEST(m.record(t.view(), x, v, "tx-a", {2, 100}));
+  BOOST_TEST(m.redelivered("tx-a", {2, 130}));  // the producer retried
+  BOOST_TEST(!m.redelivered("tx-a", {2, 100})); // the same position: a replay after restore
+  BOOST_TEST(!m.redelivered("tx-b", {2, 131}));
+  for (int i = 0; i < 32; ++i) {
+    auto u = s.next();
+    auto y = m.features(u.view());
+    m.record(u.view(), y, m.assess(y, nullptr, nullptr), "later-" + std::to_string(i),
+             {2, 200 + i});
+  }
+  BOOST_TEST(!m.redelivered("tx-a", {2, 300})); // 32 transactions later it is forgotten
+}
+
 BOOST_AUTO_TEST_CASE(the_threshold_is_the_own_quantile_never_below_the_floor) {
   model_params p;
   p.threshold.floor = 0.6;
