@@ -31,6 +31,9 @@ std::string node_metrics::prometheus(const std::string& node) const {
       static_cast<double>(sink_batch_us_last.load()) / 1e6);
   put("sink_errors_total", "counter", "Failed batch writes (retried).", sink_errors.load());
   put("sink_buffered", "gauge", "Results waiting to be written.", sink_buffered.load());
+  put("sink_stalled_seconds", "gauge",
+      "How long the sink lane stuck longest has had work without committing (0: all moving).",
+      sink_stalled_seconds());
   put("in_flight", "gauge", "Transactions handed on and not yet stored (credit used).",
       in_flight.load());
   put("credit_waits_total", "counter", "Times a source paused for lack of credit.",

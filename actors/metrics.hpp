@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -25,6 +26,9 @@ struct node_metrics {
   std::atomic<std::uint64_t> sink_batch_us_last{0};
   std::atomic<std::uint64_t> sink_errors{0};    ///< failed writes (retried)
   std::atomic<std::uint64_t> sink_buffered{0};  ///< results waiting to be written
+  /// Steady-clock time (ns) since which the longest-stuck sink lane with work
+  /// has not committed; 0: every lane with work is moving.
+  std::atomic<std::int64_t> sink_stalled_since_ns{0};
   std::atomic<std::uint64_t> in_flight{0};      ///< transactions handed on, not yet stored
   std::atomic<std::uint64_t> credit_waits{0};   ///< times a source paused for credit
   std::atomic<std::uint64_t> epoch_waits_expired{0}; ///< transactions scored without their epoch's model
@@ -45,6 +49,16 @@ struct node_metrics {
   std::atomic<bool> db_available{true};
   std::atomic<bool> ready{false};               ///< assigned partitions and running
   std::atomic<bool> draining{false};            ///< an operator asked it to hand its partitions on
+  std::chrono::seconds stuck_after{60};         ///< sink.stuck_after_s: then /readyz says 503
+
+  /// How long a sink lane with work has gone without a commit (0: none).
+  double sink_stalled_seconds() const {
+    auto since = sink_stalled_since_ns.load();
+    if (since == 0)
+      return 0;
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    return static_cast<double>(now - since) / 1e9;
+  }
 
   void set_partitions(std::vector<std::int32_t> p) {
     std::lock_guard<std::mutex> guard(mutex_);

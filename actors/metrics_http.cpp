@@ -80,6 +80,12 @@ std::string metrics_http::respond(const std::string& request_line) const {
       return http(503, "Service Unavailable", "text/plain", "PostgreSQL is not accepting writes\n");
     if (!metrics_->ready)
       return http(503, "Service Unavailable", "text/plain", "no partitions assigned yet\n");
+    if (auto stalled = metrics_->sink_stalled_seconds();
+        stalled > static_cast<double>(metrics_->stuck_after.count()))
+      return http(503, "Service Unavailable", "text/plain",
+                  "the sink has not committed for " + std::to_string(static_cast<long>(stalled)) +
+                    " s (sink.stuck_after_s = " + std::to_string(metrics_->stuck_after.count()) +
+                    ")\n");
     return http(200, "OK", "text/plain", "ready\n");
   }
   return http(404, "Not Found", "text/plain", "try /metrics, /healthz or /readyz\n");

@@ -6,6 +6,7 @@
 #include "actors/global_model.hpp"
 #include "actors/kafka_source.hpp"
 #include "actors/log.hpp"
+#include "actors/pg_connection.hpp"
 #include "actors/profile_store.hpp"
 #include "actors/registry.hpp"
 #include "actors/shard.hpp"
@@ -67,6 +68,11 @@ std::string advertised_host(const std::string& bind) {
   return bind.empty() || bind == "0.0.0.0" || bind == "::" ? this_host() : bind;
 }
 
+/// Every connection the node makes: none waits on PostgreSQL forever.
+std::string pg_url(const config::settings& s) {
+  return node_connection_url(s.pg.url, std::chrono::milliseconds(s.pg.statement_timeout_ms));
+}
+
 } // namespace
 
 std::string node_name(const config::settings& s) {
@@ -78,13 +84,15 @@ std::string node_name(const config::settings& s) {
 node::node(caf::actor_system& sys, const config::settings& s)
   : sys_(sys),
     name_(node_name(s)),
-    lock_(std::make_unique<node_lock>(s.pg.url, name_)),
+    lock_(std::make_unique<node_lock>(pg_url(s), name_)),
     metrics_(std::make_shared<node_metrics>()),
     failed_(std::make_shared<std::atomic<bool>>(false)),
     stopping_(std::make_shared<std::atomic<bool>>(false)),
     shutdown_requested_(std::make_shared<std::atomic<bool>>(false)) {
+  const auto pg = pg_url(s);
+  metrics_->stuck_after = std::chrono::seconds(s.sink.stuck_after_s);
   sink_config sc;
-  sc.writer = {s.pg.url, name_, s.kafka.group, s.kafka.topic, s.sink.store_all,
+  sc.writer = {pg, name_, s.kafka.group, s.kafka.topic, s.sink.store_all,
                s.sink.retention_days};
   sc.writers = static_cast<std::size_t>(s.sink.writers);
   sc.batch_rows = static_cast<std::size_t>(s.sink.batch_rows);
@@ -94,7 +102,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   sink_ = sys.spawn(sink, sc); // its writers are detached, it never blocks
 
   profile_store_config pc;
-  pc.url = s.pg.url;
+  pc.url = pg;
   pc.catch_up_limit = catch_up_limit(s.model);
   pc.metrics = metrics_;
   store_ = sys.spawn<caf::detached>(profile_store, pc);
@@ -110,7 +118,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   gc.metrics = metrics_;
   gc.mode = config::to_string(s.node.mode);
   gc.sink = caf::actor_cast<caf::strong_actor_ptr>(sink_);
-  gc.restore = stored_global_model(s.pg.url, gc.mode);
+  gc.restore = stored_global_model(pg, gc.mode);
   global_ = sys.spawn(global_model, gc);
 
   shard_config shc;
@@ -135,7 +143,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.bootstrap = s.kafka.bootstrap;
   src.topic = s.kafka.topic;
   src.group = s.kafka.group;
-  src.pg_url = s.pg.url;
+  src.pg_url = pg;
   src.node = name_;
   src.batch_max = static_cast<std::size_t>(s.kafka.batch_max);
   src.poll_timeout = std::chrono::milliseconds(s.kafka.poll_timeout_ms);
@@ -152,12 +160,12 @@ node::node(caf::actor_system& sys, const config::settings& s)
   source_ = sys.spawn<caf::detached>(kafka_source, src);
 
   feedback_config fc; // its default wait: a `{}` here would make it 0 ms, a busy loop
-  fc.pg_url = s.pg.url;
+  fc.pg_url = pg;
   fc.shards = shards_;
   feedback_ = sys.spawn<caf::detached>(feedback_listener, fc);
 
   status_config stc;
-  stc.pg_url = s.pg.url;
+  stc.pg_url = pg;
   stc.node = name_;
   stc.mode = config::to_string(s.node.mode);
   if (s.node.admin_port > 0)

@@ -13,16 +13,7 @@ namespace {
 /// the migrations.
 constexpr int lock_class = 0x72746164;
 
-/// Libpq keepalives (seconds): the server notices a vanished host within
-/// about idle + interval * count and frees the id.
-constexpr const char* keepalive_options =
-  "keepalives=1&keepalives_idle=10&keepalives_interval=5&keepalives_count=3";
 
-std::string with_keepalives(const std::string& url) {
-  if (url.rfind("postgres", 0) != 0)
-    return url + " keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3";
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + keepalive_options;
-}
 
 /// Who holds `node` according to node_status, for the message.
 std::string holder(pqxx::connection& c, const std::string& node) {
@@ -51,7 +42,7 @@ node_lock::~node_lock() = default; // closing the session releases the lock
 
 bool node_lock::take() {
   if (!conn_ || !conn_->is_open())
-    conn_ = std::make_unique<pqxx::connection>(with_keepalives(url_));
+    conn_ = std::make_unique<pqxx::connection>(url_); // the node's: with keepalives
   pqxx::nontransaction n(*conn_);
   return n.exec_params("select pg_try_advisory_lock($1, hashtext($2))", lock_class, node_)[0][0]
     .as<bool>();

@@ -26,12 +26,23 @@ bool has_work(const sink_state& st, std::size_t i) {
 
 void update_gauges(sink_state& st) {
   std::size_t buffered = 0, outstanding = 0;
-  for (const auto& l : st.lanes) {
+  auto now = clock_type::now();
+  std::optional<clock_type::time_point> stalled_since;
+  for (std::size_t i = 0; i < st.lanes.size(); ++i) {
+    auto& l = st.lanes[i];
     buffered += l.rows.size() + (l.flight ? l.flight->rows.size() : 0);
     outstanding += l.marks.outstanding();
+    bool busy = l.flight || has_work(st, i);
+    if (busy && !l.busy)
+      l.progress_at = now;
+    l.busy = busy;
+    if (busy && (!stalled_since || l.progress_at < *stalled_since))
+      stalled_since = l.progress_at;
   }
   st.cfg.metrics->sink_buffered = buffered;
   st.cfg.metrics->in_flight = outstanding;
+  st.cfg.metrics->sink_stalled_since_ns =
+    stalled_since ? stalled_since->time_since_epoch().count() : 0;
 }
 
 void arm_timer(self_ptr self, milliseconds after) {
@@ -192,6 +203,7 @@ void written(self_ptr self, std::size_t i, const write_outcome& out) {
                         log::fields()("writer", i)("failed_attempts", lane.failures).str());
   lane.failures = 0;
   lane.backoff = milliseconds{0};
+  lane.progress_at = clock_type::now();
   m.db_available = true;
   lane.marks.commit();
   for (auto id : f->credited) {

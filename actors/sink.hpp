@@ -59,6 +59,10 @@ struct sink_lane {
   std::chrono::milliseconds backoff{0};
   std::chrono::steady_clock::time_point retry_at{};
   std::uint64_t failures = 0; ///< consecutive failed writes
+  /// Its last commit, or when work came to it while it had none: how long
+  /// it has been stuck, while it has work.
+  std::chrono::steady_clock::time_point progress_at{};
+  bool busy = false;
 };
 
 /// State of the batching PostgreSQL sink.

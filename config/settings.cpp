@@ -147,6 +147,9 @@ std::vector<binding> make_bindings() {
      }},
     string_key("pg.url", &S::pg, &pg_settings::url,
                "PostgreSQL connection URL; put a password in ~/.pgpass or PGPASSWORD, not here"),
+    int_key("pg.statement_timeout_ms", &S::pg, &pg_settings::statement_timeout_ms, 0, 3600000,
+            "a node's statements end after this many milliseconds and are retried (a lock or a"
+            " wedged server must not stall it for good); 0: never"),
     {{"node.mode", env_name("node.mode"), "standard (global forest, transaction features only) or "
                                           "enhanced (per-user forests blended with a global one)",
       "", true},
@@ -245,6 +248,8 @@ std::vector<binding> make_bindings() {
             600000, "longest wait between retries while PostgreSQL is away"),
     bool_key("sink.store_all", &S::sink, &sink_settings::store_all,
              "store every scored transaction, not only the anomalies"),
+    int_key("sink.stuck_after_s", &S::sink, &sink_settings::stuck_after_s, 1, 86400,
+            "/readyz answers 503 when a writer with work has not committed for this many seconds"),
     int_key("sink.retention_days", &S::sink, &sink_settings::retention_days, 1, 36500,
             "days of scored transactions kept"),
   };

@@ -36,6 +36,7 @@ struct input_settings {
 /// Where results go.
 struct pg_settings {
   std::string url = "postgresql://rtad@127.0.0.1:5432/rtad";
+  int statement_timeout_ms = 30000; ///< a node's statements end after this (0: never)
 };
 
 /// The detection models.
@@ -68,6 +69,7 @@ struct sink_settings {
   int retry_max_backoff_ms = 5000;
   bool store_all = true;            ///< store every scored transaction, not only anomalies
   int retention_days = 30;          ///< partitions of `transactions` older than this are dropped
+  int stuck_after_s = 60;           ///< /readyz says 503 when a lane with work went this long without a commit
 };
 
 /// The node process.

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace rtad {
+
+/// `url` (a postgres:// URI or libpq key=value pairs) with what every
+/// connection of a node needs, so that nothing waits on PostgreSQL forever:
+/// TCP keepalives and a user timeout (a peer that vanished, or a half-open
+/// connection, fails within about 30 s instead of never), and, when
+/// `statement_timeout` is positive, PostgreSQL's statement_timeout (a
+/// statement stuck on a lock or a wedged server ends with an error the
+/// caller retries).
+std::string node_connection_url(const std::string& url,
+                                std::chrono::milliseconds statement_timeout);
+
+} // namespace rtad
