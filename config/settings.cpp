@@ -133,7 +133,7 @@ std::vector<binding> make_bindings() {
     {{"input.unknown_fields", env_name("input.unknown_fields"),
       "fields the format does not know, top-level or nested: accept (ignored, counted in "
       "rtad_unknown_fields_total) or quarantine",
-      "", false},
+      "", true},
      [](settings& s, const std::string& v) {
        if (v == "accept")
          s.input.quarantine_unknown_fields = false;

@@ -1,0 +1,112 @@
+#define BOOST_TEST_MODULE a stuck PostgreSQL
+// PostgreSQL that answers nothing (a lock held by someone else, standing in
+// for a wedged server): the node must say so on /readyz, and its statements
+// must end after pg.statement_timeout_ms and be retried rather than wait
+// forever. Before, a blocked write left /readyz at 200 and waited as long
+// as the lock.
+#include "actors/metrics_http.hpp"
+#include "actors/node.hpp"
+#include "actors/system_config.hpp"
+#include "support/http_get.hpp"
+#include "support/node_fixture.hpp"
+#include "support/stream.hpp"
+
+#include <caf/all.hpp>
+#include <thread>
+
+using namespace rtad;
+using test::http_get;
+
+namespace {
+
+std::int64_t wall_clock() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// Waits up to `limit` for `ok`; whether it came.
+template <class F>
+bool eventually(F ok, std::chrono::seconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (!ok()) {
+    if (std::chrono::steady_clock::now() > until)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
+/// Sends one round of `people` and flushes.
+long long send_round(test::node_fixture& f, test::producer& p, test::population& people) {
+  long long n = 0;
+  for (const auto& t : people.round()) {
+    p.send(f.topic, t.user_id, encode_transaction(t));
+    ++n;
+  }
+  p.flush();
+  return n;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_writer_that_cannot_commit_turns_readyz_to_503_until_it_does) {
+  test::node_fixture f("rtad_stuck_readyz", 2);
+  f.settings.pg.statement_timeout_ms = 0; // the write waits as long as the lock
+  f.settings.sink.stuck_after_s = 2;
+  test::population people(20, 3, wall_clock() - 86400);
+  test::producer p(f.settings.kafka.bootstrap);
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  metrics_http http("127.0.0.1", 0, "e2e", n.metrics(), [&] { return !n.failed(); });
+  auto sent = send_round(f, p, people);
+  f.wait_for("select count(*) from transactions", sent);
+  BOOST_TEST(eventually([&] { return http_get(http.port(), "/readyz").find("200 OK") != std::string::npos; },
+                        std::chrono::seconds(10)));
+  {
+    pqxx::connection blocker(f.db.url());
+    pqxx::work hold(blocker);
+    hold.exec("lock table kafka_offsets in access exclusive mode");
+    sent += send_round(f, p, people);
+    std::string readyz;
+    BOOST_TEST(eventually([&] {
+      readyz = http_get(http.port(), "/readyz");
+      return readyz.find("503") != std::string::npos;
+    }, std::chrono::seconds(20)));
+    BOOST_TEST(readyz.find("the sink has not committed for") != std::string::npos, readyz);
+    hold.commit();
+  }
+  f.wait_for("select count(*) from transactions", sent);
+  BOOST_TEST(eventually([&] { return http_get(http.port(), "/readyz").find("200 OK") != std::string::npos; },
+                        std::chrono::seconds(10)));
+  BOOST_TEST(n.stop(std::chrono::seconds(30)));
+  f.expect_exactly_once(sent);
+}
+
+BOOST_AUTO_TEST_CASE(a_statement_blocked_past_its_timeout_ends_and_is_retried) {
+  test::node_fixture f("rtad_stuck_timeout", 2);
+  f.settings.pg.statement_timeout_ms = 500;
+  test::population people(20, 4, wall_clock() - 86400);
+  test::producer p(f.settings.kafka.bootstrap);
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  auto sent = send_round(f, p, people);
+  f.wait_for("select count(*) from transactions", sent);
+  auto errors = n.metrics()->sink_errors.load();
+  {
+    pqxx::connection blocker(f.db.url());
+    pqxx::work hold(blocker);
+    hold.exec("lock table kafka_offsets in access exclusive mode");
+    sent += send_round(f, p, people);
+    // Each attempt ends after 500 ms with "canceling statement due to
+    // statement timeout"; the sink backs off and tries again.
+    BOOST_TEST(eventually([&] { return n.metrics()->sink_errors.load() >= errors + 2; },
+                          std::chrono::seconds(20)));
+    hold.commit();
+  }
+  f.wait_for("select count(*) from transactions", sent);
+  BOOST_TEST(n.stop(std::chrono::seconds(30)));
+  f.expect_exactly_once(sent);
+}
