@@ -8,6 +8,7 @@
 #include "apps/signals.hpp"
 
 #include <caf/actor_system.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <pqxx/pqxx>
 #include <thread>
@@ -17,8 +18,28 @@ namespace rtad::app {
 namespace {
 
 constexpr std::chrono::seconds progress_interval{10};
-constexpr std::chrono::seconds shutdown_timeout{60};
 constexpr std::chrono::seconds id_check_interval{5};
+
+/// Exit code of a node whose shutdown overran node.shutdown_timeout_s.
+constexpr int exit_shutdown_timed_out = 3;
+
+/// Ends the process `timeout` from now, whatever still runs: a node stuck
+/// on PostgreSQL or the broker (a hand-over that cannot commit, a consumer
+/// that cannot leave its group) must stop all the same. Nothing is lost:
+/// PostgreSQL commits rows and offsets together, so what was not committed
+/// is still ahead of the committed offsets and its partitions' next owner
+/// reads it again.
+void arm_shutdown_watchdog(std::chrono::seconds timeout) {
+  std::thread([timeout] {
+    std::this_thread::sleep_for(timeout);
+    log::error("node", "shutdown overran node.shutdown_timeout_s; exiting, what was not committed"
+                       " is left to the partitions' next owner" +
+                         log::fields()("timeout_s", timeout.count())("exit_code",
+                                                                     exit_shutdown_timed_out)
+                           .str());
+    std::_Exit(exit_shutdown_timed_out);
+  }).detach();
+}
 
 int run_node(const global_options& g, const std::vector<std::string>& extra) {
   auto o = g;
@@ -35,15 +56,22 @@ int run_node(const global_options& g, const std::vector<std::string>& extra) {
   auto last_progress = std::chrono::steady_clock::now();
   auto last_id_check = last_progress;
   std::uint64_t last_scored = 0;
+  const auto shutdown_timeout = std::chrono::seconds(s.node.shutdown_timeout_s);
+  // Armed before the hand-over; the actor system's own teardown (it waits
+  // for every actor) runs under it too.
+  auto stop = [&] {
+    arm_shutdown_watchdog(shutdown_timeout);
+    return n.stop(shutdown_timeout);
+  };
   int sig = 0;
   while ((sig = wait_stop_signal(std::chrono::milliseconds(200))) == 0) {
     if (n.shutdown_requested()) {
       log::info("node", "an operator asked this node to stop");
-      return n.stop(shutdown_timeout) ? 0 : 1;
+      return stop() ? 0 : 1;
     }
     if (n.failed()) {
       log::error("node", "stopping after a failure");
-      n.stop(shutdown_timeout);
+      stop();
       return 1;
     }
     auto now = std::chrono::steady_clock::now();
@@ -53,7 +81,7 @@ int run_node(const global_options& g, const std::vector<std::string>& extra) {
         // Two nodes under one id would write one node_status row and one
         // admin identity: this one yields.
         log::error("node", "another node runs under this id now; stopping");
-        n.stop(shutdown_timeout);
+        stop();
         return 1;
       }
     }
@@ -74,7 +102,7 @@ int run_node(const global_options& g, const std::vector<std::string>& extra) {
   }
   log::info("node", std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
                       ", shutting down");
-  return n.stop(shutdown_timeout) ? 0 : 1;
+  return stop() ? 0 : 1;
 }
 
 command make_node(CLI::App& root, const global_options& g) {
@@ -93,7 +121,8 @@ command make_node(CLI::App& root, const global_options& g) {
                   "repeatable)");
   cmd->footer("Settings: rtad config keys. Stops cleanly on SIGINT/SIGTERM: leaves the\n"
               "consumer group, commits every row and offset, checkpoints every profile,\n"
-              "and tells the other members of its cluster. Nodes of one cluster share\n"
+              "and tells the other members of its cluster; after node.shutdown_timeout_s\n"
+              "(30) it exits anyway, with code 3. Nodes of one cluster share\n"
               "kafka.group (which spreads the partitions) and node.admin_secret.");
   return {cmd, [=, &g] {
             std::vector<std::string> o;

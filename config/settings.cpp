@@ -166,6 +166,10 @@ std::vector<binding> make_bindings() {
                "unique id of this node; empty: host name and process id", true),
     int_key("node.shards", &S::node, &node_settings::shards, 1, 1024,
             "shard actors; each owns the profiles of hash(user) % shards"),
+    int_key("node.shutdown_timeout_s", &S::node, &node_settings::shutdown_timeout_s, 1, 3600,
+            "on SIGINT/SIGTERM the node hands over cleanly within this many seconds or exits"
+            " anyway with code 3 (what it could not commit is read again by the partitions'"
+            " next owner)"),
     int_key("node.passivate_after_s", &S::node, &node_settings::passivate_after_s, 1, 86400 * 30,
             "idle seconds after which a profile checkpoints and leaves memory"),
     int_key("node.max_active_profiles", &S::node, &node_settings::max_active_profiles, 1,

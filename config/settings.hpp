@@ -78,6 +78,7 @@ struct node_settings {
   detection_mode mode = detection_mode::enhanced;
   int shards = 4;
   int passivate_after_s = 300;      ///< idle profiles checkpoint and leave memory
+  int shutdown_timeout_s = 30;      ///< SIGTERM ends the process within this, whatever hangs
   int max_active_profiles = 200000; ///< memory budget per node, in profiles
   std::string admin_host = "127.0.0.1";
   int admin_port = 4242;

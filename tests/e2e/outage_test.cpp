@@ -63,3 +63,45 @@ BOOST_AUTO_TEST_CASE(postgres_away_mid_stream_loses_nothing_and_memory_stays_bou
   // Credit (2,000 in flight) bounds what waits in memory, not the stream's length.
   BOOST_TEST(peak_kib - baseline_kib < 64 * 1024);
 }
+
+BOOST_AUTO_TEST_CASE(sigterm_while_postgres_is_away_ends_the_node_within_its_shutdown_timeout) {
+  // Before node.shutdown_timeout_s, the hand-over waited for ever for a
+  // commit that could not happen, and SIGTERM needed a kill -9.
+  test::node_fixture f("rtad_outage_sigterm");
+  test::population people(50, 6);
+  auto log = std::string("/tmp/") + f.topic + ".log";
+  test::child node(test::node_args(f.settings, "stuck", {"--set", "node.shutdown_timeout_s=5"}),
+                   log);
+  test::producer p(f.settings.kafka.bootstrap);
+  long long sent = 0;
+  auto produce_rounds = [&](int rounds) {
+    for (int r = 0; r < rounds; ++r) {
+      for (const auto& t : people.round())
+        p.send(f.topic, t.user_id, encode_transaction(t));
+      sent += people.users();
+    }
+    p.flush();
+  };
+  produce_rounds(10);
+  f.wait_for("select count(*) from transactions", sent);
+  {
+    restart_guard guard;
+    BOOST_REQUIRE(services("stop") == 0);
+    produce_rounds(10); // cannot be committed
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    auto asked = std::chrono::steady_clock::now();
+    node.signal(SIGTERM);
+    BOOST_TEST(node.wait_exit(std::chrono::seconds(30)) == 3); // overran, and says so
+    auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - asked)
+                     .count();
+    BOOST_TEST(took_ms < 10000); // 5 s and the time to notice
+    BOOST_REQUIRE(services("start") == 0);
+  }
+  // What it could not commit is read again by the next owner.
+  test::child next(test::node_args(f.settings, "next"), log + ".next");
+  f.wait_for("select count(*) from transactions", sent, std::chrono::seconds(120));
+  next.signal(SIGTERM);
+  BOOST_TEST(next.wait_exit(std::chrono::seconds(60)) == 0);
+  f.expect_exactly_once(sent);
+}
