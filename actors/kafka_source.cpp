@@ -177,7 +177,7 @@ void poll(self_ptr self) {
   auto& m = *st.cfg.metrics;
   if (st.stopping)
     return;
-  if (st.in_flight >= st.cfg.credits) {
+  if (st.in_flight >= st.cfg.credits || st.in_flight_bytes >= st.cfg.credit_bytes) {
     st.paused = true; // the sink's acknowledgements resume polling
     ++m.credit_waits;
     return;
@@ -186,7 +186,7 @@ void poll(self_ptr self) {
   std::vector<std::vector<transaction>> per_shard(st.cfg.shards.size());
   std::map<std::int32_t, std::vector<std::int64_t>> offsets;
   std::vector<quarantine_entry> refused;
-  std::uint64_t taken = 0;
+  std::uint64_t taken = 0, taken_bytes = 0;
   auto timeout = static_cast<int>(st.cfg.poll_timeout.count());
   decode_options options; // the clock of this poll judges its messages' timestamps
   options.now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -243,7 +243,9 @@ void poll(self_ptr self) {
   std::size_t next_ready = 0;
   // Released messages go first and all of them (past the credit if need be):
   // their partition is resumed, so nothing else would bring them back.
-  while (taken < room || next_ready < ready.size()) {
+  // A message over the byte credit is taken all the same: it is read already.
+  while ((taken < room && st.in_flight_bytes + taken_bytes < st.cfg.credit_bytes) ||
+         next_ready < ready.size()) {
     std::unique_ptr<RdKafka::Message> msg;
     bool released = next_ready < ready.size(); // held, and its turn came
     if (released)
@@ -287,6 +289,7 @@ void poll(self_ptr self) {
     auto [epoch, begins] = clock.next(msg->offset(), timestamp);
     st.reading[msg->partition()] = {epoch, false};
     ++taken;
+    taken_bytes += msg->len();
     tell_start(msg->partition(), msg->offset());
     if (begins && st.cfg.global)
       self->send(st.cfg.global, enter_atom::value, msg->partition(), epoch, msg->offset());
@@ -313,6 +316,8 @@ void poll(self_ptr self) {
     m.quarantined += refused.size();
     m.unknown_fields += unknown_fields;
     st.in_flight += taken;
+    st.in_flight_bytes += taken_bytes;
+    m.in_flight_bytes = st.in_flight_bytes;
     std::vector<offset_batch> batches;
     for (auto& [p, os] : offsets)
       batches.push_back({p, std::move(os)});
@@ -321,7 +326,10 @@ void poll(self_ptr self) {
       .then([=](std::uint64_t stored) {
         auto& st = self->state;
         st.in_flight -= std::min(stored, st.in_flight);
-        if (st.paused && st.in_flight < st.cfg.credits) {
+        st.in_flight_bytes -= std::min<std::uint64_t>(taken_bytes, st.in_flight_bytes);
+        st.cfg.metrics->in_flight_bytes = st.in_flight_bytes;
+        if (st.paused && st.in_flight < st.cfg.credits &&
+            st.in_flight_bytes < st.cfg.credit_bytes) {
           st.paused = false;
           self->send(self, poll_atom::value);
         }

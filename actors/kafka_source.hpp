@@ -26,6 +26,7 @@ struct source_config {
   std::size_t batch_max = 512;
   std::chrono::milliseconds poll_timeout{50};
   std::size_t credits = 16384;
+  std::size_t credit_bytes = 64 << 20; ///< kafka.credit_bytes
   std::chrono::milliseconds session_timeout{10000};
   int prefetch_kbytes = 16384; ///< librdkafka's queued.max.messages.kbytes
   int max_future_s = 86400;    ///< input.max_future_s: timestamps further ahead are quarantined
@@ -46,6 +47,7 @@ struct source_state {
   std::shared_ptr<source_rebalancer> rebalancer; // shared_ptr: the type is private to the .cpp
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::uint64_t in_flight = 0;
+  std::uint64_t in_flight_bytes = 0; ///< of the messages' payloads
   bool paused = false;
   bool stopping = false;
   std::set<std::int32_t> assigned;

@@ -36,6 +36,9 @@ std::string node_metrics::prometheus(const std::string& node) const {
       sink_stalled_seconds());
   put("in_flight", "gauge", "Transactions handed on and not yet stored (credit used).",
       in_flight.load());
+  put("in_flight_bytes", "gauge",
+      "Bytes of the messages handed on and not yet stored (kafka.credit_bytes bounds them).",
+      in_flight_bytes.load());
   put("credit_waits_total", "counter", "Times a source paused for lack of credit.",
       credit_waits.load());
   put("epoch_waits_expired_total", "counter",

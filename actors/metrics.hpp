@@ -30,6 +30,7 @@ struct node_metrics {
   /// has not committed; 0: every lane with work is moving.
   std::atomic<std::int64_t> sink_stalled_since_ns{0};
   std::atomic<std::uint64_t> in_flight{0};      ///< transactions handed on, not yet stored
+  std::atomic<std::uint64_t> in_flight_bytes{0}; ///< their messages' bytes
   std::atomic<std::uint64_t> credit_waits{0};   ///< times a source paused for credit
   std::atomic<std::uint64_t> epoch_waits_expired{0}; ///< transactions scored without their epoch's model
   std::atomic<std::int64_t> consumer_lag{0};

@@ -148,6 +148,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.batch_max = static_cast<std::size_t>(s.kafka.batch_max);
   src.poll_timeout = std::chrono::milliseconds(s.kafka.poll_timeout_ms);
   src.credits = static_cast<std::size_t>(s.kafka.credits);
+  src.credit_bytes = static_cast<std::size_t>(s.kafka.credit_bytes);
   src.session_timeout = std::chrono::milliseconds(s.kafka.session_timeout_ms);
   src.prefetch_kbytes = s.kafka.prefetch_kbytes;
   src.max_future_s = s.input.max_future_s;

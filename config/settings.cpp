@@ -122,6 +122,9 @@ std::vector<binding> make_bindings() {
             "longest time one poll may block a source"),
     int_key("kafka.credits", &S::kafka, &kafka_settings::credits, 1, 10000000,
             "transactions in flight per source before it stops polling (backpressure)"),
+    int_key("kafka.credit_bytes", &S::kafka, &kafka_settings::credit_bytes, 1 << 20, 2147483647,
+            "bytes of messages in flight per source before it stops polling: with large messages"
+            " (a quarantined one keeps its bytes until stored) memory stays bounded too"),
     int_key("kafka.prefetch_kbytes", &S::kafka, &kafka_settings::prefetch_kbytes, 1, 2097151,
             "kilobytes of messages the consumer fetches ahead of the node (librdkafka's "
             "queued.max.messages.kbytes); the credit bounds what is in flight after that"),

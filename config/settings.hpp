@@ -23,6 +23,7 @@ struct kafka_settings {
   int batch_max = 512;              ///< messages handed to shards per batch
   int poll_timeout_ms = 50;         ///< how long one poll may block the source
   int credits = 16384;              ///< transactions in flight per source before it stops polling
+  int credit_bytes = 64 << 20;      ///< ... or bytes of messages in flight
   int session_timeout_ms = 10000;   ///< a node that stops heartbeating loses its partitions after this
   int prefetch_kbytes = 16384;      ///< messages the consumer fetches ahead, at most
 };

@@ -105,3 +105,55 @@ BOOST_AUTO_TEST_CASE(sigterm_while_postgres_is_away_ends_the_node_within_its_shu
   BOOST_TEST(next.wait_exit(std::chrono::seconds(60)) == 0);
   f.expect_exactly_once(sent);
 }
+
+BOOST_AUTO_TEST_CASE(large_messages_while_postgres_is_away_stay_within_the_byte_credit) {
+  // 300 messages of 900 KB, each quarantined (a merchant name far over the
+  // limit), so each keeps its bytes until PostgreSQL takes them. Counted in
+  // messages alone (2,000 credits), all 270 MB of them waited in memory.
+  test::node_fixture f("rtad_outage_bytes");
+  test::population people(20, 8);
+  auto log = std::string("/tmp/") + f.topic + ".log";
+  test::child node(test::node_args(f.settings, "bytes",
+                                   {"--set", "kafka.credits=2000", "--set",
+                                    "kafka.credit_bytes=33554432"}),
+                   log);
+  test::producer p(f.settings.kafka.bootstrap);
+  long long good = 0, large = 0;
+  for (const auto& t : people.round()) {
+    p.send(f.topic, t.user_id, encode_transaction(t));
+    ++good;
+  }
+  p.flush();
+  f.wait_for("select count(*) from transactions", good);
+  long baseline_kib = node.rss_kib();
+  long peak_kib = baseline_kib;
+  {
+    restart_guard guard;
+    BOOST_REQUIRE(services("stop") == 0);
+    for (int i = 0; i < 300; ++i) {
+      auto t = people.round().front();
+      t.merchant_name = std::string(900 * 1024, 'x');
+      p.send(f.topic, t.user_id, encode_transaction(t));
+      ++large;
+      if (i % 20 == 0) {
+        p.flush();
+        peak_kib = std::max(peak_kib, node.rss_kib());
+      }
+    }
+    p.flush();
+    for (int i = 0; i < 50; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      BOOST_REQUIRE_MESSAGE(node.running(), "the node died without its database; see " + log);
+      peak_kib = std::max(peak_kib, node.rss_kib());
+    }
+    BOOST_REQUIRE(services("start") == 0);
+  }
+  f.wait_for("select count(*) from quarantine", large, std::chrono::seconds(120));
+  node.signal(SIGTERM);
+  BOOST_TEST(node.wait_exit(std::chrono::seconds(60)) == 0);
+  BOOST_TEST(f.count("select count(*) from quarantine where reason like '%longer than%'") == large);
+  BOOST_TEST_MESSAGE("RSS before " << baseline_kib << " KiB, peak " << peak_kib << " KiB");
+  // 32 MiB of messages in flight, each held about twice (the message and
+  // its quarantine entry), and librdkafka's prefetch: well under 270 MB.
+  BOOST_TEST(peak_kib - baseline_kib < 150 * 1024);
+}
