@@ -274,6 +274,10 @@ void pg_writer::write_checkpoints(pqxx::work& w, const write_batch& b) {
         copy << copy_row(*c);
     copy.complete();
   }
+  // A checkpoint never goes back: a node that lost the user's partition
+  // (stopped, cut off) and writes an older model when it wakes up must not
+  // undo what the new owner learnt. Newer means more refits, or as many and
+  // a later transaction learnt.
   w.exec_params(
     "insert into user_profiles (user_id, node, model_version, history_size, trees, threshold,"
     " frozen, last_retrain, last_transaction_at, learned_partition, learned_offset, summary,"
@@ -288,7 +292,10 @@ void pg_writer::write_checkpoints(pqxx::work& w, const write_batch& b) {
     " last_retrain = excluded.last_retrain, last_transaction_at = excluded.last_transaction_at,"
     " learned_partition = excluded.learned_partition, learned_offset = excluded.learned_offset,"
     " summary = excluded.summary, checkpoint = excluded.checkpoint, updated_at = now()" +
-      std::string(b.keep_stored_checkpoints ? " where user_profiles.checkpoint is null" : ""),
+      std::string(b.keep_stored_checkpoints
+                    ? " where user_profiles.checkpoint is null"
+                    : " where (user_profiles.model_version, coalesce(user_profiles.learned_offset, -1))"
+                      " <= (excluded.model_version, coalesce(excluded.learned_offset, -1))"),
     cfg_.node);
 }
 

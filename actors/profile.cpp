@@ -152,10 +152,12 @@ void handle_checkpoint_request(self_ptr self, bool quit, caf::typed_response_pro
 void restore(self_ptr self, profile_restore& r) {
   auto& st = self->state;
   auto rebuilt = rebuild_profile(st.cfg.params, r);
-  if (!rebuilt.error.empty())
+  if (!rebuilt.error.empty()) {
     log::error("profile", "checkpoint unreadable, starting afresh" +
                             log::fields()("user", st.user)("error", log::quote(rebuilt.error))
                               .str());
+    rebuilt.model.continue_versions_from(r.stored_version); // or its checkpoints are refused
+  }
   st.model.emplace(std::move(rebuilt.model));
   if (!rebuilt.applied_labels.empty()) {
     st.cfg.metrics->labels_applied += rebuilt.applied_labels.size();

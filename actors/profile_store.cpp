@@ -75,7 +75,7 @@ std::map<std::string, profile_restore> load_profiles(pqxx::connection& c,
   auto checkpoints =
     with_checkpoints
       ? r.exec_params("select user_id, checkpoint, coalesce(learned_partition, -1),"
-                      " coalesce(learned_offset, -1) from user_profiles"
+                      " coalesce(learned_offset, -1), model_version from user_profiles"
                       " where user_id = any($1::text[]) and checkpoint is not null",
                       array)
       : pqxx::result{};
@@ -85,6 +85,7 @@ std::map<std::string, profile_restore> load_profiles(pqxx::connection& c,
     pqxx::binarystring bytes(row[1]);
     p.found = true;
     p.checkpoint.assign(bytes.begin(), bytes.end());
+    p.stored_version = row[4].as<std::uint64_t>();
     partitions[index[user]] = row[2].as<std::int32_t>();
     offsets[index[user]] = row[3].as<std::int64_t>();
   }

@@ -123,11 +123,14 @@ struct profile_restore {
   std::vector<stored_transaction> catch_up;
   std::vector<label> labels;
   std::string error; ///< non-empty when the checkpoint could not be read
+  /// The stored row's model_version: a model started afresh continues from
+  /// it, since a checkpoint that goes back in version is refused.
+  std::uint64_t stored_version = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, profile_restore& x) {
-  return f(x.found, x.checkpoint, x.catch_up, x.labels, x.error);
+  return f(x.found, x.checkpoint, x.catch_up, x.labels, x.error, x.stored_version);
 }
 
 /// What the sink committed, for the population model: each stored row with

@@ -5,6 +5,7 @@
 #include "models/population.hpp"
 #include "models/threshold.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -90,6 +91,10 @@ public:
   /// Analyst feedback on a flagged transaction: a false positive joins the
   /// window at once; a confirmed fraud never does. False when unknown here.
   bool label(const std::string& transaction_id, bool confirmed_fraud);
+
+  /// Counts refits from at least `v` on (a model started afresh where an
+  /// unreadable one of that version was stored).
+  void continue_versions_from(std::uint64_t v) { version_ = std::max(version_, v); }
 
   /// Rebuilds every tree from the current window.
   void retrain();

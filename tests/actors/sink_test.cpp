@@ -131,6 +131,31 @@ BOOST_AUTO_TEST_CASE(checkpoints_are_copied_byte_for_byte_and_the_newest_of_a_us
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_checkpoint_never_replaces_a_newer_one) {
+  // A node that lost the user's partition and wakes up must not undo what
+  // the new owner learnt.
+  migrated_db db;
+  pg_writer w({db.url(), "n1", "g", "t", true, 30});
+  auto write = [&](std::uint64_t version, std::int64_t learned_offset) {
+    profile_checkpoint c;
+    c.user_id = "u-fenced";
+    c.model_version = version;
+    c.learned_partition = 0;
+    c.learned_offset = learned_offset;
+    c.bytes = {1, 2, 3};
+    c.summary_json = "{}";
+    write_batch b;
+    b.checkpoints.push_back(&c);
+    w.write(b);
+    return db.count("select model_version * 1000 + learned_offset from user_profiles");
+  };
+  BOOST_TEST(write(5, 100) == 5100);
+  BOOST_TEST(write(4, 300) == 5100); // fewer refits: older, whatever it learnt last
+  BOOST_TEST(write(5, 90) == 5100);  // as many, an earlier transaction: older
+  BOOST_TEST(write(5, 120) == 5120);
+  BOOST_TEST(write(6, 0) == 6000);
+}
+
 BOOST_AUTO_TEST_CASE(the_sink_writes_in_batches_and_returns_credit_once_stored) {
   migrated_db db;
   running_sink s(db.url(), 100, std::chrono::milliseconds(20));

@@ -76,3 +76,35 @@ BOOST_AUTO_TEST_CASE(a_timestamp_in_2099_is_quarantined_and_every_good_transacti
   expect_poison_quarantined_and_the_rest_stored(
     "rtad_poison_future", t, "timestamp 4070908800 is % s ahead of the node''s clock%");
 }
+
+BOOST_AUTO_TEST_CASE(an_unreadable_checkpoint_is_replaced_by_the_model_started_afresh) {
+  // Checkpoints never go back in model_version (a node that lost a user's
+  // partition must not undo the new owner's learning), so a model started
+  // afresh over an unreadable one of version 9 counts on from 9; otherwise
+  // its checkpoints would be refused and the bad one read again for ever.
+  test::node_fixture f("rtad_poison_checkpoint", 1);
+  test::population people(5, 12, wall_clock() - 2 * 86400);
+  {
+    pqxx::connection c(f.db.url());
+    pqxx::work w(c);
+    w.exec("insert into user_profiles (user_id, model_version, checkpoint) select user_id, 9,"
+           " '\\x00ff'::bytea from (values ('user-0'), ('user-1')) v(user_id)");
+    w.commit();
+  }
+  test::producer p(f.settings.kafka.bootstrap);
+  long long sent = 0;
+  for (int r = 0; r < 10; ++r)
+    for (const auto& t : people.round()) {
+      p.send(f.topic, t.user_id, encode_transaction(t));
+      ++sent;
+    }
+  p.flush();
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  f.wait_for("select count(*) from transactions", sent, std::chrono::seconds(60));
+  BOOST_TEST(n.stop(std::chrono::seconds(30))); // checkpoints every profile
+  BOOST_TEST(f.count("select count(*) from user_profiles where checkpoint = '\\x00ff'::bytea") == 0);
+  BOOST_TEST(f.count("select count(*) from user_profiles where user_id in ('user-0', 'user-1')"
+                     " and model_version >= 9") == 2);
+}
