@@ -4,11 +4,32 @@
 
 namespace rtad {
 
+namespace {
+
+/// A label value as the exposition format wants it: backslash, double quote
+/// and line feed escaped (a node name is the operator's choice).
+std::string label_value(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"')
+      out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+} // namespace
+
 std::string node_metrics::prometheus(const std::string& node) const {
   std::ostringstream os;
+  const auto label = label_value(node);
   auto put = [&](const char* name, const char* type, const char* help, auto value) {
     os << "# HELP rtad_" << name << ' ' << help << "\n# TYPE rtad_" << name << ' ' << type
-       << "\nrtad_" << name << "{node=\"" << node << "\"} " << value << '\n';
+       << "\nrtad_" << name << "{node=\"" << label << "\"} " << value << '\n';
   };
   put("transactions_consumed_total", "counter", "Messages read from Kafka.", consumed.load());
   put("transactions_scored_total", "counter", "Transactions scored.", scored.load());
