@@ -33,7 +33,12 @@ std::string node_metrics::prometheus(const std::string& node) const {
   };
   put("transactions_consumed_total", "counter", "Messages read from Kafka.", consumed.load());
   put("transactions_scored_total", "counter", "Transactions scored.", scored.load());
-  put("anomalies_total", "counter", "Transactions flagged as anomalies.", flagged.load());
+  os << "# HELP rtad_anomalies_total Transactions flagged as anomalies, by risk.\n"
+        "# TYPE rtad_anomalies_total counter\n";
+  const char* risks[] = {"low", "medium", "high"};
+  for (int r = 0; r < 3; ++r)
+    os << "rtad_anomalies_total{node=\"" << label << "\",risk=\"" << risks[r] << "\"} "
+       << flagged_by_risk[r].load() << '\n';
   put("quarantined_total", "counter", "Messages refused and quarantined.", quarantined.load());
   put("unknown_fields_total", "counter",
       "Fields the wire format does not know (top-level or nested) in accepted messages: ignored "
@@ -88,6 +93,9 @@ std::string node_metrics::prometheus(const std::string& node) const {
       "Freed heap memory handed back to the operating system by periodic trims.",
       heap_released_bytes.load());
   put("database_up", "gauge", "1 while PostgreSQL accepts writes.", db_available.load() ? 1 : 0);
+  os << "# HELP rtad_build_info The rtad version this node runs (always 1).\n"
+        "# TYPE rtad_build_info gauge\nrtad_build_info{node=\""
+     << label << "\",version=\"" << RTAD_VERSION << "\"} 1\n";
   return os.str();
 }
 

@@ -16,6 +16,7 @@ struct node_metrics {
   std::atomic<std::uint64_t> consumed{0};       ///< messages read from Kafka
   std::atomic<std::uint64_t> scored{0};         ///< transactions scored
   std::atomic<std::uint64_t> flagged{0};        ///< anomalies
+  std::atomic<std::uint64_t> flagged_by_risk[3]{}; ///< anomalies of risk low, medium, high
   std::atomic<std::uint64_t> quarantined{0};    ///< messages refused
   std::atomic<std::uint64_t> unknown_fields{0}; ///< fields the format does not know, accepted
   std::atomic<std::uint64_t> duplicates{0};     ///< transaction ids a user sent again
@@ -51,6 +52,12 @@ struct node_metrics {
   std::atomic<bool> ready{false};               ///< assigned partitions and running
   std::atomic<bool> draining{false};            ///< an operator asked it to hand its partitions on
   std::chrono::seconds stuck_after{60};         ///< sink.stuck_after_s: then /readyz says 503
+
+  /// One anomaly of `risk` (low, medium or high).
+  void count_anomaly(const std::string& risk) {
+    ++flagged;
+    ++flagged_by_risk[risk == "high" ? 2 : risk == "medium" ? 1 : 0];
+  }
 
   /// How long a sink lane with work has gone without a commit (0: none).
   double sink_stalled_seconds() const {

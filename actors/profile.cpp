@@ -86,7 +86,7 @@ void score(self_ptr self, std::vector<transaction>& txns, const global_snapshot&
   auto* population = snap.population.get();
   std::vector<scored_transaction> out;
   out.reserve(txns.size());
-  std::uint64_t flagged = 0, duplicates = 0;
+  std::uint64_t duplicates = 0;
   for (auto& t : txns) {
     if (m.redelivered(t.transaction_id, {t.partition, t.offset})) {
       scored_transaction s;
@@ -107,7 +107,7 @@ void score(self_ptr self, std::vector<transaction>& txns, const global_snapshot&
       s.detection_features = explanation_json(e, v);
       keep_last(st.recent_explanations, t.transaction_id + ": " + e.summary,
                 recent_explanations_kept);
-      ++flagged;
+      st.cfg.metrics->count_anomaly(s.risk);
     }
     keep_last(st.recent_scores, v.score, recent_scores_kept);
     std::copy(x.begin(), x.end(), s.features.begin());
@@ -119,7 +119,6 @@ void score(self_ptr self, std::vector<transaction>& txns, const global_snapshot&
   }
   st.cfg.metrics->scored += out.size() - duplicates;
   st.cfg.metrics->duplicates += duplicates;
-  st.cfg.metrics->flagged += flagged;
   self->send(st.cfg.sink, std::move(out));
   if (st.since_checkpoint >= st.cfg.checkpoint_every)
     checkpoint(self, [](bool) {});

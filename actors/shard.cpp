@@ -88,7 +88,7 @@ void score_standard(self_ptr self, std::vector<transaction>& txns) {
       auto e = models::explain_standard(*forest, input, x);
       s.explanation = e.summary;
       s.detection_features = explanation_json(e, v);
-      ++metrics.flagged;
+      metrics.count_anomaly(s.risk);
     }
     std::copy(x.begin(), x.end(), s.features.begin());
     s.feature_count = static_cast<std::uint8_t>(x.size());

@@ -3,7 +3,7 @@
 // who may (lib/auth.ts); this form only shows what it was told.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { MAX_NOTE_LENGTH, type Label } from "@/lib/domain";
 
 export type LabelAccess = { kind: "allowed"; analyst: string } | { kind: "signin" } | { kind: "readonly"; reason: string };
@@ -13,6 +13,10 @@ export function LabelForm({ transactionId, access, compact = false }: { transact
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  // Server-rendered buttons do nothing until React has hydrated them: they
+  // stay disabled until then, so an early click is not silently lost.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   if (access.kind === "readonly") return <p className="muted small" data-testid="label-readonly">{access.reason}</p>;
   if (access.kind === "signin") {
@@ -58,10 +62,10 @@ export function LabelForm({ transactionId, access, compact = false }: { transact
         rows={compact ? 1 : 2}
       />
       <div className="label-actions">
-        <button type="button" className="btn btn-fraud" disabled={busy} onClick={() => submit("confirmed_fraud")}>
+        <button type="button" className="btn btn-fraud" disabled={busy || !hydrated} onClick={() => submit("confirmed_fraud")}>
           Confirm fraud
         </button>
-        <button type="button" className="btn btn-fp" disabled={busy} onClick={() => submit("false_positive")}>
+        <button type="button" className="btn btn-fp" disabled={busy || !hydrated} onClick={() => submit("false_positive")}>
           False positive
         </button>
         {result && (

@@ -24,3 +24,16 @@ BOOST_AUTO_TEST_CASE(the_sink_stall_is_zero_while_every_lane_moves) {
   BOOST_TEST(m.sink_stalled_seconds() >= 5.0);
   BOOST_TEST(m.prometheus("n").find("rtad_sink_stalled_seconds{node=\"n\"} 5") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(anomalies_are_counted_by_risk_and_the_build_is_named) {
+  node_metrics m;
+  m.count_anomaly("medium");
+  m.count_anomaly("high");
+  m.count_anomaly("high");
+  auto page = m.prometheus("n");
+  BOOST_TEST(page.find("rtad_anomalies_total{node=\"n\",risk=\"low\"} 0\n") != std::string::npos);
+  BOOST_TEST(page.find("rtad_anomalies_total{node=\"n\",risk=\"medium\"} 1\n") != std::string::npos);
+  BOOST_TEST(page.find("rtad_anomalies_total{node=\"n\",risk=\"high\"} 2\n") != std::string::npos);
+  BOOST_TEST(m.flagged.load() == 3u);
+  BOOST_TEST(page.find("rtad_build_info{node=\"n\",version=\"0.1.0\"} 1\n") != std::string::npos);
+}

@@ -20,6 +20,15 @@ double sample(const std::string& page, const std::string& name) {
   return std::stod(page.substr(space + 2));
 }
 
+/// The sum of every series of one metric (all its label values).
+double sum_of(const std::string& page, const std::string& name) {
+  double sum = 0;
+  for (auto at = page.find("\n" + name + "{"); at != std::string::npos;
+       at = page.find("\n" + name + "{", at + 1))
+    sum += std::stod(page.substr(page.find("} ", at) + 2));
+  return sum;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_with_frauds_caught) {
@@ -69,7 +78,10 @@ BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_wi
   auto after = http_get(http.port(), "/metrics");
   BOOST_TEST(sample(after, "rtad_transactions_scored_total") >=
              sample(before, "rtad_transactions_scored_total") + static_cast<double>(sent));
-  BOOST_TEST(sample(after, "rtad_anomalies_total") > sample(before, "rtad_anomalies_total"));
+  BOOST_TEST(sum_of(after, "rtad_anomalies_total") > sum_of(before, "rtad_anomalies_total"));
+  BOOST_TEST(sum_of(after, "rtad_anomalies_total") == static_cast<double>(n.metrics()->flagged.load()));
+  BOOST_TEST(after.find("rtad_anomalies_total{node=\"e2e\",risk=\"high\"} ") != std::string::npos);
+  BOOST_TEST(after.find("rtad_build_info{node=\"e2e\",version=\"") != std::string::npos);
   BOOST_TEST(sample(after, "rtad_quarantined_total") == 3);
   BOOST_TEST(sample(after, "rtad_sink_batches_total") > sample(before, "rtad_sink_batches_total"));
   BOOST_TEST(sample(after, "rtad_active_profiles") == people.users());

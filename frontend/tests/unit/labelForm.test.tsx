@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { renderToString } from "react-dom/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 const refresh = vi.fn();
@@ -35,6 +36,13 @@ describe("LabelForm", () => {
     const body = JSON.parse((fetchMock.mock.calls[0] as unknown as [string, RequestInit])[1].body as string);
     expect(body).toEqual({ transaction_id: "tx-1", label: "false_positive", note: "called the bank" });
     expect(refresh).toHaveBeenCalled();
+  });
+
+  it("serves its buttons disabled: before hydration a click would do nothing", () => {
+    const html = renderToString(<LabelForm transactionId="tx-1" access={{ kind: "allowed", analyst: "dana" }} />);
+    expect(html.match(/<button[^>]*disabled=""/g)).toHaveLength(2);
+    render(<LabelForm transactionId="tx-1" access={{ kind: "allowed", analyst: "dana" }} />);
+    expect((screen.getByText("False positive") as HTMLButtonElement).disabled).toBe(false);
   });
 
   it("shows the server's refusal", async () => {
