@@ -88,10 +88,10 @@ public:
       st.assigned.insert(ids.begin(), ids.end());
       // Until its first message tells its time, a partition counts as far
       // behind as it can be: the others wait for it.
-      for (auto* p : parts) {
-        st.clocks[p->partition()] = models::epoch_clock(st.cfg.epochs);
-        st.reading[p->partition()] = {st.cfg.epochs.of(std::max<std::int64_t>(0, p->offset())), false};
-      }
+      for (auto* p : parts)
+        st.reading[p->partition()] = {models::epoch_clock(st.cfg.epochs),
+                                      st.cfg.epochs.of(std::max<std::int64_t>(0, p->offset())),
+                                      false};
     } else {
       users = hand_over(ids);
       consumer->unassign();
@@ -102,7 +102,6 @@ public:
       st.started.erase(id);
       if (err != RdKafka::ERR__ASSIGN_PARTITIONS) {
         st.reading.erase(id);
-        st.clocks.erase(id);
         st.held.erase(id);
       }
     }
@@ -211,8 +210,8 @@ void poll(self_ptr self) {
   auto lead_limit = [&](std::int32_t partition) {
     auto slowest = std::numeric_limits<std::int64_t>::max();
     for (const auto& [p, r] : st.reading)
-      if (!r.second && p != partition)
-        slowest = std::min(slowest, r.first);
+      if (!r.idle && p != partition)
+        slowest = std::min(slowest, r.epoch);
     return slowest == std::numeric_limits<std::int64_t>::max() ? slowest : slowest + 1;
   };
   auto pause_or_resume = [&](std::int32_t partition, bool pause) {
@@ -226,7 +225,7 @@ void poll(self_ptr self) {
   std::vector<std::unique_ptr<RdKafka::Message>> ready;
   for (auto it = st.held.begin(); it != st.held.end();) {
     auto& q = it->second;
-    const auto& clock = st.clocks[it->first];
+    const auto& clock = st.reading[it->first].clock;
     // A held partition's clock stands still: its messages wait in order.
     while (!q.empty() &&
            clock.peek(q.front().msg->offset(), q.front().timestamp) <= lead_limit(it->first)) {
@@ -254,8 +253,10 @@ void poll(self_ptr self) {
       msg.reset(st.consumer->consume(taken == 0 ? timeout : 0));
     if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
       tell_start(msg->partition(), msg->offset());
-      if (auto r = st.reading.find(msg->partition()); r != st.reading.end())
-        r->second = {st.clocks[msg->partition()].at(msg->offset()), true};
+      if (auto r = st.reading.find(msg->partition()); r != st.reading.end()) {
+        r->second.epoch = r->second.clock.at(msg->offset());
+        r->second.idle = true;
+      }
       if (st.cfg.global)
         self->send(st.cfg.global, idle_atom::value, msg->partition(), msg->offset());
       continue;
@@ -276,18 +277,20 @@ void poll(self_ptr self) {
       h->second.push_back({std::move(msg), timestamp}); // arrived before the pause took effect
       continue;
     }
-    auto& clock = st.clocks[msg->partition()];
-    if (auto ahead = clock.peek(msg->offset(), timestamp);
+    auto& reading = st.reading[msg->partition()];
+    if (auto ahead = reading.clock.peek(msg->offset(), timestamp);
         !released && ahead > lead_limit(msg->partition())) {
       pause_or_resume(msg->partition(), true);
       // Where it waits is where it is: the others measure against that.
-      st.reading[msg->partition()] = {ahead, false};
+      reading.epoch = ahead;
+      reading.idle = false;
       st.held[msg->partition()].push_back({std::move(msg), timestamp});
       continue;
     }
     unknown_fields += unknown_here;
-    auto [epoch, begins] = clock.next(msg->offset(), timestamp);
-    st.reading[msg->partition()] = {epoch, false};
+    auto [epoch, begins] = reading.clock.next(msg->offset(), timestamp);
+    reading.epoch = epoch;
+    reading.idle = false;
     ++taken;
     taken_bytes += msg->len();
     tell_start(msg->partition(), msg->offset());

@@ -52,12 +52,15 @@ struct source_state {
   bool stopping = false;
   std::set<std::int32_t> assigned;
   std::set<std::int32_t> started; ///< assigned partitions whose first offset the global model knows
-  /// Per assigned partition: the epoch of the next offset to hand on, and
+  /// Where an assigned partition is read: its epochs (they follow its
+  /// messages' timestamps too), the epoch of the next offset to hand on, and
   /// whether the log ended there (then it holds nobody back).
-  std::map<std::int32_t, std::pair<std::int64_t, bool>> reading;
-  /// Per assigned partition: where it is in its epochs (they follow its
-  /// messages' timestamps too).
-  std::map<std::int32_t, models::epoch_clock> clocks;
+  struct partition_reading {
+    models::epoch_clock clock;
+    std::int64_t epoch = 0;
+    bool idle = false;
+  };
+  std::map<std::int32_t, partition_reading> reading;
   /// A message held back, with its timestamp (epoch_clock::no_time when it
   /// has none).
   struct held_message {

@@ -13,8 +13,6 @@ namespace {
 /// the migrations.
 constexpr int lock_class = 0x72746164;
 
-
-
 /// Who holds `node` according to node_status, for the message.
 std::string holder(pqxx::connection& c, const std::string& node) {
   pqxx::read_transaction r(c);

@@ -81,8 +81,12 @@ verdict assess_standard(const standard_features& x, const isolation_forest* fore
   return v;
 }
 
+bool user_model::replayed(origin from) const {
+  return from.partition >= 0 && from.partition == learned_.partition && from.offset <= learned_.offset;
+}
+
 bool user_model::redelivered(const std::string& transaction_id, origin from) const {
-  if (from.partition >= 0 && from.partition == learned_.partition && from.offset <= learned_.offset)
+  if (replayed(from))
     return false; // a replay after restore: the same position, not a second delivery
   auto h = std::hash<std::string>{}(transaction_id);
   return std::find(recent_ids_.begin(), recent_ids_.end(), h) != recent_ids_.end();
@@ -90,7 +94,7 @@ bool user_model::redelivered(const std::string& transaction_id, origin from) con
 
 bool user_model::record(const txn_input& t, const user_features& x, const verdict& v,
                         const std::string& transaction_id, origin from) {
-  if (from.partition >= 0 && from.partition == learned_.partition && from.offset <= learned_.offset)
+  if (replayed(from))
     return false; // a replay after restore: scored again, not learned twice
   if (from.partition >= 0)
     learned_ = from;

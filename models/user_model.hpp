@@ -145,6 +145,8 @@ private:
   };
   static constexpr std::size_t pending_capacity = 8;
 
+  /// `from` is at or before the newest position learnt from (a replay after restore).
+  bool replayed(origin from) const;
   void learn(const user_features& x);
   void refit_if_due();
   void fit_window(std::size_t first, std::size_t count);

@@ -163,6 +163,12 @@ int main(int argc, char** argv) try {
     std::fprintf(detail, "\n");
   }
 
+  // Hands every epoch that can close to the book, as a node's shards get them.
+  auto close_epochs = [&] {
+    for (auto& closed : population_model.advance())
+      book.add(closed.epoch, std::move(closed));
+  };
+
   auto started = std::chrono::steady_clock::now();
   std::size_t n = 0, flagged = 0; // transactions read, flagged
 
@@ -173,8 +179,7 @@ int main(int argc, char** argv) try {
         enhanced && it != users.end() && it->second.redelivered(t.transaction_id, {t.partition, t.offset})) {
       // As a node: a producer's retry keeps its first verdict, stored and learnt once.
       population_model.stored(t.partition, t.offset + 1);
-      for (auto& closed : population_model.advance())
-        book.add(closed.epoch, std::move(closed));
+      close_epochs();
       return;
     }
     auto input = rtad::to_input(t);
@@ -208,8 +213,7 @@ int main(int argc, char** argv) try {
     population_model.add(t.partition, t.offset, x.data(), static_cast<float>(v.global_score),
                          input.category);
     population_model.stored(t.partition, t.offset + 1);
-    for (auto& closed : population_model.advance())
-      book.add(closed.epoch, std::move(closed));
+    close_epochs();
     flagged += v.anomalous;
     std::fprintf(out, "%s,%.6f,%d\n", t.transaction_id.c_str(), v.score, v.anomalous ? 1 : 0);
     if (detail) {
@@ -241,8 +245,7 @@ int main(int argc, char** argv) try {
   population_model.assign(all);
   for (auto p : all)
     population_model.start(p, 0);
-  for (auto& closed : population_model.advance())
-    book.add(closed.epoch, std::move(closed));
+  close_epochs();
   auto run_ready = [&] {
     for (bool progress = true; progress;) {
       progress = false;
@@ -278,8 +281,7 @@ int main(int argc, char** argv) try {
   // The end of every partition: none holds the others back any more.
   for (auto p : all)
     population_model.idle(p, next_offset[static_cast<std::size_t>(p)]);
-  for (auto& closed : population_model.advance())
-    book.add(closed.epoch, std::move(closed));
+  close_epochs();
   run_ready();
   if (out != stdout)
     std::fclose(out);

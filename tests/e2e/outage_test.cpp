@@ -29,14 +29,7 @@ BOOST_AUTO_TEST_CASE(postgres_away_mid_stream_loses_nothing_and_memory_stays_bou
   test::child node(test::node_args(f.settings, "patient", {"--set", "kafka.credits=2000"}), log);
   test::producer p(f.settings.kafka.bootstrap);
   long long sent = 0;
-  auto produce_rounds = [&](int rounds) {
-    for (int r = 0; r < rounds; ++r) {
-      for (const auto& t : people.round())
-        p.send(f.topic, t.user_id, encode_transaction(t));
-      sent += people.users();
-    }
-    p.flush();
-  };
+  auto produce_rounds = [&](int rounds) { sent += f.send_rounds(p, people, rounds); };
   produce_rounds(20);
   f.wait_for("select count(*) from transactions", sent);
   long baseline_kib = node.rss_kib();
@@ -74,14 +67,7 @@ BOOST_AUTO_TEST_CASE(sigterm_while_postgres_is_away_ends_the_node_within_its_shu
                    log);
   test::producer p(f.settings.kafka.bootstrap);
   long long sent = 0;
-  auto produce_rounds = [&](int rounds) {
-    for (int r = 0; r < rounds; ++r) {
-      for (const auto& t : people.round())
-        p.send(f.topic, t.user_id, encode_transaction(t));
-      sent += people.users();
-    }
-    p.flush();
-  };
+  auto produce_rounds = [&](int rounds) { sent += f.send_rounds(p, people, rounds); };
   produce_rounds(10);
   f.wait_for("select count(*) from transactions", sent);
   {
@@ -118,12 +104,8 @@ BOOST_AUTO_TEST_CASE(large_messages_while_postgres_is_away_stay_within_the_byte_
                                     "kafka.credit_bytes=33554432"}),
                    log);
   test::producer p(f.settings.kafka.bootstrap);
-  long long good = 0, large = 0;
-  for (const auto& t : people.round()) {
-    p.send(f.topic, t.user_id, encode_transaction(t));
-    ++good;
-  }
-  p.flush();
+  auto good = f.send_rounds(p, people);
+  long long large = 0;
   f.wait_for("select count(*) from transactions", good);
   long baseline_kib = node.rss_kib();
   long peak_kib = baseline_kib;

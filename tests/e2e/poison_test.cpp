@@ -12,14 +12,9 @@
 #include <caf/all.hpp>
 
 using namespace rtad;
+using test::wall_clock;
 
 namespace {
-
-std::int64_t wall_clock() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// 400 good transactions of the last two days with `poison` in the middle;
 /// checks what the node stored and quarantined.
@@ -92,13 +87,7 @@ BOOST_AUTO_TEST_CASE(an_unreadable_checkpoint_is_replaced_by_the_model_started_a
     w.commit();
   }
   test::producer p(f.settings.kafka.bootstrap);
-  long long sent = 0;
-  for (int r = 0; r < 10; ++r)
-    for (const auto& t : people.round()) {
-      p.send(f.topic, t.user_id, encode_transaction(t));
-      ++sent;
-    }
-  p.flush();
+  auto sent = f.send_rounds(p, people, 10);
   rtad_system_config cfg;
   caf::actor_system sys{cfg};
   node n(sys, f.settings);

@@ -15,15 +15,10 @@
 #include <thread>
 
 using namespace rtad;
+using test::wall_clock;
 using test::http_get;
 
 namespace {
-
-std::int64_t wall_clock() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// Waits up to `limit` for `ok`; whether it came.
 template <class F>
@@ -35,17 +30,6 @@ bool eventually(F ok, std::chrono::seconds limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return true;
-}
-
-/// Sends one round of `people` and flushes.
-long long send_round(test::node_fixture& f, test::producer& p, test::population& people) {
-  long long n = 0;
-  for (const auto& t : people.round()) {
-    p.send(f.topic, t.user_id, encode_transaction(t));
-    ++n;
-  }
-  p.flush();
-  return n;
 }
 
 } // namespace
@@ -60,7 +44,7 @@ BOOST_AUTO_TEST_CASE(a_writer_that_cannot_commit_turns_readyz_to_503_until_it_do
   caf::actor_system sys{cfg};
   node n(sys, f.settings);
   metrics_http http("127.0.0.1", 0, "e2e", n.metrics(), [&] { return !n.failed(); });
-  auto sent = send_round(f, p, people);
+  auto sent = f.send_rounds(p, people);
   f.wait_for("select count(*) from transactions", sent);
   BOOST_TEST(eventually([&] { return http_get(http.port(), "/readyz").find("200 OK") != std::string::npos; },
                         std::chrono::seconds(10)));
@@ -68,7 +52,7 @@ BOOST_AUTO_TEST_CASE(a_writer_that_cannot_commit_turns_readyz_to_503_until_it_do
     pqxx::connection blocker(f.db.url());
     pqxx::work hold(blocker);
     hold.exec("lock table kafka_offsets in access exclusive mode");
-    sent += send_round(f, p, people);
+    sent += f.send_rounds(p, people);
     std::string readyz;
     BOOST_TEST(eventually([&] {
       readyz = http_get(http.port(), "/readyz");
@@ -92,14 +76,14 @@ BOOST_AUTO_TEST_CASE(a_statement_blocked_past_its_timeout_ends_and_is_retried) {
   rtad_system_config cfg;
   caf::actor_system sys{cfg};
   node n(sys, f.settings);
-  auto sent = send_round(f, p, people);
+  auto sent = f.send_rounds(p, people);
   f.wait_for("select count(*) from transactions", sent);
   auto errors = n.metrics()->sink_errors.load();
   {
     pqxx::connection blocker(f.db.url());
     pqxx::work hold(blocker);
     hold.exec("lock table kafka_offsets in access exclusive mode");
-    sent += send_round(f, p, people);
+    sent += f.send_rounds(p, people);
     // Each attempt ends after 500 ms with "canceling statement due to
     // statement timeout"; the sink backs off and tries again.
     BOOST_TEST(eventually([&] { return n.metrics()->sink_errors.load() >= errors + 2; },

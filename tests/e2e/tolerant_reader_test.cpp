@@ -14,16 +14,7 @@
 #include <nlohmann/json.hpp>
 
 using namespace rtad;
-
-namespace {
-
-std::int64_t wall_clock() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
-} // namespace
+using test::wall_clock;
 
 BOOST_AUTO_TEST_CASE(fields_a_producer_added_are_ignored_and_counted) {
   test::node_fixture f("rtad_tolerant_fields", 2);

@@ -5,6 +5,7 @@
 #include "support/kafka.hpp"
 #include "support/scratch_db.hpp"
 #include "support/services.hpp"
+#include "support/stream.hpp"
 
 #include <chrono>
 #include <functional>
@@ -36,6 +37,19 @@ struct node_fixture {
     create_topic(settings.kafka.bootstrap, topic, partitions);
     pqxx::connection c(db.url());
     db::migrate(c);
+  }
+
+  /// Sends `rounds` rounds of `people` to the topic, each keyed by its
+  /// user, and flushes; how many transactions that is.
+  long long send_rounds(producer& p, population& people, int rounds = 1) const {
+    long long n = 0;
+    for (int r = 0; r < rounds; ++r)
+      for (const auto& t : people.round()) {
+        p.send(topic, t.user_id, encode_transaction(t));
+        ++n;
+      }
+    p.flush();
+    return n;
   }
 
   /// One number from a query on the scratch database.

@@ -5,12 +5,21 @@
 
 #include "messages/codec.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <random>
 #include <string>
 #include <vector>
 
 namespace rtad::test {
+
+/// The node's clock, in epoch seconds: streams that must pass the door's
+/// future check start from it.
+inline std::int64_t wall_clock() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
 
 /// Generates transactions of `users` users, each with a home country,
 /// device, spending level and daytime habits.
