@@ -118,6 +118,7 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
       return self->delegate(caf::actor_cast<sink_actor>(st.cfg.sink), checkpoint_atom::value,
                             checkpoint_of(self));
     },
+    [=](ping_atom) { return ping_atom::value; },
   };
 }
 

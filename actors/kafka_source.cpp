@@ -392,6 +392,7 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
       self->quit();
       return true;
     },
+    [=](ping_atom) { return ping_atom::value; },
   };
 }
 

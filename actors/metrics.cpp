@@ -1,5 +1,6 @@
 #include "actors/metrics.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace rtad {
@@ -22,7 +23,38 @@ std::string label_value(const std::string& v) {
   return out;
 }
 
+std::int64_t steady_ns() {
+  return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
 } // namespace
+
+void node_metrics::answered(const std::string& actor) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (auto& [name, at] : answered_at_)
+    if (name == actor) {
+      at = steady_ns();
+      return;
+    }
+  answered_at_.emplace_back(actor, steady_ns());
+}
+
+std::vector<std::pair<std::string, double>> node_metrics::silences() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  std::vector<std::pair<std::string, double>> out;
+  auto now = steady_ns();
+  for (const auto& [name, at] : answered_at_)
+    out.emplace_back(name, static_cast<double>(now - at) / 1e9);
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> node_metrics::wedged() const {
+  auto out = silences();
+  auto limit = static_cast<double>(silent_after.count());
+  out.erase(std::remove_if(out.begin(), out.end(), [&](const auto& s) { return s.second <= limit; }),
+            out.end());
+  return out;
+}
 
 std::string node_metrics::prometheus(const std::string& node) const {
   std::ostringstream os;
@@ -60,6 +92,12 @@ std::string node_metrics::prometheus(const std::string& node) const {
   put("sink_stalled_seconds", "gauge",
       "How long the sink lane stuck longest has had work without committing (0: all moving).",
       sink_stalled_seconds());
+  os << "# HELP rtad_actor_silent_seconds Seconds since an essential actor last answered a"
+        " liveness ping (pinged every second; /healthz says 503 past node.silent_after_s).\n"
+        "# TYPE rtad_actor_silent_seconds gauge\n";
+  for (const auto& [actor, seconds] : silences())
+    os << "rtad_actor_silent_seconds{node=\"" << label << "\",actor=\"" << label_value(actor)
+       << "\"} " << seconds << '\n';
   put("in_flight", "gauge", "Transactions handed on and not yet stored (credit used).",
       in_flight.load());
   put("in_flight_bytes", "gauge",

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rtad {
@@ -52,6 +53,7 @@ struct node_metrics {
   std::atomic<bool> ready{false};               ///< assigned partitions and running
   std::atomic<bool> draining{false};            ///< an operator asked it to hand its partitions on
   std::chrono::seconds stuck_after{60};         ///< sink.stuck_after_s: then /readyz says 503
+  std::chrono::seconds silent_after{120};       ///< node.silent_after_s: then /healthz says 503
 
   /// One anomaly of `risk` (low, medium or high).
   void count_anomaly(const std::string& risk) {
@@ -77,12 +79,25 @@ struct node_metrics {
     return partitions_;
   }
 
+  /// The essential actor `actor` answered a liveness ping now (the first
+  /// call names it; see actors/liveness.hpp).
+  void answered(const std::string& actor);
+
+  /// Each essential actor and the seconds since it last answered, in the
+  /// order they were first named.
+  std::vector<std::pair<std::string, double>> silences() const;
+
+  /// Essential actors silent for longer than silent_after, with how long.
+  std::vector<std::pair<std::string, double>> wedged() const;
+
   /// Prometheus text exposition of every figure.
   std::string prometheus(const std::string& node) const;
 
 private:
   mutable std::mutex mutex_;
   std::vector<std::int32_t> partitions_;
+  /// Steady-clock ns of each essential actor's last answer.
+  std::vector<std::pair<std::string, std::int64_t>> answered_at_;
 };
 
 } // namespace rtad

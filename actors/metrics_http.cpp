@@ -72,9 +72,19 @@ std::string metrics_http::respond(const std::string& request_line) const {
     return http(405, "Method Not Allowed", "text/plain", "only GET\n");
   if (path == "/metrics")
     return http(200, "OK", "text/plain; version=0.0.4", metrics_->prometheus(node_));
-  if (path == "/healthz")
-    return healthy_() ? http(200, "OK", "text/plain", "ok\n")
-                      : http(503, "Service Unavailable", "text/plain", "an essential actor failed\n");
+  if (path == "/healthz") {
+    if (!healthy_())
+      return http(503, "Service Unavailable", "text/plain", "an essential actor failed\n");
+    auto wedged = metrics_->wedged();
+    if (wedged.empty())
+      return http(200, "OK", "text/plain", "ok\n");
+    std::string body;
+    for (const auto& [actor, seconds] : wedged)
+      body += actor + " has not answered for " + std::to_string(static_cast<long>(seconds)) +
+              " s (node.silent_after_s = " + std::to_string(metrics_->silent_after.count()) +
+              ")\n";
+    return http(503, "Service Unavailable", "text/plain", body);
+  }
   if (path == "/readyz") {
     if (!metrics_->db_available)
       return http(503, "Service Unavailable", "text/plain", "PostgreSQL is not accepting writes\n");

@@ -11,9 +11,10 @@
 namespace rtad {
 
 /// A small HTTP/1.1 endpoint for operators: GET /metrics (Prometheus text),
-/// /healthz (the process works) and /readyz (partitions assigned and
-/// PostgreSQL writable). One request per connection; a thread of its own,
-/// because a scrape must answer even when every actor is busy.
+/// /healthz (no essential actor failed or went silent, see actors/liveness.hpp)
+/// and /readyz (partitions assigned and PostgreSQL writable). One request per
+/// connection; a thread of its own, because a scrape must answer even when
+/// every actor is busy.
 class metrics_http {
 public:
   /// Listens on host:port (port 0: an ephemeral port, see port()). Throws

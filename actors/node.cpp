@@ -5,6 +5,7 @@
 #include "actors/feedback_listener.hpp"
 #include "actors/global_model.hpp"
 #include "actors/kafka_source.hpp"
+#include "actors/liveness.hpp"
 #include "actors/log.hpp"
 #include "actors/pg_connection.hpp"
 #include "actors/profile_store.hpp"
@@ -91,6 +92,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
     shutdown_requested_(std::make_shared<std::atomic<bool>>(false)) {
   const auto pg = pg_url(s);
   metrics_->stuck_after = std::chrono::seconds(s.sink.stuck_after_s);
+  metrics_->silent_after = std::chrono::seconds(s.node.silent_after_s);
   sink_config sc;
   sc.writer = {pg, name_, s.kafka.group, s.kafka.topic, s.sink.store_all,
                s.sink.retention_days};
@@ -164,6 +166,16 @@ node::node(caf::actor_system& sys, const config::settings& s)
   fc.pg_url = pg;
   fc.shards = shards_;
   feedback_ = sys.spawn<caf::detached>(feedback_listener, fc);
+
+  liveness_config lc;
+  lc.watched = {{"kafka source", caf::actor_cast<caf::actor>(source_)},
+                {"sink", caf::actor_cast<caf::actor>(sink_)},
+                {"profile store", caf::actor_cast<caf::actor>(store_)},
+                {"global model", caf::actor_cast<caf::actor>(global_)}};
+  for (std::size_t i = 0; i < shards_.size(); ++i)
+    lc.watched.emplace_back("shard " + std::to_string(i), caf::actor_cast<caf::actor>(shards_[i]));
+  lc.metrics = metrics_;
+  liveness_ = sys.spawn(liveness, lc);
 
   status_config stc;
   stc.pg_url = pg;
@@ -256,6 +268,7 @@ bool node::stop(std::chrono::seconds timeout) {
   self->request(status_, left(), stop_atom::value).receive([](bool) {}, fail("status"));
   if (registry_) // says goodbye, so the other members need not wait for the timeout
     self->request(registry_, left(), stop_atom::value).receive([](bool) {}, fail("leave cluster"));
+  self->send_exit(liveness_, caf::exit_reason::user_shutdown);
   for (const auto& sh : shards_)
     self->send_exit(sh, caf::exit_reason::user_shutdown);
   self->send_exit(global_, caf::exit_reason::user_shutdown);

@@ -67,6 +67,7 @@ private:
   std::vector<shard_actor> shards_;
   source_actor source_;
   feedback_listener_actor feedback_;
+  liveness_actor liveness_;
   status_reporter_actor status_;
   std::unique_ptr<metrics_http> http_;
   bool stopped_ = false;

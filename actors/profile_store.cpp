@@ -153,6 +153,7 @@ profile_store_actor::behavior_type profile_store(self_ptr self, profile_store_co
       self->state.timer_armed = false;
       run_batch(self);
     },
+    [=](ping_atom) { return ping_atom::value; },
   };
 }
 

@@ -279,6 +279,7 @@ shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
         tick(self);
       self->delayed_send(self, self->state.cfg.tick_interval, tick_atom::value);
     },
+    [=](ping_atom) { return ping_atom::value; },
   };
 }
 

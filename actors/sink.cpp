@@ -357,6 +357,7 @@ sink_actor::behavior_type sink(self_ptr self, sink_config cfg) {
     },
     [=](subscribe_atom, global_model_actor g) { self->state.global = std::move(g); },
     [=](flush_atom) { on_flush(self); },
+    [=](ping_atom) { return ping_atom::value; },
   };
 }
 

@@ -173,6 +173,11 @@ std::vector<binding> make_bindings() {
             "on SIGINT/SIGTERM the node hands over cleanly within this many seconds or exits"
             " anyway with code 3 (what it could not commit is read again by the partitions'"
             " next owner)"),
+    int_key("node.silent_after_s", &S::node, &node_settings::silent_after_s, 1, 86400,
+            "/healthz answers 503 when an essential actor (source, shard, sink, profile store,"
+            " global model) has not answered a liveness ping for this many seconds; above"
+            " pg.statement_timeout_ms and the longest rebalance, so that only a wedged actor"
+            " trips it"),
     int_key("node.passivate_after_s", &S::node, &node_settings::passivate_after_s, 1, 86400 * 30,
             "idle seconds after which a profile checkpoints and leaves memory"),
     int_key("node.max_active_profiles", &S::node, &node_settings::max_active_profiles, 1,

@@ -80,6 +80,7 @@ struct node_settings {
   int shards = 4;
   int passivate_after_s = 300;      ///< idle profiles checkpoint and leave memory
   int shutdown_timeout_s = 30;      ///< SIGTERM ends the process within this, whatever hangs
+  int silent_after_s = 120;         ///< /healthz says 503 when an essential actor has not answered for this long
   int max_active_profiles = 200000; ///< memory budget per node, in profiles
   std::string admin_host = "127.0.0.1";
   int admin_port = 4242;

@@ -54,7 +54,9 @@ using shard_actor = caf::typed_actor<
   /// A new global floor under every threshold of this shard.
   caf::reacts_to<floor_atom, double>,
   /// Timer: passivate idle profiles and keep to the memory budget.
-  caf::reacts_to<tick_atom>>;
+  caf::reacts_to<tick_atom>,
+  /// Liveness: answered from the mailbox, so a wedged actor does not answer.
+  caf::replies_to<ping_atom>::with<ping_atom>>;
 
 /// The node's population forest: learns from stored rows epoch by epoch
 /// (models/epoch_model.hpp), publishes each closed epoch's snapshot to the shards.
@@ -74,7 +76,8 @@ using global_model_actor = caf::typed_actor<
   /// The current snapshot.
   caf::replies_to<status_atom>::with<global_snapshot>,
   /// Writes a checkpoint through the sink; answers once it is committed.
-  caf::replies_to<checkpoint_atom>::with<bool>>;
+  caf::replies_to<checkpoint_atom>::with<bool>,
+  caf::replies_to<ping_atom>::with<ping_atom>>;
 
 /// Stores results, quarantined messages, checkpoints and applied labels in
 /// PostgreSQL in batches, and commits Kafka offsets in the same transaction.
@@ -97,7 +100,8 @@ using sink_actor = caf::typed_actor<
   /// Where feature rows of normal transactions go.
   caf::reacts_to<subscribe_atom, global_model_actor>,
   /// Timer: write what is buffered (also retries while PostgreSQL is away).
-  caf::reacts_to<flush_atom>>;
+  caf::reacts_to<flush_atom>,
+  caf::replies_to<ping_atom>::with<ping_atom>>;
 
 /// Reads checkpoints, stored transactions after them and unapplied labels,
 /// batching many users into one query.
@@ -105,7 +109,8 @@ using profile_store_actor = caf::typed_actor<
   /// Everything a profile needs to come back to life.
   caf::replies_to<load_atom, std::string>::with<profile_restore>,
   /// Timer: run the batched query.
-  caf::reacts_to<flush_atom>>;
+  caf::reacts_to<flush_atom>,
+  caf::replies_to<ping_atom>::with<ping_atom>>;
 
 /// Consumes the topic in the node's consumer group and feeds the shards,
 /// holding back when its credit of in-flight transactions is used up.
@@ -113,7 +118,8 @@ using source_actor = caf::typed_actor<
   /// Keeps polling (sent to itself).
   caf::reacts_to<poll_atom>,
   /// Leaves the group: drains, checkpoints, then answers and quits.
-  caf::replies_to<stop_atom>::with<bool>>;
+  caf::replies_to<stop_atom>::with<bool>,
+  caf::replies_to<ping_atom>::with<ping_atom>>;
 
 /// Listens for analyst labels (PostgreSQL LISTEN rtad_labels) and hands each
 /// to the shard of its user.
@@ -122,6 +128,12 @@ using feedback_listener_actor = caf::typed_actor<
   caf::reacts_to<poll_atom>,
   /// Stops listening; answers, then quits.
   caf::replies_to<stop_atom>::with<bool>>;
+
+/// Pings the node's essential actors and records when each last answered
+/// (node_metrics::silences): /healthz turns 503 when one stays silent.
+using liveness_actor = caf::typed_actor<
+  /// Timer: ping every actor that answered the last ping.
+  caf::reacts_to<tick_atom>>;
 
 /// Writes this node's row of node_status from its metrics, periodically.
 using status_reporter_actor = caf::typed_actor<

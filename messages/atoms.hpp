@@ -20,6 +20,7 @@ using label_atom = caf::atom_constant<caf::atom("label")>;
 using leave_atom = caf::atom_constant<caf::atom("leave")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using members_atom = caf::atom_constant<caf::atom("members")>;
+using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using profile_atom = caf::atom_constant<caf::atom("profile")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;

@@ -2,8 +2,9 @@
 // PostgreSQL that answers nothing (a lock held by someone else, standing in
 // for a wedged server): the node must say so on /readyz, and its statements
 // must end after pg.statement_timeout_ms and be retried rather than wait
-// forever. Before, a blocked write left /readyz at 200 and waited as long
-// as the lock.
+// forever; an actor whose thread waits on it must show on /healthz. Before,
+// a blocked write left /readyz at 200 and waited as long as the lock, and
+// /healthz said 200 as long as no actor had ended.
 #include "actors/metrics_http.hpp"
 #include "actors/node.hpp"
 #include "actors/system_config.hpp"
@@ -91,6 +92,44 @@ BOOST_AUTO_TEST_CASE(a_statement_blocked_past_its_timeout_ends_and_is_retried) {
     hold.commit();
   }
   f.wait_for("select count(*) from transactions", sent);
+  BOOST_TEST(n.stop(std::chrono::seconds(30)));
+  f.expect_exactly_once(sent);
+}
+
+BOOST_AUTO_TEST_CASE(an_actor_blocked_inside_a_handler_turns_healthz_to_503_naming_it) {
+  test::node_fixture f("rtad_stuck_healthz", 2);
+  f.settings.pg.statement_timeout_ms = 0; // the restore waits as long as the lock
+  f.settings.node.silent_after_s = 2;
+  test::population people(20, 5, wall_clock() - 86400);
+  test::producer p(f.settings.kafka.bootstrap);
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  metrics_http http("127.0.0.1", 0, "e2e", n.metrics(), [&] { return !n.failed(); });
+  BOOST_TEST(eventually([&] { return http_get(http.port(), "/readyz").find("200 OK") != std::string::npos; },
+                        std::chrono::seconds(20)));
+  BOOST_TEST(http_get(http.port(), "/healthz").find("200 OK") != std::string::npos);
+  long long sent = 0;
+  {
+    // Every user is new: the profile store's restore query waits for the
+    // lock, and with it the store's thread, so its mailbox goes unanswered.
+    pqxx::connection blocker(f.db.url());
+    pqxx::work hold(blocker);
+    hold.exec("lock table user_profiles in access exclusive mode");
+    sent = f.send_rounds(p, people);
+    std::string healthz;
+    BOOST_TEST(eventually([&] {
+      healthz = http_get(http.port(), "/healthz");
+      return healthz.find("503") != std::string::npos;
+    }, std::chrono::seconds(20)));
+    BOOST_TEST(healthz.find("profile store has not answered for") != std::string::npos, healthz);
+    BOOST_TEST(http_get(http.port(), "/metrics").find("rtad_actor_silent_seconds{node=\"e2e\",actor=\"profile store\"}") !=
+               std::string::npos);
+    hold.commit();
+  }
+  f.wait_for("select count(*) from transactions", sent);
+  BOOST_TEST(eventually([&] { return http_get(http.port(), "/healthz").find("200 OK") != std::string::npos; },
+                        std::chrono::seconds(10)));
   BOOST_TEST(n.stop(std::chrono::seconds(30)));
   f.expect_exactly_once(sent);
 }
