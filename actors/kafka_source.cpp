@@ -21,23 +21,38 @@ using clock_type = std::chrono::steady_clock;
 constexpr std::chrono::seconds lag_interval{2};
 constexpr std::chrono::seconds offsets_retry{1};
 
-/// Committed offsets of `partitions` from PostgreSQL; waits while it is away,
-/// because starting anywhere else would lose or repeat transactions.
-std::map<std::int32_t, std::int64_t> stored_offsets(const source_config& cfg,
-                                                    const std::vector<std::int32_t>& partitions) {
+/// Where a claimed partition resumes, and the claim.
+struct claimed_partition {
+  std::int64_t next_offset = 0; ///< 0: from the beginning
+  std::int64_t owner_epoch = 0;
+};
+
+/// Claims `partitions` for this node in PostgreSQL (node, owner_epoch one
+/// higher; see db/migrations/007) and reads their committed offsets, in one
+/// transaction: a previous owner's sink transaction still running holds the
+/// rows, so the claim waits for its commit and then reads the offsets it
+/// left; any later one finds the claim gone and writes nothing. Waits while
+/// PostgreSQL is away, because starting anywhere else would lose or repeat
+/// transactions.
+std::map<std::int32_t, claimed_partition> claim(const source_config& cfg,
+                                                const std::vector<std::int32_t>& partitions) {
   for (;;) {
     try {
       pqxx::connection c(cfg.pg_url);
-      pqxx::read_transaction r(c);
-      std::map<std::int32_t, std::int64_t> out;
-      for (const auto& row : r.exec_params(
-             "select kafka_partition, next_offset from kafka_offsets where consumer_group = $1"
-             " and topic = $2 and kafka_partition = any($3::int[])",
-             cfg.group, cfg.topic, pg_number_array(partitions)))
-        out[row[0].as<std::int32_t>()] = row[1].as<std::int64_t>();
+      pqxx::work w(c);
+      std::map<std::int32_t, claimed_partition> out;
+      for (const auto& row : w.exec_params(
+             "insert into kafka_offsets as o (consumer_group, topic, kafka_partition, next_offset,"
+             " node, owner_epoch, updated_at) select $1, $2, p, 0, $4, 1, now()"
+             " from unnest($3::int[]) p on conflict (consumer_group, topic, kafka_partition)"
+             " do update set node = excluded.node, owner_epoch = o.owner_epoch + 1,"
+             " updated_at = now() returning kafka_partition, next_offset, owner_epoch",
+             cfg.group, cfg.topic, pg_number_array(partitions), cfg.node))
+        out[row[0].as<std::int32_t>()] = {row[1].as<std::int64_t>(), row[2].as<std::int64_t>()};
+      w.commit();
       return out;
     } catch (const std::exception& e) {
-      log::warn("kafka_source", "cannot read committed offsets, retrying" +
+      log::warn("kafka_source", "cannot claim partitions, retrying" +
                                   log::fields()("error", log::quote(e.what())).str());
       std::this_thread::sleep_for(offsets_retry);
     }
@@ -76,10 +91,11 @@ public:
     auto ids = ids_of(parts);
     std::uint64_t users = 0;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-      auto offsets = stored_offsets(st.cfg, ids);
+      auto claims = claim(st.cfg, ids);
       for (auto* p : parts) {
-        auto it = offsets.find(p->partition());
-        p->set_offset(it != offsets.end() ? it->second : RdKafka::Topic::OFFSET_BEGINNING);
+        const auto& c = claims[p->partition()];
+        p->set_offset(c.next_offset > 0 ? c.next_offset : RdKafka::Topic::OFFSET_BEGINNING);
+        st.owner_epochs[p->partition()] = c.owner_epoch;
       }
       consumer->assign(parts);
       // A partition paused for running ahead when it was last revoked
@@ -323,7 +339,7 @@ void poll(self_ptr self) {
     m.in_flight_bytes = st.in_flight_bytes;
     std::vector<offset_batch> batches;
     for (auto& [p, os] : offsets)
-      batches.push_back({p, std::move(os)});
+      batches.push_back({p, std::move(os), st.owner_epochs[p]});
     // Announce first: the sink must know the offsets before any result of them.
     self->request(st.cfg.sink, caf::infinite, announce_atom::value, std::move(batches))
       .then([=](std::uint64_t stored) {

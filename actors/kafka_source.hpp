@@ -51,6 +51,8 @@ struct source_state {
   bool paused = false;
   bool stopping = false;
   std::set<std::int32_t> assigned;
+  /// This node's claim on each assigned partition (kafka_offsets.owner_epoch).
+  std::map<std::int32_t, std::int64_t> owner_epochs;
   std::set<std::int32_t> started; ///< assigned partitions whose first offset the global model knows
   /// Where an assigned partition is read: its epochs (they follow its
   /// messages' timestamps too), the epoch of the next offset to hand on, and

@@ -81,6 +81,10 @@ std::string node_metrics::prometheus(const std::string& node) const {
       "stored nor learnt again; the first verdict stands.",
       duplicates.load());
   put("stored_rows_total", "counter", "Results committed to PostgreSQL.", stored_rows.load());
+  put("fenced_total", "counter",
+      "Rows and quarantined messages not written because another node claimed their partition"
+      " meanwhile (this node was stopped, cut off or evicted): left to the new owner.",
+      fenced.load());
   put("sink_batches_total", "counter", "Batches committed by the sink.", sink_batches.load());
   put("sink_batch_rows", "gauge", "Rows in the last committed batch.", sink_batch_rows_last.load());
   put("sink_batch_seconds_total", "counter", "Time spent writing batches.",

@@ -22,6 +22,7 @@ struct node_metrics {
   std::atomic<std::uint64_t> unknown_fields{0}; ///< fields the format does not know, accepted
   std::atomic<std::uint64_t> duplicates{0};     ///< transaction ids a user sent again
   std::atomic<std::uint64_t> stored_rows{0};    ///< results committed to PostgreSQL
+  std::atomic<std::uint64_t> fenced{0};         ///< rows and messages of partitions another node claimed since
   std::atomic<std::uint64_t> sink_batches{0};
   std::atomic<std::uint64_t> sink_batch_rows_last{0};
   std::atomic<std::uint64_t> sink_batch_us_total{0};

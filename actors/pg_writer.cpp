@@ -1,5 +1,6 @@
 #include "actors/pg_writer.hpp"
 
+#include "actors/log.hpp"
 #include "actors/pg_array.hpp"
 #include "messages/codec.hpp"
 
@@ -22,6 +23,7 @@ constexpr std::size_t max_days_per_transaction = 16;
 constexpr const char* store_statement = "rtad_store";
 constexpr const char* offset_statement = "rtad_offset";
 constexpr const char* notify_statement = "rtad_notify";
+constexpr const char* fence_statement = "rtad_fence";
 
 constexpr const char* staging_ddl =
   "create temp table if not exists rtad_staging ("
@@ -174,6 +176,12 @@ void pg_writer::connect() {
                  " on conflict (consumer_group, topic, kafka_partition) do update set"
                  " next_offset = greatest(kafka_offsets.next_offset, excluded.next_offset),"
                  " node = excluded.node, updated_at = now()");
+  // FOR SHARE: a claim (an update of the row) waits for this transaction,
+  // and this one, if it comes second, sees the claim.
+  conn_->prepare(fence_statement,
+                 "select kafka_partition, node, owner_epoch from kafka_offsets"
+                 " where consumer_group = $1 and topic = $2 and kafka_partition = any($3::int[])"
+                 " for share");
   conn_->prepare(notify_statement,
                  "select pg_notify('rtad_batches', json_build_object('node', $1::text,"
                  " 'rows', $2::int, 'anomalies', $3::int,"
@@ -208,12 +216,52 @@ void pg_writer::ensure_partitions(const write_batch& b) {
   }
 }
 
-void pg_writer::write(const write_batch& b) {
-  if (b.empty())
+const write_batch& pg_writer::fence(pqxx::work& w, const write_batch& in, write_batch& kept) {
+  if (in.owner_epochs.empty())
+    return in;
+  std::vector<std::int32_t> partitions;
+  for (const auto& [p, epoch] : in.owner_epochs)
+    partitions.push_back(p);
+  std::set<std::int32_t> lost;
+  std::string holders;
+  for (const auto& row :
+       w.exec_prepared(fence_statement, cfg_.group, cfg_.topic, pg_number_array(partitions))) {
+    auto p = row[0].as<std::int32_t>();
+    auto node = row[1].is_null() ? std::string() : row[1].as<std::string>();
+    auto epoch = row[2].as<std::int64_t>();
+    if (node != cfg_.node || epoch != in.owner_epochs.at(p)) {
+      lost.insert(p);
+      holders += (holders.empty() ? "" : ",") + std::to_string(p) + ":" + node;
+    }
+  }
+  if (lost.empty())
+    return in;
+  kept = in;
+  auto gone = [&](std::int32_t p) { return lost.count(p) > 0; };
+  auto erase_if = [](auto& v, auto pred) { v.erase(std::remove_if(v.begin(), v.end(), pred), v.end()); };
+  erase_if(kept.rows, [&](const auto* r) { return gone(r->txn.partition); });
+  erase_if(kept.quarantined, [&](const auto* q) { return gone(q->partition); });
+  // A checkpoint learnt from rows that are not stored would make the new
+  // owner's model learn them twice.
+  erase_if(kept.checkpoints, [&](const auto* c) { return gone(c->learned_partition); });
+  for (auto p : lost)
+    kept.watermarks.erase(p);
+  auto left_out = (in.rows.size() - kept.rows.size()) + (in.quarantined.size() - kept.quarantined.size());
+  fenced_total_ += left_out;
+  log::warn("sink", "partitions claimed by another node since: their rows, offsets and checkpoints"
+                    " are left to it" +
+                      log::fields()("partitions", holders)("rows", left_out).str());
+  return kept;
+}
+
+void pg_writer::write(const write_batch& in) {
+  if (in.empty())
     return;
   connect();
-  ensure_partitions(b);
+  ensure_partitions(in);
   pqxx::work w(*conn_);
+  write_batch kept;
+  const auto& b = fence(w, in, kept);
   if (!b.rows.empty()) {
     {
       pqxx::stream_to copy(w, "rtad_staging");
@@ -325,7 +373,7 @@ std::vector<refused_row> pg_writer::write_isolating(const write_batch& b) {
   // another writer's retention dropped, not a bad row).
   reset();
   std::vector<refused_row> refused;
-  isolate(b.rows, refused);
+  isolate(b.rows, b.owner_epochs, refused);
   std::vector<quarantine_entry> entries;
   for (const auto& r : refused) {
     quarantine_entry q;
@@ -350,9 +398,11 @@ std::vector<refused_row> pg_writer::write_isolating(const write_batch& b) {
 }
 
 void pg_writer::isolate(const std::vector<const scored_transaction*>& rows,
+                        const std::map<std::int32_t, std::int64_t>& owner_epochs,
                         std::vector<refused_row>& refused) {
   write_batch part;
   part.rows = rows;
+  part.owner_epochs = owner_epochs;
   try {
     write(part);
     return;
@@ -370,8 +420,8 @@ void pg_writer::isolate(const std::vector<const scored_transaction*>& rows,
     }
   }
   auto half = rows.begin() + static_cast<long>(rows.size() / 2);
-  isolate({rows.begin(), half}, refused);
-  isolate({half, rows.end()}, refused);
+  isolate({rows.begin(), half}, owner_epochs, refused);
+  isolate({half, rows.end()}, owner_epochs, refused);
 }
 
 int pg_writer::apply_retention() {

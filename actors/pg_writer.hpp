@@ -33,6 +33,9 @@ struct write_batch {
   /// overwrite what a node learned meanwhile.
   bool keep_stored_checkpoints = false;
   std::map<std::int32_t, std::int64_t> watermarks; ///< partition -> next offset
+  /// partition -> this node's claim on it (kafka_offsets.owner_epoch): what
+  /// belongs to a partition claimed since by another node is not written.
+  std::map<std::int32_t, std::int64_t> owner_epochs;
   bool empty() const {
     return rows.empty() && quarantined.empty() && checkpoints.empty() && applied_labels.empty() &&
            watermarks.empty() && !global;
@@ -79,16 +82,25 @@ public:
 
   const pg_writer_config& config() const { return cfg_; }
 
+  /// Rows and quarantined messages left out so far because another node had
+  /// claimed their partition (see write_batch::owner_epochs).
+  std::uint64_t fenced_total() const { return fenced_total_; }
+
 private:
   void connect();
   void ensure_partitions(const write_batch& b);
   void write_checkpoints(pqxx::work& w, const write_batch& b);
+  /// `in`, or in `kept` what of it belongs to partitions this node still
+  /// holds; locks their kafka_offsets rows until `w` ends.
+  const write_batch& fence(pqxx::work& w, const write_batch& in, write_batch& kept);
   void isolate(const std::vector<const scored_transaction*>& rows,
+               const std::map<std::int32_t, std::int64_t>& owner_epochs,
                std::vector<refused_row>& refused);
 
   pg_writer_config cfg_;
   std::unique_ptr<pqxx::connection> conn_;
   std::set<std::int64_t> known_days_; ///< days whose partition exists
+  std::uint64_t fenced_total_ = 0;
 };
 
 } // namespace rtad

@@ -155,6 +155,18 @@ void launch(self_ptr self, std::size_t i) {
   if (f->global)
     b.global = &f->global->first;
   b.watermarks = lane.marks.watermarks();
+  auto claim = [&](std::int32_t p) {
+    if (auto it = st.owner_epochs.find(p); it != st.owner_epochs.end())
+      b.owner_epochs[p] = it->second;
+  };
+  for (const auto* r : b.rows)
+    claim(r->txn.partition);
+  for (const auto* q : b.quarantined)
+    claim(q->partition);
+  for (const auto* c : b.checkpoints)
+    claim(c->learned_partition);
+  for (const auto& [p, next] : b.watermarks)
+    claim(p);
   if (b.empty())
     return;
   lane.flight = std::move(f);
@@ -220,7 +232,9 @@ void written(self_ptr self, std::size_t i, const write_outcome& out) {
       rp.deliver(true);
   m.checkpoints += f->checkpoints.size();
   forward_to_global(self, *f);
-  m.stored_rows += f->batch.rows.size() - std::min<std::size_t>(f->batch.rows.size(), out.refused);
+  m.stored_rows += f->batch.rows.size() -
+                   std::min<std::size_t>(f->batch.rows.size(), out.refused + out.fenced);
+  m.fenced += out.fenced;
   m.quarantined += out.refused;
   ++m.sink_batches;
   m.sink_batch_rows_last = f->rows.size();
@@ -289,6 +303,8 @@ sink_actor::behavior_type sink(self_ptr self, sink_config cfg) {
       sink_state::announcement a;
       for (const auto& b : batches) {
         st.lanes[lane_of(st, b.partition)].marks.announce(b.partition, b.offsets, id);
+        if (b.owner_epoch > 0)
+          st.owner_epochs[b.partition] = b.owner_epoch;
         a.count += b.offsets.size();
       }
       a.remaining = a.count;

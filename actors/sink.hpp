@@ -83,6 +83,8 @@ struct sink_state {
   std::optional<std::pair<global_checkpoint, std::vector<checkpoint_promise>>> global_cp;
   std::unordered_map<std::uint64_t, announcement> announcements;
   std::uint64_t next_announcement = 0;
+  /// The source's claim on each partition, from its announcements.
+  std::unordered_map<std::int32_t, std::int64_t> owner_epochs;
   std::vector<std::pair<std::vector<std::int32_t>, caf::typed_response_promise<bool>>> drains;
   global_model_actor global;
   bool timer_armed = false;

@@ -37,6 +37,7 @@ sink_writer(sink_writer_actor::stateful_pointer<sink_writer_state> self, pg_writ
       auto& st = self->state;
       write_outcome out;
       auto started = std::chrono::steady_clock::now();
+      auto fenced_before = st.writer->fenced_total();
       try {
         // Rows PostgreSQL refuses for good go to quarantine instead of
         // holding up their lane forever; other failures are retried.
@@ -52,6 +53,7 @@ sink_writer(sink_writer_actor::stateful_pointer<sink_writer_state> self, pg_writ
         out.error = e.what();
         return out;
       }
+      out.fenced = st.writer->fenced_total() - fenced_before;
       out.micros = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                               started)

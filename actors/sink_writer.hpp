@@ -20,6 +20,7 @@ struct write_outcome {
   std::string error;
   std::uint64_t micros = 0;  ///< time spent writing
   std::uint64_t refused = 0; ///< rows PostgreSQL refused for good, quarantined instead
+  std::uint64_t fenced = 0;  ///< rows and messages of partitions another node claimed since
 };
 
 } // namespace rtad

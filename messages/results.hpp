@@ -59,11 +59,14 @@ typename Inspector::result_type inspect(Inspector& f, quarantine_entry& x) {
 struct offset_batch {
   std::int32_t partition = -1;
   std::vector<std::int64_t> offsets;
+  /// The source's claim on the partition (kafka_offsets.owner_epoch): the
+  /// sink commits for it only while the claim holds. 0: no claim (not fenced).
+  std::int64_t owner_epoch = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, offset_batch& x) {
-  return f(x.partition, x.offsets);
+  return f(x.partition, x.offsets, x.owner_epoch);
 }
 
 /// A user's model state for user_profiles: checkpoint bytes plus what people read.
