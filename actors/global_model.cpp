@@ -82,7 +82,8 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
       for (std::size_t i = 0; i < r.partitions.size() && (i + 1) * dims <= r.rows.size(); ++i)
         m.add(r.partitions[i], r.offsets[i], r.rows.data() + i * dims,
               i < r.scores.size() ? r.scores[i] : std::numeric_limits<float>::quiet_NaN(),
-              i < r.categories.size() ? r.categories[i] : std::string());
+              i < r.categories.size() ? r.categories[i] : std::string(),
+              i < r.user_scores.size() ? r.user_scores[i] : 0.0f);
       for (std::size_t i = 0; i < r.watermark_partitions.size() && i < r.watermarks.size(); ++i)
         m.stored(r.watermark_partitions[i], r.watermarks[i]);
       publish(self);

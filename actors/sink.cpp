@@ -94,6 +94,7 @@ void forward_to_global(self_ptr self, const sink_flight& f) {
       out.rows.insert(out.rows.end(), r.features.begin(), r.features.begin() + r.feature_count);
       out.scores.push_back(static_cast<float>(r.global_score)); // which evidence the forest corroborates
       out.categories.push_back(r.txn.merchant_category);      // the population's category mix
+      out.user_scores.push_back(static_cast<float>(r.user_score)); // whether users' forests agree
     }
   }
   for (const auto& [p, next] : f.batch.watermarks) {

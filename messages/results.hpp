@@ -137,22 +137,24 @@ typename Inspector::result_type inspect(Inspector& f, profile_restore& x) {
 }
 
 /// What the sink committed, for the population model: each stored row with
-/// its partition, offset, the global forest's score when it was scored and
-/// its merchant category, and the watermarks committed with them.
+/// its partition, offset, the global forest's score when it was scored, its
+/// merchant category and the user's own forest's score (0: no say), and the
+/// watermarks committed with them.
 struct stored_rows {
   std::vector<std::int32_t> partitions;
   std::vector<std::int64_t> offsets;
   std::vector<float> rows; ///< row-major, the model's feature count each
   std::vector<float> scores;
   std::vector<std::string> categories;
+  std::vector<float> user_scores;
   std::vector<std::int32_t> watermark_partitions;
   std::vector<std::int64_t> watermarks; ///< next offset to store, per watermark_partitions
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stored_rows& x) {
-  return f(x.partitions, x.offsets, x.rows, x.scores, x.categories, x.watermark_partitions,
-           x.watermarks);
+  return f(x.partitions, x.offsets, x.rows, x.scores, x.categories, x.user_scores,
+           x.watermark_partitions, x.watermarks);
 }
 
 /// The node's global model, for global_models: a restarted node starts from it.

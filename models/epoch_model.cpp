@@ -50,10 +50,11 @@ void epoch_model::enter(std::int32_t partition, std::int64_t epoch, std::int64_t
 }
 
 void epoch_model::add(std::int32_t partition, std::int64_t offset, const float* row,
-                      float forest_score, std::string_view category) {
+                      float forest_score, std::string_view category, float user_score) {
   pending p;
   std::copy(row, row + model_.dims(), p.row.begin());
   p.forest_score = forest_score;
+  p.user_score = user_score;
   p.category = std::string(category);
   auto it = partitions_.find(partition);
   auto epoch = it == partitions_.end() ? base_epoch : it->second.epoch_at(offset);
@@ -100,7 +101,7 @@ std::vector<epoch_snapshot> epoch_model::advance() {
     while (!pending_.empty() && std::get<0>(pending_.begin()->first) == e) {
       auto& p = pending_.begin()->second;
       model_.observe(p.row.data());
-      window_.observe(p.row.data(), model_.dims(), p.category, p.forest_score);
+      window_.observe(p.row.data(), model_.dims(), p.category, p.forest_score, p.user_score);
       ++since_reference_;
       pending_.erase(pending_.begin());
     }

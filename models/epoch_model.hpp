@@ -135,9 +135,10 @@ public:
   /// says so before the message can be stored).
   void enter(std::int32_t partition, std::int64_t epoch, std::int64_t offset);
   /// One scored row (any order; the same offset again replaces it), with the
-  /// global forest's score of it and its merchant category.
+  /// global forest's score of it, its merchant category and the user's own
+  /// forest's score of it (0: the user's forest had no say).
   void add(std::int32_t partition, std::int64_t offset, const float* row, float forest_score,
-           std::string_view category);
+           std::string_view category, float user_score = 0);
   /// Every offset of `partition` below `watermark` is stored.
   void stored(std::int32_t partition, std::int64_t watermark);
 
@@ -163,6 +164,7 @@ private:
   struct pending {
     std::array<float, max_dims> row;
     float forest_score;
+    float user_score;
     std::string category;
   };
   /// The newest epoch `p` has stored all of (INT64_MAX when idle).

@@ -38,10 +38,31 @@ float cut_at_top(std::vector<float>& v, double share) {
   return v[k];
 }
 
-/// Per evidence column of `w`: the share of its top rows that the forest
-/// ranks in its own top; negative where the window cannot tell.
-std::array<double, population_window::evidence_count> agreement(const population_window& w) {
-  std::array<double, population_window::evidence_count> out;
+/// The share of the top rows by `value(i)` that the forest ranks in its
+/// own top, over the window's rows with a forest score; negative where the
+/// window cannot tell. `judged` are those rows, `forest_cut` the forest's top.
+template <class Value>
+double agreement_of(const population_window& w, const std::vector<std::size_t>& judged,
+                    float forest_cut, std::vector<float>& column, Value value) {
+  for (std::size_t j = 0; j < judged.size(); ++j)
+    column[j] = value(judged[j]);
+  float value_cut = cut_at_top(column, agreement_top_share);
+  std::size_t top = 0, agreed = 0;
+  for (auto i : judged) {
+    auto v = value(i);
+    if (v <= 0 || v < value_cut)
+      continue;
+    ++top;
+    agreed += w.forest_scores()[i] >= forest_cut;
+  }
+  return top >= min_agreement_rows ? static_cast<double>(agreed) / static_cast<double>(top) : -1;
+}
+
+/// Per evidence column of `w`, then the users' own forests (last): the
+/// share of its top rows that the forest ranks in its own top; negative
+/// where the window cannot tell.
+std::array<double, population_window::evidence_count + 1> agreement(const population_window& w) {
+  std::array<double, population_window::evidence_count + 1> out;
   out.fill(-1);
   std::vector<std::size_t> judged; // rows with a forest score
   for (std::size_t i = 0; i < w.forest_scores().size(); ++i)
@@ -53,22 +74,17 @@ std::array<double, population_window::evidence_count> agreement(const population
   for (std::size_t j = 0; j < judged.size(); ++j)
     column[j] = w.forest_scores()[judged[j]];
   float forest_cut = cut_at_top(column, forest_top_share);
-  for (std::size_t k = 0; k < out.size(); ++k) {
-    for (std::size_t j = 0; j < judged.size(); ++j)
-      column[j] = w.evidence_rows()[judged[j]][k];
-    float value_cut = cut_at_top(column, agreement_top_share);
-    std::size_t top = 0, agreed = 0;
-    for (auto i : judged) {
-      auto value = w.evidence_rows()[i][k];
-      if (value <= 0 || value < value_cut)
-        continue;
-      ++top;
-      agreed += w.forest_scores()[i] >= forest_cut;
-    }
-    if (top >= min_agreement_rows)
-      out[k] = static_cast<double>(agreed) / static_cast<double>(top);
-  }
+  for (std::size_t k = 0; k < population_window::evidence_count; ++k)
+    out[k] = agreement_of(w, judged, forest_cut, column,
+                          [&](std::size_t i) { return w.evidence_rows()[i][k]; });
+  out.back() = agreement_of(w, judged, forest_cut, column,
+                            [&](std::size_t i) { return w.user_scores()[i]; });
   return out;
+}
+
+/// Reliability from an agreement: none at `agreement_none`, full at `agreement_full`.
+double reliability_of(double agreed) {
+  return std::clamp((agreed - agreement_none) / (agreement_full - agreement_none), 0.0, 1.0);
 }
 
 float rarity_of_share(double share) {
@@ -152,7 +168,7 @@ population_window::population_window(std::size_t capacity)
 }
 
 void population_window::observe(const float* row, std::size_t dims, std::string_view category,
-                                double forest_score) {
+                                double forest_score, double user_score) {
   std::array<float, evidence_count> e{};
   if (dims == user_feature_count) {
     e = {std::abs(row[f_amount_z]), row[f_category_rarity], row[f_travel], row[f_spend_ratio]};
@@ -164,9 +180,11 @@ void population_window::observe(const float* row, std::size_t dims, std::string_
   if (filled_ < capacity_) {
     evidence_.push_back(e);
     forest_.push_back(static_cast<float>(forest_score));
+    user_.push_back(static_cast<float>(user_score));
   } else {
     evidence_[head_] = e;
     forest_[head_] = static_cast<float>(forest_score);
+    user_[head_] = static_cast<float>(user_score);
   }
   if (auto old = category_ring_[head_]; old != no_category) {
     --category_counts_[old];
@@ -230,10 +248,11 @@ population_reference::build(const global_model& g, const population_window& w, p
         column.clear();
     }
     auto agreed = agreement(w);
-    for (std::size_t k = 0; k < agreed.size(); ++k)
+    for (std::size_t k = 0; k < population_window::evidence_count; ++k)
       if (agreed[k] >= 0)
-        ref->weight_[k + 1] =
-          std::clamp((agreed[k] - agreement_none) / (agreement_full - agreement_none), 0.0, 1.0);
+        ref->weight_[k + 1] = reliability_of(agreed[k]);
+    if (agreed.back() >= 0)
+      ref->user_forest_weight_ = reliability_of(agreed.back());
   }
   if (auto known = w.categories_known(); known >= std::max<std::size_t>(p.min_category_rows, 1)) {
     auto total = static_cast<double>(known) + 1.0;

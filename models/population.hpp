@@ -53,10 +53,12 @@ public:
   explicit population_window(std::size_t capacity = 65536);
 
   /// Takes in one scored row of `dims` features, its merchant category
-  /// (empty: not known) and the global forest's score of it (NaN: no forest
-  /// yet). Kept only for rows of users with some history (NaN otherwise).
+  /// (empty: not known), the global forest's score of it (NaN: no forest
+  /// yet; kept only for rows of users with some history, NaN otherwise) and
+  /// the user's own forest's score of it (0: the user's forest had no say).
   void observe(const float* row, std::size_t dims, std::string_view category,
-               double forest_score = std::numeric_limits<double>::quiet_NaN());
+               double forest_score = std::numeric_limits<double>::quiet_NaN(),
+               double user_score = 0);
 
   std::size_t size() const { return filled_; }
   std::size_t capacity() const { return capacity_; }
@@ -64,6 +66,8 @@ public:
   /// The global forest's score of each row, in the order of evidence_rows();
   /// NaN where not known or the user's history was short.
   const std::vector<float>& forest_scores() const { return forest_; }
+  /// The user's own forest's score of each row, in the same order; 0 where it had no say.
+  const std::vector<float>& user_scores() const { return user_; }
   /// How many of the window's rows have each merchant category, and how many have one.
   std::vector<std::pair<std::string, std::size_t>> category_counts() const;
   std::size_t categories_known() const { return categories_known_; }
@@ -77,6 +81,7 @@ private:
   std::size_t filled_ = 0;
   std::vector<std::array<float, evidence_count>> evidence_;
   std::vector<float> forest_;
+  std::vector<float> user_;
   std::vector<std::uint16_t> category_ring_;
   std::unordered_map<std::string, std::uint16_t> category_ids_;
   std::vector<std::uint32_t> category_counts_;
@@ -104,6 +109,12 @@ private:
 /// top rows that the global forest also ranks high (the forest weighs every
 /// feature together). Evidence whose extremes the forest corroborates counts
 /// fully; evidence whose extremes are ordinary to the forest counts little.
+/// The user's own forest earns a reliability the same way, as the share of
+/// its blend with the global forest it keeps: where users' own habits are
+/// stable, what is odd for the user is odd for the forest over all users
+/// too; where they drift (new categories every month, for everyone), the
+/// user's forest ranks everyday drift at its top and only dilutes the
+/// global forest's score.
 /// Immutable once built: shared by every scorer with the global snapshot.
 class population_reference {
 public:
@@ -129,6 +140,9 @@ public:
   /// How far the ranks of `e` are trusted on this traffic, 0..1 (1 for the
   /// forest, and for evidence too rare in the window to tell).
   double reliability(evidence e) const { return weight_[static_cast<std::size_t>(e)]; }
+  /// How far the users' own forests are trusted on this traffic, 0..1: the
+  /// factor on a user forest's share of the forests' score (user_model::assess).
+  double user_forest_reliability() const { return user_forest_weight_; }
 
   /// How rare `category` is among all users' recent transactions: -log10 of
   /// its share / 3, so 0 for one everybody uses, 1 for one in a thousand or
@@ -142,6 +156,7 @@ private:
   std::vector<float> forest_;                                ///< sorted scores of the forest's window
   std::array<std::vector<float>, population_window::evidence_count> evidence_; ///< each sorted
   std::array<double, evidence_kinds> weight_{1, 1, 1, 1, 1};
+  double user_forest_weight_ = 1;
   std::unordered_map<std::string, float> rarity_;
   float unseen_rarity_ = 0;
   std::uint64_t version_ = 0;

@@ -59,8 +59,12 @@ verdict user_model::assess(const user_features& x, const isolation_forest* globa
   double w = user_weight();
   if (!have_global)
     w = forest_.trained() ? 1.0 : 0.0;
-  v.user_weight = w;
+  // Scored whenever it has a say, also where the traffic does not trust it
+  // (below): the population window learns from these scores whether it should.
   v.user_score = w > 0 ? forest_.score(x.data()) : 0.0;
+  if (have_global && population)
+    w *= population->user_forest_reliability();
+  v.user_weight = w;
   v.global_score = have_global ? global->score(x.data()) : 0.5;
   v.forest_score = w * v.user_score + (1 - w) * v.global_score;
   // The model that pushed the score further above neutral (0.5) decided.

@@ -37,9 +37,11 @@ struct verdict {
   double forest_score = 0; ///< the forests' blended anomaly score in (0, 1]
   tail_ranks ranks;        ///< the evidence behind `score`
   bool calibrated = false; ///< false while no population reference exists: never flagged
-  double user_score = 0;   ///< the user's forest alone (0 when it has no say)
+  double user_score = 0;   ///< the user's forest alone (0 while its history gives it no say)
   double global_score = 0; ///< the global forest alone
-  double user_weight = 0;  ///< share of the user's forest in `score`
+  double user_weight = 0;  ///< share of the user's forest in `forest_score`: user_weight()
+                           ///< times the traffic's trust in users' forests
+                           ///< (population_reference::user_forest_reliability)
   double threshold = 0;
   bool anomalous = false;
   risk_level risk = risk_level::none;

@@ -211,7 +211,7 @@ int main(int argc, char** argv) try {
       x.assign(fx.begin(), fx.end());
     }
     population_model.add(t.partition, t.offset, x.data(), static_cast<float>(v.global_score),
-                         input.category);
+                         input.category, static_cast<float>(v.user_score));
     population_model.stored(t.partition, t.offset + 1);
     close_epochs();
     flagged += v.anomalous;

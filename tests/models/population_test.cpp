@@ -213,6 +213,34 @@ BOOST_AUTO_TEST_CASE(evidence_the_forest_corroborates_counts_fully_and_noise_har
   BOOST_TEST(to_string(r.strongest()) == "amount");
 }
 
+BOOST_AUTO_TEST_CASE(users_forests_keep_their_share_where_the_global_forest_corroborates_them) {
+  // The users' forests agree with the global forest's extremes in one
+  // window and score noise in the other; without their scores the window
+  // cannot tell, and they keep their share.
+  corroborated_amount p;
+  std::mt19937 gen(5);
+  std::uniform_real_distribution<float> u(0, 1);
+  population_window agreeing{16384}, drifting{16384}, silent{16384};
+  for (std::size_t i = 0; i < p.w.evidence_rows().size(); ++i) {
+    user_features x{};
+    x[f_log_history] = 5;
+    x[f_amount_z] = p.w.evidence_rows()[i][0];
+    auto forest = p.w.forest_scores()[i];
+    agreeing.observe(x.data(), x.size(), "groceries", forest, 0.3 + forest + 0.01 * u(gen));
+    drifting.observe(x.data(), x.size(), "groceries", forest, 0.3 + 0.5 * u(gen));
+    silent.observe(x.data(), x.size(), "groceries", forest);
+  }
+  auto trusted = population_reference::build(p.base.g, agreeing);
+  auto noise = population_reference::build(p.base.g, drifting);
+  auto unknown = population_reference::build(p.base.g, silent);
+  BOOST_REQUIRE((trusted && noise && unknown));
+  BOOST_TEST(trusted->user_forest_reliability() == 1.0);
+  BOOST_TEST(noise->user_forest_reliability() == 0.0);
+  BOOST_TEST(unknown->user_forest_reliability() == 1.0);
+  // The single-feature evidence is judged as before.
+  BOOST_TEST(noise->reliability(evidence::amount) == 1.0);
+}
+
 BOOST_AUTO_TEST_CASE(users_with_short_histories_do_not_judge_evidence) {
   // The forest corroborates nothing here: counted, every evidence would be noise.
   corroborated_amount p;
