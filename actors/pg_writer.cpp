@@ -20,6 +20,13 @@ constexpr std::int64_t seconds_per_day = 86400;
 /// until its commit; PostgreSQL's lock table is max_locks_per_transaction
 /// times the connections).
 constexpr std::size_t max_days_per_transaction = 16;
+/// How long creating or dropping a day partition may wait for its lock on
+/// `transactions`. It needs the table to itself, and while it waits every
+/// later statement on the table (other writers, the profile store's
+/// restores) queues behind it: a transaction held open by a stopped node
+/// (SIGSTOP) stalled both nodes of the fault campaign for the statement
+/// timeout. Giving up soon is a transient failure, retried with backoff.
+constexpr const char* ddl_lock_timeout = "set local lock_timeout = '1s'";
 constexpr const char* store_statement = "rtad_store";
 constexpr const char* offset_statement = "rtad_offset";
 constexpr const char* notify_statement = "rtad_notify";
@@ -208,6 +215,7 @@ void pg_writer::ensure_partitions(const write_batch& b) {
       days.begin() + static_cast<long>(at),
       days.begin() + static_cast<long>(std::min(days.size(), at + max_days_per_transaction)));
     pqxx::work w(*conn_);
+    w.exec(ddl_lock_timeout);
     w.exec_params("select rtad_ensure_partitions(d, d) from"
                   " (select to_timestamp(x * 86400)::date as d from unnest($1::bigint[]) x) s",
                   pg_number_array(chunk));
@@ -427,6 +435,7 @@ void pg_writer::isolate(const std::vector<const scored_transaction*>& rows,
 int pg_writer::apply_retention() {
   connect();
   pqxx::work w(*conn_);
+  w.exec(ddl_lock_timeout);
   auto r = w.exec_params("select rtad_drop_old_partitions($1)", cfg_.retention_days);
   w.commit();
   known_days_.clear();

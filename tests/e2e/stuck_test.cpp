@@ -133,3 +133,54 @@ BOOST_AUTO_TEST_CASE(an_actor_blocked_inside_a_handler_turns_healthz_to_503_nami
   BOOST_TEST(n.stop(std::chrono::seconds(30)));
   f.expect_exactly_once(sent);
 }
+
+BOOST_AUTO_TEST_CASE(a_new_day_that_cannot_get_its_lock_does_not_make_readers_wait) {
+  // A transaction left open on `transactions` (a node stopped with SIGSTOP
+  // in the middle of a write) keeps a new day's partition from being
+  // created. The creation needs the table to itself, and while it waited,
+  // every later statement on the table queued behind it: both nodes of the
+  // fault campaign stalled for the statement timeout. It now gives up after
+  // a second and is retried.
+  test::node_fixture f("rtad_stuck_ddl", 2);
+  test::population people(20, 6, wall_clock() - 10 * 86400);
+  test::producer p(f.settings.kafka.bootstrap);
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  auto sent = f.send_rounds(p, people);
+  f.wait_for("select count(*) from transactions", sent);
+  auto can_read = [&] {
+    try {
+      pqxx::connection c(f.db.url());
+      pqxx::work w(c);
+      w.exec("set local statement_timeout = 3000");
+      w.exec("select count(*) from transactions");
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  };
+  int refused_reads = 0;
+  {
+    pqxx::connection stopped(f.db.url());
+    pqxx::work held(stopped);
+    held.exec("lock table transactions in row exclusive mode");
+    // Five days later: a day with no partition yet.
+    test::population later(20, 7, wall_clock() - 5 * 86400);
+    for (auto t : later.round()) {
+      t.transaction_id = "later-" + t.transaction_id;
+      p.send(f.topic, t.user_id, encode_transaction(t));
+      ++sent;
+    }
+    p.flush();
+    for (int i = 0; i < 8; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      refused_reads += !can_read();
+    }
+    held.commit();
+  }
+  BOOST_TEST(refused_reads == 0);
+  f.wait_for("select count(*) from transactions", sent);
+  BOOST_TEST(n.stop(std::chrono::seconds(30)));
+  f.expect_exactly_once(sent);
+}
