@@ -14,8 +14,13 @@
 //       per partition to OUT: the topic's high watermark and the offset rtad
 //       committed in PostgreSQL (-1 while either cannot be read, as during a
 //       broker or database restart). The campaign finds stalls in it.
+//   rtad_chaos ids BOOTSTRAP TOPIC OUT
+//       Writes the transaction_id of every message in TOPIC (up to the high
+//       watermarks at start; poison ones left out), one a line: what reached
+//       the broker, which is what rtad must store.
 
 #include <librdkafka/rdkafkacpp.h>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include <atomic>
@@ -171,6 +176,57 @@ int watch(const std::string& bootstrap, const std::string& topic, const std::str
   return 0;
 }
 
+int ids(const std::string& bootstrap, const std::string& topic, const std::string& out) {
+  FILE* f = std::fopen(out.c_str(), "w");
+  if (!f)
+    throw std::runtime_error("cannot write " + out);
+  auto conf = conf_for(bootstrap);
+  std::string err;
+  conf->set("group.id", "rtad-chaos-ids", err);
+  conf->set("enable.auto.commit", "false", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!c)
+    throw std::runtime_error("consumer: " + err);
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(c.get(), topic, nullptr, err));
+  RdKafka::Metadata* md = nullptr;
+  if (c->metadata(false, t.get(), &md, timeout_ms) != RdKafka::ERR_NO_ERROR)
+    throw std::runtime_error("no metadata for " + topic);
+  std::map<std::int32_t, std::int64_t> high;
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto* tm : *md->topics())
+    for (const auto* pm : *tm->partitions()) {
+      std::int64_t lo = 0, hi = 0;
+      if (c->query_watermark_offsets(topic, pm->id(), &lo, &hi, timeout_ms) != RdKafka::ERR_NO_ERROR)
+        throw std::runtime_error("no watermarks");
+      if (hi > lo) {
+        high[pm->id()] = hi;
+        parts.push_back(RdKafka::TopicPartition::create(topic, pm->id(), lo));
+      }
+    }
+  delete md;
+  c->assign(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  while (!high.empty() && !stop_requested) {
+    std::unique_ptr<RdKafka::Message> m(c->consume(timeout_ms));
+    if (m->err() == RdKafka::ERR__TIMED_OUT)
+      throw std::runtime_error("no message for 5 s before the end of the topic");
+    if (m->err() != RdKafka::ERR_NO_ERROR)
+      continue;
+    auto j = nlohmann::json::parse(static_cast<const char*>(m->payload()),
+                                   static_cast<const char*>(m->payload()) + m->len(), nullptr, false);
+    if (j.is_object() && j.contains("transaction_id") && j["transaction_id"].is_string()) {
+      auto id = j["transaction_id"].get<std::string>();
+      if (id.rfind("poison-", 0) != 0)
+        std::fprintf(f, "%s\n", id.c_str());
+    }
+    if (auto it = high.find(m->partition()); it != high.end() && m->offset() + 1 >= it->second)
+      high.erase(it);
+  }
+  c->close();
+  std::fclose(f);
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) try {
@@ -181,8 +237,11 @@ int main(int argc, char** argv) try {
     return poison(a[1], a[2], a[3], a[4]);
   if (a.size() == 6 && a[0] == "watch")
     return watch(a[1], a[2], a[3], a[4], a[5]);
+  if (a.size() == 4 && a[0] == "ids")
+    return ids(a[1], a[2], a[3]);
   std::cerr << "usage: rtad_chaos poison BOOTSTRAP TOPIC nul|future|huge|deep|wrong_type|utf8 KEY\n"
-               "       rtad_chaos watch BOOTSTRAP TOPIC PG_URL GROUP OUT\n";
+               "       rtad_chaos watch BOOTSTRAP TOPIC PG_URL GROUP OUT\n"
+               "       rtad_chaos ids BOOTSTRAP TOPIC OUT\n";
   return 2;
 } catch (const std::exception& e) {
   std::cerr << "rtad_chaos: " << e.what() << '\n';
