@@ -12,6 +12,14 @@ constexpr const char* keepalives[][2] = {{"keepalives", "1"},
                                          {"keepalives_count", "3"},
                                          {"tcp_user_timeout", "30000"}};
 
+/// A node's transactions are short and never wait for anything outside
+/// PostgreSQL; one left idle this long (ms) belongs to a process that was
+/// stopped (SIGSTOP) or hangs, whose kernel still answers the keepalives.
+/// PostgreSQL ends that session, and with it the locks it held: a new
+/// owner's claim of its partitions, and every statement queued behind that
+/// claim, would otherwise wait as long as the process stays stopped.
+constexpr int idle_in_transaction_ms = 10000;
+
 } // namespace
 
 std::string node_connection_url(const std::string& url,
@@ -26,10 +34,15 @@ std::string node_connection_url(const std::string& url,
     out += value;
     sep = uri ? '&' : ' ';
   }
-  if (statement_timeout.count() > 0) {
-    auto ms = std::to_string(statement_timeout.count());
-    out += uri ? "&options=-c%20statement_timeout%3D" + ms : " options='-c statement_timeout=" + ms + "'";
-  }
+  std::string options = "-c idle_in_transaction_session_timeout=" +
+                        std::to_string(idle_in_transaction_ms);
+  if (statement_timeout.count() > 0)
+    options += " -c statement_timeout=" + std::to_string(statement_timeout.count());
+  if (!uri)
+    return out + " options='" + options + "'";
+  out += "&options=";
+  for (char c : options) // percent-encoded: a URI's query takes no spaces or '='
+    out += c == ' ' ? std::string("%20") : c == '=' ? std::string("%3D") : std::string(1, c);
   return out;
 }
 
