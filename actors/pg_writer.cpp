@@ -250,7 +250,10 @@ const write_batch& pg_writer::fence(pqxx::work& w, const write_batch& in, write_
   erase_if(kept.rows, [&](const auto* r) { return gone(r->txn.partition); });
   erase_if(kept.quarantined, [&](const auto* q) { return gone(q->partition); });
   // A checkpoint learnt from rows that are not stored would make the new
-  // owner's model learn them twice.
+  // owner's model learn them twice. (With an unkeyed producer a user's
+  // newest transaction may come through a partition this node handed over
+  // in good order, whose claim is then another node's too: that checkpoint
+  // is left out as well, until issue 16 keeps each user on one partition.)
   erase_if(kept.checkpoints, [&](const auto* c) { return gone(c->learned_partition); });
   for (auto p : lost)
     kept.watermarks.erase(p);
