@@ -21,11 +21,12 @@ constexpr std::int64_t seconds_per_day = 86400;
 /// times the connections).
 constexpr std::size_t max_days_per_transaction = 16;
 /// How long creating or dropping a day partition may wait for its lock on
-/// `transactions`. It needs the table to itself, and while it waits every
-/// later statement on the table (other writers, the profile store's
-/// restores) queues behind it: a transaction held open by a stopped node
-/// (SIGSTOP) stalled both nodes of the fault campaign for the statement
-/// timeout. Giving up soon is a transient failure, retried with backoff.
+/// `transactions`. Dropping needs the table to itself (creating, since
+/// migration 008, no longer does), and while it waits every later
+/// statement on the table (other writers, the profile store's restores)
+/// queues behind it: a transaction held open by a stopped node (SIGSTOP)
+/// stalled both nodes of the fault campaign for the statement timeout.
+/// Giving up soon is a transient failure, retried with backoff.
 constexpr const char* ddl_lock_timeout = "set local lock_timeout = '1s'";
 constexpr const char* store_statement = "rtad_store";
 constexpr const char* offset_statement = "rtad_offset";

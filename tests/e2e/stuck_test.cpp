@@ -134,13 +134,14 @@ BOOST_AUTO_TEST_CASE(an_actor_blocked_inside_a_handler_turns_healthz_to_503_nami
   f.expect_exactly_once(sent);
 }
 
-BOOST_AUTO_TEST_CASE(a_new_day_that_cannot_get_its_lock_does_not_make_readers_wait) {
+BOOST_AUTO_TEST_CASE(a_new_day_does_not_make_readers_wait_behind_an_open_write) {
   // A transaction left open on `transactions` (a node stopped with SIGSTOP
-  // in the middle of a write) keeps a new day's partition from being
-  // created. The creation needs the table to itself, and while it waited,
-  // every later statement on the table queued behind it: both nodes of the
-  // fault campaign stalled for the statement timeout. It now gives up after
-  // a second and is retried.
+  // in the middle of a write) while a new day's partition is needed.
+  // CREATE TABLE ... PARTITION OF needed the table to itself, and while it
+  // waited every later statement on the table queued behind it: both nodes
+  // of the fault campaign stalled for the statement timeout. The partition
+  // is now attached (db/migrations/008), which waits for nobody, and any
+  // DDL gives up after a second and is retried.
   test::node_fixture f("rtad_stuck_ddl", 2);
   test::population people(20, 6, wall_clock() - 10 * 86400);
   test::producer p(f.settings.kafka.bootstrap);
