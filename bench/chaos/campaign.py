@@ -88,7 +88,8 @@ class Campaign:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     # ------------------------------------------------------------- faults
-    def inject(self, kind):
+    def inject(self, kind, pause=None):
+        """One fault; `pause`: how long a stopped node stays stopped (random 3-20 s)."""
         start = time.time()
         detail = ""
         if kind == "kill9":
@@ -100,7 +101,7 @@ class Campaign:
             detail = name
         elif kind == "stop":
             name = self.rng.choice(sorted(self.nodes))
-            pause = self.rng.uniform(3, 20)
+            pause = pause or self.rng.uniform(3, 20)
             self.nodes[name].send_signal(signal.SIGSTOP)
             time.sleep(pause)
             self.nodes[name].send_signal(signal.SIGCONT)
@@ -171,15 +172,12 @@ class Campaign:
                 if not plan:
                     break
                 kind = plan.pop(0)
-                if kind == "stop":  # longer than the session timeout: the partitions move
-                    self.stop_past_session()
-                    kind = None
             else:
                 if time.time() - began > a.minutes * 60:
                     break
                 kind = self.rng.choice(plan)
-            if kind:
-                self.inject(kind)
+            # In the short run, longer than the session timeout: the partitions move.
+            self.inject(kind, pause=15 if a.each_once else None)
             time.sleep(self.rng.uniform(a.gap_min, a.gap_max))
         say("waiting for the producer")
         producer.join(timeout=max(600, a.minutes * 60))
@@ -220,16 +218,6 @@ class Campaign:
                                  "--replay", seg, "--rate", str(self.a.rate), "--topic", self.topic,
                                  "-q"], stdout=log, stderr=log).returncode
             self.segments_failed += rc != 0
-
-    def stop_past_session(self):
-        name = self.rng.choice(sorted(self.nodes))
-        start = time.time()
-        self.nodes[name].send_signal(signal.SIGSTOP)
-        time.sleep(15)
-        self.nodes[name].send_signal(signal.SIGCONT)
-        self.faults.append({"kind": "stop", "start": start, "clear": time.time(),
-                            "detail": f"{name} 15 s"})
-        say(f"fault stop {name} 15 s")
 
     def drained(self):
         rows = list(csv.reader(open(os.path.join(self.out, "offsets.csv"))))[-6:]

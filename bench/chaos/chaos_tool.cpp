@@ -19,6 +19,8 @@
 //       watermarks at start; poison ones left out), one a line: what reached
 //       the broker, which is what rtad must store.
 
+#include "bench/kafka_read.hpp"
+
 #include <librdkafka/rdkafkacpp.h>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -180,49 +182,17 @@ int ids(const std::string& bootstrap, const std::string& topic, const std::strin
   FILE* f = std::fopen(out.c_str(), "w");
   if (!f)
     throw std::runtime_error("cannot write " + out);
-  auto conf = conf_for(bootstrap);
-  std::string err;
-  conf->set("group.id", "rtad-chaos-ids", err);
-  conf->set("enable.auto.commit", "false", err);
-  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
-  if (!c)
-    throw std::runtime_error("consumer: " + err);
-  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(c.get(), topic, nullptr, err));
-  RdKafka::Metadata* md = nullptr;
-  if (c->metadata(false, t.get(), &md, timeout_ms) != RdKafka::ERR_NO_ERROR)
-    throw std::runtime_error("no metadata for " + topic);
-  std::map<std::int32_t, std::int64_t> high;
-  std::vector<RdKafka::TopicPartition*> parts;
-  for (const auto* tm : *md->topics())
-    for (const auto* pm : *tm->partitions()) {
-      std::int64_t lo = 0, hi = 0;
-      if (c->query_watermark_offsets(topic, pm->id(), &lo, &hi, timeout_ms) != RdKafka::ERR_NO_ERROR)
-        throw std::runtime_error("no watermarks");
-      if (hi > lo) {
-        high[pm->id()] = hi;
-        parts.push_back(RdKafka::TopicPartition::create(topic, pm->id(), lo));
-      }
-    }
-  delete md;
-  c->assign(parts);
-  RdKafka::TopicPartition::destroy(parts);
-  while (!high.empty() && !stop_requested) {
-    std::unique_ptr<RdKafka::Message> m(c->consume(timeout_ms));
-    if (m->err() == RdKafka::ERR__TIMED_OUT)
-      throw std::runtime_error("no message for 5 s before the end of the topic");
-    if (m->err() != RdKafka::ERR_NO_ERROR)
-      continue;
-    auto j = nlohmann::json::parse(static_cast<const char*>(m->payload()),
-                                   static_cast<const char*>(m->payload()) + m->len(), nullptr, false);
+  constexpr int idle_seconds = 5;
+  rtad::bench::consume_all(bootstrap, topic, stop_requested, idle_seconds,
+                           [&](const RdKafka::Message& m) {
+    auto j = nlohmann::json::parse(static_cast<const char*>(m.payload()),
+                                   static_cast<const char*>(m.payload()) + m.len(), nullptr, false);
     if (j.is_object() && j.contains("transaction_id") && j["transaction_id"].is_string()) {
       auto id = j["transaction_id"].get<std::string>();
       if (id.rfind("poison-", 0) != 0)
         std::fprintf(f, "%s\n", id.c_str());
     }
-    if (auto it = high.find(m->partition()); it != high.end() && m->offset() + 1 >= it->second)
-      high.erase(it);
-  }
-  c->close();
+  });
   std::fclose(f);
   return 0;
 }
