@@ -1,4 +1,4 @@
-#define BOOST_TEST_MODULE a node's PostgreSQL connections
+#define BOOST_TEST_MODULE node PostgreSQL connections
 // A node stopped with SIGSTOP in the middle of a sink transaction keeps its
 // row locks: its kernel still answers TCP keepalives, so nothing else ends
 // the session. The next owner's claim of its partitions waited for them as
