@@ -382,6 +382,9 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   set("enable.auto.offset.store", "false");
   set("auto.offset.reset", "earliest");
   set("partition.assignment.strategy", "range"); // eager: cooperative-sticky crashes in 2.0.2
+  // The by-user topic may appear after the subscription (the repartition
+  // stage makes it): notice within seconds, not librdkafka's five minutes.
+  set("topic.metadata.refresh.interval.ms", "10000");
   set("enable.partition.eof", "true"); // an idle partition must not hold the global model back
   // librdkafka prefetches up to 64 MB by default, 6 KB per profile of a node
   // with 10,000: the credit limit bounds what is in flight anyway.

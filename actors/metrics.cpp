@@ -115,6 +115,20 @@ std::string node_metrics::prometheus(const std::string& node) const {
       epoch_waits_expired.load());
   put("consumer_lag", "gauge", "Messages behind the end of the assigned partitions.",
       consumer_lag.load());
+  put("repartitioned_total", "counter",
+      "Input messages the repartition stage re-keyed by user into the by-user topic"
+      " (kafka.input_key auto or none), committed.",
+      repartitioned.load());
+  put("rekeyed_total", "counter",
+      "Of those, messages whose key was not their user id (kafka.input_key = auto).",
+      rekeyed.load());
+  put("repartition_aborts_total", "counter",
+      "Repartition transactions aborted (broker away, rebalance, fenced); their messages are"
+      " read again.",
+      repartition_aborts.load());
+  put("repartition_lag", "gauge",
+      "Input messages behind the end of the partitions the repartition stage reads.",
+      repartition_lag.load());
   put("active_profiles", "gauge", "Profiles in memory.", active_profiles.load());
   put("profile_memory_bytes", "gauge", "Approximate heap bytes of the profiles in memory.",
       profile_memory_bytes.load());

@@ -37,6 +37,10 @@ struct node_metrics {
   std::atomic<std::uint64_t> credit_waits{0};   ///< times a source paused for credit
   std::atomic<std::uint64_t> epoch_waits_expired{0}; ///< transactions scored without their epoch's model
   std::atomic<std::int64_t> consumer_lag{0};
+  std::atomic<std::uint64_t> repartitioned{0};      ///< input messages the repartition stage committed
+  std::atomic<std::uint64_t> rekeyed{0};            ///< ... of which the key was not the user id
+  std::atomic<std::uint64_t> repartition_aborts{0}; ///< its transactions aborted (read again)
+  std::atomic<std::int64_t> repartition_lag{0};     ///< input messages behind, for it
   std::atomic<std::uint64_t> active_profiles{0};
   std::atomic<std::uint64_t> profile_memory_bytes{0};
   std::atomic<std::uint64_t> restores{0};

@@ -9,7 +9,9 @@
 #include "actors/log.hpp"
 #include "actors/pg_connection.hpp"
 #include "actors/profile_store.hpp"
+#include "actors/kafka_topics.hpp"
 #include "actors/registry.hpp"
+#include "actors/repartitioner.hpp"
 #include "actors/shard.hpp"
 #include "actors/sink.hpp"
 #include "actors/status_reporter.hpp"
@@ -27,6 +29,9 @@ namespace {
 /// Global refits come this often relative to the window: a whole turnover
 /// every `global_window` rows, in eighths.
 constexpr std::size_t global_refit_fraction = 8;
+
+/// How long the node waits for the broker's metadata at start.
+constexpr int topic_timeout_ms = 10000;
 
 /// Marks the node failed when `actor` ends while the node is not stopping.
 template <class Handle>
@@ -91,10 +96,22 @@ node::node(caf::actor_system& sys, const config::settings& s)
     stopping_(std::make_shared<std::atomic<bool>>(false)),
     shutdown_requested_(std::make_shared<std::atomic<bool>>(false)) {
   const auto pg = pg_url(s);
+  // Each user's messages must reach one node: unless the input is keyed by
+  // user, the repartition stage re-keys it into the by-user topic, and the
+  // profiles read that (see repartitioner.hpp).
+  const auto scored_topic = config::scoring_topic(s);
+  if (s.kafka.key != config::input_key::user) {
+    try { // now, so the profiles' source finds it at once
+      ensure_topic_like(s.kafka.bootstrap, s.kafka.topic, scored_topic, topic_timeout_ms);
+    } catch (const std::exception& e) { // the repartitioner keeps trying
+      log::warn("node", "cannot make the by-user topic yet" +
+                          log::fields()("topic", scored_topic)("error", log::quote(e.what())).str());
+    }
+  }
   metrics_->stuck_after = std::chrono::seconds(s.sink.stuck_after_s);
   metrics_->silent_after = std::chrono::seconds(s.node.silent_after_s);
   sink_config sc;
-  sc.writer = {pg, name_, s.kafka.group, s.kafka.topic, s.sink.store_all,
+  sc.writer = {pg, name_, s.kafka.group, scored_topic, s.sink.store_all,
                s.sink.retention_days};
   sc.writers = static_cast<std::size_t>(s.sink.writers);
   sc.batch_rows = static_cast<std::size_t>(s.sink.batch_rows);
@@ -143,7 +160,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
 
   source_config src;
   src.bootstrap = s.kafka.bootstrap;
-  src.topic = s.kafka.topic;
+  src.topic = scored_topic;
   src.group = s.kafka.group;
   src.pg_url = pg;
   src.node = name_;
@@ -162,6 +179,22 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.metrics = metrics_;
   source_ = sys.spawn<caf::detached>(kafka_source, src);
 
+  if (s.kafka.key != config::input_key::user) {
+    repartition_config rp;
+    rp.bootstrap = s.kafka.bootstrap;
+    rp.input_topic = s.kafka.topic;
+    rp.output_topic = scored_topic;
+    rp.group = s.kafka.group + ".repartition";
+    rp.node = name_;
+    rp.count_rekeyed = s.kafka.key == config::input_key::check;
+    rp.batch_max = static_cast<std::size_t>(s.kafka.repartition_batch);
+    rp.poll_timeout = src.poll_timeout;
+    rp.session_timeout = src.session_timeout;
+    rp.topic_timeout_ms = topic_timeout_ms;
+    rp.metrics = metrics_;
+    repartitioner_ = sys.spawn<caf::detached>(repartitioner, rp);
+  }
+
   feedback_config fc; // its default wait: a `{}` here would make it 0 ms, a busy loop
   fc.pg_url = pg;
   fc.shards = shards_;
@@ -172,6 +205,8 @@ node::node(caf::actor_system& sys, const config::settings& s)
                 {"sink", caf::actor_cast<caf::actor>(sink_)},
                 {"profile store", caf::actor_cast<caf::actor>(store_)},
                 {"global model", caf::actor_cast<caf::actor>(global_)}};
+  if (repartitioner_)
+    lc.watched.emplace_back("repartitioner", caf::actor_cast<caf::actor>(repartitioner_));
   for (std::size_t i = 0; i < shards_.size(); ++i)
     lc.watched.emplace_back("shard " + std::to_string(i), caf::actor_cast<caf::actor>(shards_[i]));
   lc.metrics = metrics_;
@@ -223,10 +258,12 @@ node::node(caf::actor_system& sys, const config::settings& s)
     http_ = std::make_unique<metrics_http>(s.node.metrics_host, s.node.metrics_port, name_,
                                            metrics_, [failed = failed_] { return !failed->load(); });
   watch(source_, "kafka source", failed_, stopping_);
+  if (repartitioner_)
+    watch(repartitioner_, "repartitioner", failed_, stopping_);
   watch(sink_, "sink", failed_, stopping_);
   watch(store_, "profile store", failed_, stopping_);
   log::info("node", "started" + log::fields()("node", name_)("mode", stc.mode)(
-                                   "shards", s.node.shards)("topic", s.kafka.topic)(
+                                   "shards", s.node.shards)("topic", s.kafka.topic)("scored_topic", scored_topic)(
                                    "group", s.kafka.group)("metrics_port", metrics_port())(
                                    "admin_port", admin_port_)("admin_tls", s.admin.tls() ? "yes" : "no")
                                    .str());
@@ -255,6 +292,10 @@ bool node::stop(std::chrono::seconds timeout) {
       log::error("node", std::string("shutdown: ") + step + ": " + sys_.render(e));
     };
   };
+  // The repartition stage first: it commits between batches, so leaving
+  // its group leaves nothing open.
+  if (repartitioner_)
+    self->request(repartitioner_, left(), stop_atom::value).receive([](bool) {}, fail("repartition"));
   // Leaving the group revokes every partition: drain and checkpoint.
   self->request(source_, left(), stop_atom::value).receive([](bool) {}, fail("leave group"));
   self->request(feedback_, left(), stop_atom::value).receive([](bool) {}, fail("feedback"));

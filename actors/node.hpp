@@ -66,6 +66,7 @@ private:
   global_model_actor global_;
   std::vector<shard_actor> shards_;
   source_actor source_;
+  source_actor repartitioner_; ///< none when kafka.input_key = user
   feedback_listener_actor feedback_;
   liveness_actor liveness_;
   status_reporter_actor status_;

@@ -48,6 +48,7 @@ struct produce_cli {
   std::vector<std::string> kafka_properties;
   int create_partitions = 0;
   bool quiet = false;
+  bool no_key = false;
   CLI::Option* count_opt = nullptr;
   CLI::Option* duration_opt = nullptr;
   CLI::Option* days_opt = nullptr;
@@ -196,6 +197,7 @@ int run(const produce_cli& o, const global_options& g) {
     k.topic = o.topic.empty() ? s.kafka.topic : o.topic;
     k.overrides = kafka_overrides(o.kafka_properties);
     k.create_partitions = o.create_partitions;
+    k.keyed = !o.no_key;
     sink = std::make_unique<gen::kafka_sink>(k);
     where = "Kafka topic " + k.topic + " at " + k.bootstrap;
   }
@@ -253,6 +255,8 @@ command make_produce(CLI::App& root, const global_options& g) {
   cmd->add_option("--topic", o->topic, "Kafka topic (default: setting kafka.topic)");
   cmd->add_option("--create-topic", o->create_partitions,
                   "create the topic with this many partitions if it does not exist");
+  cmd->add_flag("--no-key", o->no_key,
+                "send without a key, as the original system's producer (kafka-python) does");
   cmd->add_option("--kafka-property", o->kafka_properties,
                   "librdkafka producer property KEY=VALUE (repeatable)");
   cmd->add_option("-u,--users", o->users, "number of users")->capture_default_str();

@@ -130,6 +130,33 @@ std::vector<binding> make_bindings() {
             "queued.max.messages.kbytes); the credit bounds what is in flight after that"),
     int_key("kafka.session_timeout_ms", &S::kafka, &kafka_settings::session_timeout_ms, 1000,
             300000, "a node that stops heartbeating (crash) loses its partitions after this"),
+    {{"kafka.input_key", env_name("kafka.input_key"),
+      "what an input message's key is: user (the user id; scored straight from kafka.topic), "
+      "none or auto (re-keyed by user_id through kafka.by_user_topic in a Kafka transaction, "
+      "so each user is scored by one node whatever the producer did; auto also counts keys "
+      "that differed)",
+      "", true},
+     [](settings& s, const std::string& v) {
+       if (v == "user")
+         s.kafka.key = input_key::user;
+       else if (v == "none")
+         s.kafka.key = input_key::none;
+       else if (v == "auto")
+         s.kafka.key = input_key::check;
+       else
+         bad("kafka.input_key", v, "must be 'user', 'none' or 'auto'");
+     },
+     [](const settings& s) {
+       return std::string(s.kafka.key == input_key::user   ? "user"
+                          : s.kafka.key == input_key::none ? "none"
+                                                           : "auto");
+     }},
+    string_key("kafka.by_user_topic", &S::kafka, &kafka_settings::by_user_topic,
+               "internal topic of re-keyed messages (created with kafka.topic's partition count"
+               " when missing); empty: <kafka.topic>.by-user",
+               true),
+    int_key("kafka.repartition_batch", &S::kafka, &kafka_settings::repartition_batch, 1, 1000000,
+            "most messages the repartition stage re-keys in one Kafka transaction"),
     int_key("input.max_future_s", &S::input, &input_settings::max_future_s, 0, 30 * 86400,
             "seconds a transaction's timestamp may be ahead of the node's clock; further ahead "
             "it is quarantined (older ones, replays, are accepted)"),
@@ -347,6 +374,14 @@ void apply_env(settings& s, const std::map<std::string, std::string>& env,
 
 } // namespace
 
+std::string by_user_topic(const settings& s) {
+  return s.kafka.by_user_topic.empty() ? s.kafka.topic + ".by-user" : s.kafka.by_user_topic;
+}
+
+std::string scoring_topic(const settings& s) {
+  return s.kafka.key == input_key::user ? s.kafka.topic : by_user_topic(s);
+}
+
 std::string to_string(detection_mode m) {
   return m == detection_mode::standard ? "standard" : "enhanced";
 }
@@ -377,6 +412,8 @@ void validate(const settings& s) {
     throw config_error("model.risk_high_factor must not be below model.risk_medium_factor");
   if (s.model.global_sample_size > s.model.global_window)
     throw config_error("model.global_sample_size must not exceed model.global_window");
+  if (s.kafka.key != input_key::user && by_user_topic(s) == s.kafka.topic)
+    throw config_error("kafka.by_user_topic must differ from kafka.topic (it is written from it)");
   if (s.pg.url.rfind("postgresql://", 0) != 0 && s.pg.url.rfind("postgres://", 0) != 0 &&
       s.pg.url.find('=') == std::string::npos)
     throw config_error("pg.url = '" + s.pg.url +

@@ -15,6 +15,13 @@ enum class detection_mode {
   enhanced, ///< per-user forests over user-relative features, blended with a global forest
 };
 
+/// What the key of an input message says (kafka.input_key).
+enum class input_key {
+  user, ///< the user id: the input topic keeps each user in one partition; scored as it is
+  none, ///< nothing: every message is re-keyed by its user through the by-user topic
+  check, ///< "auto": re-keyed through the by-user topic, counting keys that differed
+};
+
 /// Where transactions come from.
 struct kafka_settings {
   std::string bootstrap = "127.0.0.1:9092";
@@ -26,6 +33,9 @@ struct kafka_settings {
   int credit_bytes = 64 << 20;      ///< ... or bytes of messages in flight
   int session_timeout_ms = 10000;   ///< a node that stops heartbeating loses its partitions after this
   int prefetch_kbytes = 16384;      ///< messages the consumer fetches ahead, at most
+  input_key key = input_key::check; ///< kafka.input_key
+  std::string by_user_topic;        ///< empty: <topic>.by-user
+  int repartition_batch = 4096;     ///< most messages re-keyed in one Kafka transaction
 };
 
 /// What a node accepts from its sources.
@@ -164,6 +174,13 @@ std::map<std::string, std::string> parse_env_file(const std::string& path);
 
 /// Finds .rtad/services.env in the working directory or above.
 std::optional<std::string> find_services_env();
+
+/// The topic the profiles read: the input topic when its key is the user,
+/// else the by-user topic the repartition stage writes.
+std::string scoring_topic(const settings& s);
+
+/// The topic the repartition stage writes (kafka.by_user_topic or <topic>.by-user).
+std::string by_user_topic(const settings& s);
 
 /// "standard" / "enhanced".
 std::string to_string(detection_mode m);

@@ -138,7 +138,8 @@ void kafka_sink::write(const message& m) {
     // weeks old, and the broker's retention would delete such a segment at once.
     auto err = rd_kafka_producev(
       rk_, RD_KAFKA_V_TOPIC(options_.topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_KEY(const_cast<char*>(m.key.data()), m.key.size()),
+      RD_KAFKA_V_KEY(options_.keyed ? const_cast<char*>(m.key.data()) : nullptr,
+                     options_.keyed ? m.key.size() : 0),
       RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
       break;

@@ -17,6 +17,7 @@ struct kafka_sink_options {
   int flush_timeout_ms = 120000;   ///< finish() gives up on deliveries after this
   int metadata_timeout_ms = 10000; ///< how long to wait for the broker at start
   int create_partitions = 0;       ///< > 0: create a missing topic with this many partitions
+  bool keyed = true;               ///< false: no key, as the original system's producer
   std::map<std::string, std::string> overrides; ///< librdkafka properties, applied last
 };
 

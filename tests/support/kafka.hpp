@@ -46,10 +46,17 @@ public:
     BOOST_REQUIRE_MESSAGE(p_, err);
   }
   void send(const std::string& topic, const std::string& key, const std::string& value) {
+    send(topic, &key, value);
+  }
+  /// Without a key, as the original system's producer: any partition.
+  void send_unkeyed(const std::string& topic, const std::string& value) {
+    send(topic, nullptr, value);
+  }
+  void send(const std::string& topic, const std::string* key, const std::string& value) {
     for (;;) {
       auto rc = p_->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                            const_cast<char*>(value.data()), value.size(), key.data(), key.size(),
-                            0, nullptr);
+                            const_cast<char*>(value.data()), value.size(),
+                            key ? key->data() : nullptr, key ? key->size() : 0, 0, nullptr);
       if (rc == RdKafka::ERR__QUEUE_FULL) {
         p_->poll(10);
         continue;

@@ -1,6 +1,8 @@
 #pragma once
 // Runs the rtad binary as a child process, for tests that kill it.
 
+#include "config/settings.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <csignal>
@@ -128,6 +130,7 @@ inline std::vector<std::string> node_args(const config::settings& s, const std::
                              "--set", "kafka.bootstrap=" + s.kafka.bootstrap,
                              "--set", "kafka.topic=" + s.kafka.topic,
                              "--set", "kafka.group=" + s.kafka.group,
+                             "--set", "kafka.input_key=" + config::get(s, "kafka.input_key"),
                              "--set", "sink.flush_interval_ms=50",
                              "--set",
                              "sink.retention_days=" + std::to_string(s.sink.retention_days),

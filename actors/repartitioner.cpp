@@ -1,0 +1,289 @@
+#include "actors/repartitioner.hpp"
+
+#include "actors/kafka_topics.hpp"
+#include "actors/log.hpp"
+#include "messages/codec.hpp"
+
+#include <caf/all.hpp>
+#include <map>
+
+namespace rtad {
+
+namespace {
+
+using self_ptr = source_actor::stateful_pointer<repartition_state>;
+using clock_type = std::chrono::steady_clock;
+
+constexpr std::chrono::seconds lag_interval{2};
+constexpr std::chrono::seconds retry_after{1};
+constexpr int queue_full_poll_ms = 50;
+constexpr int txn_timeout_ms = 30000; ///< each call of the transaction API waits at most this
+constexpr std::size_t batch_bytes = 16 << 20; ///< a batch of 900 KB messages stays bounded too
+
+void set(RdKafka::Conf& conf, const std::string& k, const std::string& v) {
+  std::string err;
+  if (conf.set(k, v, err) != RdKafka::Conf::CONF_OK)
+    throw std::runtime_error("kafka setting " + k + ": " + err);
+}
+
+/// Takes an RdKafka::Error, returns its text (empty: no error) and frees it.
+struct txn_error {
+  bool failed = false, fatal = false, abort = false, retriable = false;
+  std::string text;
+  explicit txn_error(RdKafka::Error* e) {
+    if (!e)
+      return;
+    failed = true;
+    fatal = e->is_fatal();
+    abort = e->txn_requires_abort();
+    retriable = e->is_retriable();
+    text = e->str();
+    delete e;
+  }
+};
+
+/// A transactional producer whose id belongs to this node: a restarted node
+/// with the same name aborts what its predecessor left open.
+std::unique_ptr<RdKafka::Producer> make_producer(const repartition_config& cfg) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  set(*conf, "bootstrap.servers", cfg.bootstrap);
+  set(*conf, "client.id", "rtad-" + cfg.node + "-repartition");
+  set(*conf, "transactional.id", "rtad-" + cfg.group + "-" + cfg.node);
+  // The scoring stage reads committed messages only: a transaction a dead
+  // node left open holds its partitions back until this timeout.
+  set(*conf, "transaction.timeout.ms", std::to_string(std::max<long>(10000, cfg.session_timeout.count())));
+  set(*conf, "partitioner", "murmur2_random"); // as Java clients and `rtad produce` place keys
+  set(*conf, "linger.ms", "5");
+  set(*conf, "compression.type", "lz4");
+  std::string err;
+  std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+  if (!p)
+    throw std::runtime_error("cannot create the repartition producer: " + err);
+  return p;
+}
+
+/// Forgets what was read since the last commit: the assignment restarts
+/// from the committed offsets.
+void rewind(self_ptr self) {
+  auto& st = self->state;
+  st.batch.clear();
+  std::vector<RdKafka::TopicPartition*> parts;
+  if (st.consumer->assignment(parts) != RdKafka::ERR_NO_ERROR || parts.empty()) {
+    RdKafka::TopicPartition::destroy(parts);
+    return;
+  }
+  for (auto* p : parts)
+    p->set_offset(RdKafka::Topic::OFFSET_INVALID); // i.e. the committed one
+  st.consumer->assign(parts);
+  RdKafka::TopicPartition::destroy(parts);
+}
+
+void check_lag(self_ptr self) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  if (now - st.last_lag_check < lag_interval)
+    return;
+  st.last_lag_check = now;
+  std::vector<RdKafka::TopicPartition*> parts;
+  std::int64_t lag = 0;
+  if (st.consumer->assignment(parts) == RdKafka::ERR_NO_ERROR &&
+      st.consumer->position(parts) == RdKafka::ERR_NO_ERROR)
+    for (auto* p : parts) {
+      std::int64_t low = 0, high = 0;
+      if (p->offset() >= 0 && st.consumer->get_watermark_offsets(p->topic(), p->partition(), &low,
+                                                                 &high) == RdKafka::ERR_NO_ERROR)
+        lag += std::max<std::int64_t>(0, high - p->offset());
+    }
+  RdKafka::TopicPartition::destroy(parts);
+  st.cfg.metrics->repartition_lag = lag;
+}
+
+/// Produces the batch and commits it with its offsets in one transaction;
+/// false when it was aborted (the caller rewinds).
+bool commit_batch(self_ptr self) {
+  auto& st = self->state;
+  auto& m = *st.cfg.metrics;
+  if (auto e = txn_error(st.producer->begin_transaction()); e.failed)
+    throw std::runtime_error("begin_transaction: " + e.text);
+  std::map<std::int32_t, std::int64_t> next; // per input partition
+  decode_options options; // the scoring stage judges timestamps and fields
+  options.now = 0;
+  std::uint64_t rekeyed = 0;
+  for (const auto& msg : st.batch) {
+    std::string_view bytes(static_cast<const char*>(msg->payload()), msg->len());
+    auto decoded = decode_transaction(bytes, options);
+    const std::string* key = msg->key();
+    std::string user;
+    if (auto* t = std::get_if<transaction>(&decoded)) {
+      user = std::move(t->user_id);
+      if (st.cfg.count_rekeyed && (!key || *key != user))
+        ++rekeyed;
+      key = &user;
+    }
+    for (;;) {
+      auto rc = st.producer->produce(st.cfg.output_topic, RdKafka::Topic::PARTITION_UA,
+                                     RdKafka::Producer::RK_MSG_COPY, msg->payload(), msg->len(),
+                                     key ? key->data() : nullptr, key ? key->size() : 0, 0,
+                                     nullptr);
+      if (rc == RdKafka::ERR_NO_ERROR)
+        break;
+      if (rc != RdKafka::ERR__QUEUE_FULL) {
+        log::warn("repartitioner", "cannot produce; the batch is aborted and read again" +
+                                     log::fields()("error", RdKafka::err2str(rc)).str());
+        txn_error(st.producer->abort_transaction(txn_timeout_ms));
+        return false;
+      }
+      st.producer->poll(queue_full_poll_ms);
+    }
+    next[msg->partition()] = msg->offset() + 1;
+  }
+  std::vector<RdKafka::TopicPartition*> offsets;
+  for (auto [p, o] : next) {
+    offsets.push_back(RdKafka::TopicPartition::create(st.cfg.input_topic, p));
+    offsets.back()->set_offset(o);
+  }
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> group(st.consumer->groupMetadata());
+  // The group's generation travels with the offsets: a node the group has
+  // since moved on from (stopped, cut off, evicted) cannot commit.
+  auto sent = txn_error(st.producer->send_offsets_to_transaction(offsets, group.get(), txn_timeout_ms));
+  RdKafka::TopicPartition::destroy(offsets);
+  auto committed = sent.failed ? sent : txn_error(st.producer->commit_transaction(txn_timeout_ms));
+  for (int retry = 0; committed.failed && committed.retriable && !committed.abort && retry < 3; ++retry)
+    committed = txn_error(st.producer->commit_transaction(txn_timeout_ms));
+  if (!committed.failed) {
+    m.repartitioned += st.batch.size();
+    m.rekeyed += rekeyed;
+    st.batch.clear();
+    return true;
+  }
+  ++m.repartition_aborts;
+  if (st.errors++ % 100 == 0)
+    log::warn("repartitioner", "transaction failed; the batch is read again" +
+                                 log::fields()("error", log::quote(committed.text))(
+                                   "fatal", committed.fatal ? "yes" : "no").str());
+  if (committed.fatal)
+    st.producer.reset(); // made again, with init_transactions, by the next poll
+  else
+    txn_error(st.producer->abort_transaction(txn_timeout_ms));
+  return false;
+}
+
+void poll(self_ptr self) {
+  auto& st = self->state;
+  if (st.stopping)
+    return;
+  try {
+    if (!st.output_ready) {
+      ensure_topic_like(st.cfg.bootstrap, st.cfg.input_topic, st.cfg.output_topic,
+                        st.cfg.topic_timeout_ms);
+      st.output_ready = true;
+    }
+    if (!st.producer) {
+      auto p = make_producer(st.cfg);
+      // Fences the previous incarnation of this node's producer and aborts
+      // its open transaction.
+      if (auto e = txn_error(p->init_transactions(txn_timeout_ms)); e.failed) {
+        log::warn("repartitioner", "cannot start transactions, retrying" +
+                                     log::fields()("error", log::quote(e.text)).str());
+        self->delayed_send(self, retry_after, poll_atom::value);
+        return;
+      }
+      st.producer = std::move(p);
+      rewind(self);
+    }
+    auto timeout = static_cast<int>(st.cfg.poll_timeout.count());
+    std::size_t bytes = 0;
+    while (st.batch.size() < st.cfg.batch_max && bytes < batch_bytes) {
+      std::unique_ptr<RdKafka::Message> msg(st.consumer->consume(st.batch.empty() ? timeout : 0));
+      if (msg->err() == RdKafka::ERR__TIMED_OUT || msg->err() == RdKafka::ERR__PARTITION_EOF)
+        break;
+      if (msg->err() != RdKafka::ERR_NO_ERROR) {
+        if (st.errors++ % 100 == 0)
+          log::warn("repartitioner", "consume error: " + msg->errstr());
+        break;
+      }
+      bytes += msg->len();
+      st.batch.push_back(std::move(msg));
+    }
+    if (!st.batch.empty() && !commit_batch(self))
+      rewind(self);
+    st.producer->poll(0); // delivery reports
+    check_lag(self);
+  } catch (const std::exception& e) {
+    log::warn("repartitioner", std::string("retrying after: ") + e.what());
+    st.producer.reset();
+    st.batch.clear();
+    self->delayed_send(self, retry_after, poll_atom::value);
+    return;
+  }
+  self->send(self, poll_atom::value);
+}
+
+} // namespace
+
+/// librdkafka calls this inside consume(). No transaction is open then
+/// (each batch commits before the next consume), so a revocation only drops
+/// what was read and not yet produced.
+class repartition_rebalancer : public RdKafka::RebalanceCb {
+public:
+  explicit repartition_rebalancer(self_ptr self) : self_(self) {}
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& parts) override {
+    self_->state.batch.clear();
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS)
+      consumer->assign(parts);
+    else
+      consumer->unassign();
+    log::info("repartitioner", std::string(err == RdKafka::ERR__ASSIGN_PARTITIONS ? "assigned"
+                                                                                  : "revoked") +
+                                 log::fields()("partitions", parts.size()).str());
+  }
+
+private:
+  self_ptr self_;
+};
+
+source_actor::behavior_type repartitioner(self_ptr self, repartition_config cfg) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.rebalancer = std::make_shared<repartition_rebalancer>(self);
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  set(*conf, "bootstrap.servers", st.cfg.bootstrap);
+  set(*conf, "group.id", st.cfg.group);
+  set(*conf, "client.id", "rtad-" + st.cfg.node + "-repartition");
+  set(*conf, "enable.auto.commit", "false"); // offsets travel in the transactions
+  set(*conf, "auto.offset.reset", "earliest");
+  set(*conf, "isolation.level", "read_committed");
+  set(*conf, "partition.assignment.strategy", "range"); // eager: cooperative-sticky crashes in 2.0.2
+  set(*conf, "session.timeout.ms", std::to_string(st.cfg.session_timeout.count()));
+  set(*conf, "heartbeat.interval.ms",
+      std::to_string(std::max<long>(100, st.cfg.session_timeout.count() / 5)));
+  std::string err;
+  if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)
+    throw std::runtime_error("kafka rebalance callback: " + err);
+  st.consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!st.consumer)
+    throw std::runtime_error("cannot create the repartition consumer: " + err);
+  if (auto rc = st.consumer->subscribe({st.cfg.input_topic}); rc != RdKafka::ERR_NO_ERROR)
+    throw std::runtime_error("cannot subscribe to " + st.cfg.input_topic + ": " +
+                             RdKafka::err2str(rc));
+  self->send(self, poll_atom::value);
+  return {
+    [=](poll_atom) { poll(self); },
+    [=](stop_atom) {
+      auto& st = self->state;
+      st.stopping = true;
+      st.consumer->close(); // between transactions: nothing is open
+      st.consumer.reset();
+      if (st.producer)
+        st.producer->flush(txn_timeout_ms);
+      st.producer.reset();
+      self->quit();
+      return true;
+    },
+    [=](ping_atom) { return ping_atom::value; },
+  };
+}
+
+} // namespace rtad

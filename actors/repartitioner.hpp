@@ -1,0 +1,57 @@
+#pragma once
+
+#include "actors/metrics.hpp"
+#include "messages/actors.hpp"
+
+#include <chrono>
+#include <librdkafka/rdkafkacpp.h>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rtad {
+
+/// Settings of the repartition stage, filled by the node.
+struct repartition_config {
+  std::string bootstrap;
+  std::string input_topic;  ///< kafka.topic, keyed any way or not at all
+  std::string output_topic; ///< the by-user topic the profiles read
+  std::string group;        ///< its own consumer group: <kafka.group>.repartition
+  std::string node;
+  bool count_rekeyed = true; ///< kafka.input_key = auto: count keys that were not the user
+  std::size_t batch_max = 4096;
+  std::chrono::milliseconds poll_timeout{50};
+  std::chrono::milliseconds session_timeout{10000};
+  int topic_timeout_ms = 10000; ///< waiting for the broker's metadata
+  std::shared_ptr<node_metrics> metrics;
+};
+
+class repartition_rebalancer;
+
+/// State of the repartition stage.
+struct repartition_state {
+  static inline const char* name = "repartitioner";
+  repartition_config cfg;
+  std::shared_ptr<repartition_rebalancer> rebalancer; // the type is private to the .cpp
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  std::unique_ptr<RdKafka::Producer> producer;
+  /// Messages read since the last transaction; a rebalance drops them (their
+  /// partitions start again from the committed offsets).
+  std::vector<std::unique_ptr<RdKafka::Message>> batch;
+  bool stopping = false;
+  bool output_ready = false; ///< the by-user topic exists (made here when missing)
+  std::chrono::steady_clock::time_point last_lag_check{};
+  std::uint64_t errors = 0;
+};
+
+/// Re-keys the input topic by user into the by-user topic, exactly once: each
+/// batch is one Kafka transaction holding its messages and its consumed
+/// offsets (send_offsets_to_transaction), so a crash, a rebalance or a
+/// fenced node (its group generation is gone) leaves nothing half done.
+/// Messages it cannot decode go on unchanged (their own key), and the
+/// scoring stage quarantines them as it does any other. Runs detached: it
+/// blocks in librdkafka.
+source_actor::behavior_type repartitioner(source_actor::stateful_pointer<repartition_state> self,
+                                          repartition_config cfg);
+
+} // namespace rtad

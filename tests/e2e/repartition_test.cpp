@@ -1,0 +1,132 @@
+#define BOOST_TEST_MODULE unkeyed input keeps each user on one node
+// The original system's producer sends no key, so one user's messages land
+// on every partition and, with several nodes, on every node: each built its
+// own partial profile of the same user. The repartition stage (default,
+// kafka.input_key = auto) re-keys them by user into the by-user topic in
+// Kafka transactions; the profiles read that. Before it, the two nodes
+// below scored most users both.
+#include "actors/node.hpp"
+#include "actors/system_config.hpp"
+#include "support/cluster.hpp"
+#include "support/node_fixture.hpp"
+#include "support/process.hpp"
+#include "support/stream.hpp"
+
+#include <atomic>
+#include <caf/all.hpp>
+#include <memory>
+#include <thread>
+
+using namespace rtad;
+using test::wall_clock;
+
+namespace {
+
+/// Every one of `total` transactions stored once. (The by-user topic holds
+/// the transactions' commit markers too, so its offsets are no count.)
+void expect_stored_once(const test::node_fixture& f, long long total) {
+  BOOST_TEST(f.count("select count(*) from transactions") == total);
+  BOOST_TEST(f.count("select count(distinct transaction_id) from transactions") == total);
+  BOOST_TEST(f.count("select count(*) from frauds") ==
+             f.count("select count(*) from transactions where is_anomaly"));
+}
+
+/// Nothing good was set aside; names the reasons otherwise.
+void expect_nothing_quarantined(const test::node_fixture& f) {
+  pqxx::connection c(f.db.url());
+  pqxx::read_transaction r(c);
+  for (const auto& row : r.exec("select reason, count(*) from quarantine group by reason"))
+    BOOST_ERROR(row[1].as<long long>() << " quarantined: " << row[0].c_str());
+}
+
+long long users_scored_by_several_nodes(const test::node_fixture& f) {
+  return f.count("select count(*) from (select user_id from transactions group by user_id"
+                 " having count(distinct node) > 1) u");
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(unkeyed_messages_are_rekeyed_once_and_poison_still_quarantined) {
+  test::node_fixture f("rtad_rekey", 3);
+  f.settings.kafka.key = config::input_key::check;
+  test::population people(20, 5, wall_clock() - 7 * 86400);
+  test::producer p(f.settings.kafka.bootstrap);
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  long long sent = 0;
+  for (int r = 0; r < 5; ++r)
+    for (const auto& t : people.round()) {
+      p.send_unkeyed(f.topic, encode_transaction(t));
+      ++sent;
+    }
+  // Keyed by user already: handed on, not counted as re-keyed.
+  for (const auto& t : people.round()) {
+    p.send(f.topic, t.user_id, encode_transaction(t));
+    ++sent;
+  }
+  p.send_unkeyed(f.topic, R"({"transaction_id": "bad", "user_id": 7})");
+  p.flush();
+  f.wait_for("select count(*) from transactions", sent);
+  f.wait_for("select count(*) from quarantine", 1, std::chrono::seconds(20));
+  BOOST_TEST(n.stop(std::chrono::seconds(30)));
+  expect_stored_once(f, sent);
+  BOOST_TEST(f.count("select count(*) from quarantine where raw like '%\"bad\"%'") == 1);
+  BOOST_TEST(n.metrics()->repartitioned.load() == static_cast<std::uint64_t>(sent + 1));
+  BOOST_TEST(n.metrics()->rekeyed.load() == static_cast<std::uint64_t>(sent - people.users()));
+  // The profiles read the by-user topic; the input's offsets are the
+  // repartition group's, in Kafka.
+  BOOST_TEST(f.count("select count(*) from kafka_offsets where topic = '" + f.topic + "'") == 0);
+  BOOST_TEST(f.count("select count(*) from kafka_offsets where topic = '" + f.topic +
+                     ".by-user'") == 3);
+}
+
+BOOST_AUTO_TEST_CASE(two_nodes_reading_unkeyed_input_score_each_user_on_one_node_through_kill_9) {
+  test::node_fixture f("rtad_unkeyed", 4);
+  f.settings.kafka.key = config::input_key::check;
+  test::population people(60, 31, wall_clock() - 7 * 86400);
+  auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
+  std::map<std::string, std::unique_ptr<test::child>> nodes;
+  for (const auto* name : {"alpha", "bravo"})
+    nodes[name] = std::make_unique<test::child>(test::node_args(f.settings, name), log_of(name));
+  BOOST_REQUIRE_MESSAGE(test::eventually(
+                          [&] {
+                            return test::owns_partitions(log_of("alpha")) &&
+                                   test::owns_partitions(log_of("bravo"));
+                          },
+                          std::chrono::seconds(60)),
+                        "the nodes did not share the partitions; see " << log_of("alpha"));
+  test::producer p(f.settings.kafka.bootstrap);
+  long long sent = 0;
+  auto send_rounds = [&](int rounds) {
+    for (int r = 0; r < rounds; ++r) {
+      for (const auto& t : people.round()) {
+        p.send_unkeyed(f.topic, encode_transaction(t));
+        ++sent;
+      }
+      p.flush();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  send_rounds(20);
+  f.wait_for("select (select count(*) from transactions) + (select count(*) from quarantine)", sent);
+  expect_nothing_quarantined(f);
+  // Both nodes worked, and no user was scored by both.
+  BOOST_TEST(f.count("select count(*) from transactions where node = 'alpha'") > 0);
+  BOOST_TEST(f.count("select count(*) from transactions where node = 'bravo'") > 0);
+  BOOST_TEST(users_scored_by_several_nodes(f) == 0);
+
+  // bravo dies in the middle of the stream, both of its stages with it.
+  std::thread more([&] { send_rounds(30); });
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  nodes["bravo"]->signal(SIGKILL);
+  BOOST_TEST(nodes["bravo"]->wait_exit(std::chrono::seconds(10)) == -SIGKILL);
+  more.join();
+  f.wait_for("select (select count(*) from transactions) + (select count(*) from quarantine)", sent,
+             std::chrono::seconds(120));
+  expect_nothing_quarantined(f);
+  nodes["alpha"]->signal(SIGTERM);
+  BOOST_TEST(nodes["alpha"]->wait_exit(std::chrono::seconds(60)) == 0, "see " << log_of("alpha"));
+  expect_stored_once(f, sent);
+  BOOST_TEST_MESSAGE("node logs in /tmp/" << f.topic << "-*.log");
+}
