@@ -71,6 +71,9 @@ int run_demo(const demo_options& o, const global_options& g) {
                 << " (librdkafka's mock cluster)\n";
     embedded = std::make_unique<embedded_kafka>(s.kafka.topic, embedded_partitions);
     s.kafka.bootstrap = embedded->bootstrap();
+    // The mock cluster does not answer CreateTopics, so there is no by-user
+    // topic; none is needed: the demo's own producer keys by user.
+    s.kafka.key = config::input_key::user;
   }
   std::cerr << "  Kafka       " << s.kafka.bootstrap << " topic " << s.kafka.topic << "\n"
             << "  PostgreSQL  " << s.pg.url << "\n";
