@@ -3,12 +3,14 @@
 #include "actors/convert.hpp"
 #include "actors/log.hpp"
 #include "actors/pg_array.hpp"
+#include "actors/repartitioner.hpp"
 #include "messages/codec.hpp"
 
 #include <caf/all.hpp>
 #include <limits>
 #include <map>
 #include <pqxx/pqxx>
+#include <sstream>
 #include <thread>
 
 namespace rtad {
@@ -56,6 +58,26 @@ std::map<std::int32_t, claimed_partition> claim(const source_config& cfg,
                                   log::fields()("error", log::quote(e.what())).str());
       std::this_thread::sleep_for(offsets_retry);
     }
+  }
+}
+
+/// A message the repartition stage passed on undecoded is quarantined under
+/// the name of the message its producer sent (repartitioner.hpp).
+void name_origin(RdKafka::Message& msg, quarantine_entry& q) {
+  auto* headers = msg.headers();
+  if (!headers)
+    return;
+  auto h = headers->get_last(origin_header);
+  if (h.err() != RdKafka::ERR_NO_ERROR || !h.value())
+    return;
+  std::istringstream in(std::string(static_cast<const char*>(h.value()), h.value_size()));
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  std::string topic;
+  if (in >> partition >> offset >> topic && partition >= 0 && offset >= 0) {
+    q.topic = topic;
+    q.origin_partition = partition;
+    q.origin_offset = offset;
   }
 }
 
@@ -327,6 +349,7 @@ void poll(self_ptr self) {
         q.key = *msg->key();
       q.raw = std::string(bytes);
       q.reason = std::get<decode_error>(decoded).reason;
+      name_origin(*msg, q);
       refused.push_back(std::move(q));
     }
   }

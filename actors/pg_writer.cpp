@@ -288,7 +288,8 @@ void pg_writer::write(const write_batch& in) {
     w.exec_params("insert into quarantine (topic, kafka_partition, kafka_offset, message_key, raw,"
                   " reason, node) values ($1, $2, $3, $4, $5, $6, $7)"
                   " on conflict (topic, kafka_partition, kafka_offset) do nothing",
-                  q->topic, q->partition, q->offset, pqxx::binarystring(q->key),
+                  q->topic, q->origin_partition >= 0 ? q->origin_partition : q->partition,
+                  q->origin_partition >= 0 ? q->origin_offset : q->offset, pqxx::binarystring(q->key),
                   pqxx::binarystring(q->raw), q->reason, cfg_.node);
   if (!b.checkpoints.empty())
     write_checkpoints(w, b);

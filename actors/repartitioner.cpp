@@ -113,20 +113,29 @@ bool commit_batch(self_ptr self) {
     std::string_view bytes(static_cast<const char*>(msg->payload()), msg->len());
     auto decoded = decode_transaction(bytes, options);
     const std::string* key = msg->key();
-    std::string user;
+    std::string user, origin;
     if (auto* t = std::get_if<transaction>(&decoded)) {
       user = std::move(t->user_id);
       if (st.cfg.count_rekeyed && (!key || *key != user))
         ++rekeyed;
       key = &user;
+    } else {
+      origin = std::to_string(msg->partition()) + " " + std::to_string(msg->offset()) + " " +
+               st.cfg.input_topic;
     }
     for (;;) {
+      RdKafka::Headers* headers = nullptr;
+      if (!origin.empty()) {
+        headers = RdKafka::Headers::create();
+        headers->add(origin_header, origin);
+      }
       auto rc = st.producer->produce(st.cfg.output_topic, RdKafka::Topic::PARTITION_UA,
                                      RdKafka::Producer::RK_MSG_COPY, msg->payload(), msg->len(),
                                      key ? key->data() : nullptr, key ? key->size() : 0, 0,
-                                     nullptr);
+                                     headers, nullptr);
       if (rc == RdKafka::ERR_NO_ERROR)
-        break;
+        break; // the headers are the message's now
+      delete headers;
       if (rc != RdKafka::ERR__QUEUE_FULL) {
         log::warn("repartitioner", "cannot produce; the batch is aborted and read again" +
                                      log::fields()("error", RdKafka::err2str(rc)).str());
@@ -207,7 +216,8 @@ void poll(self_ptr self) {
     }
     if (!st.batch.empty() && !commit_batch(self))
       rewind(self);
-    st.producer->poll(0); // delivery reports
+    if (st.producer) // gone after a fatal error: made again next time
+      st.producer->poll(0); // delivery reports
     check_lag(self);
   } catch (const std::exception& e) {
     log::warn("repartitioner", std::string("retrying after: ") + e.what());

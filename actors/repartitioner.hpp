@@ -11,6 +11,10 @@
 
 namespace rtad {
 
+/// Header of a message the repartition stage could not decode: "PARTITION
+/// OFFSET TOPIC" of the input message it copies.
+inline constexpr const char* origin_header = "rtad-origin";
+
 /// Settings of the repartition stage, filled by the node.
 struct repartition_config {
   std::string bootstrap;
@@ -48,8 +52,9 @@ struct repartition_state {
 /// batch is one Kafka transaction holding its messages and its consumed
 /// offsets (send_offsets_to_transaction), so a crash, a rebalance or a
 /// fenced node (its group generation is gone) leaves nothing half done.
-/// Messages it cannot decode go on unchanged (their own key), and the
-/// scoring stage quarantines them as it does any other. Runs detached: it
+/// Messages it cannot decode go on unchanged (their own key) with a header
+/// naming where they were produced (origin_header), and the scoring stage
+/// quarantines them under that name as it does any other. Runs detached: it
 /// blocks in librdkafka.
 source_actor::behavior_type repartitioner(source_actor::stateful_pointer<repartition_state> self,
                                           repartition_config cfg);

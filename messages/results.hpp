@@ -41,17 +41,22 @@ typename Inspector::result_type inspect(Inspector& f, scored_transaction& x) {
 
 /// A message that could not be accepted: kept with its bytes and the reason.
 struct quarantine_entry {
-  std::string topic;
-  std::int32_t partition = -1;
+  std::string topic; ///< where it was produced: the input topic, also behind the repartition stage
+  std::int32_t partition = -1; ///< where this node read it (its offset is committed with the row)
   std::int64_t offset = -1;
   std::string key;
   std::string raw;
   std::string reason;
+  /// Where it was produced when that differs from where it was read (the
+  /// repartition stage passed it on): the row names the producer's message.
+  std::int32_t origin_partition = -1;
+  std::int64_t origin_offset = -1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quarantine_entry& x) {
-  return f(x.topic, x.partition, x.offset, x.key, x.raw, x.reason);
+  return f(x.topic, x.partition, x.offset, x.key, x.raw, x.reason, x.origin_partition,
+           x.origin_offset);
 }
 
 /// Offsets of one partition that a source handed on; the sink's watermark

@@ -17,6 +17,7 @@ At the end it checks, against the topic (rtad_chaos ids) and PostgreSQL:
 - every transaction in the topic stored exactly once (rows lost, rows doubled);
 - every poison message quarantined, and nothing else;
 - no stall longer than --max-stall seconds after a fault clears: a partition
+  (of the repartition stage or of the scoring stage)
   with work whose committed offset does not move (sampled every 0.5 s by
   rtad_chaos watch), counted from the end of the last fault that overlapped
   the stall (or from its start when no fault did);
@@ -220,8 +221,12 @@ class Campaign:
             self.segments_failed += rc != 0
 
     def drained(self):
-        rows = list(csv.reader(open(os.path.join(self.out, "offsets.csv"))))[-6:]
-        return len(rows) == 6 and all(int(r[2]) >= 0 and int(r[3]) >= int(r[2]) for r in rows)
+        rows = list(csv.reader(open(os.path.join(self.out, "offsets.csv"))))
+        if not rows:
+            return False
+        last = [r for r in rows if r[0] == rows[-1][0]]  # one sample: every partition of both stages
+        return (len(last) >= 12 and
+                all(int(r[2]) >= 0 and int(r[3]) >= int(r[2]) for r in last))
 
     # ------------------------------------------------------------- checks
     def stalls(self):
@@ -230,7 +235,7 @@ class Campaign:
         for t, p, end, committed in csv.reader(open(os.path.join(self.out, "offsets.csv"))):
             if int(end) < 0 or int(committed) < 0:
                 continue
-            series.setdefault(int(p), []).append((float(t), int(end), int(committed)))
+            series.setdefault(p, []).append((float(t), int(end), int(committed)))
         worst, worst_what, longest = 0.0, "none", 0.0
         for p, s in series.items():
             since = None
@@ -241,7 +246,8 @@ class Campaign:
                     excess, what = self.blame(since, t)
                     longest = max(longest, t - since)
                     if excess > worst:
-                        worst, worst_what = excess, f"partition {p}, {what}"
+                        stage = "repartition" if p.startswith("r") else "scoring"
+                        worst, worst_what = excess, f"{stage} partition {p[1:]}, {what}"
                     since = None
                 if since is None and committed < end:
                     since = t

@@ -11,9 +11,11 @@
 //         utf8       invalid UTF-8 in the merchant name
 //   rtad_chaos watch BOOTSTRAP TOPIC PG_URL GROUP OUT
 //       Every 500 ms until SIGINT/SIGTERM, appends "t,partition,end,committed"
-//       per partition to OUT: the topic's high watermark and the offset rtad
-//       committed in PostgreSQL (-1 while either cannot be read, as during a
-//       broker or database restart). The campaign finds stalls in it.
+//       per partition of each stage to OUT: "r3" is input partition 3 (its
+//       high watermark, the repartition group's offset in Kafka), "s3" is
+//       by-user partition 3 (where it ends, the offset rtad committed in
+//       PostgreSQL); -1 while either cannot be read, as during a broker or
+//       database restart. The campaign finds stalls in it.
 //   rtad_chaos ids BOOTSTRAP TOPIC OUT
 //       Writes the transaction_id of every message in TOPIC (up to the high
 //       watermarks at start; poison ones left out), one a line: what reached
@@ -122,6 +124,40 @@ int poison(const std::string& bootstrap, const std::string& topic, const std::st
   return 0;
 }
 
+/// The partition ids of `topic`; waits until the broker tells them.
+std::vector<std::int32_t> partitions_of(RdKafka::Producer& k, const std::string& topic) {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&k, topic, nullptr, err));
+  std::vector<std::int32_t> partitions;
+  while (partitions.empty() && !stop_requested) {
+    RdKafka::Metadata* md = nullptr;
+    if (k.metadata(false, t.get(), &md, timeout_ms) == RdKafka::ERR_NO_ERROR) {
+      for (const auto* tm : *md->topics())
+        for (const auto* pm : *tm->partitions())
+          partitions.push_back(pm->id());
+      delete md;
+    }
+    if (partitions.empty())
+      std::this_thread::sleep_for(sample_every);
+  }
+  return partitions;
+}
+
+/// Offsets the repartition stage committed, in Kafka (-1 while unreadable).
+std::map<std::int32_t, std::int64_t> repartition_committed(RdKafka::KafkaConsumer& c,
+                                                           const std::string& topic,
+                                                           const std::vector<std::int32_t>& ps) {
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (auto p : ps)
+    parts.push_back(RdKafka::TopicPartition::create(topic, p));
+  std::map<std::int32_t, std::int64_t> out;
+  bool ok = c.committed(parts, timeout_ms) == RdKafka::ERR_NO_ERROR;
+  for (auto* tp : parts) // none committed yet: nothing read yet
+    out[tp->partition()] = !ok ? -1 : tp->offset() < 0 ? 0 : tp->offset();
+  RdKafka::TopicPartition::destroy(parts);
+  return out;
+}
+
 int watch(const std::string& bootstrap, const std::string& topic, const std::string& url,
           const std::string& group, const std::string& out) {
   FILE* f = std::fopen(out.c_str(), "a");
@@ -132,18 +168,24 @@ int watch(const std::string& bootstrap, const std::string& topic, const std::str
   std::unique_ptr<RdKafka::Producer> k(RdKafka::Producer::create(conf.get(), err));
   if (!k)
     throw std::runtime_error("client: " + err);
-  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(k.get(), topic, nullptr, err));
-  std::vector<std::int32_t> partitions;
-  while (partitions.empty() && !stop_requested) {
-    RdKafka::Metadata* md = nullptr;
-    if (k->metadata(false, t.get(), &md, timeout_ms) == RdKafka::ERR_NO_ERROR) {
-      for (const auto* tm : *md->topics())
-        for (const auto* pm : *tm->partitions())
-          partitions.push_back(pm->id());
-      delete md;
-    }
-  }
+  auto group_conf = conf_for(bootstrap);
+  group_conf->set("group.id", group + ".repartition", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> stage1(RdKafka::KafkaConsumer::create(group_conf.get(), err));
+  if (!stage1)
+    throw std::runtime_error("client: " + err);
+  const auto by_user = topic + ".by-user";
+  auto input_partitions = partitions_of(*k, topic);
+  auto scored_partitions = partitions_of(*k, by_user);
   std::unique_ptr<pqxx::connection> db;
+  auto put = [&](double at, const char* stage, std::int32_t p, std::int64_t end,
+                 std::int64_t committed) {
+    std::fprintf(f, "%.3f,%s%d,%lld,%lld\n", at, stage, p, static_cast<long long>(end),
+                 static_cast<long long>(committed));
+  };
+  auto end_of = [&](const std::string& t, std::int32_t p) {
+    std::int64_t lo = 0, hi = -1;
+    return k->query_watermark_offsets(t, p, &lo, &hi, timeout_ms) == RdKafka::ERR_NO_ERROR ? hi : -1;
+  };
   while (!stop_requested) {
     auto at = now_s();
     std::map<std::int32_t, std::int64_t> committed;
@@ -155,21 +197,24 @@ int watch(const std::string& bootstrap, const std::string& topic, const std::str
       for (const auto& row : r.exec_params(
              "select kafka_partition, next_offset from kafka_offsets where consumer_group = $1"
              " and topic = $2",
-             group, topic))
+             group, by_user))
         committed[row[0].as<std::int32_t>()] = row[1].as<std::int64_t>();
     } catch (const std::exception&) {
       db.reset();
       committed.clear();
-      for (auto p : partitions)
+      for (auto p : scored_partitions)
         committed[p] = -1;
     }
-    for (auto p : partitions) {
-      std::int64_t lo = 0, hi = -1;
-      if (k->query_watermark_offsets(topic, p, &lo, &hi, timeout_ms) != RdKafka::ERR_NO_ERROR)
-        hi = -1;
-      auto c = committed.count(p) ? committed[p] : 0;
-      std::fprintf(f, "%.3f,%d,%lld,%lld\n", at, p, static_cast<long long>(hi),
-                   static_cast<long long>(c));
+    // Stage 1: the input topic against the repartition group's offsets.
+    auto rekeyed = repartition_committed(*stage1, topic, input_partitions);
+    for (auto p : input_partitions)
+      put(at, "r", p, end_of(topic, p), rekeyed[p]);
+    // Stage 2: the by-user topic against PostgreSQL. Every transaction of
+    // the repartition stage ends with a commit marker, which takes an offset
+    // no consumer reads: caught up is one short of the high watermark.
+    for (auto p : scored_partitions) {
+      auto hi = end_of(by_user, p);
+      put(at, "s", p, hi > 0 ? hi - 1 : hi, committed.count(p) ? committed[p] : 0);
     }
     std::fflush(f);
     std::this_thread::sleep_for(sample_every);
