@@ -17,7 +17,9 @@ using clock_type = std::chrono::steady_clock;
 constexpr std::chrono::seconds lag_interval{2};
 constexpr std::chrono::seconds retry_after{1};
 constexpr int queue_full_poll_ms = 50;
-constexpr int txn_timeout_ms = 30000; ///< each call of the transaction API waits at most this
+/// Each call of the transaction API waits at most this: the actor answers
+/// liveness pings between calls, and a broker away must not look like a wedge.
+constexpr int txn_timeout_ms = 10000;
 constexpr std::size_t batch_bytes = 16 << 20; ///< a batch of 900 KB messages stays bounded too
 
 void set(RdKafka::Conf& conf, const std::string& k, const std::string& v) {

@@ -20,6 +20,7 @@ usage: bench/eval/compare.sh [--count N] [--users N] [--fraud F] [--seed S]
                              [--stream FILE [--truth FILE]] [--out DIR]
                              [--runs "enhanced standard ablation"] [--set key=value ...]
                              [--baseline-limit N] [--no-baseline] [--no-rules] [--keep]
+                             [--nodes N] [--no-key]
 
   --count N            transactions in the stream (default 1000000)
   --users N            users (default 10000)
@@ -38,6 +39,8 @@ usage: bench/eval/compare.sh [--count N] [--users N] [--fraud F] [--seed S]
   --no-baseline        skip the PyOD baseline
   --no-rules           skip the reference rules
   --keep               keep the runs' topics and databases
+  --nodes N            rtad nodes sharing each run's topic (default 1)
+  --no-key             produce without keys, as the original system's producer
 
 Needs the services (scripts/services start, or RTAD_SERVICES_ENV), a build
 (scripts/build), the Kafka tools in .rtad/cache (to delete topics) and, for the
@@ -46,7 +49,7 @@ USAGE
 }
 
 count=1000000 users=10000 fraud=0.005 seed=1 baseline_limit=20000
-runs="enhanced standard ablation" baseline=1 rules=1 keep=0 sets=()
+runs="enhanced standard ablation" baseline=1 rules=1 keep=0 sets=() nodes=1 produce_args=()
 stream="" truth="" out=""
 while (($#)); do
   case "$1" in
@@ -64,6 +67,8 @@ while (($#)); do
     --no-baseline) baseline=0; shift ;;
     --no-rules) rules=0; shift ;;
     --keep) keep=1; shift ;;
+    --nodes) nodes="$2"; shift 2 ;;
+    --no-key) produce_args+=(--no-key); shift ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
@@ -108,12 +113,11 @@ record() {
   { echo "## $title"; echo; echo '```'; "$rtad" eval "$@"; echo '```'; echo; } >> "$results"
 }
 
-metric() { curl -sf "http://127.0.0.1:$metrics_port/metrics" | awk -v k="rtad_$1" '$1 ~ "^"k"[{]" {print $2}'; }
 
-node_pid=""
+node_pids=()
 created_dbs=() created_topics=()
 cleanup() {
-  [[ -n "$node_pid" ]] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
+  for p in "${node_pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
   ((keep)) && return
   for db in "${created_dbs[@]}"; do
     psql -q "${admin_url%/*}/postgres" -c "drop database if exists $db" 2>/dev/null || note "could not drop $db"
@@ -144,21 +148,26 @@ for run in $runs; do
   created_dbs+=("$db")
   "$rtad" --set "pg.url=$url" db init >/dev/null
   created_topics+=("$topic")
-  "$rtad" produce --replay "$stream" --topic "$topic" --create-topic 6 -q
-  # Own metrics port, no admin port: another node may run beside this one.
+  "$rtad" produce --replay "$stream" --topic "$topic" --create-topic 6 "${produce_args[@]}" -q
+  # Own metrics ports, no admin port: another node may run beside these.
   # Retention far out: the stream spans weeks and must stay whole for eval.
-  "$rtad" --set "pg.url=$url" --set "kafka.topic=$topic" --set "kafka.group=bench-$tag" \
-    --set node.admin_port=0 --set "node.metrics_port=$metrics_port" \
-    --set sink.retention_days=36500 "${run_sets[@]}" "${sets[@]}" \
-    node --name "bench-$tag" > "$out/node-$run.log" 2>&1 &
-  node_pid=$!
+  for i in $(seq "$nodes"); do
+    log="$out/node-$run.log"; ((nodes == 1)) || log="$out/node-$run-$i.log"
+    "$rtad" --set "pg.url=$url" --set "kafka.topic=$topic" --set "kafka.group=bench-$tag" \
+      --set node.admin_port=0 --set "node.metrics_port=$((metrics_port + i - 1))" \
+      --set sink.retention_days=36500 "${run_sets[@]}" "${sets[@]}" \
+      node --name "bench-$tag-$i" > "$log" 2>&1 &
+    node_pids+=($!)
+  done
   started=$(date +%s.%N)
   # Scored when every transaction is stored (or nothing moved for a minute).
   last=-1 still=0 n=0
   while ((still < 60)); do
     sleep 5
-    kill -0 "$node_pid" 2>/dev/null || die "rtad node ($run) exited; see $out/node-$run.log"
-    n="$(metric stored_rows_total || echo 0)"; n="${n:-0}"
+    for p in "${node_pids[@]}"; do
+      kill -0 "$p" 2>/dev/null || die "an rtad node ($run) exited; see $out/node-$run*.log"
+    done
+    n="$(psql -qAt "$url" -c "select count(*) from transactions" || echo 0)"; n="${n:-0}"
     note "$run: $n of $count stored"
     ((n >= count)) && break
     if ((n == last)); then still=$((still + 5)); else still=0; fi
@@ -167,11 +176,13 @@ for run in $runs; do
   seconds="$(echo "$(date +%s.%N) - $started" | bc)"
   load="$(cut -d' ' -f1-3 /proc/loadavg)"
   curl -sf "http://127.0.0.1:$metrics_port/metrics" > "$out/metrics-$run.txt" || true
-  kill -TERM "$node_pid" && wait "$node_pid" || note "node ($run) exited non-zero"
-  node_pid=""
+  for p in "${node_pids[@]}"; do kill -TERM "$p"; done
+  for p in "${node_pids[@]}"; do wait "$p" || note "a node ($run) exited non-zero"; done
+  node_pids=()
   note "$run: $n stored in $seconds s (load average $load)"
   record "$title" "rtad-$run" --truth "$truth" --pg "$url"
-  { echo "($n transactions stored in ${seconds%.*} s, load average $load; node log: node-$run.log)"; echo; } >> "$results"
+  shared="$(psql -qAt "$url" -c "select count(*) from (select user_id from transactions group by user_id having count(distinct node) > 1) u")"
+  { echo "($n transactions stored in ${seconds%.*} s by $nodes node(s), ${produce_args[*]:-keyed}; users scored by more than one node: $shared; load average $load; node logs: node-$run*.log)"; echo; } >> "$results"
 done
 
 # --- the original system's method ------------------------------------------
