@@ -401,6 +401,8 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   set("bootstrap.servers", st.cfg.bootstrap);
   set("group.id", st.cfg.group);
   set("client.id", "rtad-" + st.cfg.node);
+  if (!st.cfg.instance_id.empty())
+    set("group.instance.id", st.cfg.instance_id);
   set("enable.auto.commit", "false");       // offsets live in PostgreSQL, with the rows
   set("enable.auto.offset.store", "false");
   set("auto.offset.reset", "earliest");

@@ -164,6 +164,8 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.group = s.kafka.group;
   src.pg_url = pg;
   src.node = name_;
+  if (s.kafka.static_membership) // validate() made sure the name is the configured one
+    src.instance_id = name_;
   src.batch_max = static_cast<std::size_t>(s.kafka.batch_max);
   src.poll_timeout = std::chrono::milliseconds(s.kafka.poll_timeout_ms);
   src.credits = static_cast<std::size_t>(s.kafka.credits);
@@ -186,6 +188,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
     rp.output_topic = scored_topic;
     rp.group = s.kafka.group + ".repartition";
     rp.node = name_;
+    rp.instance_id = src.instance_id;
     rp.count_rekeyed = s.kafka.key == config::input_key::check;
     rp.batch_max = static_cast<std::size_t>(s.kafka.repartition_batch);
     rp.poll_timeout = src.poll_timeout;

@@ -264,6 +264,8 @@ source_actor::behavior_type repartitioner(self_ptr self, repartition_config cfg)
   set(*conf, "bootstrap.servers", st.cfg.bootstrap);
   set(*conf, "group.id", st.cfg.group);
   set(*conf, "client.id", "rtad-" + st.cfg.node + "-repartition");
+  if (!st.cfg.instance_id.empty())
+    set(*conf, "group.instance.id", st.cfg.instance_id);
   set(*conf, "enable.auto.commit", "false"); // offsets travel in the transactions
   set(*conf, "auto.offset.reset", "earliest");
   set(*conf, "isolation.level", "read_committed");

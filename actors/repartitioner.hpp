@@ -22,6 +22,7 @@ struct repartition_config {
   std::string output_topic; ///< the by-user topic the profiles read
   std::string group;        ///< its own consumer group: <kafka.group>.repartition
   std::string node;
+  std::string instance_id; ///< group.instance.id (kafka.static_membership); empty: dynamic member
   bool count_rekeyed = true; ///< kafka.input_key = auto: count keys that were not the user
   std::size_t batch_max = 4096;
   std::chrono::milliseconds poll_timeout{50};

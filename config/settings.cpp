@@ -157,6 +157,10 @@ std::vector<binding> make_bindings() {
                true),
     int_key("kafka.repartition_batch", &S::kafka, &kafka_settings::repartition_batch, 1, 1000000,
             "most messages the repartition stage re-keys in one Kafka transaction"),
+    bool_key("kafka.static_membership", &S::kafka, &kafka_settings::static_membership,
+             "join the consumer groups as a static member (group.instance.id = node.name): a node"
+             " back within kafka.session_timeout_ms gets its partitions again without a rebalance;"
+             " but a stopped node's partitions then wait that long for another owner"),
     int_key("input.max_future_s", &S::input, &input_settings::max_future_s, 0, 30 * 86400,
             "seconds a transaction's timestamp may be ahead of the node's clock; further ahead "
             "it is quarantined (older ones, replays, are accepted)"),
@@ -412,6 +416,9 @@ void validate(const settings& s) {
     throw config_error("model.risk_high_factor must not be below model.risk_medium_factor");
   if (s.model.global_sample_size > s.model.global_window)
     throw config_error("model.global_sample_size must not exceed model.global_window");
+  if (s.kafka.static_membership && s.node.name.empty())
+    throw config_error("kafka.static_membership needs node.name: a static member is known by a"
+                       " name that outlives the process");
   if (s.kafka.key != input_key::user && by_user_topic(s) == s.kafka.topic)
     throw config_error("kafka.by_user_topic must differ from kafka.topic (it is written from it)");
   if (s.pg.url.rfind("postgresql://", 0) != 0 && s.pg.url.rfind("postgres://", 0) != 0 &&

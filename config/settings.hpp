@@ -36,6 +36,7 @@ struct kafka_settings {
   input_key key = input_key::check; ///< kafka.input_key
   std::string by_user_topic;        ///< empty: <topic>.by-user
   int repartition_batch = 4096;     ///< most messages re-keyed in one Kafka transaction
+  bool static_membership = false;   ///< group.instance.id = node.name: a quick restart moves nothing
 };
 
 /// What a node accepts from its sources.

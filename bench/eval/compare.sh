@@ -113,7 +113,6 @@ record() {
   { echo "## $title"; echo; echo '```'; "$rtad" eval "$@"; echo '```'; echo; } >> "$results"
 }
 
-
 node_pids=()
 created_dbs=() created_topics=()
 cleanup() {

@@ -132,3 +132,51 @@ BOOST_AUTO_TEST_CASE(two_nodes_reading_unkeyed_input_score_each_user_on_one_node
   expect_stored_once(f, sent);
   BOOST_TEST_MESSAGE("node logs in /tmp/" << f.topic << "-*.log");
 }
+
+BOOST_AUTO_TEST_CASE(a_node_stopped_past_the_session_timeout_wakes_up_fenced_in_both_stages) {
+  test::node_fixture f("rtad_unkeyed_stop", 4);
+  f.settings.kafka.key = config::input_key::check;
+  test::record_checkpoint_history(f);
+  test::population people(40, 41, wall_clock() - 7 * 86400);
+  // Frequent refits and checkpoints, so a version going back would show.
+  const std::vector<std::string> extra{"--set", "model.refit_every=8", "--set",
+                                       "node.passivate_after_s=2"};
+  auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
+  std::map<std::string, std::unique_ptr<test::child>> nodes;
+  for (const auto* name : {"alpha", "bravo"})
+    nodes[name] = std::make_unique<test::child>(test::node_args(f.settings, name, extra), log_of(name));
+  BOOST_REQUIRE(test::eventually(
+    [&] { return test::owns_partitions(log_of("alpha")) && test::owns_partitions(log_of("bravo")); },
+    std::chrono::seconds(60)));
+  test::producer p(f.settings.kafka.bootstrap);
+  std::atomic<long long> sent{0};
+  std::thread producer([&] {
+    for (int r = 0; r < 60; ++r) {
+      for (const auto& t : people.round()) {
+        p.send_unkeyed(f.topic, encode_transaction(t));
+        ++sent;
+      }
+      p.flush();
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  // Past the session timeout (6 s): alpha takes over both stages' partitions
+  // while bravo holds read messages, an open transaction and unstored rows.
+  nodes["bravo"]->signal(SIGSTOP);
+  std::this_thread::sleep_for(std::chrono::seconds(12));
+  nodes["bravo"]->signal(SIGCONT);
+  producer.join();
+  f.wait_for("select count(*) from transactions", sent, std::chrono::seconds(120));
+  for (auto& [name, node] : nodes) {
+    node->signal(SIGTERM);
+    BOOST_TEST(node->wait_exit(std::chrono::seconds(60)) == 0, name << ": see " << log_of(name));
+  }
+  expect_stored_once(f, sent);
+  // Its late checkpoints did not take any profile back in model_version.
+  BOOST_TEST(f.count("select count(*) from (select model_version, lag(model_version) over"
+                     " (partition by user_id order by id) as before from profile_history) h"
+                     " where model_version < before") == 0);
+  BOOST_TEST(f.count("select count(*) from profile_history") > 0);
+  BOOST_TEST_MESSAGE("node logs in /tmp/" << f.topic << "-*.log");
+}
