@@ -1,6 +1,7 @@
 #include "actors/kafka_source.hpp"
 
 #include "actors/convert.hpp"
+#include "actors/kafka_config.hpp"
 #include "actors/log.hpp"
 #include "actors/pg_array.hpp"
 #include "actors/repartitioner.hpp"
@@ -394,13 +395,11 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   st.rebalancer = std::make_shared<source_rebalancer>(self);
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  auto set = [&](const std::string& k, const std::string& v) {
-    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK)
-      throw std::runtime_error("kafka setting " + k + ": " + err);
-  };
+  auto set = [&](const std::string& k, const std::string& v) { set_kafka(*conf, k, v); };
+  set("client.id", "rtad-" + st.cfg.node); // the user's client.id, if any, comes after
+  set_kafka_properties(*conf, st.cfg.properties);
   set("bootstrap.servers", st.cfg.bootstrap);
   set("group.id", st.cfg.group);
-  set("client.id", "rtad-" + st.cfg.node);
   if (!st.cfg.instance_id.empty())
     set("group.instance.id", st.cfg.instance_id);
   set("enable.auto.commit", "false");       // offsets live in PostgreSQL, with the rows

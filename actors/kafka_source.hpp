@@ -24,6 +24,7 @@ struct source_config {
   std::string pg_url;                ///< where the committed offsets are
   std::string node;
   std::string instance_id; ///< group.instance.id (kafka.static_membership); empty: dynamic member
+  std::map<std::string, std::string> properties; ///< kafka.properties
   std::size_t batch_max = 512;
   std::chrono::milliseconds poll_timeout{50};
   std::size_t credits = 16384;

@@ -15,14 +15,18 @@ constexpr int metadata_retry_ms = 100;
 /// A producer handle used only for metadata and admin requests.
 struct admin_handle {
   rd_kafka_t* rk = nullptr;
-  explicit admin_handle(const std::string& bootstrap) {
+  admin_handle(const std::string& bootstrap, const std::map<std::string, std::string>& properties) {
     char err[512];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      throw std::runtime_error(std::string("kafka.bootstrap: ") + err);
-    }
+    auto set = [&](const std::string& k, const std::string& v, const std::string& name) {
+      if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        throw std::runtime_error(name + ": " + err);
+      }
+    };
+    for (const auto& [k, v] : properties)
+      set(k, v, "kafka.properties." + k);
+    set("bootstrap.servers", bootstrap, "kafka.bootstrap");
     rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     if (!rk) {
       rd_kafka_conf_destroy(conf);
@@ -77,14 +81,17 @@ void create(rd_kafka_t* rk, const std::string& topic, int partitions, int timeou
 
 } // namespace
 
-int topic_partitions(const std::string& bootstrap, const std::string& topic, int timeout_ms) {
-  admin_handle h(bootstrap);
+int topic_partitions(const std::string& bootstrap,
+                     const std::map<std::string, std::string>& properties, const std::string& topic,
+                     int timeout_ms) {
+  admin_handle h(bootstrap, properties);
   return partitions_of(h.rk, bootstrap, topic, timeout_ms);
 }
 
-int ensure_topic_like(const std::string& bootstrap, const std::string& source,
-                      const std::string& target, int timeout_ms) {
-  admin_handle h(bootstrap);
+int ensure_topic_like(const std::string& bootstrap,
+                      const std::map<std::string, std::string>& properties,
+                      const std::string& source, const std::string& target, int timeout_ms) {
+  admin_handle h(bootstrap, properties);
   if (auto n = partitions_of(h.rk, bootstrap, target, timeout_ms); n > 0)
     return n;
   auto partitions = partitions_of(h.rk, bootstrap, source, timeout_ms);

@@ -4,6 +4,7 @@
 #include "actors/convert.hpp"
 #include "actors/feedback_listener.hpp"
 #include "actors/global_model.hpp"
+#include "actors/kafka_config.hpp"
 #include "actors/kafka_source.hpp"
 #include "actors/liveness.hpp"
 #include "actors/log.hpp"
@@ -100,9 +101,11 @@ node::node(caf::actor_system& sys, const config::settings& s)
   // user, the repartition stage re-keys it into the by-user topic, and the
   // profiles read that (see repartitioner.hpp).
   const auto scored_topic = config::scoring_topic(s);
+  check_kafka_properties(s.kafka.properties); // refused at start, by name, not in an actor later
   if (s.kafka.key != config::input_key::user) {
     try { // now, so the profiles' source finds it at once
-      ensure_topic_like(s.kafka.bootstrap, s.kafka.topic, scored_topic, topic_timeout_ms);
+      ensure_topic_like(s.kafka.bootstrap, s.kafka.properties, s.kafka.topic, scored_topic,
+                        topic_timeout_ms);
     } catch (const std::exception& e) { // the repartitioner keeps trying
       log::warn("node", "cannot make the by-user topic yet" +
                           log::fields()("topic", scored_topic)("error", log::quote(e.what())).str());
@@ -164,6 +167,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.group = s.kafka.group;
   src.pg_url = pg;
   src.node = name_;
+  src.properties = s.kafka.properties;
   if (s.kafka.static_membership) // validate() made sure the name is the configured one
     src.instance_id = name_;
   src.batch_max = static_cast<std::size_t>(s.kafka.batch_max);
@@ -189,6 +193,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
     rp.group = s.kafka.group + ".repartition";
     rp.node = name_;
     rp.instance_id = src.instance_id;
+    rp.properties = s.kafka.properties;
     rp.count_rekeyed = s.kafka.key == config::input_key::check;
     rp.batch_max = static_cast<std::size_t>(s.kafka.repartition_batch);
     rp.poll_timeout = src.poll_timeout;

@@ -1,5 +1,6 @@
 #include "actors/repartitioner.hpp"
 
+#include "actors/kafka_config.hpp"
 #include "actors/kafka_topics.hpp"
 #include "actors/log.hpp"
 #include "messages/codec.hpp"
@@ -22,11 +23,17 @@ constexpr int queue_full_poll_ms = 50;
 constexpr int txn_timeout_ms = 10000;
 constexpr std::size_t batch_bytes = 16 << 20; ///< a batch of 900 KB messages stays bounded too
 
-void set(RdKafka::Conf& conf, const std::string& k, const std::string& v) {
-  std::string err;
-  if (conf.set(k, v, err) != RdKafka::Conf::CONF_OK)
-    throw std::runtime_error("kafka setting " + k + ": " + err);
+/// A client's configuration: its client.id, then kafka.properties (the
+/// user's client.id wins), then what rtad must decide itself.
+std::unique_ptr<RdKafka::Conf> base_conf(const repartition_config& cfg) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  set_kafka(*conf, "client.id", "rtad-" + cfg.node + "-repartition");
+  set_kafka_properties(*conf, cfg.properties);
+  set_kafka(*conf, "bootstrap.servers", cfg.bootstrap);
+  return conf;
 }
+
+void set(RdKafka::Conf& conf, const std::string& k, const std::string& v) { set_kafka(conf, k, v); }
 
 /// Takes an RdKafka::Error, returns its text (empty: no error) and frees it.
 struct txn_error {
@@ -47,9 +54,7 @@ struct txn_error {
 /// A transactional producer whose id belongs to this node: a restarted node
 /// with the same name aborts what its predecessor left open.
 std::unique_ptr<RdKafka::Producer> make_producer(const repartition_config& cfg) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  set(*conf, "bootstrap.servers", cfg.bootstrap);
-  set(*conf, "client.id", "rtad-" + cfg.node + "-repartition");
+  auto conf = base_conf(cfg);
   set(*conf, "transactional.id", "rtad-" + cfg.group + "-" + cfg.node);
   // The scoring stage reads committed messages only: a transaction a dead
   // node left open holds its partitions back until this timeout.
@@ -185,8 +190,8 @@ void poll(self_ptr self) {
     return;
   try {
     if (!st.output_ready) {
-      ensure_topic_like(st.cfg.bootstrap, st.cfg.input_topic, st.cfg.output_topic,
-                        st.cfg.topic_timeout_ms);
+      ensure_topic_like(st.cfg.bootstrap, st.cfg.properties, st.cfg.input_topic,
+                        st.cfg.output_topic, st.cfg.topic_timeout_ms);
       st.output_ready = true;
     }
     if (!st.producer) {
@@ -260,10 +265,8 @@ source_actor::behavior_type repartitioner(self_ptr self, repartition_config cfg)
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.rebalancer = std::make_shared<repartition_rebalancer>(self);
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  set(*conf, "bootstrap.servers", st.cfg.bootstrap);
+  auto conf = base_conf(st.cfg);
   set(*conf, "group.id", st.cfg.group);
-  set(*conf, "client.id", "rtad-" + st.cfg.node + "-repartition");
   if (!st.cfg.instance_id.empty())
     set(*conf, "group.instance.id", st.cfg.instance_id);
   set(*conf, "enable.auto.commit", "false"); // offsets travel in the transactions

@@ -4,6 +4,7 @@
 #include "messages/actors.hpp"
 
 #include <chrono>
+#include <map>
 #include <librdkafka/rdkafkacpp.h>
 #include <memory>
 #include <string>
@@ -23,6 +24,7 @@ struct repartition_config {
   std::string group;        ///< its own consumer group: <kafka.group>.repartition
   std::string node;
   std::string instance_id; ///< group.instance.id (kafka.static_membership); empty: dynamic member
+  std::map<std::string, std::string> properties; ///< kafka.properties
   bool count_rekeyed = true; ///< kafka.input_key = auto: count keys that were not the user
   std::size_t batch_max = 4096;
   std::chrono::milliseconds poll_timeout{50};

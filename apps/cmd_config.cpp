@@ -27,7 +27,23 @@ int print_example() {
     std::cout << "# " << k.doc << " (" << k.env << ")\n"
               << k.key.substr(dot + 1) << " = " << (k.is_text ? "\"" + v + "\"" : v) << "\n";
   }
+  std::cout << "\n# librdkafka properties for every Kafka client rtad makes (node, produce, demo),\n"
+               "# e.g. a secured broker; environment: RTAD_KAFKA_PROPERTY_SASL_MECHANISM=PLAIN;\n"
+               "# command line: --set kafka.properties.sasl.mechanism=PLAIN.\n"
+               "# [kafka.properties]\n"
+               "# \"security.protocol\" = \"SASL_SSL\"\n"
+               "# \"sasl.mechanism\" = \"PLAIN\"\n"
+               "# \"sasl.username\" = \"rtad\"\n"
+               "# \"ssl.ca.location\" = \"/etc/ssl/certs/broker-ca.pem\"\n";
   return 0;
+}
+
+/// Never print a secret, only whether it is set.
+bool secret(const std::string& key) {
+  for (const char* word : {"secret", "passphrase", "password", "jaas"})
+    if (key.find(word) != std::string::npos)
+      return true;
+  return false;
 }
 
 command make_config(CLI::App& root, const global_options& g) {
@@ -49,11 +65,13 @@ command make_config(CLI::App& root, const global_options& g) {
             (void)show;
             for (const auto& k : config::keys()) {
               auto v = config::get(s, k.key);
-              // Never print a secret, only whether it is set.
-              if (k.key.find("secret") != std::string::npos || k.key.find("passphrase") != std::string::npos)
+              if (secret(k.key))
                 v = v.empty() ? "(not set)" : "(set)";
               std::cout << std::left << std::setw(28) << k.key << v << "\n";
             }
+            for (const auto& [name, value] : s.kafka.properties)
+              std::cout << std::left << std::setw(28) << "kafka.properties." + name + " "
+                        << (secret(name) ? "(set)" : value) << "\n";
             return 0;
           }};
 }

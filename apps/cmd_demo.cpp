@@ -96,6 +96,7 @@ int run_demo(const demo_options& o, const global_options& g) {
   gen::kafka_sink_options ko;
   ko.bootstrap = s.kafka.bootstrap;
   ko.topic = s.kafka.topic;
+  ko.overrides = s.kafka.properties;
   gen::kafka_sink sink(ko);
   std::atomic<bool> stop{false};
   std::thread producer([&] {

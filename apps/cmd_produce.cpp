@@ -195,7 +195,9 @@ int run(const produce_cli& o, const global_options& g) {
     gen::kafka_sink_options k;
     k.bootstrap = s.kafka.bootstrap;
     k.topic = o.topic.empty() ? s.kafka.topic : o.topic;
-    k.overrides = kafka_overrides(o.kafka_properties);
+    k.overrides = s.kafka.properties; // kafka.properties, then --kafka-property on top
+    for (auto& [key, v] : kafka_overrides(o.kafka_properties))
+      k.overrides[key] = v;
     k.create_partitions = o.create_partitions;
     k.keyed = !o.no_key;
     sink = std::make_unique<gen::kafka_sink>(k);

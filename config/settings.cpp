@@ -307,6 +307,23 @@ const std::vector<binding>& bindings() {
   return b;
 }
 
+constexpr std::string_view property_prefix = "kafka.properties.";
+constexpr std::string_view property_env_prefix = "RTAD_KAFKA_PROPERTY_";
+
+/// kafka.properties.<name> = value; false when `key` is no such key.
+bool set_property(settings& s, const std::string& key, const std::string& value) {
+  if (key.rfind(property_prefix, 0) != 0)
+    return false;
+  auto name = key.substr(property_prefix.size());
+  if (name.empty())
+    bad(key, value, "names no librdkafka property (kafka.properties.<name>)");
+  const auto& reserved = reserved_kafka_properties();
+  if (std::find(reserved.begin(), reserved.end(), name) != reserved.end())
+    bad(key, value, "rtad sets " + name + " itself (see `rtad config keys`)");
+  s.kafka.properties[name] = value;
+  return true;
+}
+
 const binding& find(const std::string& key) {
   for (const auto& b : bindings())
     if (b.info.key == key)
@@ -327,8 +344,19 @@ void apply_file(settings& s, const std::string& path) {
     const auto* table = node.as_table();
     if (!table)
       throw config_error(path + ": '" + std::string(section.str()) + "' must be a [section]");
+    // [kafka.properties] with quoted names: "sasl.mechanism" = "PLAIN".
+    std::vector<std::pair<std::string, const toml::node*>> entries;
     for (const auto& [name, value] : *table) {
       auto key = std::string(section.str()) + "." + std::string(name.str());
+      if (const auto* nested = value.as_table(); nested && key + "." == property_prefix) {
+        for (const auto& [pname, pvalue] : *nested)
+          entries.emplace_back(key + "." + std::string(pname.str()), &pvalue);
+      } else {
+        entries.emplace_back(key, &value);
+      }
+    }
+    for (const auto& [key, value_ptr] : entries) {
+      const auto& value = *value_ptr;
       std::string text;
       if (auto v = value.value<std::string>(); v && value.is_string())
         text = *v;
@@ -341,7 +369,8 @@ void apply_file(settings& s, const std::string& path) {
       else
         throw config_error(path + ": " + key + " must be a string, number or boolean");
       try {
-        find(key).set(s, text);
+        if (!set_property(s, key, text))
+          find(key).set(s, text);
       } catch (const config_error& e) {
         throw config_error(path + ": " + e.what());
       }
@@ -364,6 +393,18 @@ std::map<std::string, std::string> process_environment() {
 
 void apply_env(settings& s, const std::map<std::string, std::string>& env,
                const std::string& layer) {
+  // RTAD_KAFKA_PROPERTY_SASL_MECHANISM=PLAIN is kafka.properties.sasl.mechanism.
+  for (const auto& [k, v] : env)
+    if (k.rfind(property_env_prefix, 0) == 0) {
+      auto name = k.substr(property_env_prefix.size());
+      for (auto& c : name)
+        c = c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      try {
+        set_property(s, std::string(property_prefix) + name, v);
+      } catch (const config_error& e) {
+        throw config_error(layer + " " + k + ": " + e.what());
+      }
+    }
   for (const auto& b : bindings()) {
     auto it = env.find(b.info.env);
     if (it == env.end())
@@ -401,10 +442,35 @@ const std::vector<key_info>& keys() {
 }
 
 void set(settings& s, const std::string& key, const std::string& value) {
-  find(key).set(s, value);
+  if (!set_property(s, key, value))
+    find(key).set(s, value);
 }
 
-std::string get(const settings& s, const std::string& key) { return find(key).get(s); }
+std::string get(const settings& s, const std::string& key) {
+  if (key.rfind(property_prefix, 0) == 0) {
+    auto it = s.kafka.properties.find(key.substr(property_prefix.size()));
+    if (it == s.kafka.properties.end())
+      throw config_error("kafka property '" + key + "' is not set");
+    return it->second;
+  }
+  return find(key).get(s);
+}
+
+const std::vector<std::string>& reserved_kafka_properties() {
+  static const std::vector<std::string> names{
+    "bootstrap.servers",     // kafka.bootstrap
+    "group.id",              // kafka.group
+    "group.instance.id",     // kafka.static_membership
+    "enable.auto.commit",    // offsets live in PostgreSQL or travel in transactions
+    "enable.auto.offset.store",
+    "isolation.level",       // the scoring stage reads committed messages only
+    "transactional.id",      // one per node, for the repartition stage's fencing
+    "partition.assignment.strategy", // eager: cooperative-sticky crashes in librdkafka 2.0.2
+    "enable.partition.eof",  // an idle partition must not hold the global model back
+    "rebalance_cb",
+  };
+  return names;
+}
 
 void validate(const settings& s) {
   if (s.model.user_sample_size > s.model.window)

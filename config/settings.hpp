@@ -37,7 +37,14 @@ struct kafka_settings {
   std::string by_user_topic;        ///< empty: <topic>.by-user
   int repartition_batch = 4096;     ///< most messages re-keyed in one Kafka transaction
   bool static_membership = false;   ///< group.instance.id = node.name: a quick restart moves nothing
+  /// kafka.properties.<name>: librdkafka properties for every Kafka client
+  /// rtad makes (SASL, SSL, client.id, ...), applied after rtad's own.
+  std::map<std::string, std::string> properties;
 };
+
+/// librdkafka properties rtad sets itself and a user may not override
+/// through kafka.properties (exactly-once and the offsets depend on them).
+const std::vector<std::string>& reserved_kafka_properties();
 
 /// What a node accepts from its sources.
 struct input_settings {

@@ -60,6 +60,26 @@ BOOST_AUTO_TEST_CASE(layers_apply_in_order_services_file_environment_command_lin
   BOOST_TEST(s.sink.store_all == false);
 }
 
+BOOST_AUTO_TEST_CASE(kafka_properties_come_from_file_environment_and_command_line) {
+  temp_file file("[kafka]\ntopic = \"t\"\n[kafka.properties]\n\"security.protocol\" = \"SASL_SSL\"\n"
+                 "\"sasl.mechanism\" = \"SCRAM-SHA-256\"\n");
+  auto src = isolated();
+  src.file = file.path;
+  src.environment = {{"RTAD_KAFKA_PROPERTY_SASL_USERNAME", "fraud-team"},
+                     {"RTAD_KAFKA_PROPERTY_SASL_MECHANISM", "PLAIN"}};
+  src.overrides = {{"kafka.properties.client.id", "rtad-eu"}};
+  auto s = load(src);
+  BOOST_TEST(s.kafka.properties.at("security.protocol") == "SASL_SSL");
+  BOOST_TEST(s.kafka.properties.at("sasl.mechanism") == "PLAIN"); // environment beats file
+  BOOST_TEST(s.kafka.properties.at("sasl.username") == "fraud-team");
+  BOOST_TEST(s.kafka.properties.at("client.id") == "rtad-eu");
+  BOOST_TEST(get(s, "kafka.properties.client.id") == "rtad-eu");
+  BOOST_TEST(s.kafka.properties.size() == 4u);
+  // What exactly-once rests on stays rtad's.
+  src.overrides = {{"kafka.properties.isolation.level", "read_uncommitted"}};
+  BOOST_CHECK_THROW(load(src), config_error);
+}
+
 BOOST_AUTO_TEST_CASE(bad_values_name_the_key_and_the_layer) {
   auto src = isolated();
   src.environment = {{"RTAD_NODE_SHARDS", "many"}};

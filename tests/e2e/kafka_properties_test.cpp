@@ -1,0 +1,43 @@
+#define BOOST_TEST_MODULE kafka.properties reach every Kafka client
+// A secured broker needs librdkafka properties (SASL, SSL) rtad does not set
+// itself: kafka.properties.<name> passes them to every client it makes.
+// Before, `--set kafka.properties.x=...` was an unknown setting.
+#include "support/cli.hpp"
+#include "support/node_fixture.hpp"
+
+using namespace rtad;
+
+namespace {
+
+/// The node's settings as command-line flags, with `extra` after them.
+std::string flags(const test::node_fixture& f, const std::string& extra) {
+  return "--set pg.url=" + f.settings.pg.url + " --set kafka.bootstrap=" +
+         f.settings.kafka.bootstrap + " --set kafka.topic=" + f.topic + " " + extra;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_property_librdkafka_does_not_know_stops_the_node_at_start_naming_it) {
+  test::node_fixture f("rtad_props_node", 2);
+  auto r = test::run_rtad(flags(f, "--set kafka.properties.no.such.thing=1") +
+                          " --set node.metrics_port=0 --set node.admin_port=0 node --name props");
+  BOOST_TEST(r.status != 0);
+  BOOST_TEST(r.output.find("kafka.properties.no.such.thing") != std::string::npos, r.output);
+}
+
+BOOST_AUTO_TEST_CASE(the_producer_uses_them) {
+  test::node_fixture f("rtad_props_produce", 2);
+  // Plain TCP as the broker speaks: delivered.
+  auto plain = test::run_rtad(flags(f, "produce -n 20 -q --kafka-property message.timeout.ms=8000"));
+  BOOST_TEST(plain.status == 0, plain.output);
+  // TLS towards a plaintext listener: the same command cannot reach it.
+  auto tls = test::run_rtad(flags(f, "--set kafka.properties.security.protocol=ssl produce -n 20 -q"
+                                     " --kafka-property message.timeout.ms=8000"));
+  BOOST_TEST(tls.status != 0, tls.output);
+}
+
+BOOST_AUTO_TEST_CASE(properties_rtad_decides_itself_are_refused) {
+  auto r = test::run_rtad("--set kafka.properties.enable.auto.commit=true config show");
+  BOOST_TEST(r.status != 0);
+  BOOST_TEST(r.output.find("rtad sets enable.auto.commit itself") != std::string::npos, r.output);
+}
