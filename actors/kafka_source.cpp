@@ -82,6 +82,38 @@ void name_origin(RdKafka::Message& msg, quarantine_entry& q) {
   }
 }
 
+/// Commits the mirrored offsets to the consumer group (for display only).
+void commit_mirror(RdKafka::KafkaConsumer& consumer, source_state& st, bool sync) {
+  if (!st.mirror_changed)
+    return;
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (auto [p, next] : st.mirror) {
+    parts.push_back(RdKafka::TopicPartition::create(st.cfg.topic, p));
+    parts.back()->set_offset(next);
+  }
+  if (sync)
+    consumer.commitSync(parts);
+  else
+    consumer.commitAsync(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  st.mirror_changed = false;
+}
+
+/// Marks announcement `seq` stored and moves the mirror over every
+/// announcement stored in order.
+void mirror_stored(source_state& st, std::uint64_t seq) {
+  for (auto& [p, q] : st.unmirrored) {
+    for (auto& a : q)
+      if (a.seq == seq)
+        a.stored = true;
+    while (!q.empty() && q.front().stored) {
+      st.mirror[p] = q.front().next;
+      st.mirror_changed = true;
+      q.pop_front();
+    }
+  }
+}
+
 std::vector<std::int32_t> ids_of(const std::vector<RdKafka::TopicPartition*>& parts) {
   std::vector<std::int32_t> ids;
   for (const auto* p : parts)
@@ -133,6 +165,17 @@ public:
                                       false};
     } else {
       users = hand_over(ids);
+      // Drained: everything announced for them is stored.
+      for (auto id : ids)
+        if (auto q = st.unmirrored.find(id); q != st.unmirrored.end() && !q->second.empty()) {
+          st.mirror[id] = q->second.back().next;
+          st.mirror_changed = true;
+        }
+      commit_mirror(*consumer, st, true);
+      for (auto id : ids) {
+        st.unmirrored.erase(id);
+        st.mirror.erase(id);
+      }
       consumer->unassign();
       for (auto id : ids)
         st.assigned.erase(id);
@@ -208,6 +251,7 @@ void check_lag(self_ptr self) {
     }
   RdKafka::TopicPartition::destroy(parts);
   st.cfg.metrics->consumer_lag = lag;
+  commit_mirror(*st.consumer, st, false);
 }
 
 void poll(self_ptr self) {
@@ -362,12 +406,16 @@ void poll(self_ptr self) {
     st.in_flight_bytes += taken_bytes;
     m.in_flight_bytes = st.in_flight_bytes;
     std::vector<offset_batch> batches;
-    for (auto& [p, os] : offsets)
+    const auto seq = ++st.announcements;
+    for (auto& [p, os] : offsets) {
+      st.unmirrored[p].push_back({seq, os.back() + 1, false});
       batches.push_back({p, std::move(os), st.owner_epochs[p]});
+    }
     // Announce first: the sink must know the offsets before any result of them.
     self->request(st.cfg.sink, caf::infinite, announce_atom::value, std::move(batches))
       .then([=](std::uint64_t stored) {
         auto& st = self->state;
+        mirror_stored(st, seq);
         st.in_flight -= std::min(stored, st.in_flight);
         st.in_flight_bytes -= std::min<std::uint64_t>(taken_bytes, st.in_flight_bytes);
         st.cfg.metrics->in_flight_bytes = st.in_flight_bytes;

@@ -73,6 +73,20 @@ struct source_state {
   };
   /// Partitions paused for running ahead, with what arrived before the pause.
   std::map<std::int32_t, std::deque<held_message>> held;
+  /// The consumer group's offsets, mirrored from what the sink stored so the
+  /// broker's lag tools see rtad's group (PostgreSQL stays authoritative:
+  /// assignment seeks to kafka_offsets). Per partition, the announcements in
+  /// flight in order: their number, the offset after them, and whether the
+  /// sink stored them all.
+  struct announced {
+    std::uint64_t seq;
+    std::int64_t next;
+    bool stored;
+  };
+  std::map<std::int32_t, std::deque<announced>> unmirrored;
+  std::map<std::int32_t, std::int64_t> mirror;  ///< offsets to commit to the group
+  bool mirror_changed = false;
+  std::uint64_t announcements = 0;
   std::chrono::steady_clock::time_point last_lag_check{};
   std::uint64_t consume_errors = 0;
 };

@@ -122,3 +122,37 @@ BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_wi
                               std::chrono::seconds(5)));
   BOOST_TEST(again.stop(std::chrono::seconds(60)));
 }
+
+// Offsets live in PostgreSQL; the broker's lag tools (kafka-consumer-groups,
+// Burrow, Redpanda Console) read the group's. The node mirrors what it
+// stored there: a few seconds behind while it runs, exact once it stopped.
+BOOST_AUTO_TEST_CASE(the_consumer_group_shows_the_offsets_stored_in_postgresql) {
+  test::node_fixture f("rtad_node_mirror", 3);
+  test::producer p(f.settings.kafka.bootstrap);
+  test::population people(30);
+  const long long sent = f.send_rounds(p, people, 10);
+  auto group_committed = [&] {
+    std::string err;
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    conf->set("bootstrap.servers", f.settings.kafka.bootstrap, err);
+    conf->set("group.id", f.settings.kafka.group, err);
+    std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+    std::vector<RdKafka::TopicPartition*> parts;
+    for (int i = 0; i < 3; ++i)
+      parts.push_back(RdKafka::TopicPartition::create(f.topic, i));
+    long long sum = 0;
+    if (c->committed(parts, 10000) == RdKafka::ERR_NO_ERROR)
+      for (auto* tp : parts)
+        sum += std::max<std::int64_t>(0, tp->offset());
+    RdKafka::TopicPartition::destroy(parts);
+    c->close();
+    return sum;
+  };
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  f.wait_for("select count(*) from transactions", sent);
+  BOOST_TEST(test::eventually([&] { return group_committed() == sent; }, std::chrono::seconds(15)));
+  BOOST_TEST(n.stop(std::chrono::seconds(30)));
+  BOOST_TEST(group_committed() == f.count("select sum(next_offset) from kafka_offsets"));
+}
