@@ -444,10 +444,9 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   auto set = [&](const std::string& k, const std::string& v) { set_kafka(*conf, k, v); };
-  set("client.id", "rtad-" + st.cfg.node); // the user's client.id, if any, comes after
-  set_kafka_properties(*conf, st.cfg.properties);
   set("bootstrap.servers", st.cfg.bootstrap);
   set("group.id", st.cfg.group);
+  set("client.id", "rtad-" + st.cfg.node);
   if (!st.cfg.instance_id.empty())
     set("group.instance.id", st.cfg.instance_id);
   set("enable.auto.commit", "false");       // offsets live in PostgreSQL, with the rows
@@ -463,6 +462,7 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   set("queued.max.messages.kbytes", std::to_string(st.cfg.prefetch_kbytes));
   set("session.timeout.ms", std::to_string(st.cfg.session_timeout.count()));
   set("heartbeat.interval.ms", std::to_string(std::max<long>(100, st.cfg.session_timeout.count() / 5)));
+  set_kafka_properties(*conf, st.cfg.properties); // last: the user's word wins where rtad allows one
   if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error("kafka rebalance callback: " + err);
   st.consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));

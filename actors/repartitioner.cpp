@@ -23,13 +23,11 @@ constexpr int queue_full_poll_ms = 50;
 constexpr int txn_timeout_ms = 10000;
 constexpr std::size_t batch_bytes = 16 << 20; ///< a batch of 900 KB messages stays bounded too
 
-/// A client's configuration: its client.id, then kafka.properties (the
-/// user's client.id wins), then what rtad must decide itself.
+/// What both of its clients start from (kafka.properties come last).
 std::unique_ptr<RdKafka::Conf> base_conf(const repartition_config& cfg) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  set_kafka(*conf, "client.id", "rtad-" + cfg.node + "-repartition");
-  set_kafka_properties(*conf, cfg.properties);
   set_kafka(*conf, "bootstrap.servers", cfg.bootstrap);
+  set_kafka(*conf, "client.id", "rtad-" + cfg.node + "-repartition");
   return conf;
 }
 
@@ -62,6 +60,7 @@ std::unique_ptr<RdKafka::Producer> make_producer(const repartition_config& cfg) 
   set(*conf, "partitioner", "murmur2_random"); // as Java clients and `rtad produce` place keys
   set(*conf, "linger.ms", "5");
   set(*conf, "compression.type", "lz4");
+  set_kafka_properties(*conf, cfg.properties); // last: the user's word wins where rtad allows one
   std::string err;
   std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
   if (!p)
@@ -276,6 +275,7 @@ source_actor::behavior_type repartitioner(self_ptr self, repartition_config cfg)
   set(*conf, "session.timeout.ms", std::to_string(st.cfg.session_timeout.count()));
   set(*conf, "heartbeat.interval.ms",
       std::to_string(std::max<long>(100, st.cfg.session_timeout.count() / 5)));
+  set_kafka_properties(*conf, st.cfg.properties);
   std::string err;
   if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error("kafka rebalance callback: " + err);
