@@ -68,20 +68,28 @@ std::unique_ptr<RdKafka::Producer> make_producer(const repartition_config& cfg) 
   return p;
 }
 
-/// Forgets what was read since the last commit: the assignment restarts
-/// from the committed offsets.
-void rewind(self_ptr self) {
+/// Forgets what was read since the last commit: every assigned partition
+/// seeks back to its committed offset, as the broker has it (a commit whose
+/// outcome was unknown is decided there). Seeks, not a new assignment: an
+/// assign() outside the rebalance callback can meet a revocation librdkafka
+/// has under way (an assertion in 2.0.2). False while the broker cannot say.
+bool rewind(self_ptr self) {
   auto& st = self->state;
   st.batch.clear();
   std::vector<RdKafka::TopicPartition*> parts;
   if (st.consumer->assignment(parts) != RdKafka::ERR_NO_ERROR || parts.empty()) {
     RdKafka::TopicPartition::destroy(parts);
-    return;
+    return true;
   }
-  for (auto* p : parts)
-    p->set_offset(RdKafka::Topic::OFFSET_INVALID); // i.e. the committed one
-  st.consumer->assign(parts);
+  bool known = st.consumer->committed(parts, txn_timeout_ms) == RdKafka::ERR_NO_ERROR;
+  for (auto* p : known ? parts : std::vector<RdKafka::TopicPartition*>{}) {
+    if (p->offset() < 0)
+      p->set_offset(RdKafka::Topic::OFFSET_BEGINNING); // nothing committed yet
+    // A partition not fetching yet starts from its committed offset anyway.
+    st.consumer->seek(*p, 0);
+  }
   RdKafka::TopicPartition::destroy(parts);
+  return known;
 }
 
 void check_lag(self_ptr self) {
@@ -204,7 +212,15 @@ void poll(self_ptr self) {
         return;
       }
       st.producer = std::move(p);
-      rewind(self);
+      st.rewind = true;
+    }
+    // Before reading on, back to what the broker committed.
+    if (st.rewind) {
+      if (!rewind(self)) {
+        self->delayed_send(self, retry_after, poll_atom::value);
+        return;
+      }
+      st.rewind = false;
     }
     auto timeout = static_cast<int>(st.cfg.poll_timeout.count());
     std::size_t bytes = 0;
@@ -221,7 +237,7 @@ void poll(self_ptr self) {
       st.batch.push_back(std::move(msg));
     }
     if (!st.batch.empty() && !commit_batch(self))
-      rewind(self);
+      st.rewind = true;
     if (st.producer) // gone after a fatal error: made again next time
       st.producer->poll(0); // delivery reports
     check_lag(self);

@@ -47,6 +47,7 @@ struct repartition_state {
   std::vector<std::unique_ptr<RdKafka::Message>> batch;
   bool stopping = false;
   bool output_ready = false; ///< the by-user topic exists (made here when missing)
+  bool rewind = false;       ///< a transaction failed: seek back before reading on
   std::chrono::steady_clock::time_point last_lag_check{};
   std::uint64_t errors = 0;
 };

@@ -34,9 +34,6 @@ struct node_fixture {
     settings.node.metrics_port = 0;
     settings.node.admin_port = 0;
     settings.kafka.session_timeout_ms = 6000; // the broker's minimum: fast hand-over after a kill
-    // send_rounds keys every message by its user, so these tests read the
-    // topic itself; repartition_test runs the default (auto) path.
-    settings.kafka.key = config::input_key::user;
     create_topic(settings.kafka.bootstrap, topic, partitions);
     pqxx::connection c(db.url());
     db::migrate(c);
