@@ -149,7 +149,8 @@ class Campaign:
                         "--topic", self.topic, "--create-topic", "6", "-q"], check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         watch = subprocess.Popen([a.chaos, "watch", a.bootstrap, self.topic, self.url, self.group,
-                                  os.path.join(self.out, "offsets.csv")],
+                                  os.path.join(self.out, "offsets.csv"),
+                                  "auto" if a.two_stage else "user"],
                                  stderr=open(os.path.join(self.out, "watch.log"), "w"))
         self.background.append(watch)
         for name in ("chaos-a", "chaos-b"):
@@ -225,7 +226,7 @@ class Campaign:
         if not rows:
             return False
         last = [r for r in rows if r[0] == rows[-1][0]]  # one sample: every partition of both stages
-        return (len(last) >= 12 and
+        return (len(last) >= (12 if self.a.two_stage else 6) and
                 all(int(r[2]) >= 0 and int(r[3]) >= int(r[2]) for r in last))
 
     # ------------------------------------------------------------- checks
@@ -349,6 +350,9 @@ def main():
     ap.add_argument("--set", action="append", default=[], help="an rtad setting for both nodes")
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
+    # kafka.input_key auto or none: two stages, and the watcher follows both.
+    a.two_stage = any(s.startswith("kafka.input_key=") and s.split("=", 1)[1] in ("auto", "none")
+                      for s in a.set)
     a.set = [x for s in a.set for x in ("--set", s)]
     c = Campaign(a)
     try:

@@ -9,13 +9,15 @@
 //         deep       10,000 nested arrays where the merchant should be
 //         wrong_type amount as a string
 //         utf8       invalid UTF-8 in the merchant name
-//   rtad_chaos watch BOOTSTRAP TOPIC PG_URL GROUP OUT
+//   rtad_chaos watch BOOTSTRAP TOPIC PG_URL GROUP OUT [user|auto]
 //       Every 500 ms until SIGINT/SIGTERM, appends "t,partition,end,committed"
-//       per partition of each stage to OUT: "r3" is input partition 3 (its
-//       high watermark, the repartition group's offset in Kafka), "s3" is
-//       by-user partition 3 (where it ends, the offset rtad committed in
-//       PostgreSQL); -1 while either cannot be read, as during a broker or
-//       database restart. The campaign finds stalls in it.
+//       per partition of each stage to OUT: "s3" is partition 3 of the topic
+//       the profiles read (where it ends, the offset rtad committed in
+//       PostgreSQL); with the repartition stage (auto: kafka.input_key auto
+//       or none) that is TOPIC.by-user, and "r3" is input partition 3 (its
+//       high watermark, the repartition group's offset in Kafka); -1 while
+//       either cannot be read, as during a broker or database restart. The
+//       campaign finds stalls in it.
 //   rtad_chaos ids BOOTSTRAP TOPIC OUT
 //       Writes the transaction_id of every message in TOPIC (up to the high
 //       watermarks at start; poison ones left out), one a line: what reached
@@ -159,7 +161,7 @@ std::map<std::int32_t, std::int64_t> repartition_committed(RdKafka::KafkaConsume
 }
 
 int watch(const std::string& bootstrap, const std::string& topic, const std::string& url,
-          const std::string& group, const std::string& out) {
+          const std::string& group, const std::string& out, bool two_stage) {
   FILE* f = std::fopen(out.c_str(), "a");
   if (!f)
     throw std::runtime_error("cannot write " + out);
@@ -173,9 +175,9 @@ int watch(const std::string& bootstrap, const std::string& topic, const std::str
   std::unique_ptr<RdKafka::KafkaConsumer> stage1(RdKafka::KafkaConsumer::create(group_conf.get(), err));
   if (!stage1)
     throw std::runtime_error("client: " + err);
-  const auto by_user = topic + ".by-user";
+  const auto scored = two_stage ? topic + ".by-user" : topic;
   auto input_partitions = partitions_of(*k, topic);
-  auto scored_partitions = partitions_of(*k, by_user);
+  auto scored_partitions = partitions_of(*k, scored);
   std::unique_ptr<pqxx::connection> db;
   auto put = [&](double at, const char* stage, std::int32_t p, std::int64_t end,
                  std::int64_t committed) {
@@ -197,7 +199,7 @@ int watch(const std::string& bootstrap, const std::string& topic, const std::str
       for (const auto& row : r.exec_params(
              "select kafka_partition, next_offset from kafka_offsets where consumer_group = $1"
              " and topic = $2",
-             group, by_user))
+             group, scored))
         committed[row[0].as<std::int32_t>()] = row[1].as<std::int64_t>();
     } catch (const std::exception&) {
       db.reset();
@@ -206,15 +208,17 @@ int watch(const std::string& bootstrap, const std::string& topic, const std::str
         committed[p] = -1;
     }
     // Stage 1: the input topic against the repartition group's offsets.
-    auto rekeyed = repartition_committed(*stage1, topic, input_partitions);
-    for (auto p : input_partitions)
-      put(at, "r", p, end_of(topic, p), rekeyed[p]);
-    // Stage 2: the by-user topic against PostgreSQL. Every transaction of
-    // the repartition stage ends with a commit marker, which takes an offset
-    // no consumer reads: caught up is one short of the high watermark.
+    if (two_stage) {
+      auto rekeyed = repartition_committed(*stage1, topic, input_partitions);
+      for (auto p : input_partitions)
+        put(at, "r", p, end_of(topic, p), rekeyed[p]);
+    }
+    // The scored topic against PostgreSQL. Every transaction of the
+    // repartition stage ends with a commit marker, which takes an offset no
+    // consumer reads: there, caught up is one short of the high watermark.
     for (auto p : scored_partitions) {
-      auto hi = end_of(by_user, p);
-      put(at, "s", p, hi > 0 ? hi - 1 : hi, committed.count(p) ? committed[p] : 0);
+      auto hi = end_of(scored, p);
+      put(at, "s", p, two_stage && hi > 0 ? hi - 1 : hi, committed.count(p) ? committed[p] : 0);
     }
     std::fflush(f);
     std::this_thread::sleep_for(sample_every);
@@ -250,12 +254,12 @@ int main(int argc, char** argv) try {
   std::vector<std::string> a(argv + 1, argv + argc);
   if (a.size() == 5 && a[0] == "poison")
     return poison(a[1], a[2], a[3], a[4]);
-  if (a.size() == 6 && a[0] == "watch")
-    return watch(a[1], a[2], a[3], a[4], a[5]);
+  if ((a.size() == 6 || a.size() == 7) && a[0] == "watch")
+    return watch(a[1], a[2], a[3], a[4], a[5], a.size() == 7 && a[6] == "auto");
   if (a.size() == 4 && a[0] == "ids")
     return ids(a[1], a[2], a[3]);
   std::cerr << "usage: rtad_chaos poison BOOTSTRAP TOPIC nul|future|huge|deep|wrong_type|utf8 KEY\n"
-               "       rtad_chaos watch BOOTSTRAP TOPIC PG_URL GROUP OUT\n"
+               "       rtad_chaos watch BOOTSTRAP TOPIC PG_URL GROUP OUT [user|auto]\n"
                "       rtad_chaos ids BOOTSTRAP TOPIC OUT\n";
   return 2;
 } catch (const std::exception& e) {
