@@ -46,7 +46,9 @@ BOOST_AUTO_TEST_CASE(a_static_member_restarted_within_the_session_timeout_gets_i
   f.settings.kafka.key = config::input_key::check; // both stages, both groups
   test::population people(40, 17, wall_clock() - 7 * 86400);
   test::producer p(f.settings.kafka.bootstrap);
-  const std::vector<std::string> extra{"--set", "kafka.static_membership=true"};
+  // A session long enough for a slow machine to restart the node in it.
+  const std::vector<std::string> extra{"--set", "kafka.static_membership=true", "--set",
+                                       "kafka.session_timeout_ms=20000"};
   auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
   auto alpha = std::make_unique<test::child>(test::node_args(f.settings, "alpha", extra), log_of("alpha"));
   auto bravo = std::make_unique<test::child>(test::node_args(f.settings, "bravo", extra), log_of("bravo"));
