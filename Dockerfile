@@ -8,12 +8,12 @@
 ARG DEBIAN_IMAGE=debian:bookworm
 
 FROM ${DEBIAN_IMAGE} AS build
-# Eigen and Boost.Test are needed at configure time even though only the
+# Boost.Test is needed at configure time even though only the
 # `rtad` target is built (the root CMakeLists.txt always configures tests/).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
-      libcaf-dev librdkafka-dev libpqxx-dev nlohmann-json3-dev libeigen3-dev \
+      libcaf-dev librdkafka-dev libpqxx-dev nlohmann-json3-dev \
       libboost-test-dev libcli11-dev libtomlplusplus-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

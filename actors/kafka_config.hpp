@@ -2,12 +2,36 @@
 // Settings of the Kafka clients a node makes: rtad's own, then the user's
 // kafka.properties.<name> (SASL, SSL, client.id, ...).
 
+#include "actors/log.hpp"
+
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 namespace rtad {
+
+/// One line of librdkafka's own log (syslog levels) through rtad's logger,
+/// so it has rtad's level and format instead of librdkafka's stderr lines.
+inline void kafka_log_line(const rd_kafka_t* rk, int syslog_level, const char* facility,
+                           const char* text) {
+  const auto l = syslog_level <= 3   ? log::level::error
+                 : syslog_level == 4 ? log::level::warn
+                 : syslog_level <= 6 ? log::level::info
+                                     : log::level::debug;
+  if (!log::enabled(l))
+    return;
+  log::write(l, "librdkafka",
+             "log" + log::fields()("client", rk ? rd_kafka_name(rk) : "-")("facility", facility)(
+                       "text", log::quote(text))
+                       .str());
+}
+
+/// Routes a client's log lines through rtad's logger (every client rtad makes).
+inline void route_kafka_logs(rd_kafka_conf_t* conf) { rd_kafka_conf_set_log_cb(conf, &kafka_log_line); }
+inline void route_kafka_logs(RdKafka::Conf& conf) { route_kafka_logs(conf.c_ptr_global()); }
 
 /// Sets one librdkafka property; throws std::runtime_error naming it.
 inline void set_kafka(RdKafka::Conf& conf, const std::string& key, const std::string& value) {

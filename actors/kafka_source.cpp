@@ -384,6 +384,7 @@ void poll(self_ptr self) {
       t->partition = msg->partition();
       t->offset = msg->offset();
       t->epoch = epoch;
+      t->kafka_time_ms = msg->timestamp().timestamp;
       per_shard[shard_of(t->user_id, per_shard.size())].push_back(std::move(*t));
     } else {
       quarantine_entry q;
@@ -447,6 +448,7 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   set("bootstrap.servers", st.cfg.bootstrap);
   set("group.id", st.cfg.group);
   set("client.id", "rtad-" + st.cfg.node);
+  route_kafka_logs(*conf);
   if (!st.cfg.instance_id.empty())
     set("group.instance.id", st.cfg.instance_id);
   set("enable.auto.commit", "false");       // offsets live in PostgreSQL, with the rows

@@ -1,5 +1,7 @@
 #include "actors/kafka_topics.hpp"
 
+#include "actors/kafka_config.hpp"
+
 #include <chrono>
 #include <librdkafka/rdkafka.h>
 #include <memory>
@@ -18,6 +20,7 @@ struct admin_handle {
   admin_handle(const std::string& bootstrap, const std::map<std::string, std::string>& properties) {
     char err[512];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    route_kafka_logs(conf);
     auto set = [&](const std::string& k, const std::string& v, const std::string& name) {
       if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);

@@ -1,7 +1,11 @@
 #include "actors/metrics.hpp"
 
 #include <algorithm>
+#include <dirent.h>
+#include <fstream>
+#include <iterator>
 #include <sstream>
+#include <unistd.h>
 
 namespace rtad {
 
@@ -25,6 +29,47 @@ std::string label_value(const std::string& v) {
 
 std::int64_t steady_ns() {
   return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
+/// The standard process metrics of Prometheus's client libraries (CPU,
+/// memory, file descriptors, start time), from /proc/self; nothing where
+/// /proc cannot be read.
+void process_metrics(std::ostream& os, const std::string& labels) {
+  std::ifstream stat_file("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')'); // the command name may hold spaces
+  if (close == std::string::npos)
+    return;
+  std::istringstream fields(stat.substr(close + 2));
+  std::vector<std::string> f{std::istream_iterator<std::string>(fields), {}};
+  // Fields from the state (3rd in proc(5)): utime 14th, stime 15th,
+  // starttime 22nd, vsize 23rd, rss 24th.
+  auto at = [&](std::size_t n) { return f.size() > n - 3 ? std::stod(f[n - 3]) : 0.0; };
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
+  double boot = 0;
+  std::ifstream boot_file("/proc/stat");
+  for (std::string line; std::getline(boot_file, line);)
+    if (line.rfind("btime ", 0) == 0)
+      boot = std::stod(line.substr(6));
+  std::size_t fds = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (readdir(d))
+      ++fds;
+    closedir(d);
+    fds -= std::min<std::size_t>(fds, 3); // ".", ".." and the one reading it
+  }
+  auto put = [&](const char* name, const char* type, const char* help, double value) {
+    os << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
+       << name << '{' << labels << "} " << std::fixed << value << std::defaultfloat << '\n';
+  };
+  put("process_cpu_seconds_total", "counter", "User and system CPU time of the process.",
+      (at(14) + at(15)) / ticks);
+  put("process_resident_memory_bytes", "gauge", "Resident memory size.", at(24) * page);
+  put("process_virtual_memory_bytes", "gauge", "Virtual memory size.", at(23));
+  put("process_start_time_seconds", "gauge", "Start time of the process since the epoch.",
+      boot + at(22) / ticks);
+  put("process_open_fds", "gauge", "Open file descriptors.", static_cast<double>(fds));
 }
 
 } // namespace
@@ -91,6 +136,15 @@ std::string node_metrics::prometheus(const std::string& node) const {
       static_cast<double>(sink_batch_us_total.load()) / 1e6);
   put("sink_batch_seconds", "gauge", "Duration of the last batch write.",
       static_cast<double>(sink_batch_us_last.load()) / 1e6);
+  const auto labels = "node=\"" + label + "\"";
+  latency.write(os, "rtad_end_to_end_latency_seconds",
+                "Time from a transaction's Kafka message timestamp (of the topic the profiles"
+                " read) to its row committed in PostgreSQL.",
+                labels);
+  sink_write.write(os, "rtad_sink_write_seconds", "Duration of one sink transaction.", labels);
+  scoring.write(os, "rtad_scoring_seconds",
+                "Time to score one transaction in its profile (features, models, explanation).",
+                labels);
   put("sink_errors_total", "counter", "Failed batch writes (retried).", sink_errors.load());
   put("sink_buffered", "gauge", "Results waiting to be written.", sink_buffered.load());
   put("sink_stalled_seconds", "gauge",
@@ -113,6 +167,11 @@ std::string node_metrics::prometheus(const std::string& node) const {
       "Transactions that waited longer than the shard's epoch wait for their epoch's model and were"
       " scored with the newest (their score may differ from run to run).",
       epoch_waits_expired.load());
+  put("assigned_partitions", "gauge", "Partitions of the scored topic assigned to this node.",
+      partitions().size());
+  put("ready", "gauge",
+      "1 once the node has partitions assigned and runs (one of the conditions of /readyz).",
+      ready.load() ? 1 : 0);
   put("consumer_lag", "gauge", "Messages behind the end of the assigned partitions.",
       consumer_lag.load());
   put("repartitioned_total", "counter",
@@ -129,6 +188,18 @@ std::string node_metrics::prometheus(const std::string& node) const {
   put("repartition_lag", "gauge",
       "Input messages behind the end of the partitions the repartition stage reads.",
       repartition_lag.load());
+  put("anomalies_published_total", "counter",
+      "Anomalies the anomalies topic acknowledged (output.anomalies_topic; at least once).",
+      anomalies_published.load());
+  put("anomalies_set_aside_total", "counter",
+      "Anomalies the anomalies topic refused for good (too large), logged and not sent again.",
+      anomalies_set_aside.load());
+  put("anomaly_publish_failures_total", "counter",
+      "Publisher rounds that failed (broker or PostgreSQL away); their anomalies are sent again.",
+      anomaly_publish_failures.load());
+  put("anomaly_outbox_age_seconds", "gauge",
+      "Age of the oldest stored anomaly not yet published, as this node's publisher last saw it.",
+      static_cast<double>(anomaly_outbox_age_ms.load()) / 1000.0);
   put("active_profiles", "gauge", "Profiles in memory.", active_profiles.load());
   put("profile_memory_bytes", "gauge", "Approximate heap bytes of the profiles in memory.",
       profile_memory_bytes.load());
@@ -152,6 +223,7 @@ std::string node_metrics::prometheus(const std::string& node) const {
   os << "# HELP rtad_build_info The rtad version this node runs (always 1).\n"
         "# TYPE rtad_build_info gauge\nrtad_build_info{node=\""
      << label << "\",version=\"" << RTAD_VERSION << "\"} 1\n";
+  process_metrics(os, "node=\"" + label + "\"");
   return os.str();
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "actors/histogram.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -27,6 +29,9 @@ struct node_metrics {
   std::atomic<std::uint64_t> sink_batch_rows_last{0};
   std::atomic<std::uint64_t> sink_batch_us_total{0};
   std::atomic<std::uint64_t> sink_batch_us_last{0};
+  histogram latency;  ///< Kafka message timestamp -> row committed, per stored row
+  histogram sink_write; ///< one sink transaction
+  histogram scoring;  ///< scoring one transaction (a profile's batch, per transaction)
   std::atomic<std::uint64_t> sink_errors{0};    ///< failed writes (retried)
   std::atomic<std::uint64_t> sink_buffered{0};  ///< results waiting to be written
   /// Steady-clock time (ns) since which the longest-stuck sink lane with work
@@ -41,6 +46,10 @@ struct node_metrics {
   std::atomic<std::uint64_t> rekeyed{0};            ///< ... of which the key was not the user id
   std::atomic<std::uint64_t> repartition_aborts{0}; ///< its transactions aborted (read again)
   std::atomic<std::int64_t> repartition_lag{0};     ///< input messages behind, for it
+  std::atomic<std::uint64_t> anomalies_published{0};      ///< acknowledged by the anomalies topic
+  std::atomic<std::uint64_t> anomalies_set_aside{0};      ///< ... refused by it for good
+  std::atomic<std::uint64_t> anomaly_publish_failures{0}; ///< publisher rounds that failed (retried)
+  std::atomic<std::int64_t> anomaly_outbox_age_ms{0};     ///< oldest anomaly not yet published
   std::atomic<std::uint64_t> active_profiles{0};
   std::atomic<std::uint64_t> profile_memory_bytes{0};
   std::atomic<std::uint64_t> restores{0};

@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 #include <cstring>
+#include <memory>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdexcept>
@@ -29,28 +31,38 @@ std::string http(int code, const char* reason, const std::string& type, const st
 metrics_http::metrics_http(const std::string& host, int port, std::string node,
                            std::shared_ptr<node_metrics> metrics, std::function<bool()> healthy)
   : node_(std::move(node)), metrics_(std::move(metrics)), healthy_(std::move(healthy)) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  // A numeric address of either family: "0.0.0.0" or "::" (every address;
+  // "::" takes IPv4 too where the system maps it), "127.0.0.1", "::1".
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || !found)
+    throw std::runtime_error("metrics endpoint: '" + host +
+                             "' is not an IPv4 or IPv6 address (node.metrics_host)");
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(found, &::freeaddrinfo);
+  fd_ = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0)
     throw std::runtime_error(std::string("metrics endpoint: socket: ") + std::strerror(errno));
   int one = 1;
   ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
-    ::close(fd_);
-    throw std::runtime_error("metrics endpoint: '" + host + "' is not an IPv4 address");
+  if (found->ai_family == AF_INET6) {
+    int zero = 0; // "::" serves IPv4 clients as well
+    ::setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
   }
-  if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0) {
+  if (::bind(fd_, found->ai_addr, found->ai_addrlen) != 0 || ::listen(fd_, 16) != 0) {
     auto why = std::string(std::strerror(errno));
     ::close(fd_);
     throw std::runtime_error("metrics endpoint: cannot listen on " + host + ":" +
                              std::to_string(port) + ": " + why +
                              " (set node.metrics_port, 0 disables it)");
   }
+  sockaddr_storage addr{};
   socklen_t len = sizeof addr;
   ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  port_ = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                     : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
   thread_ = std::thread([this] { serve(); });
 }
 

@@ -1,6 +1,7 @@
 #include "actors/node.hpp"
 
 #include "actors/admin.hpp"
+#include "actors/anomaly_publisher.hpp"
 #include "actors/convert.hpp"
 #include "actors/feedback_listener.hpp"
 #include "actors/global_model.hpp"
@@ -114,8 +115,9 @@ node::node(caf::actor_system& sys, const config::settings& s)
   metrics_->stuck_after = std::chrono::seconds(s.sink.stuck_after_s);
   metrics_->silent_after = std::chrono::seconds(s.node.silent_after_s);
   sink_config sc;
-  sc.writer = {pg, name_, s.kafka.group, scored_topic, s.sink.store_all,
-               s.sink.retention_days};
+  const auto anomalies = config::anomalies_topic(s);
+  sc.writer = {pg,        name_, s.kafka.group, scored_topic, s.sink.store_all,
+               s.sink.retention_days, !anomalies.empty()};
   sc.writers = static_cast<std::size_t>(s.sink.writers);
   sc.batch_rows = static_cast<std::size_t>(s.sink.batch_rows);
   sc.flush_interval = std::chrono::milliseconds(s.sink.flush_interval_ms);
@@ -203,6 +205,19 @@ node::node(caf::actor_system& sys, const config::settings& s)
     repartitioner_ = sys.spawn<caf::detached>(repartitioner, rp);
   }
 
+  if (!anomalies.empty()) {
+    publisher_config puc;
+    puc.pg_url = pg;
+    puc.bootstrap = s.kafka.bootstrap;
+    puc.properties = s.kafka.properties;
+    puc.source_topic = s.kafka.topic;
+    puc.topic = anomalies;
+    puc.node = name_;
+    puc.topic_timeout_ms = topic_timeout_ms;
+    puc.metrics = metrics_;
+    publisher_ = sys.spawn<caf::detached>(anomaly_publisher, puc);
+  }
+
   feedback_config fc; // its default wait: a `{}` here would make it 0 ms, a busy loop
   fc.pg_url = pg;
   fc.shards = shards_;
@@ -271,7 +286,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   watch(sink_, "sink", failed_, stopping_);
   watch(store_, "profile store", failed_, stopping_);
   log::info("node", "started" + log::fields()("node", name_)("mode", stc.mode)(
-                                   "shards", s.node.shards)("topic", s.kafka.topic)("scored_topic", scored_topic)(
+                                   "shards", s.node.shards)("topic", s.kafka.topic)("scored_topic", scored_topic)("anomalies_topic", anomalies.empty() ? "none" : anomalies)(
                                    "group", s.kafka.group)("metrics_port", metrics_port())(
                                    "admin_port", admin_port_)("admin_tls", s.admin.tls() ? "yes" : "no")
                                    .str());
@@ -300,6 +315,10 @@ bool node::stop(std::chrono::seconds timeout) {
       log::error("node", std::string("shutdown: ") + step + ": " + sys_.render(e));
     };
   };
+  // What it has not published stays queued in PostgreSQL for the next
+  // publisher, this node's successor or another member's.
+  if (publisher_)
+    self->request(publisher_, left(), stop_atom::value).receive([](bool) {}, fail("publisher"));
   // The repartition stage first: it commits between batches, so leaving
   // its group leaves nothing open.
   if (repartitioner_)

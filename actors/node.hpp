@@ -67,6 +67,7 @@ private:
   std::vector<shard_actor> shards_;
   source_actor source_;
   source_actor repartitioner_; ///< none when kafka.input_key = user
+  anomaly_publisher_actor publisher_; ///< none when output.anomalies_topic is empty
   feedback_listener_actor feedback_;
   liveness_actor liveness_;
   status_reporter_actor status_;

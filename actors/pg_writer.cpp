@@ -120,8 +120,9 @@ checkpoint_row copy_row(const profile_checkpoint& c) {
 }
 
 /// Inserts the staged rows: into `transactions` (when every row is stored)
-/// and their anomalies into `frauds`. $1 is the node.
-std::string store_sql(bool store_all) {
+/// and their anomalies into `frauds`, and queues those anomalies for the
+/// anomalies topic when it is on (`publish`). $1 is the node.
+std::string store_sql(bool store_all, bool publish) {
   // A replayed transaction keeps the verdict it was first stored with:
   // frauds only takes rows that transactions took now.
   std::string frauds =
@@ -135,8 +136,14 @@ std::string store_sql(bool store_all) {
     " case when ground_truth < 0 then null else ground_truth = 1 end, nullif(fraud_type, ''),"
     " $1, nullif(kafka_partition, -1), nullif(kafka_offset, -1) from rtad_staging s"
     " where is_anomaly";
+  // Only what frauds took now is queued: a replay is not published twice.
+  const std::string queue = publish ? " returning transaction_id), queued as (insert into"
+                                      " anomaly_outbox (transaction_id) select transaction_id"
+                                      " from flagged on conflict do nothing returning 1) "
+                                      "select count(*) from queued"
+                                    : ") select 1";
   if (!store_all)
-    return frauds + " on conflict (transaction_id) do nothing";
+    return "with flagged as (" + frauds + " on conflict (transaction_id) do nothing" + queue;
   return std::string("with stored as (insert into transactions (transaction_id,"
                      " timestamp, user_id, amount, currency, location, transaction_type,"
                      " merchant_id, merchant_name, merchant_category, payment_method,"
@@ -148,10 +155,10 @@ std::string store_sql(bool store_all) {
          " case when ground_truth < 0 then null else ground_truth = 1 end,"
          " nullif(fraud_type, ''), $1, nullif(kafka_partition, -1),"
          " nullif(kafka_offset, -1) from rtad_staging on conflict do nothing"
-         " returning transaction_id) " +
+         " returning transaction_id), flagged as (" +
          frauds +
          " and transaction_id in (select transaction_id from stored)"
-         " on conflict (transaction_id) do nothing";
+         " on conflict (transaction_id) do nothing" + queue;
 }
 
 } // namespace
@@ -177,7 +184,7 @@ void pg_writer::connect() {
   n.exec(checkpoint_staging_ddl);
   // Prepared once per connection: at a few hundred rows a batch, parsing
   // and planning these for every batch was a visible share of PostgreSQL's CPU.
-  conn_->prepare(store_statement, store_sql(cfg_.store_all));
+  conn_->prepare(store_statement, store_sql(cfg_.store_all, cfg_.publish_anomalies));
   conn_->prepare(offset_statement,
                  "insert into kafka_offsets (consumer_group, topic, kafka_partition, next_offset,"
                  " node, updated_at) values ($1, $2, $3, $4, $5, now())"

@@ -20,6 +20,7 @@ struct pg_writer_config {
   std::string topic;
   bool store_all = true;
   int retention_days = 30;
+  bool publish_anomalies = false; ///< queue stored anomalies in anomaly_outbox (output.anomalies_topic)
 };
 
 /// Everything one PostgreSQL transaction of the sink writes.

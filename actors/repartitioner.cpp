@@ -28,6 +28,7 @@ std::unique_ptr<RdKafka::Conf> base_conf(const repartition_config& cfg) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   set_kafka(*conf, "bootstrap.servers", cfg.bootstrap);
   set_kafka(*conf, "client.id", "rtad-" + cfg.node + "-repartition");
+  route_kafka_logs(*conf);
   return conf;
 }
 

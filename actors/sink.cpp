@@ -24,6 +24,21 @@ bool has_work(const sink_state& st, std::size_t i) {
          (i == 0 && (!st.applied_labels.empty() || st.global_cp));
 }
 
+/// Each committed row's time from its Kafka message to now: one clock read
+/// per batch, the rows bucketed locally, so the shared histogram sees one
+/// add per bucket.
+void observe_latency(node_metrics& m, const std::vector<const scored_transaction*>& rows) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  histogram::local l;
+  for (const auto* r : rows)
+    if (r->txn.kafka_time_ms > 0)
+      l.observe(static_cast<double>(std::max<std::int64_t>(0, now_ms - r->txn.kafka_time_ms)) /
+                1000.0);
+  m.latency.add(l);
+}
+
 void update_gauges(sink_state& st) {
   std::size_t buffered = 0, outstanding = 0;
   auto now = clock_type::now();
@@ -241,6 +256,8 @@ void written(self_ptr self, std::size_t i, const write_outcome& out) {
   m.sink_batch_rows_last = f->rows.size();
   m.sink_batch_us_last = out.micros;
   m.sink_batch_us_total += out.micros;
+  m.sink_write.observe(static_cast<double>(out.micros) / 1e6);
+  observe_latency(m, f->batch.rows);
   update_gauges(st);
   settle_drains(self);
   if (lane.rows.size() >= st.cfg.batch_rows)

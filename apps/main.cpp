@@ -1,5 +1,6 @@
 // rtad: real-time anomaly detection for payment transactions. One binary,
 // subcommands in cmd_*.cpp.
+#include "actors/log.hpp"
 #include "apps/command.hpp"
 
 #include <algorithm>
@@ -9,6 +10,10 @@
 namespace rtad::app {
 
 namespace {
+
+/// Exit codes (README, "Running rtad"): 0 done, 1 failed, 2 the command
+/// line or a setting is wrong, 3 a node's shutdown overran its timeout.
+constexpr int exit_usage = 2;
 
 std::map<std::string, command_factory>& factories() {
   static std::map<std::string, command_factory> f;
@@ -36,7 +41,15 @@ config::settings global_options::load() const {
       throw config::config_error("--set '" + o + "': expected key=value");
     src.overrides.emplace_back(o.substr(0, eq), o.substr(eq + 1));
   }
-  return config::load(src);
+  auto s = config::load(src);
+  // From here on every line, rtad's and librdkafka's, as the settings say.
+  const auto& l = s.log.level;
+  log::configure(l == "debug"  ? log::level::debug
+                 : l == "warn"  ? log::level::warn
+                 : l == "error" ? log::level::error
+                                : log::level::info,
+                 s.log.format == "json" ? log::format::json : log::format::text);
+  return s;
 }
 
 } // namespace rtad::app
@@ -52,14 +65,22 @@ int main(int argc, char** argv) {
   std::vector<command> commands;
   for (const auto& [name, factory] : registered_commands())
     commands.push_back(factory(app, g));
-  CLI11_PARSE(app, argc, argv);
+  app.set_version_flag("-V,--version", std::string("rtad ") + RTAD_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version answer and succeed; anything else is a usage
+    // error: exit 2, as for a bad setting (CLI11's own codes are 100+).
+    app.exit(e);
+    return e.get_exit_code() == 0 ? 0 : exit_usage;
+  }
   try {
     for (const auto& c : commands)
       if (c.cli->parsed())
         return c.run();
   } catch (const rtad::config::config_error& e) {
     std::cerr << "rtad: configuration error: " << e.what() << "\n";
-    return 2;
+    return exit_usage;
   } catch (const user_error& e) {
     std::cerr << "rtad: " << e.what() << "\n";
     return 1;

@@ -2,7 +2,6 @@
 # CMake or pkg-config files, so its targets are made by hand here.
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
-find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
 find_package(CLI11 REQUIRED)

@@ -108,6 +108,22 @@ binding string_key(std::string key, Section settings::*sec, std::string Section:
           [=](const settings& s) { return (s.*sec).*m; }};
 }
 
+template <class Section>
+binding one_of_key(std::string key, Section settings::*sec, std::string Section::*m,
+                   std::vector<std::string> allowed, std::string doc) {
+  return {{key, env_name(key), std::move(doc), "", true},
+          [=](settings& s, const std::string& v) {
+            if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+              std::string list;
+              for (const auto& a : allowed)
+                list += (list.empty() ? "'" : ", '") + a + "'";
+              bad(key, v, "must be one of " + list);
+            }
+            (s.*sec).*m = v;
+          },
+          [=](const settings& s) { return (s.*sec).*m; }};
+}
+
 std::vector<binding> make_bindings() {
   using S = settings;
   std::vector<binding> b{
@@ -226,7 +242,8 @@ std::vector<binding> make_bindings() {
                "cluster's members are learnt from them; empty: start a cluster of one",
                true),
     string_key("node.metrics_host", &S::node, &node_settings::metrics_host,
-               "address of /metrics, /healthz and /readyz; 0.0.0.0 for Prometheus elsewhere"),
+               "address (IPv4 or IPv6) of /metrics, /healthz and /readyz; 0.0.0.0 or :: for"
+               " Prometheus elsewhere"),
     int_key("node.metrics_port", &S::node, &node_settings::metrics_port, 0, 65535,
             "port of /metrics, /healthz and /readyz; 0 disables them"),
     string_key("admin.tls_certificate", &S::admin, &admin_settings::tls_certificate,
@@ -295,6 +312,16 @@ std::vector<binding> make_bindings() {
             "/readyz answers 503 when a writer with work has not committed for this many seconds"),
     int_key("sink.retention_days", &S::sink, &sink_settings::retention_days, 1, 36500,
             "days of scored transactions kept"),
+    one_of_key("log.level", &S::log, &log_settings::level, {"debug", "info", "warn", "error"},
+               "lines below this severity are not written"),
+    one_of_key("log.format", &S::log, &log_settings::format, {"text", "json"},
+               "text (time level component message key=value ...) or json (one object per line,"
+               " each key=value a member), on stderr; librdkafka's own lines too"),
+    string_key("output.anomalies_topic", &S::output, &output_settings::anomalies_topic,
+               "topic that gets one JSON message per stored anomaly, keyed by user, at least"
+               " once (created with kafka.topic's partition count when missing); {topic} stands"
+               " for kafka.topic; empty: none",
+               true),
   };
   settings defaults;
   for (auto& x : b)
@@ -423,6 +450,15 @@ std::string by_user_topic(const settings& s) {
   return s.kafka.by_user_topic.empty() ? s.kafka.topic + ".by-user" : s.kafka.by_user_topic;
 }
 
+std::string anomalies_topic(const settings& s) {
+  auto t = s.output.anomalies_topic;
+  const std::string mark = "{topic}";
+  for (auto at = t.find(mark); at != std::string::npos;
+       at = t.find(mark, at + s.kafka.topic.size()))
+    t.replace(at, mark.size(), s.kafka.topic);
+  return t;
+}
+
 std::string scoring_topic(const settings& s) {
   return s.kafka.key == input_key::user ? s.kafka.topic : by_user_topic(s);
 }
@@ -485,6 +521,10 @@ void validate(const settings& s) {
   if (s.kafka.static_membership && s.node.name.empty())
     throw config_error("kafka.static_membership needs node.name: a static member is known by a"
                        " name that outlives the process");
+  if (const auto t = anomalies_topic(s);
+      !t.empty() && (t == s.kafka.topic || t == scoring_topic(s)))
+    throw config_error("output.anomalies_topic must differ from the topics rtad reads ('" + t +
+                       "')");
   if (s.kafka.key != input_key::user && by_user_topic(s) == s.kafka.topic)
     throw config_error("kafka.by_user_topic must differ from kafka.topic (it is written from it)");
   if (s.pg.url.rfind("postgresql://", 0) != 0 && s.pg.url.rfind("postgres://", 0) != 0 &&

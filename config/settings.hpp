@@ -93,6 +93,18 @@ struct sink_settings {
   int stuck_after_s = 60;           ///< /readyz says 503 when a lane with work went this long without a commit
 };
 
+/// What rtad writes about itself (stderr).
+struct log_settings {
+  std::string level = "info";  ///< debug, info, warn, error
+  std::string format = "text"; ///< text or json
+};
+
+/// What a node publishes to Kafka besides PostgreSQL.
+struct output_settings {
+  /// One message per stored anomaly; empty: none. "{topic}" stands for kafka.topic.
+  std::string anomalies_topic = "{topic}.anomalies";
+};
+
 /// The node process.
 struct node_settings {
   std::string name;                 ///< unique node id; empty: host name and pid
@@ -130,6 +142,8 @@ struct settings {
   pg_settings pg;
   model_settings model;
   sink_settings sink;
+  log_settings log;
+  output_settings output;
   node_settings node;
   admin_settings admin;
 };
@@ -191,6 +205,9 @@ std::string scoring_topic(const settings& s);
 
 /// The topic the repartition stage writes (kafka.by_user_topic or <topic>.by-user).
 std::string by_user_topic(const settings& s);
+
+/// The anomalies topic (output.anomalies_topic with kafka.topic in it); empty: none.
+std::string anomalies_topic(const settings& s);
 
 /// "standard" / "enhanced".
 std::string to_string(detection_mode m);

@@ -142,6 +142,13 @@ using status_reporter_actor = caf::typed_actor<
   /// Writes the final state ('stopped'); answers, then quits.
   caf::replies_to<stop_atom>::with<bool>>;
 
+/// Publishes stored anomalies to the anomalies topic from PostgreSQL's outbox.
+using anomaly_publisher_actor = caf::typed_actor<
+  /// Timer: publish what is queued.
+  caf::reacts_to<tick_atom>,
+  /// Stops after the round under way; answers, then quits.
+  caf::replies_to<stop_atom>::with<bool>>;
+
 /// The operator's door of a node, published with the middleman on
 /// node.admin_host:admin_port. Every request but the version carries the
 /// shared secret (node.admin_secret); a node without one refuses them all.

@@ -25,7 +25,8 @@ struct transaction {
   std::string fraud_type;          ///< ground truth detail from `rtad produce`
   std::int32_t partition = -1;     ///< Kafka origin, -1 when not from Kafka
   std::int64_t offset = -1;
-  std::int64_t epoch = 0;          ///< its partition's epoch, from the source (models/epoch_model.hpp)
+  std::int64_t epoch = 0;
+  std::int64_t kafka_time_ms = 0; ///< the Kafka message's timestamp, 0 when unknown          ///< its partition's epoch, from the source (models/epoch_model.hpp)
 };
 
 template <class Inspector>
@@ -33,7 +34,7 @@ typename Inspector::result_type inspect(Inspector& f, transaction& x) {
   return f(x.transaction_id, x.user_id, x.amount, x.currency, x.location, x.timestamp,
            x.transaction_type, x.merchant_id, x.merchant_name, x.merchant_category,
            x.payment_method, x.device_type, x.ip_address, x.anomalous, x.fraud_type, x.partition,
-           x.offset, x.epoch);
+           x.offset, x.epoch, x.kafka_time_ms);
 }
 
 } // namespace rtad

@@ -124,6 +124,19 @@ BOOST_AUTO_TEST_CASE(max_future_s_comes_from_file_environment_or_command_line_wi
   }
 }
 
+BOOST_AUTO_TEST_CASE(the_anomalies_topic_follows_the_input_topic_or_is_off_when_empty) {
+  auto src = isolated();
+  src.overrides = {{"kafka.topic", "payments"}};
+  BOOST_TEST(anomalies_topic(load(src)) == "payments.anomalies");
+  src.overrides.push_back({"output.anomalies_topic", "{topic}-alerts-{topic}"});
+  BOOST_TEST(anomalies_topic(load(src)) == "payments-alerts-payments");
+  src.overrides.back().second = "";
+  BOOST_TEST(anomalies_topic(load(src)).empty());
+  // Publishing into the topic rtad reads would score its own anomalies.
+  src.overrides.back().second = "{topic}";
+  BOOST_CHECK_THROW(load(src), config_error);
+}
+
 BOOST_AUTO_TEST_CASE(join_takes_admin_endpoints_and_needs_the_admin_actor) {
   auto src = isolated();
   src.overrides = {{"node.join", "10.0.0.5:4242, node-b:4243"}};

@@ -3,7 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,14 +12,18 @@
 
 namespace rtad::test {
 
-/// GET `path` from 127.0.0.1:`port`; the whole response.
-inline std::string http_get(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  BOOST_REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+/// GET `path` from `host`:`port` (a numeric IPv4 or IPv6 address); the whole response.
+inline std::string http_get(int port, const std::string& path,
+                            const std::string& host = "127.0.0.1") {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* found = nullptr;
+  BOOST_REQUIRE(getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) == 0);
+  int fd = socket(found->ai_family, SOCK_STREAM, 0);
+  bool connected = connect(fd, found->ai_addr, found->ai_addrlen) == 0;
+  freeaddrinfo(found);
+  BOOST_REQUIRE(connected);
   auto req = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
   BOOST_REQUIRE(send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size()));
   std::string out;

@@ -4,8 +4,12 @@
 #include <boost/test/unit_test.hpp>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
+#include <chrono>
 #include <memory>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace rtad::test {
 
@@ -70,5 +74,37 @@ public:
 private:
   std::unique_ptr<RdKafka::Producer> p_;
 };
+
+/// Every message of `topic` from its beginning, as (key, value), read until
+/// `expected` came and then `quiet` more passed without one (so duplicates
+/// show), or until `timeout`.
+inline std::vector<std::pair<std::string, std::string>>
+read_topic(const std::string& bootstrap, const std::string& topic, std::size_t expected,
+           std::chrono::seconds timeout = std::chrono::seconds(60),
+           std::chrono::milliseconds quiet = std::chrono::milliseconds(2000)) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstrap, err);
+  conf->set("group.id", topic + "-reader-" + std::to_string(std::random_device{}()), err);
+  conf->set("auto.offset.reset", "earliest", err);
+  conf->set("enable.auto.commit", "false", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+  BOOST_REQUIRE_MESSAGE(c, err);
+  BOOST_REQUIRE(c->subscribe({topic}) == RdKafka::ERR_NO_ERROR);
+  std::vector<std::pair<std::string, std::string>> out;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto last = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() < deadline &&
+         (out.size() < expected || std::chrono::steady_clock::now() - last < quiet)) {
+    std::unique_ptr<RdKafka::Message> m(c->consume(200));
+    if (m->err() != RdKafka::ERR_NO_ERROR)
+      continue;
+    out.emplace_back(m->key() ? *m->key() : std::string(),
+                     std::string(static_cast<const char*>(m->payload()), m->len()));
+    last = std::chrono::steady_clock::now();
+  }
+  c->close();
+  return out;
+}
 
 } // namespace rtad::test

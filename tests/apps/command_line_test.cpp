@@ -1,0 +1,24 @@
+#define BOOST_TEST_MODULE the rtad command line
+// What scripts and service managers rely on: --version, and exit codes that
+// tell a usage error (2) from a failure (1).
+#include "support/cli.hpp"
+
+BOOST_AUTO_TEST_CASE(version_names_the_release_and_succeeds) {
+  for (const char* flag : {"--version", "-V"}) {
+    auto r = rtad::test::run_rtad(flag);
+    BOOST_TEST(r.status == 0, r.output);
+    BOOST_TEST(r.output == std::string("rtad ") + RTAD_VERSION + "\n");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2_and_say_what_is_wrong) {
+  for (const char* args : {"", "no-such-command", "produce --no-such-flag", "produce -n lots",
+                           "--set model.window=-1 config show", "--set nokey config show"}) {
+    auto r = rtad::test::run_rtad(args);
+    BOOST_TEST(r.status == 2, "'" << args << "': " << r.status << " " << r.output);
+    BOOST_TEST(!r.output.empty(), args);
+  }
+  auto help = rtad::test::run_rtad("--help");
+  BOOST_TEST(help.status == 0);
+  BOOST_TEST(help.output.find("Subcommands") != std::string::npos, help.output);
+}
