@@ -72,7 +72,8 @@ std::unique_ptr<RdKafka::Producer> make_producer(const publisher_config& cfg,
 /// node's publisher holds), each as its key and its message. An entry whose
 /// anomaly is gone (`rtad db reset`) comes with a null message.
 constexpr const char* take_sql =
-  "select o.transaction_id, f.user_id, json_build_object("
+  "select o.transaction_id, f.user_id, case when f.transaction_id is not null then"
+  " json_build_object("
   " 'transaction_id', f.transaction_id, 'user_id', f.user_id, 'amount', f.amount,"
   " 'currency', f.currency, 'timestamp', f.timestamp, 'location', f.location,"
   " 'transaction_type', f.transaction_type, 'merchant_id', f.merchant_id,"
@@ -80,7 +81,7 @@ constexpr const char* take_sql =
   " 'payment_method', f.payment_method, 'device_type', f.device_type,"
   " 'score', f.detection_score, 'threshold', f.threshold, 'risk_level', f.risk_level,"
   " 'model', f.model_used, 'explanation', f.explanation, 'features', f.detection_features,"
-  " 'detection_time', f.detection_time, 'node', f.node)::text"
+  " 'detection_time', f.detection_time, 'node', f.node)::text end"
   " from anomaly_outbox o left join frauds f using (transaction_id)"
   " order by o.queued_at limit $1 for update of o skip locked";
 

@@ -33,6 +33,23 @@ std::map<std::string, nlohmann::json> by_transaction(
   return out;
 }
 
+/// A history to learn from (`rounds` per user), then `takeovers` account
+/// takeovers; how many transactions that is.
+long long send_history_and_frauds(const test::node_fixture& f, int users, int rounds,
+                                  int takeovers) {
+  test::producer p(f.settings.kafka.bootstrap);
+  test::population people(users);
+  long long sent = f.send_rounds(p, people, rounds);
+  for (int r = 0; r < takeovers; ++r) {
+    sent += f.send_rounds(p, people);
+    auto t = people.takeover(r * users / takeovers);
+    p.send(f.topic, t.user_id, encode_transaction(t));
+    ++sent;
+  }
+  p.flush();
+  return sent;
+}
+
 long long outbox(const test::node_fixture& f) {
   return f.count("select count(*) from anomaly_outbox");
 }
@@ -41,16 +58,7 @@ long long outbox(const test::node_fixture& f) {
 
 BOOST_AUTO_TEST_CASE(every_stored_anomaly_reaches_the_topic_keyed_by_its_user_with_its_verdict) {
   test::node_fixture f("rtad_anomalies_topic");
-  test::producer p(f.settings.kafka.bootstrap);
-  test::population people(40);
-  long long sent = f.send_rounds(p, people, 50); // a history to learn from
-  for (int r = 0; r < 8; ++r) {
-    sent += f.send_rounds(p, people);
-    auto t = people.takeover(r * 4);
-    p.send(f.topic, t.user_id, encode_transaction(t));
-    ++sent;
-  }
-  p.flush();
+  const auto sent = send_history_and_frauds(f, 40, 50, 8);
   rtad_system_config cfg;
   caf::actor_system sys{cfg};
   node n(sys, f.settings);
@@ -125,15 +133,7 @@ BOOST_AUTO_TEST_CASE(anomalies_a_dead_node_stored_but_never_published_are_publis
 BOOST_AUTO_TEST_CASE(an_empty_anomalies_topic_publishes_and_queues_nothing) {
   test::node_fixture f("rtad_anomalies_off");
   f.settings.output.anomalies_topic = "";
-  test::producer p(f.settings.kafka.bootstrap);
-  test::population people(20);
-  long long sent = f.send_rounds(p, people, 40);
-  for (int r = 0; r < 4; ++r) {
-    auto t = people.takeover(r);
-    p.send(f.topic, t.user_id, encode_transaction(t));
-    ++sent;
-  }
-  p.flush();
+  const auto sent = send_history_and_frauds(f, 40, 50, 8);
   rtad_system_config cfg;
   caf::actor_system sys{cfg};
   node n(sys, f.settings);

@@ -1,0 +1,49 @@
+#define BOOST_TEST_MODULE profile store
+// A restored profile replays the rows stored after its checkpoint. That
+// query used to read every day partition of the user (266 of them in the
+// fault campaign: seconds per restore batch, stalls of a minute); it reads
+// from a week before the checkpoint's newest transaction now.
+#include "actors/profile_store.hpp"
+#include "db/migrate.hpp"
+#include "support/scratch_db.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <pqxx/pqxx>
+#include <set>
+
+using namespace rtad;
+
+BOOST_AUTO_TEST_CASE(a_checkpoint_replays_its_later_rows_from_the_week_before_its_newest) {
+  test::scratch_db db("rtad_profile_store");
+  pqxx::connection c(db.url());
+  db::migrate(c);
+  {
+    pqxx::work w(c);
+    w.exec("select rtad_ensure_partitions(date '2026-01-01', date '2026-03-01')");
+    // The checkpoint learned up to partition 0, offset 100, dated 2026-02-20.
+    w.exec("insert into user_profiles (user_id, model_version, checkpoint, learned_partition,"
+           " learned_offset, last_transaction_at) values ('u', 3, '\\x00'::bytea, 0, 100,"
+           " '2026-02-20 12:00+00')");
+    auto row = [&](const std::string& id, int offset, const std::string& day) {
+      w.exec("insert into transactions (transaction_id, timestamp, user_id, amount, currency,"
+             " location, transaction_type, score, threshold, is_anomaly, model_used,"
+             " kafka_partition, kafka_offset) values ('" + id + "', '" + day +
+             " 10:00+00', 'u', 10, 'USD', 'US', 'purchase', 0.1, 0.9, false, 'user', 0, " +
+             std::to_string(offset) + ")");
+    };
+    row("learned", 99, "2026-02-20");      // before the checkpoint's position
+    row("after", 101, "2026-02-21");       // after it
+    row("late", 102, "2026-02-15");        // after it, dated within the week before
+    row("long-late", 103, "2026-01-10");   // after it, dated six weeks before
+    w.commit();
+  }
+  auto restored = load_profiles(c, {"u"}, 256)["u"];
+  BOOST_TEST(restored.found);
+  std::set<std::string> replayed;
+  for (const auto& s : restored.catch_up)
+    replayed.insert(s.txn.transaction_id);
+  BOOST_TEST((replayed == std::set<std::string>{"after", "late"}));
+  // Without a checkpoint every day is read: the user's latest rows.
+  auto fresh = load_profiles(c, {"u"}, 256, false)["u"];
+  BOOST_TEST(fresh.catch_up.size() == 4u);
+}
