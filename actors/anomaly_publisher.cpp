@@ -11,26 +11,39 @@
 
 namespace rtad {
 
-/// Delivery reports of one round, by the message's index in it.
+/// Delivery reports of one round, by the message's index in it. Each
+/// message carries its round and index: a report of an earlier round's
+/// purged message that comes late is not taken for this round's.
 class delivery_reports : public RdKafka::DeliveryReportCb {
 public:
   static constexpr RdKafka::ErrorCode pending = RdKafka::ERR__IN_PROGRESS;
 
-  void start(std::size_t n) { status.assign(n, pending); }
+  void start(std::size_t n) {
+    ++round_;
+    status.assign(n, pending);
+  }
+
+  /// What message `i` of this round carries.
+  void* tag(std::size_t i) const {
+    return reinterpret_cast<void*>((static_cast<std::uintptr_t>(round_) << 32) | i);
+  }
 
   void dr_cb(RdKafka::Message& m) override {
-    auto i = reinterpret_cast<std::uintptr_t>(m.msg_opaque());
-    if (i < status.size())
+    auto tag = reinterpret_cast<std::uintptr_t>(m.msg_opaque());
+    auto i = static_cast<std::size_t>(tag & 0xffffffffu);
+    if ((tag >> 32) == round_ && i < status.size())
       status[i] = m.err();
   }
 
   std::vector<RdKafka::ErrorCode> status;
+
+private:
+  std::uint32_t round_ = 0;
 };
 
 namespace {
 
 using self_ptr = anomaly_publisher_actor::stateful_pointer<publisher_state>;
-using clock_type = std::chrono::steady_clock;
 
 /// Errors the broker gives for this message whatever happens: sending it
 /// again would fail again, and keep it before the others for ever.
@@ -93,13 +106,15 @@ struct round_result {
 
 /// Sends `rows` and waits for the broker's word on each; fills `done` with
 /// the transaction ids to remove from the outbox.
-round_result send(self_ptr self, const pqxx::result& rows, std::vector<std::string>& done) {
+round_result send_and_wait(self_ptr self, const pqxx::result& rows,
+                           std::vector<std::string>& done) {
   auto& st = self->state;
   round_result r;
   r.taken = rows.size();
   st.reports->start(rows.size());
+  auto row_at = [&](std::size_t i) { return rows[static_cast<pqxx::result::size_type>(i)]; };
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& row = rows[static_cast<pqxx::result::size_type>(i)];
+    const auto row = row_at(i);
     if (row[2].is_null()) { // nothing left to publish
       st.reports->status[i] = RdKafka::ERR_NO_ERROR;
       continue;
@@ -109,8 +124,7 @@ round_result send(self_ptr self, const pqxx::result& rows, std::vector<std::stri
     for (;;) {
       auto e = st.producer->produce(st.cfg.topic, RdKafka::Topic::PARTITION_UA,
                                     RdKafka::Producer::RK_MSG_COPY, value.data(), value.size(),
-                                    key.data(), key.size(), 0,
-                                    reinterpret_cast<void*>(static_cast<std::uintptr_t>(i)));
+                                    key.data(), key.size(), 0, st.reports->tag(i));
       if (e == RdKafka::ERR__QUEUE_FULL) { // the broker is slow: let reports drain the queue
         st.producer->poll(50);
         continue;
@@ -126,10 +140,10 @@ round_result send(self_ptr self, const pqxx::result& rows, std::vector<std::stri
   st.producer->poll(0);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     auto e = st.reports->status[i];
-    auto id = rows[static_cast<pqxx::result::size_type>(i)][0].as<std::string>();
+    auto id = row_at(i)[0].as<std::string>();
     if (e == RdKafka::ERR_NO_ERROR) {
       done.push_back(id);
-      if (!rows[static_cast<pqxx::result::size_type>(i)][2].is_null())
+      if (!row_at(i)[2].is_null())
         ++r.published;
     } else if (permanent(e)) {
       done.push_back(id);
@@ -169,7 +183,7 @@ bool publish_round(self_ptr self, bool& more) {
     pqxx::work w(*st.conn);
     auto rows = w.exec_params(take_sql, static_cast<std::int64_t>(st.cfg.batch));
     std::vector<std::string> done;
-    auto r = send(self, rows, done);
+    auto r = send_and_wait(self, rows, done);
     if (!done.empty())
       w.exec_params("delete from anomaly_outbox where transaction_id = any($1::text[])",
                     pg_text_array(done));
@@ -212,8 +226,7 @@ void schedule(self_ptr self, bool ok, bool more) {
       self->delayed_send(self, st.cfg.interval, tick_atom::value);
     return;
   }
-  st.backoff = std::min(st.cfg.max_backoff,
-                        std::max(st.cfg.interval, st.backoff * 2));
+  st.backoff = std::min(st.cfg.max_backoff, std::max(st.cfg.interval, st.backoff * 2));
   self->delayed_send(self, st.backoff, tick_atom::value);
 }
 
