@@ -190,16 +190,28 @@ std::string node_metrics::prometheus(const std::string& node) const {
       repartition_lag.load());
   put("anomalies_published_total", "counter",
       "Anomalies the anomalies topic acknowledged (output.anomalies_topic; at least once).",
-      anomalies_published.load());
+      anomaly_outbox.published.load());
   put("anomalies_set_aside_total", "counter",
       "Anomalies the anomalies topic refused for good (too large), logged and not sent again.",
-      anomalies_set_aside.load());
+      anomaly_outbox.set_aside.load());
   put("anomaly_publish_failures_total", "counter",
       "Publisher rounds that failed (broker or PostgreSQL away); their anomalies are sent again.",
-      anomaly_publish_failures.load());
+      anomaly_outbox.failures.load());
   put("anomaly_outbox_age_seconds", "gauge",
       "Age of the oldest stored anomaly not yet published, as this node's publisher last saw it.",
-      static_cast<double>(anomaly_outbox_age_ms.load()) / 1000.0);
+      static_cast<double>(anomaly_outbox.age_ms.load()) / 1000.0);
+  put("quarantine_published_total", "counter",
+      "Quarantined messages the quarantine topic acknowledged (output.quarantine_topic).",
+      quarantine_outbox.published.load());
+  put("quarantine_set_aside_total", "counter",
+      "Quarantined messages the quarantine topic refused for good, logged and not sent again.",
+      quarantine_outbox.set_aside.load());
+  put("quarantine_publish_failures_total", "counter",
+      "Quarantine publisher rounds that failed; their messages are sent again.",
+      quarantine_outbox.failures.load());
+  put("quarantine_outbox_age_seconds", "gauge",
+      "Age of the oldest quarantined message not yet published to the quarantine topic.",
+      static_cast<double>(quarantine_outbox.age_ms.load()) / 1000.0);
   put("active_profiles", "gauge", "Profiles in memory.", active_profiles.load());
   put("profile_memory_bytes", "gauge", "Approximate heap bytes of the profiles in memory.",
       profile_memory_bytes.load());

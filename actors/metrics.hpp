@@ -12,6 +12,14 @@
 
 namespace rtad {
 
+/// What one outbox publisher did (actors/anomaly_publisher.hpp).
+struct outbox_metrics {
+  std::atomic<std::uint64_t> published{0}; ///< acknowledged by the topic
+  std::atomic<std::uint64_t> set_aside{0}; ///< refused by it for good
+  std::atomic<std::uint64_t> failures{0};  ///< rounds that failed (retried)
+  std::atomic<std::int64_t> age_ms{0};     ///< oldest entry not yet published
+};
+
 /// Counters and gauges of one node, shared by its actors. Atomics rather than
 /// messages: the status reporter and /metrics read them at any moment
 /// without disturbing the hot path.
@@ -46,10 +54,8 @@ struct node_metrics {
   std::atomic<std::uint64_t> rekeyed{0};            ///< ... of which the key was not the user id
   std::atomic<std::uint64_t> repartition_aborts{0}; ///< its transactions aborted (read again)
   std::atomic<std::int64_t> repartition_lag{0};     ///< input messages behind, for it
-  std::atomic<std::uint64_t> anomalies_published{0};      ///< acknowledged by the anomalies topic
-  std::atomic<std::uint64_t> anomalies_set_aside{0};      ///< ... refused by it for good
-  std::atomic<std::uint64_t> anomaly_publish_failures{0}; ///< publisher rounds that failed (retried)
-  std::atomic<std::int64_t> anomaly_outbox_age_ms{0};     ///< oldest anomaly not yet published
+  outbox_metrics anomaly_outbox;    ///< stored anomalies -> output.anomalies_topic
+  outbox_metrics quarantine_outbox; ///< quarantined messages -> output.quarantine_topic
   std::atomic<std::uint64_t> active_profiles{0};
   std::atomic<std::uint64_t> profile_memory_bytes{0};
   std::atomic<std::uint64_t> restores{0};

@@ -1,7 +1,7 @@
 #include "actors/node.hpp"
 
 #include "actors/admin.hpp"
-#include "actors/anomaly_publisher.hpp"
+#include "actors/outbox_publisher.hpp"
 #include "actors/convert.hpp"
 #include "actors/feedback_listener.hpp"
 #include "actors/global_model.hpp"
@@ -116,8 +116,15 @@ node::node(caf::actor_system& sys, const config::settings& s)
   metrics_->silent_after = std::chrono::seconds(s.node.silent_after_s);
   sink_config sc;
   const auto anomalies = config::anomalies_topic(s);
-  sc.writer = {pg,        name_, s.kafka.group, scored_topic, s.sink.store_all,
-               s.sink.retention_days, !anomalies.empty()};
+  const auto quarantined = config::quarantine_topic(s);
+  sc.writer = {pg,
+               name_,
+               s.kafka.group,
+               scored_topic,
+               s.sink.store_all,
+               s.sink.retention_days,
+               !anomalies.empty(),
+               !quarantined.empty()};
   sc.writers = static_cast<std::size_t>(s.sink.writers);
   sc.batch_rows = static_cast<std::size_t>(s.sink.batch_rows);
   sc.flush_interval = std::chrono::milliseconds(s.sink.flush_interval_ms);
@@ -205,17 +212,24 @@ node::node(caf::actor_system& sys, const config::settings& s)
     repartitioner_ = sys.spawn<caf::detached>(repartitioner, rp);
   }
 
-  if (!anomalies.empty()) {
+  // The outboxes the sink fills, each to its topic.
+  for (auto [kind, topic] : {std::pair{outbox_kind::anomalies, anomalies},
+                             std::pair{outbox_kind::quarantine, quarantined}}) {
+    if (topic.empty())
+      continue;
     publisher_config puc;
+    puc.kind = kind;
     puc.pg_url = pg;
     puc.bootstrap = s.kafka.bootstrap;
     puc.properties = s.kafka.properties;
     puc.source_topic = s.kafka.topic;
-    puc.topic = anomalies;
+    puc.topic = topic;
     puc.node = name_;
     puc.topic_timeout_ms = topic_timeout_ms;
-    puc.metrics = metrics_;
-    publisher_ = sys.spawn<caf::detached>(anomaly_publisher, puc);
+    puc.metrics = kind == outbox_kind::anomalies ? &metrics_->anomaly_outbox
+                                                 : &metrics_->quarantine_outbox;
+    puc.metrics_owner = metrics_;
+    publishers_.push_back(sys.spawn<caf::detached>(outbox_publisher, puc));
   }
 
   feedback_config fc; // its default wait: a `{}` here would make it 0 ms, a busy loop
@@ -317,8 +331,8 @@ bool node::stop(std::chrono::seconds timeout) {
   };
   // What it has not published stays queued in PostgreSQL for the next
   // publisher, this node's successor or another member's.
-  if (publisher_)
-    self->request(publisher_, left(), stop_atom::value).receive([](bool) {}, fail("publisher"));
+  for (const auto& p : publishers_)
+    self->request(p, left(), stop_atom::value).receive([](bool) {}, fail("publisher"));
   // The repartition stage first: it commits between batches, so leaving
   // its group leaves nothing open.
   if (repartitioner_)

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace rtad {
 
@@ -67,7 +68,7 @@ private:
   std::vector<shard_actor> shards_;
   source_actor source_;
   source_actor repartitioner_; ///< none when kafka.input_key = user
-  anomaly_publisher_actor publisher_; ///< none when output.anomalies_topic is empty
+  std::vector<outbox_publisher_actor> publishers_; ///< one per output topic that is on
   feedback_listener_actor feedback_;
   liveness_actor liveness_;
   status_reporter_actor status_;

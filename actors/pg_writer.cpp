@@ -291,10 +291,17 @@ void pg_writer::write(const write_batch& in) {
     }
     w.exec_prepared(store_statement, cfg_.node);
   }
+  // Queued for the quarantine topic when it is on: only what was stored now.
+  const std::string quarantine_sql =
+    std::string("insert into quarantine (topic, kafka_partition, kafka_offset, message_key, raw,"
+                " reason, node) values ($1, $2, $3, $4, $5, $6, $7)"
+                " on conflict (topic, kafka_partition, kafka_offset) do nothing") +
+    (cfg_.publish_quarantine ? " returning id" : "");
   for (const auto* q : b.quarantined)
-    w.exec_params("insert into quarantine (topic, kafka_partition, kafka_offset, message_key, raw,"
-                  " reason, node) values ($1, $2, $3, $4, $5, $6, $7)"
-                  " on conflict (topic, kafka_partition, kafka_offset) do nothing",
+    w.exec_params(cfg_.publish_quarantine
+                    ? "with stored as (" + quarantine_sql +
+                        ") insert into quarantine_outbox (id) select id from stored"
+                    : quarantine_sql,
                   q->topic, q->origin_partition >= 0 ? q->origin_partition : q->partition,
                   q->origin_partition >= 0 ? q->origin_offset : q->offset, pqxx::binarystring(q->key),
                   pqxx::binarystring(q->raw), q->reason, cfg_.node);

@@ -21,6 +21,7 @@ struct pg_writer_config {
   bool store_all = true;
   int retention_days = 30;
   bool publish_anomalies = false; ///< queue stored anomalies in anomaly_outbox (output.anomalies_topic)
+  bool publish_quarantine = false; ///< queue quarantined messages in quarantine_outbox (output.quarantine_topic)
 };
 
 /// Everything one PostgreSQL transaction of the sink writes.

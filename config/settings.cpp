@@ -322,6 +322,11 @@ std::vector<binding> make_bindings() {
                " once (created with kafka.topic's partition count when missing); {topic} stands"
                " for kafka.topic; empty: none",
                true),
+    string_key("output.quarantine_topic", &S::output, &output_settings::quarantine_topic,
+               "dead-letter topic: each quarantined message as it came (key and bytes) with"
+               " headers rtad-reason and rtad-origin (partition offset topic), at least once;"
+               " {topic} stands for kafka.topic; empty: none",
+               true),
   };
   settings defaults;
   for (auto& x : b)
@@ -450,14 +455,22 @@ std::string by_user_topic(const settings& s) {
   return s.kafka.by_user_topic.empty() ? s.kafka.topic + ".by-user" : s.kafka.by_user_topic;
 }
 
-std::string anomalies_topic(const settings& s) {
-  auto t = s.output.anomalies_topic;
+namespace {
+
+/// `t` with each "{topic}" replaced by kafka.topic.
+std::string with_topic(std::string t, const settings& s) {
   const std::string mark = "{topic}";
   for (auto at = t.find(mark); at != std::string::npos;
        at = t.find(mark, at + s.kafka.topic.size()))
     t.replace(at, mark.size(), s.kafka.topic);
   return t;
 }
+
+} // namespace
+
+std::string anomalies_topic(const settings& s) { return with_topic(s.output.anomalies_topic, s); }
+
+std::string quarantine_topic(const settings& s) { return with_topic(s.output.quarantine_topic, s); }
 
 std::string scoring_topic(const settings& s) {
   return s.kafka.key == input_key::user ? s.kafka.topic : by_user_topic(s);
@@ -521,10 +534,13 @@ void validate(const settings& s) {
   if (s.kafka.static_membership && s.node.name.empty())
     throw config_error("kafka.static_membership needs node.name: a static member is known by a"
                        " name that outlives the process");
-  if (const auto t = anomalies_topic(s);
-      !t.empty() && (t == s.kafka.topic || t == scoring_topic(s)))
-    throw config_error("output.anomalies_topic must differ from the topics rtad reads ('" + t +
-                       "')");
+  for (const auto& [key, t] : {std::pair{"output.anomalies_topic", anomalies_topic(s)},
+                                std::pair{"output.quarantine_topic", quarantine_topic(s)}})
+    if (!t.empty() && (t == s.kafka.topic || t == scoring_topic(s)))
+      throw config_error(std::string(key) + " must differ from the topics rtad reads ('" + t +
+                         "')");
+  if (!anomalies_topic(s).empty() && anomalies_topic(s) == quarantine_topic(s))
+    throw config_error("output.anomalies_topic and output.quarantine_topic must differ");
   if (s.kafka.key != input_key::user && by_user_topic(s) == s.kafka.topic)
     throw config_error("kafka.by_user_topic must differ from kafka.topic (it is written from it)");
   if (s.pg.url.rfind("postgresql://", 0) != 0 && s.pg.url.rfind("postgres://", 0) != 0 &&

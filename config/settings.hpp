@@ -103,6 +103,8 @@ struct log_settings {
 struct output_settings {
   /// One message per stored anomaly; empty: none. "{topic}" stands for kafka.topic.
   std::string anomalies_topic = "{topic}.anomalies";
+  /// Each quarantined message as it came, with its reason; empty: none.
+  std::string quarantine_topic;
 };
 
 /// The node process.
@@ -208,6 +210,9 @@ std::string by_user_topic(const settings& s);
 
 /// The anomalies topic (output.anomalies_topic with kafka.topic in it); empty: none.
 std::string anomalies_topic(const settings& s);
+
+/// The quarantine topic (output.quarantine_topic likewise); empty: none.
+std::string quarantine_topic(const settings& s);
 
 /// "standard" / "enhanced".
 std::string to_string(detection_mode m);

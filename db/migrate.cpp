@@ -55,9 +55,9 @@ std::vector<std::string> migrate(pqxx::connection& c) {
 }
 
 const std::vector<std::string>& data_tables() {
-  static const std::vector<std::string> t{"labels",        "frauds",        "anomaly_outbox",
-                                          "transactions",  "user_profiles", "global_models",
-                                          "kafka_offsets", "quarantine",    "node_status"};
+  static const std::vector<std::string> t{
+    "labels",        "frauds",        "anomaly_outbox", "transactions",      "user_profiles",
+    "global_models", "kafka_offsets", "quarantine",     "quarantine_outbox", "node_status"};
   return t;
 }
 

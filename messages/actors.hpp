@@ -142,8 +142,9 @@ using status_reporter_actor = caf::typed_actor<
   /// Writes the final state ('stopped'); answers, then quits.
   caf::replies_to<stop_atom>::with<bool>>;
 
-/// Publishes stored anomalies to the anomalies topic from PostgreSQL's outbox.
-using anomaly_publisher_actor = caf::typed_actor<
+/// Publishes what PostgreSQL queued in an outbox (stored anomalies, quarantined
+/// messages) to its topic.
+using outbox_publisher_actor = caf::typed_actor<
   /// Timer: publish what is queued.
   caf::reacts_to<tick_atom>,
   /// Stops after the round under way; answers, then quits.

@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(max_future_s_comes_from_file_environment_or_command_line_wi
   }
 }
 
-BOOST_AUTO_TEST_CASE(the_anomalies_topic_follows_the_input_topic_or_is_off_when_empty) {
+BOOST_AUTO_TEST_CASE(the_output_topics_follow_the_input_topic_or_are_off_when_empty) {
   auto src = isolated();
   src.overrides = {{"kafka.topic", "payments"}};
   BOOST_TEST(anomalies_topic(load(src)) == "payments.anomalies");
@@ -134,6 +134,13 @@ BOOST_AUTO_TEST_CASE(the_anomalies_topic_follows_the_input_topic_or_is_off_when_
   BOOST_TEST(anomalies_topic(load(src)).empty());
   // Publishing into the topic rtad reads would score its own anomalies.
   src.overrides.back().second = "{topic}";
+  BOOST_CHECK_THROW(load(src), config_error);
+  // The dead-letter topic is off unless named, and apart from the others.
+  src.overrides = {{"kafka.topic", "payments"}};
+  BOOST_TEST(quarantine_topic(load(src)).empty());
+  src.overrides.push_back({"output.quarantine_topic", "{topic}.dlq"});
+  BOOST_TEST(quarantine_topic(load(src)) == "payments.dlq");
+  src.overrides.back().second = "{topic}.anomalies";
   BOOST_CHECK_THROW(load(src), config_error);
 }
 

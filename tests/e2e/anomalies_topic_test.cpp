@@ -1,8 +1,9 @@
-#define BOOST_TEST_MODULE the anomalies topic
+#define BOOST_TEST_MODULE the anomalies and quarantine topics
 // Downstream systems (case management, blocking, alerting) read anomalies
 // from Kafka: every anomaly PostgreSQL stored reaches output.anomalies_topic
 // at least once, keyed by its user, also when it was stored by a node that
-// died before publishing it.
+// died before publishing it. Quarantined messages likewise reach
+// output.quarantine_topic (off by default), as they came, with the reason.
 #include "actors/kafka_topics.hpp"
 #include "actors/node.hpp"
 #include "actors/system_config.hpp"
@@ -12,6 +13,7 @@
 #include <caf/all.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <set>
 
 using namespace rtad;
@@ -21,11 +23,11 @@ namespace {
 /// The anomalies topic's messages by transaction id (a repeat fails the test
 /// where `once` is asked for).
 std::map<std::string, nlohmann::json> by_transaction(
-  const std::vector<std::pair<std::string, std::string>>& messages, bool once) {
+  const std::vector<test::read_message>& messages, bool once) {
   std::map<std::string, nlohmann::json> out;
-  for (const auto& [key, value] : messages) {
-    auto j = nlohmann::json::parse(value);
-    BOOST_TEST(key == j.at("user_id").get<std::string>());
+  for (const auto& m : messages) {
+    auto j = nlohmann::json::parse(m.value);
+    BOOST_TEST(m.key == j.at("user_id").get<std::string>());
     auto id = j.at("transaction_id").get<std::string>();
     BOOST_TEST((!once || out.count(id) == 0), "sent twice: " << id);
     out[id] = j;
@@ -66,7 +68,7 @@ BOOST_AUTO_TEST_CASE(every_stored_anomaly_reaches_the_topic_keyed_by_its_user_wi
   const auto stored = f.count("select count(*) from frauds");
   BOOST_REQUIRE(stored >= 8);
   BOOST_REQUIRE(test::eventually([&] { return outbox(f) == 0; }, std::chrono::seconds(30)));
-  BOOST_TEST(n.metrics()->anomalies_published.load() == static_cast<std::uint64_t>(stored));
+  BOOST_TEST(n.metrics()->anomaly_outbox.published.load() == static_cast<std::uint64_t>(stored));
   BOOST_TEST(n.stop(std::chrono::seconds(60)));
 
   auto got = by_transaction(test::read_topic(f.settings.kafka.bootstrap, f.topic + ".anomalies",
@@ -142,4 +144,45 @@ BOOST_AUTO_TEST_CASE(an_empty_anomalies_topic_publishes_and_queues_nothing) {
   BOOST_TEST(f.count("select count(*) from frauds") > 0);
   BOOST_TEST(outbox(f) == 0);
   BOOST_TEST(topic_partitions(f.settings.kafka.bootstrap, {}, f.topic + ".anomalies", 10000) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(quarantined_messages_reach_the_quarantine_topic_as_they_came_with_the_reason) {
+  test::node_fixture f("rtad_quarantine_topic", 2);
+  f.settings.output.quarantine_topic = "{topic}.dlq";
+  const std::vector<std::pair<std::string, std::string>> poison{
+    {"user-1", "{this is not json"},
+    {"user-2", R"({"transaction_id": "x", "user_id": 2, "amount": -5})"},
+    {"user-3", std::string("{\"transaction_id\": \"n\", \"user_id\": \"u\0x\"}", 40)}};
+  {
+    test::producer p(f.settings.kafka.bootstrap);
+    for (const auto& [key, value] : poison)
+      p.send(f.topic, key, value);
+    p.flush();
+  }
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  f.wait_for("select count(*) from quarantine", 3);
+  BOOST_REQUIRE(test::eventually([&] { return f.count("select count(*) from quarantine_outbox") == 0; },
+                                 std::chrono::seconds(30)));
+  BOOST_TEST(n.metrics()->quarantine_outbox.published.load() == 3u);
+  BOOST_TEST(n.stop(std::chrono::seconds(60)));
+  auto got = test::read_topic(f.settings.kafka.bootstrap, f.topic + ".dlq", 3);
+  BOOST_REQUIRE(got.size() == 3u);
+  pqxx::connection c(f.db.url());
+  pqxx::read_transaction r(c);
+  for (const auto& m : got) {
+    auto sent = std::find_if(poison.begin(), poison.end(), [&](const auto& p) {
+      return p.first == m.key;
+    });
+    BOOST_REQUIRE_MESSAGE(sent != poison.end(), "unknown key " << m.key);
+    BOOST_TEST(m.value == sent->second); // byte for byte, NUL included
+    auto origin = m.headers.at("rtad-origin");
+    auto row = r.exec_params("select reason, kafka_partition || ' ' || kafka_offset || ' ' || topic"
+                             " from quarantine where message_key = $1",
+                             pqxx::binarystring(m.key));
+    BOOST_REQUIRE(row.size() == 1u);
+    BOOST_TEST(m.headers.at("rtad-reason") == row[0][0].as<std::string>());
+    BOOST_TEST(origin == row[0][1].as<std::string>());
+  }
 }

@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -75,10 +76,16 @@ private:
   std::unique_ptr<RdKafka::Producer> p_;
 };
 
-/// Every message of `topic` from its beginning, as (key, value), read until
+/// A message as a test reads it back.
+struct read_message {
+  std::string key, value;
+  std::map<std::string, std::string> headers; ///< the last value of each name
+};
+
+/// Every message of `topic` from its beginning, read until
 /// `expected` came and then `quiet` more passed without one (so duplicates
 /// show), or until `timeout`.
-inline std::vector<std::pair<std::string, std::string>>
+inline std::vector<read_message>
 read_topic(const std::string& bootstrap, const std::string& topic, std::size_t expected,
            std::chrono::seconds timeout = std::chrono::seconds(60),
            std::chrono::milliseconds quiet = std::chrono::milliseconds(2000)) {
@@ -91,7 +98,7 @@ read_topic(const std::string& bootstrap, const std::string& topic, std::size_t e
   std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
   BOOST_REQUIRE_MESSAGE(c, err);
   BOOST_REQUIRE(c->subscribe({topic}) == RdKafka::ERR_NO_ERROR);
-  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<read_message> out;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto last = std::chrono::steady_clock::now();
   while (std::chrono::steady_clock::now() < deadline &&
@@ -99,8 +106,13 @@ read_topic(const std::string& bootstrap, const std::string& topic, std::size_t e
     std::unique_ptr<RdKafka::Message> m(c->consume(200));
     if (m->err() != RdKafka::ERR_NO_ERROR)
       continue;
-    out.emplace_back(m->key() ? *m->key() : std::string(),
-                     std::string(static_cast<const char*>(m->payload()), m->len()));
+    read_message r;
+    r.key = m->key() ? *m->key() : std::string();
+    r.value = std::string(static_cast<const char*>(m->payload()), m->len());
+    if (auto* h = m->headers())
+      for (const auto& one : h->get_all())
+        r.headers[one.key()] = std::string(static_cast<const char*>(one.value()), one.value_size());
+    out.push_back(std::move(r));
     last = std::chrono::steady_clock::now();
   }
   c->close();

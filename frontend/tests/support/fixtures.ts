@@ -45,5 +45,5 @@ export async function insertFrauds(db: pg.ClientBase | pg.Pool, rows: FraudInput
 }
 
 export async function truncateAll(db: pg.ClientBase | pg.Pool): Promise<void> {
-  await db.query("truncate labels, frauds, anomaly_outbox, transactions, user_profiles, kafka_offsets, quarantine, node_status restart identity");
+  await db.query("truncate labels, frauds, anomaly_outbox, transactions, user_profiles, kafka_offsets, quarantine, quarantine_outbox, node_status restart identity");
 }

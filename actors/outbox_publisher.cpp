@@ -1,9 +1,10 @@
-#include "actors/anomaly_publisher.hpp"
+#include "actors/outbox_publisher.hpp"
 
 #include "actors/kafka_config.hpp"
 #include "actors/kafka_topics.hpp"
 #include "actors/log.hpp"
 #include "actors/pg_array.hpp"
+#include "actors/repartitioner.hpp"
 
 #include <algorithm>
 #include <caf/all.hpp>
@@ -43,7 +44,16 @@ private:
 
 namespace {
 
-using self_ptr = anomaly_publisher_actor::stateful_pointer<publisher_state>;
+using self_ptr = outbox_publisher_actor::stateful_pointer<publisher_state>;
+
+/// One entry as it goes out; `gone`: its stored row is no more (`rtad db
+/// reset`), nothing to send, the entry is dropped.
+struct outgoing {
+  std::string id; ///< the outbox's key
+  bool gone = false;
+  std::string key, value;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
 
 /// Errors the broker gives for this message whatever happens: sending it
 /// again would fail again, and keep it before the others for ever.
@@ -63,7 +73,8 @@ std::unique_ptr<RdKafka::Producer> make_producer(const publisher_config& cfg,
                                                  delivery_reports& reports) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   set_kafka(*conf, "bootstrap.servers", cfg.bootstrap);
-  set_kafka(*conf, "client.id", "rtad-" + cfg.node + "-anomalies");
+  set_kafka(*conf, "client.id", "rtad-" + cfg.node + "-" +
+                                  (cfg.kind == outbox_kind::anomalies ? "anomalies" : "quarantine"));
   route_kafka_logs(*conf);
   set_kafka(*conf, "acks", "all"); // an anomaly acknowledged is one the topic keeps
   set_kafka(*conf, "partitioner", "murmur2_random"); // as Java clients place keys
@@ -77,14 +88,14 @@ std::unique_ptr<RdKafka::Producer> make_producer(const publisher_config& cfg,
     throw std::runtime_error("cannot set the delivery report callback: " + err);
   std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
   if (!p)
-    throw std::runtime_error("cannot create the anomalies producer: " + err);
+    throw std::runtime_error("cannot create the producer of " + cfg.topic + ": " + err);
   return p;
 }
 
 /// The anomalies queued first, locked for this round (skipping what another
-/// node's publisher holds), each as its key and its message. An entry whose
-/// anomaly is gone (`rtad db reset`) comes with a null message.
-constexpr const char* take_sql =
+/// node's publisher holds): id, key, message. An entry whose anomaly is gone
+/// (`rtad db reset`) comes with a null message.
+constexpr const char* take_anomalies_sql =
   "select o.transaction_id, f.user_id, case when f.transaction_id is not null then"
   " json_build_object("
   " 'transaction_id', f.transaction_id, 'user_id', f.user_id, 'amount', f.amount,"
@@ -98,33 +109,79 @@ constexpr const char* take_sql =
   " from anomaly_outbox o left join frauds f using (transaction_id)"
   " order by o.queued_at limit $1 for update of o skip locked";
 
+/// The quarantined messages queued first, likewise: id, key, raw bytes,
+/// reason, origin ("PARTITION OFFSET TOPIC", as the repartition stage
+/// names a message); a null origin when the row is gone.
+constexpr const char* take_quarantine_sql =
+  "select o.id::text, q.message_key, q.raw, q.reason,"
+  " q.kafka_partition || ' ' || q.kafka_offset || ' ' || q.topic"
+  " from quarantine_outbox o left join quarantine q using (id)"
+  " order by o.queued_at limit $1 for update of o skip locked";
+
+std::vector<outgoing> take(pqxx::work& w, const publisher_config& cfg) {
+  std::vector<outgoing> out;
+  const bool anomalies = cfg.kind == outbox_kind::anomalies;
+  auto rows = w.exec_params(anomalies ? take_anomalies_sql : take_quarantine_sql,
+                            static_cast<std::int64_t>(cfg.batch));
+  for (const auto& row : rows) {
+    outgoing o;
+    o.id = row[0].as<std::string>();
+    if (anomalies) {
+      o.gone = row[2].is_null();
+      if (!o.gone) {
+        o.key = row[1].as<std::string>();
+        o.value = row[2].as<std::string>();
+      }
+    } else {
+      o.gone = row[4].is_null();
+      if (!o.gone) {
+        if (!row[1].is_null())
+          o.key = pqxx::binarystring(row[1]).str();
+        o.value = pqxx::binarystring(row[2]).str();
+        o.headers = {{reason_header, row[3].as<std::string>()},
+                     {origin_header, row[4].as<std::string>()}};
+      }
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+/// Produces one message; librdkafka owns its headers once it took it.
+RdKafka::ErrorCode produce(RdKafka::Producer& p, const std::string& topic, const outgoing& o,
+                           void* tag) {
+  auto* headers = RdKafka::Headers::create();
+  for (const auto& [name, value] : o.headers)
+    headers->add(name, value);
+  auto e = p.produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                     const_cast<char*>(o.value.data()), o.value.size(),
+                     o.key.empty() ? nullptr : o.key.data(), o.key.size(), 0, headers, tag);
+  if (e != RdKafka::ERR_NO_ERROR)
+    delete headers;
+  return e;
+}
+
 struct round_result {
   std::size_t taken = 0, published = 0, set_aside = 0;
   bool failed = false; ///< some were not acknowledged: try again after a pause
   std::string error;
 };
 
-/// Sends `rows` and waits for the broker's word on each; fills `done` with
-/// the transaction ids to remove from the outbox.
-round_result send_and_wait(self_ptr self, const pqxx::result& rows,
+/// Sends `entries` and waits for the broker's word on each; fills `done`
+/// with the ids to remove from the outbox.
+round_result send_and_wait(self_ptr self, const std::vector<outgoing>& entries,
                            std::vector<std::string>& done) {
   auto& st = self->state;
   round_result r;
-  r.taken = rows.size();
-  st.reports->start(rows.size());
-  auto row_at = [&](std::size_t i) { return rows[static_cast<pqxx::result::size_type>(i)]; };
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto row = row_at(i);
-    if (row[2].is_null()) { // nothing left to publish
+  r.taken = entries.size();
+  st.reports->start(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].gone) { // nothing left to publish
       st.reports->status[i] = RdKafka::ERR_NO_ERROR;
       continue;
     }
-    auto key = row[1].as<std::string>();
-    auto value = row[2].as<std::string>();
     for (;;) {
-      auto e = st.producer->produce(st.cfg.topic, RdKafka::Topic::PARTITION_UA,
-                                    RdKafka::Producer::RK_MSG_COPY, value.data(), value.size(),
-                                    key.data(), key.size(), 0, st.reports->tag(i));
+      auto e = produce(*st.producer, st.cfg.topic, entries[i], st.reports->tag(i));
       if (e == RdKafka::ERR__QUEUE_FULL) { // the broker is slow: let reports drain the queue
         st.producer->poll(50);
         continue;
@@ -138,18 +195,17 @@ round_result send_and_wait(self_ptr self, const pqxx::result& rows,
   // Whatever is still queued is sent again next round, not left to go later.
   st.producer->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
   st.producer->poll(0);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
     auto e = st.reports->status[i];
-    auto id = row_at(i)[0].as<std::string>();
     if (e == RdKafka::ERR_NO_ERROR) {
-      done.push_back(id);
-      if (!row_at(i)[2].is_null())
+      done.push_back(entries[i].id);
+      if (!entries[i].gone)
         ++r.published;
     } else if (permanent(e)) {
-      done.push_back(id);
+      done.push_back(entries[i].id);
       ++r.set_aside;
-      log::error("publisher", "anomaly set aside: the broker refuses it" +
-                                log::fields()("transaction_id", log::quote(id))(
+      log::error("publisher", "set aside: the broker refuses it" +
+                                log::fields()("id", log::quote(entries[i].id))(
                                   "topic", st.cfg.topic)("error", log::quote(RdKafka::err2str(e)))
                                   .str());
     } else if (!r.failed) {
@@ -165,6 +221,7 @@ round_result send_and_wait(self_ptr self, const pqxx::result& rows,
 bool publish_round(self_ptr self, bool& more) {
   auto& st = self->state;
   auto& m = *st.cfg.metrics;
+  const bool anomalies = st.cfg.kind == outbox_kind::anomalies;
   more = false;
   try {
     if (!st.topic_ready) {
@@ -181,22 +238,25 @@ bool publish_round(self_ptr self, bool& more) {
       pqxx::nontransaction(*st.conn).exec("set time zone 'UTC'"); // the messages' times
     }
     pqxx::work w(*st.conn);
-    auto rows = w.exec_params(take_sql, static_cast<std::int64_t>(st.cfg.batch));
+    auto entries = take(w, st.cfg);
     std::vector<std::string> done;
-    auto r = send_and_wait(self, rows, done);
+    auto r = send_and_wait(self, entries, done);
     if (!done.empty())
-      w.exec_params("delete from anomaly_outbox where transaction_id = any($1::text[])",
+      w.exec_params(anomalies
+                      ? "delete from anomaly_outbox where transaction_id = any($1::text[])"
+                      : "delete from quarantine_outbox where id = any($1::text[]::bigint[])",
                     pg_text_array(done));
-    auto oldest = w.exec("select coalesce(extract(epoch from now() - min(queued_at)), 0)"
-                         " from anomaly_outbox")[0][0]
+    auto oldest = w.exec(std::string("select coalesce(extract(epoch from now() - min(queued_at)),"
+                                     " 0) from ") +
+                         (anomalies ? "anomaly_outbox" : "quarantine_outbox"))[0][0]
                     .as<double>();
     w.commit();
-    m.anomalies_published += r.published;
-    m.anomalies_set_aside += r.set_aside;
-    m.anomaly_outbox_age_ms = static_cast<std::int64_t>(oldest * 1000);
+    m.published += r.published;
+    m.set_aside += r.set_aside;
+    m.age_ms = static_cast<std::int64_t>(oldest * 1000);
     if (r.failed) {
-      ++m.anomaly_publish_failures;
-      log::warn("publisher", "anomalies not acknowledged, sent again later" +
+      ++m.failures;
+      log::warn("publisher", "not acknowledged, sent again later" +
                                log::fields()("topic", st.cfg.topic)(
                                  "unacknowledged", r.taken - done.size())(
                                  "error", log::quote(r.error))
@@ -207,9 +267,9 @@ bool publish_round(self_ptr self, bool& more) {
     return true;
   } catch (const std::exception& e) {
     // The broker's metadata or PostgreSQL: both come back, so try again.
-    ++m.anomaly_publish_failures;
+    ++m.failures;
     st.conn.reset();
-    log::warn("publisher", "cannot publish anomalies yet" +
+    log::warn("publisher", "cannot publish yet" +
                              log::fields()("topic", st.cfg.topic)("error", log::quote(e.what()))
                                .str());
     return false;
@@ -232,7 +292,7 @@ void schedule(self_ptr self, bool ok, bool more) {
 
 } // namespace
 
-anomaly_publisher_actor::behavior_type anomaly_publisher(self_ptr self, publisher_config cfg) {
+outbox_publisher_actor::behavior_type outbox_publisher(self_ptr self, publisher_config cfg) {
   self->state.cfg = std::move(cfg);
   self->send(self, tick_atom::value);
   return {
