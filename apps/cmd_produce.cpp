@@ -1,5 +1,6 @@
 // `rtad produce`: labelled transactions from the generator (or a JSONL file)
 // to Kafka or to a JSONL file. Everything it runs lives in generator/.
+#include "actors/kafka_config.hpp"
 #include "apps/command.hpp"
 #include "generator/kafka_sink.hpp"
 #include "generator/produce.hpp"
@@ -200,6 +201,7 @@ int run(const produce_cli& o, const global_options& g) {
       k.overrides[key] = v;
     k.create_partitions = o.create_partitions;
     k.keyed = !o.no_key;
+    k.log_cb = &kafka_log_line;
     sink = std::make_unique<gen::kafka_sink>(k);
     where = "Kafka topic " + k.topic + " at " + k.bootstrap;
   }

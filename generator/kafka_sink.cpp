@@ -42,6 +42,8 @@ kafka_sink::kafka_sink(const kafka_sink_options& o) : options_(o) {
     set(conf, k, v);
   for (const auto& [k, v] : o.overrides)
     set(conf, k, v);
+  if (o.log_cb)
+    rd_kafka_conf_set_log_cb(conf, o.log_cb);
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque) {
     on_delivery(rk, m, opaque);

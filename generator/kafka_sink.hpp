@@ -3,6 +3,7 @@
 
 #include "generator/message.hpp"
 
+#include <librdkafka/rdkafka.h>
 #include <map>
 #include <string>
 
@@ -19,6 +20,8 @@ struct kafka_sink_options {
   int create_partitions = 0;       ///< > 0: create a missing topic with this many partitions
   bool keyed = true;               ///< false: no key, as the original system's producer
   std::map<std::string, std::string> overrides; ///< librdkafka properties, applied last
+  /// librdkafka's log lines go here (rtad's logger); null: librdkafka's own stderr lines.
+  void (*log_cb)(const rd_kafka_t*, int, const char*, const char*) = nullptr;
 };
 
 /// A librdkafka producer: idempotent (retries do not duplicate), keys
