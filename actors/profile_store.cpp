@@ -4,6 +4,7 @@
 #include "actors/pg_array.hpp"
 
 #include <caf/all.hpp>
+#include <chrono>
 #include <limits>
 #include <map>
 #include <pqxx/pqxx>
@@ -15,6 +16,7 @@ namespace {
 using self_ptr = profile_store_actor::stateful_pointer<profile_store_state>;
 
 constexpr std::chrono::milliseconds first_backoff{100};
+constexpr long slow_load_ms = 2000; ///< a restore this slow is logged
 /// A checkpoint's replay reads the user's stored rows from a week before
 /// the newest transaction it learned (and after its Kafka position): only
 /// those days' partitions are read, not every day kept (a restore of 900
@@ -42,7 +44,16 @@ void run_batch(self_ptr self) {
   try {
     if (!st.conn || !st.conn->is_open())
       st.conn = std::make_unique<pqxx::connection>(st.cfg.url);
+    const auto began = std::chrono::steady_clock::now();
     auto found = load_profiles(*st.conn, users, st.cfg.catch_up_limit);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - began)
+                      .count();
+    // Their partitions wait meanwhile: the fault campaign's long stalls
+    // came with restores that ran into the statement timeout.
+    if (ms >= slow_load_ms)
+      log::warn("profile_store", "slow restore" +
+                                   log::fields()("users", users.size())("ms", ms).str());
     for (auto& [user, promise] : st.waiting)
       promise.deliver(found[user]);
     st.cfg.metrics->restores += st.waiting.size();
