@@ -188,30 +188,29 @@ std::string node_metrics::prometheus(const std::string& node) const {
   put("repartition_lag", "gauge",
       "Input messages behind the end of the partitions the repartition stage reads.",
       repartition_lag.load());
-  put("anomalies_published_total", "counter",
-      "Anomalies the anomalies topic acknowledged (output.anomalies_topic; at least once).",
-      anomaly_outbox.published.load());
-  put("anomalies_set_aside_total", "counter",
-      "Anomalies the anomalies topic refused for good (too large), logged and not sent again.",
-      anomaly_outbox.set_aside.load());
-  put("anomaly_publish_failures_total", "counter",
-      "Publisher rounds that failed (broker or PostgreSQL away); their anomalies are sent again.",
-      anomaly_outbox.failures.load());
-  put("anomaly_outbox_age_seconds", "gauge",
-      "Age of the oldest stored anomaly not yet published, as this node's publisher last saw it.",
-      static_cast<double>(anomaly_outbox.age_ms.load()) / 1000.0);
-  put("quarantine_published_total", "counter",
-      "Quarantined messages the quarantine topic acknowledged (output.quarantine_topic).",
-      quarantine_outbox.published.load());
-  put("quarantine_set_aside_total", "counter",
-      "Quarantined messages the quarantine topic refused for good, logged and not sent again.",
-      quarantine_outbox.set_aside.load());
-  put("quarantine_publish_failures_total", "counter",
-      "Quarantine publisher rounds that failed; their messages are sent again.",
-      quarantine_outbox.failures.load());
-  put("quarantine_outbox_age_seconds", "gauge",
-      "Age of the oldest quarantined message not yet published to the quarantine topic.",
-      static_cast<double>(quarantine_outbox.age_ms.load()) / 1000.0);
+  // Each outbox's publisher: the same four figures under its own names.
+  auto outbox = [&](const outbox_metrics& o, const std::string& published,
+                    const std::string& prefix, const std::string& what, const std::string& topic) {
+    put((published + "_published_total").c_str(), "counter",
+        (what + " the " + topic + " acknowledged (at least once).").c_str(), o.published.load());
+    put((published + "_set_aside_total").c_str(), "counter",
+        (what + " the " + topic + " refused for good (too large), logged, not sent again.").c_str(),
+        o.set_aside.load());
+    put((prefix + "_publish_failures_total").c_str(), "counter",
+        ("Rounds of the " + topic + "'s publisher that failed (broker or PostgreSQL away);"
+                                    " what they held is sent again.")
+          .c_str(),
+        o.failures.load());
+    put((prefix + "_outbox_age_seconds").c_str(), "gauge",
+        ("Age of the oldest entry for the " + topic + " not yet published, as this node's"
+                                                     " publisher last saw it.")
+          .c_str(),
+        static_cast<double>(o.age_ms.load()) / 1000.0);
+  };
+  outbox(anomaly_outbox, "anomalies", "anomaly", "Anomalies",
+         "anomalies topic (output.anomalies_topic)");
+  outbox(quarantine_outbox, "quarantine", "quarantine", "Quarantined messages",
+         "quarantine topic (output.quarantine_topic)");
   put("active_profiles", "gauge", "Profiles in memory.", active_profiles.load());
   put("profile_memory_bytes", "gauge", "Approximate heap bytes of the profiles in memory.",
       profile_memory_bytes.load());

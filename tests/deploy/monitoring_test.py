@@ -34,6 +34,9 @@ def exported(src: Path) -> set:
     names = {"rtad_" + n for n in re.findall(r'put\("([a-z0-9_]+)"', text)}
     names |= set(re.findall(r'"(rtad_[a-z0-9_]+)"', text))
     names |= {"rtad_anomalies_total", "rtad_build_info", "rtad_actor_silent_seconds", "up"}
+    for published, prefix in re.findall(r'outbox\(\w+, "(\w+)", "(\w+)"', text):
+        names |= {f"rtad_{published}_published_total", f"rtad_{published}_set_aside_total",
+                  f"rtad_{prefix}_publish_failures_total", f"rtad_{prefix}_outbox_age_seconds"}
     for h in re.findall(r'write\(os, "(rtad_[a-z0-9_]+)"', text):
         names |= {h + "_bucket", h + "_sum", h + "_count"}
     names |= {n for n in PROCESS if f'"{n}"' in text}
@@ -103,7 +106,7 @@ def check(deploy: Path, src: Path, metrics: set) -> list:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--source-dir", required=True)
-    src = Path(ap.parse_args().source_dir)
+    src = Path(ap.parse_args().source_dir).resolve()
     if not shutil.which("promtool"):
         print("FAIL: promtool not found (Debian package prometheus; scripts/setup installs it)")
         return 1
