@@ -197,8 +197,8 @@ std::string node_metrics::prometheus(const std::string& node) const {
         (what + " the " + topic + " refused for good (too large), logged, not sent again.").c_str(),
         o.set_aside.load());
     put((prefix + "_publish_failures_total").c_str(), "counter",
-        ("Rounds of the " + topic + "'s publisher that failed (broker or PostgreSQL away);"
-                                    " what they held is sent again.")
+        ("Publisher rounds for the " + topic + " that failed (broker or PostgreSQL away);"
+                                             " what they held is sent again.")
           .c_str(),
         o.failures.load());
     put((prefix + "_outbox_age_seconds").c_str(), "gauge",
