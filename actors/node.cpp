@@ -1,7 +1,6 @@
 #include "actors/node.hpp"
 
 #include "actors/admin.hpp"
-#include "actors/outbox_publisher.hpp"
 #include "actors/convert.hpp"
 #include "actors/feedback_listener.hpp"
 #include "actors/global_model.hpp"
@@ -9,6 +8,7 @@
 #include "actors/kafka_source.hpp"
 #include "actors/liveness.hpp"
 #include "actors/log.hpp"
+#include "actors/outbox_publisher.hpp"
 #include "actors/pg_connection.hpp"
 #include "actors/profile_store.hpp"
 #include "actors/kafka_topics.hpp"
@@ -300,7 +300,9 @@ node::node(caf::actor_system& sys, const config::settings& s)
   watch(sink_, "sink", failed_, stopping_);
   watch(store_, "profile store", failed_, stopping_);
   log::info("node", "started" + log::fields()("node", name_)("mode", stc.mode)(
-                                   "shards", s.node.shards)("topic", s.kafka.topic)("scored_topic", scored_topic)("anomalies_topic", anomalies.empty() ? "none" : anomalies)(
+                                   "shards", s.node.shards)("topic", s.kafka.topic)(
+                                   "scored_topic", scored_topic)(
+                                   "anomalies_topic", anomalies.empty() ? "none" : anomalies)(
                                    "group", s.kafka.group)("metrics_port", metrics_port())(
                                    "admin_port", admin_port_)("admin_tls", s.admin.tls() ? "yes" : "no")
                                    .str());
