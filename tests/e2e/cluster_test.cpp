@@ -27,13 +27,8 @@ BOOST_AUTO_TEST_CASE(nodes_killed_and_joining_mid_stream_lose_and_double_nothing
   for (const auto* name : {"alpha", "bravo", "charlie"})
     start(name);
   // All three own partitions before the stream starts.
-  BOOST_REQUIRE_MESSAGE(test::eventually(
-                          [&] {
-                            return test::owns_partitions(log_of("alpha")) &&
-                                   test::owns_partitions(log_of("bravo")) &&
-                                   test::owns_partitions(log_of("charlie"));
-                          },
-                          std::chrono::seconds(60)),
+  BOOST_REQUIRE_MESSAGE(
+    test::all_own_partitions({log_of("alpha"), log_of("bravo"), log_of("charlie")}),
                         "the three nodes did not share the partitions; see " << log_of("alpha"));
 
   std::atomic<long long> sent{0};

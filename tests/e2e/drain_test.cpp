@@ -67,12 +67,7 @@ BOOST_AUTO_TEST_CASE(drain_hands_a_node_s_partitions_to_the_other_and_loses_noth
     nodes[name] = std::make_unique<test::child>(
       test::node_args(f.settings, name, test::admin_args(ep.substr(ep.find(':') + 1))),
       log_of(name));
-  BOOST_REQUIRE_MESSAGE(test::eventually(
-                          [&] {
-                            return test::owns_partitions(log_of("north")) &&
-                                   test::owns_partitions(log_of("south"));
-                          },
-                          std::chrono::seconds(60)),
+  BOOST_REQUIRE_MESSAGE(test::all_own_partitions({log_of("north"), log_of("south")}),
                         "the nodes did not share the partitions; see " << log_of("north"));
   test::population people(20, 5);
   test::producer p(f.settings.kafka.bootstrap);

@@ -91,12 +91,7 @@ BOOST_AUTO_TEST_CASE(two_nodes_reading_unkeyed_input_score_each_user_on_one_node
   std::map<std::string, std::unique_ptr<test::child>> nodes;
   for (const auto* name : {"alpha", "bravo"})
     nodes[name] = std::make_unique<test::child>(test::node_args(f.settings, name), log_of(name));
-  BOOST_REQUIRE_MESSAGE(test::eventually(
-                          [&] {
-                            return test::owns_partitions(log_of("alpha")) &&
-                                   test::owns_partitions(log_of("bravo"));
-                          },
-                          std::chrono::seconds(60)),
+  BOOST_REQUIRE_MESSAGE(test::all_own_partitions({log_of("alpha"), log_of("bravo")}),
                         "the nodes did not share the partitions; see " << log_of("alpha"));
   test::producer p(f.settings.kafka.bootstrap);
   long long sent = 0;
@@ -145,9 +140,7 @@ BOOST_AUTO_TEST_CASE(a_node_stopped_past_the_session_timeout_wakes_up_fenced_in_
   std::map<std::string, std::unique_ptr<test::child>> nodes;
   for (const auto* name : {"alpha", "bravo"})
     nodes[name] = std::make_unique<test::child>(test::node_args(f.settings, name, extra), log_of(name));
-  BOOST_REQUIRE(test::eventually(
-    [&] { return test::owns_partitions(log_of("alpha")) && test::owns_partitions(log_of("bravo")); },
-    std::chrono::seconds(60)));
+  BOOST_REQUIRE(test::all_own_partitions({log_of("alpha"), log_of("bravo")}));
   test::producer p(f.settings.kafka.bootstrap);
   std::atomic<long long> sent{0};
   std::thread producer([&] {

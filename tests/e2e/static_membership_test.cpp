@@ -9,7 +9,6 @@
 #include "support/process.hpp"
 #include "support/stream.hpp"
 
-#include <fstream>
 #include <memory>
 
 using namespace rtad;
@@ -17,26 +16,14 @@ using test::wall_clock;
 
 namespace {
 
-/// Lines of a log that contain `what`.
-int lines_with(const std::string& path, const std::string& what) {
-  std::ifstream in(path);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line))
-    n += line.find(what) != std::string::npos;
-  return n;
-}
-
 /// The partitions of the last "kafka_source assigned" line of a log.
 std::string last_assignment(const std::string& path) {
-  std::ifstream in(path);
-  std::string line, last;
-  while (std::getline(in, line))
-    if (auto at = line.find("kafka_source assigned partitions="); at != std::string::npos) {
-      auto rest = line.substr(at + std::string("kafka_source assigned partitions=").size());
-      last = rest.substr(0, rest.find(' '));
-    }
-  return last;
+  const std::string mark = "kafka_source assigned partitions=";
+  auto line = test::last_line_with(path, mark);
+  if (line.empty())
+    return "";
+  auto rest = line.substr(line.find(mark) + mark.size());
+  return rest.substr(0, rest.find(' '));
 }
 
 } // namespace
@@ -52,12 +39,7 @@ BOOST_AUTO_TEST_CASE(a_static_member_restarted_within_the_session_timeout_gets_i
   auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
   auto alpha = std::make_unique<test::child>(test::node_args(f.settings, "alpha", extra), log_of("alpha"));
   auto bravo = std::make_unique<test::child>(test::node_args(f.settings, "bravo", extra), log_of("bravo"));
-  BOOST_REQUIRE_MESSAGE(test::eventually(
-                          [&] {
-                            return test::owns_partitions(log_of("alpha")) &&
-                                   test::owns_partitions(log_of("bravo"));
-                          },
-                          std::chrono::seconds(60)),
+  BOOST_REQUIRE_MESSAGE(test::all_own_partitions({log_of("alpha"), log_of("bravo")}),
                         "the nodes did not share the partitions; see " << log_of("alpha"));
   long long sent = 0;
   auto send = [&](int rounds) {
@@ -71,7 +53,7 @@ BOOST_AUTO_TEST_CASE(a_static_member_restarted_within_the_session_timeout_gets_i
   send(5);
   f.wait_for("select count(*) from transactions", sent);
   const auto owned = last_assignment(log_of("bravo"));
-  const auto alpha_handovers = lines_with(log_of("alpha"), "revoked");
+  const auto alpha_handovers = test::occurrences(log_of("alpha"), "revoked");
 
   bravo->signal(SIGTERM);
   BOOST_TEST(bravo->wait_exit(std::chrono::seconds(30)) == 0, "see " << log_of("bravo"));
@@ -82,7 +64,7 @@ BOOST_AUTO_TEST_CASE(a_static_member_restarted_within_the_session_timeout_gets_i
   send(5);
   f.wait_for("select count(*) from transactions", sent);
   // Nothing moved: alpha never revoked anything, bravo has what it had.
-  BOOST_TEST(lines_with(log_of("alpha"), "revoked") == alpha_handovers);
+  BOOST_TEST(test::occurrences(log_of("alpha"), "revoked") == alpha_handovers);
   BOOST_TEST(last_assignment(log_of("bravo-again")) == owned);
   for (auto* node : {alpha.get(), bravo.get()}) {
     node->signal(SIGTERM);

@@ -4,8 +4,10 @@
 
 #include "support/node_fixture.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace rtad::test {
 
@@ -33,6 +35,16 @@ inline bool owns_partitions(const std::string& path) {
       owns = false;
   }
   return owns;
+}
+
+/// Waits until every node logging to one of `logs` owns partitions; false
+/// after `timeout`.
+inline bool all_own_partitions(const std::vector<std::string>& logs,
+                               std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  auto all = [&] {
+    return std::all_of(logs.begin(), logs.end(), [](const auto& l) { return owns_partitions(l); });
+  };
+  return eventually(all, timeout);
 }
 
 /// Keeps every write of user_profiles in profile_history(id, user_id, node,
