@@ -6,6 +6,8 @@
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -38,6 +40,22 @@ inline void set_kafka(RdKafka::Conf& conf, const std::string& key, const std::st
   std::string err;
   if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error("kafka setting " + key + ": " + err);
+}
+
+/// What both consumer groups of a node (scoring, repartition) set alike:
+/// the group, static membership when `instance_id` is set, the eager range
+/// assignor (cooperative-sticky crashes librdkafka 2.0.2) and the session,
+/// with heartbeats five times within it.
+inline void set_group_member(RdKafka::Conf& conf, const std::string& group,
+                             const std::string& instance_id,
+                             std::chrono::milliseconds session_timeout) {
+  set_kafka(conf, "group.id", group);
+  if (!instance_id.empty())
+    set_kafka(conf, "group.instance.id", instance_id);
+  set_kafka(conf, "partition.assignment.strategy", "range");
+  set_kafka(conf, "session.timeout.ms", std::to_string(session_timeout.count()));
+  set_kafka(conf, "heartbeat.interval.ms",
+            std::to_string(std::max<long>(100, session_timeout.count() / 5)));
 }
 
 /// Applies kafka.properties; throws std::runtime_error naming the first one

@@ -446,15 +446,12 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   auto set = [&](const std::string& k, const std::string& v) { set_kafka(*conf, k, v); };
   set("bootstrap.servers", st.cfg.bootstrap);
-  set("group.id", st.cfg.group);
   set("client.id", "rtad-" + st.cfg.node);
   route_kafka_logs(*conf);
-  if (!st.cfg.instance_id.empty())
-    set("group.instance.id", st.cfg.instance_id);
+  set_group_member(*conf, st.cfg.group, st.cfg.instance_id, st.cfg.session_timeout);
   set("enable.auto.commit", "false");       // offsets live in PostgreSQL, with the rows
   set("enable.auto.offset.store", "false");
   set("auto.offset.reset", "earliest");
-  set("partition.assignment.strategy", "range"); // eager: cooperative-sticky crashes in 2.0.2
   // The by-user topic may appear after the subscription (the repartition
   // stage makes it): notice within seconds, not librdkafka's five minutes.
   set("topic.metadata.refresh.interval.ms", "10000");
@@ -462,8 +459,6 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   // librdkafka prefetches up to 64 MB by default, 6 KB per profile of a node
   // with 10,000: the credit limit bounds what is in flight anyway.
   set("queued.max.messages.kbytes", std::to_string(st.cfg.prefetch_kbytes));
-  set("session.timeout.ms", std::to_string(st.cfg.session_timeout.count()));
-  set("heartbeat.interval.ms", std::to_string(std::max<long>(100, st.cfg.session_timeout.count() / 5)));
   set_kafka_properties(*conf, st.cfg.properties); // last: the user's word wins where rtad allows one
   if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error("kafka rebalance callback: " + err);

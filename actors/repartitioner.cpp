@@ -282,16 +282,10 @@ source_actor::behavior_type repartitioner(self_ptr self, repartition_config cfg)
   st.cfg = std::move(cfg);
   st.rebalancer = std::make_shared<repartition_rebalancer>(self);
   auto conf = base_conf(st.cfg);
-  set(*conf, "group.id", st.cfg.group);
-  if (!st.cfg.instance_id.empty())
-    set(*conf, "group.instance.id", st.cfg.instance_id);
+  set_group_member(*conf, st.cfg.group, st.cfg.instance_id, st.cfg.session_timeout);
   set(*conf, "enable.auto.commit", "false"); // offsets travel in the transactions
   set(*conf, "auto.offset.reset", "earliest");
   set(*conf, "isolation.level", "read_committed");
-  set(*conf, "partition.assignment.strategy", "range"); // eager: cooperative-sticky crashes in 2.0.2
-  set(*conf, "session.timeout.ms", std::to_string(st.cfg.session_timeout.count()));
-  set(*conf, "heartbeat.interval.ms",
-      std::to_string(std::max<long>(100, st.cfg.session_timeout.count() / 5)));
   set_kafka_properties(*conf, st.cfg.properties);
   std::string err;
   if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)

@@ -1,5 +1,7 @@
 #include "generator/kafka_sink.hpp"
 
+#include "kafka/topic_admin.hpp"
+
 #include <librdkafka/rdkafka.h>
 #include <chrono>
 #include <stdexcept>
@@ -75,42 +77,21 @@ void kafka_sink::fail(const std::string& why) {
 }
 
 int kafka_sink::topic_partitions() {
-  const rd_kafka_metadata_t* md = nullptr;
-  auto rc = rd_kafka_metadata(rk_, 1, nullptr, &md, options_.metadata_timeout_ms);
-  if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
-    fail("cannot reach Kafka at " + options_.bootstrap + ": " + rd_kafka_err2str(rc));
-  int partitions = 0;
-  for (int i = 0; i < md->topic_cnt; ++i)
-    if (options_.topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
-      partitions = md->topics[i].partition_cnt;
-  rd_kafka_metadata_destroy(md);
-  return partitions;
+  try {
+    return kafka::topic_partitions(rk_, options_.bootstrap, options_.topic,
+                                   options_.metadata_timeout_ms);
+  } catch (const std::runtime_error& e) {
+    fail(e.what());
+  }
 }
 
 void kafka_sink::create_topic() {
-  constexpr int broker_default_replication = -1;
-  char err[512];
-  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(
-    options_.topic.c_str(), options_.create_partitions, broker_default_replication, err, sizeof err);
-  if (!topic)
-    fail("cannot create topic '" + options_.topic + "': " + err);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk_);
-  rd_kafka_CreateTopics(rk_, &topic, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, options_.metadata_timeout_ms);
-  std::string error = ev ? "" : "no answer from the broker";
-  if (ev) {
-    std::size_t n = 0;
-    const auto** results =
-      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    const auto code = n == 1 ? rd_kafka_topic_result_error(results[0]) : rd_kafka_event_error(ev);
-    if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-      error = rd_kafka_err2str(code);
-    rd_kafka_event_destroy(ev);
+  try {
+    kafka::create_topic(rk_, options_.topic, options_.create_partitions,
+                        options_.metadata_timeout_ms);
+  } catch (const std::runtime_error& e) {
+    fail(e.what());
   }
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(topic);
-  if (!error.empty())
-    fail("cannot create topic '" + options_.topic + "': " + error);
 }
 
 kafka_sink::~kafka_sink() {
