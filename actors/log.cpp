@@ -48,10 +48,11 @@ void json_string(std::string& out, const std::string& text) {
   out += '"';
 }
 
-/// Where the `key=value` tail of a message begins (fields() writes it):
-/// the first " key=" with a key of letters, digits and underscores.
-std::size_t tail_start(const std::string& m) {
-  for (std::size_t i = m.find(' '); i != std::string::npos; i = m.find(' ', i + 1)) {
+/// Where the `key=value` tail of a message begins (fields() writes it),
+/// from `from` on: the first " key=" with a key of letters, digits and
+/// underscores.
+std::size_t tail_start(const std::string& m, std::size_t from = 0) {
+  for (std::size_t i = m.find(' ', from); i != std::string::npos; i = m.find(' ', i + 1)) {
     std::size_t j = i + 1;
     while (j < m.size() && (std::isalnum(static_cast<unsigned char>(m[j])) || m[j] == '_'))
       ++j;
@@ -134,8 +135,7 @@ std::string json_line(const std::string& time, level l, const std::string& compo
     json_string(out, value);
     if (next == std::string::npos)
       break;
-    auto more = tail_start(message.substr(next));
-    i = more == std::string::npos ? std::string::npos : next + more;
+    i = tail_start(message, next);
   }
   return out + '}';
 }

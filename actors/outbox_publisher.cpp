@@ -110,12 +110,10 @@ constexpr const char* take_anomalies_sql =
   " order by o.queued_at limit $1 for update of o skip locked";
 
 /// The quarantined messages queued first, likewise: id, key, raw bytes,
-/// reason, origin ("PARTITION OFFSET TOPIC", as the repartition stage
-/// names a message); a null origin when the row is gone.
+/// reason, and where it was produced; a null topic when the row is gone.
 constexpr const char* take_quarantine_sql =
-  "select o.id::text, q.message_key, q.raw, q.reason,"
-  " q.kafka_partition || ' ' || q.kafka_offset || ' ' || q.topic"
-  " from quarantine_outbox o left join quarantine q using (id)"
+  "select o.id::text, q.message_key, q.raw, q.reason, q.kafka_partition, q.kafka_offset,"
+  " q.topic from quarantine_outbox o left join quarantine q using (id)"
   " order by o.queued_at limit $1 for update of o skip locked";
 
 std::vector<outgoing> take(pqxx::work& w, const publisher_config& cfg) {
@@ -133,13 +131,15 @@ std::vector<outgoing> take(pqxx::work& w, const publisher_config& cfg) {
         o.value = row[2].as<std::string>();
       }
     } else {
-      o.gone = row[4].is_null();
+      o.gone = row[6].is_null();
       if (!o.gone) {
         if (!row[1].is_null())
           o.key = pqxx::binarystring(row[1]).str();
         o.value = pqxx::binarystring(row[2]).str();
         o.headers = {{reason_header, row[3].as<std::string>()},
-                     {origin_header, row[4].as<std::string>()}};
+                     {origin_header, origin_of(row[4].as<std::int32_t>(),
+                                               row[5].as<std::int64_t>(),
+                                               row[6].as<std::string>())}};
       }
     }
     out.push_back(std::move(o));

@@ -161,9 +161,23 @@ std::string store_sql(bool store_all, bool publish) {
          " on conflict (transaction_id) do nothing" + queue;
 }
 
+/// Stores one quarantined message, queued for the quarantine topic when it
+/// is on (`publish`): only what was stored now. $1..$7 as in write().
+std::string quarantine_sql(bool publish) {
+  const std::string insert =
+    "insert into quarantine (topic, kafka_partition, kafka_offset, message_key, raw, reason,"
+    " node) values ($1, $2, $3, $4, $5, $6, $7)"
+    " on conflict (topic, kafka_partition, kafka_offset) do nothing";
+  if (!publish)
+    return insert;
+  return "with stored as (" + insert +
+         " returning id) insert into quarantine_outbox (id) select id from stored";
+}
+
 } // namespace
 
-pg_writer::pg_writer(pg_writer_config cfg) : cfg_(std::move(cfg)) {}
+pg_writer::pg_writer(pg_writer_config cfg)
+  : cfg_(std::move(cfg)), quarantine_sql_(quarantine_sql(cfg_.publish_quarantine)) {}
 
 pg_writer::~pg_writer() = default;
 
@@ -291,17 +305,8 @@ void pg_writer::write(const write_batch& in) {
     }
     w.exec_prepared(store_statement, cfg_.node);
   }
-  // Queued for the quarantine topic when it is on: only what was stored now.
-  const std::string quarantine_sql =
-    std::string("insert into quarantine (topic, kafka_partition, kafka_offset, message_key, raw,"
-                " reason, node) values ($1, $2, $3, $4, $5, $6, $7)"
-                " on conflict (topic, kafka_partition, kafka_offset) do nothing") +
-    (cfg_.publish_quarantine ? " returning id" : "");
   for (const auto* q : b.quarantined)
-    w.exec_params(cfg_.publish_quarantine
-                    ? "with stored as (" + quarantine_sql +
-                        ") insert into quarantine_outbox (id) select id from stored"
-                    : quarantine_sql,
+    w.exec_params(quarantine_sql_,
                   q->topic, q->origin_partition >= 0 ? q->origin_partition : q->partition,
                   q->origin_partition >= 0 ? q->origin_offset : q->offset, pqxx::binarystring(q->key),
                   pqxx::binarystring(q->raw), q->reason, cfg_.node);

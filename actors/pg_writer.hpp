@@ -100,6 +100,7 @@ private:
                std::vector<refused_row>& refused);
 
   pg_writer_config cfg_;
+  std::string quarantine_sql_; ///< see quarantine_sql in the .cpp
   std::unique_ptr<pqxx::connection> conn_;
   std::set<std::int64_t> known_days_; ///< days whose partition exists
   std::uint64_t fenced_total_ = 0;

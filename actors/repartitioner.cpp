@@ -135,8 +135,7 @@ bool commit_batch(self_ptr self) {
         ++rekeyed;
       key = &user;
     } else {
-      origin = std::to_string(msg->partition()) + " " + std::to_string(msg->offset()) + " " +
-               st.cfg.input_topic;
+      origin = origin_of(msg->partition(), msg->offset(), st.cfg.input_topic);
     }
     for (;;) {
       RdKafka::Headers* headers = nullptr;

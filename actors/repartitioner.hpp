@@ -16,6 +16,12 @@ namespace rtad {
 /// OFFSET TOPIC" of the input message it copies.
 inline constexpr const char* origin_header = "rtad-origin";
 
+/// The value of origin_header for a message (kafka_source parses it back).
+inline std::string origin_of(std::int32_t partition, std::int64_t offset,
+                             const std::string& topic) {
+  return std::to_string(partition) + " " + std::to_string(offset) + " " + topic;
+}
+
 /// Settings of the repartition stage, filled by the node.
 struct repartition_config {
   std::string bootstrap;
