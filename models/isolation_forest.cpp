@@ -48,6 +48,35 @@ std::vector<double> path_length_table(std::size_t psi) {
   return c;
 }
 
+/// Points under each node of one tree, recovered from the nodes alone: a
+/// leaf's size from its path length depth + c(size) (the nearest n in the
+/// table of c, as the leaf was built with the exact c; an empty leaf reads as
+/// one point, as c(0) = c(1)), an inner node's as its children's sum
+/// (children come after their parent). Saturates at 65,535.
+void recover_sizes(const isolation_forest::node* tree, std::size_t count, std::size_t dims,
+                   const std::vector<double>& c_of, std::uint16_t* sizes) {
+  std::vector<std::uint16_t> depth(count, 0);
+  for (std::size_t i = 0; i < count; ++i)
+    if (tree[i].feature != dims)
+      depth[tree[i].child] = depth[tree[i].child + 1u] = static_cast<std::uint16_t>(depth[i] + 1);
+  const auto psi = c_of.size() - 1;
+  for (std::size_t i = count; i-- > 0;) {
+    if (tree[i].feature != dims) {
+      sizes[i] = static_cast<std::uint16_t>(
+        std::min<std::uint32_t>(65535u, std::uint32_t{sizes[tree[i].child]} + sizes[tree[i].child + 1u]));
+      continue;
+    }
+    double target = tree[i].split - depth[i];
+    auto n = static_cast<std::size_t>(std::lower_bound(c_of.begin() + 1, c_of.end(), target) -
+                                      c_of.begin());
+    if (n > psi)
+      n = psi;
+    if (n > 1 && target - c_of[n - 1] < c_of[n] - target)
+      --n;
+    sizes[i] = static_cast<std::uint16_t>(std::min<std::size_t>(n, 65535u));
+  }
+}
+
 /// Copies a row into a buffer whose extra last column is the leaf sentinel.
 using padded_row = std::array<float, isolation_forest::max_dims + 1>;
 
@@ -153,6 +182,8 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   scratch.pending.resize(static_cast<std::size_t>(height_limit_) + 2);
   // A tree has at most 2^(height + 1) - 1 nodes, empty leaves included.
   scratch.tree.resize((std::size_t{2} << height_limit_) - 1);
+  scratch.sizes.resize(scratch.tree.size());
+  scratch.built_sizes.reserve(scratch.built.capacity());
   // Every row once, then every tree's partial shuffle starts from where the
   // last one left: still a uniform sample, without rewriting every row.
   scratch.sample.resize(data.rows);
@@ -164,26 +195,37 @@ void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_
   // Splice: the trees rebuilt from `built`, the others as they were, into an
   // array of exactly the size needed.
   // Tree t is the k-th rebuilt when k = (t - first) mod trees is below count.
-  auto nodes_of = [&](std::size_t t) -> std::pair<const node*, const node*> {
+  // Each tree as (its nodes, their sizes, how many).
+  struct span {
+    const node* nodes;
+    const std::uint16_t* sizes;
+    std::size_t count;
+  };
+  auto tree_of = [&](std::size_t t) -> span {
     auto k = (t + trees - first) % trees;
     if (k >= count)
-      return {tree_nodes(t), tree_nodes(t) + tree_size(t)};
-    const node* built = scratch.built.data();
-    return {built + scratch.built_start[k], built + scratch.built_start[k + 1]};
+      return {tree_nodes(t), sizes_.data() + tree_start_[t], tree_size(t)};
+    auto at = scratch.built_start[k];
+    return {scratch.built.data() + at, scratch.built_sizes.data() + at,
+            scratch.built_start[k + 1] - at};
   };
   std::size_t total = 0;
   for (std::size_t t = 0; t < trees; ++t)
-    total += static_cast<std::size_t>(nodes_of(t).second - nodes_of(t).first);
+    total += tree_of(t).count;
   std::vector<node> merged;
+  std::vector<std::uint16_t> merged_sizes;
   merged.reserve(total);
+  merged_sizes.reserve(total);
   std::vector<std::uint32_t> starts(trees + 1);
   for (std::size_t t = 0; t < trees; ++t) {
     starts[t] = static_cast<std::uint32_t>(merged.size());
-    auto [begin, end] = nodes_of(t);
-    merged.insert(merged.end(), begin, end);
+    auto tree = tree_of(t);
+    merged.insert(merged.end(), tree.nodes, tree.nodes + tree.count);
+    merged_sizes.insert(merged_sizes.end(), tree.sizes, tree.sizes + tree.count);
   }
   starts[trees] = static_cast<std::uint32_t>(merged.size());
   nodes_ = std::move(merged);
+  sizes_ = std::move(merged_sizes);
   tree_start_ = std::move(starts);
 }
 
@@ -215,14 +257,23 @@ void isolation_forest::build_tree(build_scratch& s) {
     --top;
     top += build_node(s, top, used);
   }
+  // Inner nodes' sizes from their children's (children come after parents),
+  // as a restore recovers them.
+  for (auto i = used; i-- > 0;)
+    if (s.tree[i].feature != dims_)
+      s.sizes[i] = static_cast<std::uint16_t>(std::min<std::uint32_t>(
+        65535u, std::uint32_t{s.sizes[s.tree[i].child]} + s.sizes[s.tree[i].child + 1u]));
   s.built_start.push_back(static_cast<std::uint32_t>(s.built.size()));
   s.built.insert(s.built.end(), s.tree.begin(), s.tree.begin() + used);
+  s.built_sizes.insert(s.built_sizes.end(), s.sizes.begin(), s.sizes.begin() + used);
 }
 
 void isolation_forest::make_leaf(build_scratch& s, std::uint32_t at, std::uint32_t depth,
                                  std::size_t size) const {
   s.tree[at] = {static_cast<float>(depth + s.leaf_length[size]), static_cast<std::uint16_t>(dims_),
                 static_cast<std::uint16_t>(at)};
+  // An empty leaf counts one point, as a restore reads it (c(0) = c(1)).
+  s.sizes[at] = static_cast<std::uint16_t>(std::clamp<std::size_t>(size, 1, 65535));
 }
 
 std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std::uint32_t& used) {
@@ -416,60 +467,25 @@ std::vector<double> isolation_forest::path_attribution(const float* row) const {
     return credit;
   padded_row x;
   pad(row, dims_, x);
-  // Nodes keep no counts (8 bytes each is the point); a leaf's count is
-  // recovered from its path length depth + c(size): the nearest n in a
-  // table of c(n), as the leaf was built with the exact c.
-  const auto c_of = path_length_table(psi_);
-  auto leaf_size = [&](double target) -> double {
-    auto n = static_cast<std::size_t>(std::lower_bound(c_of.begin() + 1, c_of.end(), target) -
-                                      c_of.begin());
-    if (n > psi_)
-      n = psi_;
-    if (n > 1 && target - c_of[n - 1] < c_of[n] - target)
-      --n;
-    return static_cast<double>(n);
-  };
-  std::vector<std::pair<std::uint32_t, std::uint16_t>> stack; // node, depth
   for (std::size_t t = 0; t < tree_count(); ++t) {
     const node* tree = tree_nodes(t);
-    // Points in the subtree under `at`: only the subtrees the row enters
-    // are counted, and an outlier enters small ones.
-    auto points_under = [&](std::uint32_t at, std::uint16_t depth) {
-      double points = 0;
-      stack.assign(1, {at, depth});
-      while (!stack.empty()) {
-        auto [i, d] = stack.back();
-        stack.pop_back();
-        if (tree[i].feature == dims_) {
-          points += leaf_size(tree[i].split - d);
-        } else {
-          stack.push_back({tree[i].child, static_cast<std::uint16_t>(d + 1)});
-          stack.push_back({tree[i].child + 1u, static_cast<std::uint16_t>(d + 1)});
-        }
-      }
-      return points;
-    };
+    const std::uint16_t* size = sizes_.data() + tree_start_[t];
     // DIFFI-like: each split on the row's path is credited with the share of
     // points it separated from the row, and a tree counts more the sooner it
-    // isolates the row (weight 1/h).
+    // isolates the row (weight 1/h): one walk finds h, a second credits.
     std::uint32_t i = 0;
-    std::uint16_t depth = 0;
-    // The root holds the whole sample; below, an empty leaf (a split on a
-    // constant feature) reads as one point, as c(0) = c(1).
-    double here = static_cast<double>(psi_);
-    std::vector<std::pair<std::uint16_t, double>> splits;
-    while (tree[i].feature != dims_) {
+    while (tree[i].feature != dims_)
+      i = tree[i].child + (x[tree[i].feature] >= tree[i].split);
+    const double h = tree[i].split;
+    const double tree_weight = h > 0 ? 1.0 / h : 1.0;
+    double here = static_cast<double>(psi_); // the root holds the whole sample
+    for (i = 0; tree[i].feature != dims_;) {
       auto next = tree[i].child + (x[tree[i].feature] >= tree[i].split);
-      ++depth;
-      double there = points_under(next, depth);
-      splits.emplace_back(tree[i].feature, here > 0 ? std::max(0.0, 1.0 - there / here) : 0.0);
+      double there = size[next];
+      credit[tree[i].feature] += tree_weight * (here > 0 ? std::max(0.0, 1.0 - there / here) : 0.0);
       i = next;
       here = there;
     }
-    double h = tree[i].split;
-    double tree_weight = h > 0 ? 1.0 / h : 1.0;
-    for (const auto& [f, separated] : splits)
-      credit[f] += tree_weight * separated;
   }
   double total = std::accumulate(credit.begin(), credit.end(), 0.0);
   if (total > 0)
@@ -481,7 +497,8 @@ std::vector<double> isolation_forest::path_attribution(const float* row) const {
 std::size_t isolation_forest::node_count() const { return nodes_.size(); }
 
 std::size_t isolation_forest::memory_bytes() const {
-  return nodes_.capacity() * sizeof(node) + tree_start_.capacity() * sizeof(std::uint32_t);
+  return nodes_.capacity() * sizeof(node) + sizes_.capacity() * sizeof(std::uint16_t) +
+         tree_start_.capacity() * sizeof(std::uint32_t);
 }
 
 std::vector<std::vector<isolation_forest::node>> isolation_forest::trees() const {
@@ -514,6 +531,10 @@ void isolation_forest::restore(std::size_t dims, forest_params params, std::size
   }
   tree_start_.back() = static_cast<std::uint32_t>(nodes_.size());
   nodes_.shrink_to_fit();
+  sizes_.assign(nodes_.size(), 0);
+  const auto c_of = path_length_table(psi_);
+  for (std::size_t t = 0; t < tree_count(); ++t)
+    recover_sizes(tree_nodes(t), tree_size(t), dims_, c_of, sizes_.data() + tree_start_[t]);
   c_psi_ = average_path_length(psi_);
   height_limit_ = psi_ > 1 ? static_cast<int>(std::ceil(std::log2(static_cast<double>(psi_)))) : 0;
 }

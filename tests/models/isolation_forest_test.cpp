@@ -120,6 +120,38 @@ BOOST_AUTO_TEST_CASE(attribution_names_the_feature_that_isolates) {
       BOOST_TEST(a[2] > 2 * a[i]);
 }
 
+// Explanations follow the row's path with the sizes kept beside the nodes:
+// the ones counted while building (and spliced by a refit) must be the ones
+// a restore recovers from the leaves, empty leaves (a split inside a
+// constant feature's domain) included.
+BOOST_AUTO_TEST_CASE(attribution_is_the_same_after_refits_and_a_restore) {
+  auto data = gaussian(600, 4, 9);
+  for (std::size_t r = 0; r < 600; ++r)
+    data[r * 4 + 3] = 1; // constant: only its domain splits it
+  isolation_forest f(4, {30, 128, 4});
+  f.set_domains({{-5, 5}, {-5, 5}, {-5, 5}, {0, 2}});
+  f.fit({data.data(), 600, 4});
+  auto more = gaussian(600, 4, 10);
+  for (std::size_t r = 0; r < 600; ++r)
+    more[r * 4 + 3] = 1;
+  f.refit_trees(25, 12, {more.data(), 600, 4}); // wraps: trees 25..29, 0..6
+  isolation_forest g(4, {30, 128, 4});
+  g.set_domains(f.domains());
+  g.restore(4, f.params(), f.effective_sample_size(), f.rng_state(), f.trees());
+  BOOST_REQUIRE(g == f);
+  auto rows = gaussian(50, 4, 11);
+  rows[3] = 1.5;  // a value of the constant feature never seen
+  rows[4] = 8;    // far out on the first
+  for (std::size_t r = 0; r < 50; ++r) {
+    auto a = f.path_attribution(rows.data() + r * 4);
+    auto b = g.path_attribution(rows.data() + r * 4);
+    for (std::size_t i = 0; i < 4; ++i)
+      BOOST_TEST(a[i] == b[i]);
+  }
+  auto novel = f.path_attribution(rows.data());
+  BOOST_TEST(novel[3] > 0.5); // the unseen value is what isolates it
+}
+
 BOOST_AUTO_TEST_CASE(refit_replaces_only_the_chosen_trees) {
   auto old_data = gaussian(256, 3, 7);
   auto new_data = gaussian(256, 3, 8);
