@@ -13,7 +13,7 @@ FROM ${DEBIAN_IMAGE} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
-      libcaf-dev librdkafka-dev libpqxx-dev nlohmann-json3-dev \
+      libcaf-dev librdkafka-dev libpqxx-dev nlohmann-json3-dev libsimdjson-dev \
       libboost-test-dev libcli11-dev libtomlplusplus-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -37,11 +37,11 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTAD_BENCH=OFF \
 
 FROM ${DEBIAN_IMAGE} AS runtime
 # Exactly the libraries `readelf -d rtad` lists as NEEDED (CAF core, io and
-# openssl, librdkafka C and C++, libpqxx, toml++, libssl3); their own
+# openssl, librdkafka C and C++, libpqxx, toml++, simdjson, libssl3); their own
 # dependencies (libpq5, ...) come with them.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libcaf-core0.17 libcaf-io0.17 libcaf-openssl0.17 libssl3 librdkafka1 librdkafka++1 libpqxx-6.4 libtomlplusplus3 \
+      libcaf-core0.17 libcaf-io0.17 libcaf-openssl0.17 libssl3 librdkafka1 librdkafka++1 libpqxx-6.4 libtomlplusplus3 libsimdjson14 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/apps/rtad /usr/local/bin/rtad
 # Fails the image build if a library is missing instead of failing at start.

@@ -1,8 +1,9 @@
 #include "messages/codec.hpp"
 
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <simdjson.h>
 
 namespace rtad {
 
@@ -14,30 +15,7 @@ struct reject {
   std::string reason;
 };
 
-const std::set<std::string>& known_fields() {
-  static const std::set<std::string> k{
-    "transaction_id", "user_id",          "amount",   "currency",
-    "location",       "timestamp",        "merchant", "payment_method",
-    "device_info",    "transaction_type", "_anomalous", "fraud_type"};
-  return k;
-}
-
-const std::set<std::string>& known_merchant_fields() {
-  static const std::set<std::string> k{"merchant_id", "name", "category"};
-  return k;
-}
-
-const std::set<std::string>& known_device_fields() {
-  static const std::set<std::string> k{"type", "ip_address"};
-  return k;
-}
-
-const json& field(const json& obj, const char* name, const std::string& where = "") {
-  auto it = obj.find(name);
-  if (it == obj.end() || it->is_null())
-    throw reject{"missing field '" + where + name + "'"};
-  return *it;
-}
+namespace od = simdjson::ondemand;
 
 /// Offset of the first byte that is not well-formed UTF-8 (RFC 3629: no
 /// overlong forms, no surrogates, nothing above U+10FFFF), or npos.
@@ -105,103 +83,360 @@ void check_text(const std::string& s, const std::string& field, std::size_t limi
                  std::to_string(s.size()) + ")"};
 }
 
-std::string text(const json& obj, const char* name, const std::string& where = "",
-                 bool allow_number = false, std::size_t limit = max_text_bytes) {
-  const auto& v = field(obj, name, where);
-  if (v.is_string()) {
-    auto s = v.get<std::string>();
-    if (s.empty())
-      throw reject{"field '" + where + name + "' is empty"};
-    check_text(s, where + name, limit);
-    return s;
+const char* type_name(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "array";
+    case od::json_type::object: return "object";
+    case od::json_type::number: return "number";
+    case od::json_type::string: return "string";
+    case od::json_type::boolean: return "boolean";
+    case od::json_type::null: return "null";
   }
-  if (allow_number && v.is_number_integer())
-    return v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>())
-                                  : std::to_string(v.get<std::int64_t>());
-  throw reject{"field '" + where + name + "' must be a " +
-               (allow_number ? "string or integer" : "string") + ", got " + v.type_name()};
+  return "value";
 }
 
-const json& object(const json& obj, const char* name) {
-  const auto& v = field(obj, name);
-  if (!v.is_object())
-    throw reject{"field '" + std::string(name) + "' must be an object, got " + v.type_name()};
-  return v;
+/// Any JSON error while reading the document: the whole message is refused,
+/// as a parser that builds the document first would refuse it.
+struct not_json {};
+
+template <class T>
+T ok(simdjson::simdjson_result<T> r) {
+  T value;
+  if (std::move(r).get(value) != simdjson::SUCCESS)
+    throw not_json{};
+  return value;
 }
 
-/// Fields of `obj` the format does not know: refused, or counted.
-std::uint64_t unknown_fields(const json& obj, const std::set<std::string>& known,
-                             const std::string& where, const decode_options& options) {
-  std::uint64_t n = 0;
-  for (const auto& [k, _] : obj.items())
-    if (!known.count(k)) {
-      if (options.refuse_unknown_fields)
-        throw reject{"unknown field '" + where + shown(k) + "' (input.unknown_fields = quarantine)"};
-      ++n;
+/// A number as a double, as JSON means it: integers beyond 64 bits too (a
+/// parser that builds the document reads them as doubles); a number no
+/// double can hold (1e400) is not JSON it accepts.
+/// A scalar as written, without the whitespace after it.
+std::string_view token_of(od::value& v) {
+  std::string_view token = v.raw_json_token();
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\r' ||
+                            token.back() == '\n'))
+    token.remove_suffix(1);
+  return token;
+}
+
+double number_of(od::value& v) {
+  double d = 0;
+  if (v.get_double().get(d) == simdjson::SUCCESS)
+    return d;
+  // JSON's integer grammar, -?(0|[1-9][0-9]*), and nothing after it.
+  auto token = token_of(v);
+  auto digits = token.substr(!token.empty() && token[0] == '-' ? 1 : 0);
+  if (digits.empty() || digits[0] == '0' ||
+      digits.find_first_not_of("0123456789") != std::string_view::npos)
+    throw not_json{};
+  return std::strtod(std::string(token).c_str(), nullptr);
+}
+
+/// A null value is absent; `null` must be exactly that.
+bool is_null(od::value& v, od::json_type type) {
+  if (type != od::json_type::null)
+    return false;
+  if (!ok(v.is_null()))
+    throw not_json{};
+  return true;
+}
+
+/// Reads a value the decoder does not keep (an unknown field, a field of the
+/// wrong type) to its end, so that its JSON is checked like the rest. Below
+/// 32 levels a value is left to the parser's skip, which checks its brackets
+/// without a call per level (a million-deep unknown field is harmless).
+void check_json(od::value v, int depth = 0) {
+  if (depth > 32)
+    return;
+  switch (ok(v.type())) {
+    case od::json_type::object:
+      for (auto f : ok(v.get_object())) {
+        auto field = ok(std::move(f));
+        ok(field.unescaped_key());
+        check_json(field.value(), depth + 1);
+      }
+      break;
+    case od::json_type::array:
+      for (auto e : ok(v.get_array()))
+        check_json(ok(std::move(e)), depth + 1);
+      break;
+    case od::json_type::number: number_of(v); break;
+    case od::json_type::string: ok(v.get_string()); break;
+    case od::json_type::boolean: ok(v.get_bool()); break;
+    case od::json_type::null: is_null(v, od::json_type::null); break;
+  }
+}
+
+/// One field of the format as read: absent (or null), or present with its
+/// value or what is wrong with it. Reasons are given in the format's order
+/// once the whole document has been read, whatever order the fields came in.
+struct slot {
+  bool present = false;
+  std::string error;
+};
+
+/// The text of a string field (or an integer's digits where allowed);
+/// problems go to `s.error`.
+void read_text(od::value v, const std::string& name, slot& s, std::string& out,
+               bool allow_number = false, std::size_t limit = max_text_bytes) {
+  auto type = ok(v.type());
+  s = slot{}; // a key given twice: the last one counts
+  if (is_null(v, type))
+    return;
+  s.present = true;
+  if (type == od::json_type::string) {
+    out.assign(ok(v.get_string()));
+    if (out.empty())
+      s.error = "field '" + name + "' is empty";
+    else
+      try {
+        check_text(out, name, limit);
+      } catch (const reject& r) {
+        s.error = r.reason;
+      }
+    return;
+  }
+  if (allow_number && type == od::json_type::number) {
+    // An integer id as its digits; beyond 64 bits it is a double, not an id.
+    std::int64_t i = 0;
+    std::uint64_t u = 0;
+    if (v.get_int64().get(i) == simdjson::SUCCESS) {
+      out = std::to_string(i);
+      return;
     }
-  return n;
+    if (v.get_uint64().get(u) == simdjson::SUCCESS) {
+      out = std::to_string(u);
+      return;
+    }
+  }
+  check_json(v);
+  s.error = "field '" + name + "' must be a " + (allow_number ? "string or integer" : "string") +
+            ", got " + type_name(type);
 }
+
+/// A number field's value and how it was written (for reasons).
+void read_number(od::value v, const std::string& name, const char* expected, slot& s, double& out,
+                 std::string& written) {
+  auto type = ok(v.type());
+  s = slot{}; // a key given twice: the last one counts
+  if (is_null(v, type))
+    return;
+  s.present = true;
+  if (type != od::json_type::number) {
+    check_json(v);
+    s.error = "field '" + name + "' must be " + expected + ", got " + type_name(type);
+    return;
+  }
+  written.assign(token_of(v));
+  out = number_of(v);
+}
+
+/// Unknown fields: refused (the first one named), or counted.
+void unknown_field(std::string_view key, const std::string& where, const decode_options& options,
+                   std::string& refused, std::uint64_t& count) {
+  if (options.refuse_unknown_fields && refused.empty())
+    refused = "unknown field '" + where + shown(key) + "' (input.unknown_fields = quarantine)";
+  ++count;
+}
+
+/// The nested objects (merchant, device_info): their fields by name.
+template <std::size_t N>
+void read_object(od::value v, const char* name, slot& s, const std::array<const char*, N>& names,
+                 std::array<slot, N>& slots, std::array<std::string*, N> out,
+                 const std::array<bool, N>& ids, const decode_options& options,
+                 std::string& refused, std::uint64_t& unknown) {
+  auto type = ok(v.type());
+  s = slot{}; // a key given twice: the last one counts
+  if (is_null(v, type))
+    return;
+  s.present = true;
+  if (type != od::json_type::object) {
+    check_json(v);
+    s.error = std::string("field '") + name + "' must be an object, got " + type_name(type);
+    return;
+  }
+  const std::string where = std::string(name) + ".";
+  slots = {}; // the object given twice: the last one counts, whole
+  for (auto f : ok(v.get_object())) {
+    auto field = ok(std::move(f));
+    auto key = ok(field.unescaped_key());
+    od::value value = field.value();
+    std::size_t k = 0;
+    while (k < N && key != names[k])
+      ++k;
+    if (k == N) {
+      unknown_field(key, where, options, refused, unknown);
+      check_json(value);
+      continue;
+    }
+    read_text(value, where + names[k], slots[k], *out[k], ids[k],
+              ids[k] ? max_id_bytes : max_text_bytes);
+  }
+}
+
+/// Throws the reason of `s`, if any; `missing` says whether absence is one.
+void check(const slot& s, const std::string& name, bool missing = true) {
+  if (!s.present) {
+    if (missing)
+      throw reject{"missing field '" + name + "'"};
+    return;
+  }
+  if (!s.error.empty())
+    throw reject{s.error};
+}
+
+/// A padded copy of the message (simdjson reads a few bytes past the end),
+/// and a parser reused for every message decoded on this thread.
+struct scratch {
+  od::parser parser;
+  std::string padded;
+};
 
 transaction decode(std::string_view bytes, const decode_options& options) {
-  json j = json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  if (j.is_discarded()) {
+  static thread_local scratch local;
+  const auto message = bytes;
+  // A byte order mark before the document is allowed (RFC 8259 lets a
+  // parser ignore it; Windows tools write one).
+  if (bytes.substr(0, 3) == "\xef\xbb\xbf")
+    bytes.remove_prefix(3);
+  local.padded.assign(bytes.data(), bytes.size());
+  local.padded.resize(bytes.size() + simdjson::SIMDJSON_PADDING, ' ');
+  transaction t;
+  enum field_slot {
+    f_transaction_id, f_user_id, f_amount, f_currency, f_location, f_timestamp,
+    f_transaction_type, f_merchant, f_payment_method, f_device_info, f_anomalous, f_fraud_type,
+    f_count
+  };
+  std::array<slot, f_count> slots;
+  std::array<slot, 3> merchant;
+  std::array<slot, 2> device;
+  std::string refused_top, refused_merchant, refused_device;
+  std::uint64_t unknown = 0;
+  double amount = 0, seconds = 0;
+  std::string amount_written, seconds_written;
+  try {
+    auto doc = ok(local.parser.iterate(local.padded.data(), bytes.size(), local.padded.size()));
+    auto root_type = ok(doc.type());
+    if (root_type != od::json_type::object) {
+      // Read to its end first: what is not JSON is refused as such.
+      switch (root_type) {
+        case od::json_type::array: check_json(ok(doc.get_value())); break;
+        case od::json_type::number: ok(doc.get_number()); break;
+        case od::json_type::string: ok(doc.get_string()); break;
+        case od::json_type::boolean: ok(doc.get_bool()); break;
+        default:
+          if (!ok(doc.is_null()))
+            throw not_json{};
+          break;
+      }
+      if (!doc.current_location().error())
+        throw not_json{};
+      throw reject{std::string("expected a JSON object, got ") + type_name(root_type)};
+    }
+    for (auto f : ok(doc.get_object())) {
+      auto field = ok(std::move(f));
+      auto key = ok(field.unescaped_key());
+      od::value value = field.value();
+      if (key == "transaction_id")
+        read_text(value, "transaction_id", slots[f_transaction_id], t.transaction_id, true,
+                  max_id_bytes);
+      else if (key == "user_id")
+        read_text(value, "user_id", slots[f_user_id], t.user_id, true, max_id_bytes);
+      else if (key == "amount")
+        read_number(value, "amount", "a number", slots[f_amount], amount, amount_written);
+      else if (key == "currency")
+        read_text(value, "currency", slots[f_currency], t.currency);
+      else if (key == "location")
+        read_text(value, "location", slots[f_location], t.location);
+      else if (key == "timestamp")
+        read_number(value, "timestamp", "epoch seconds", slots[f_timestamp], seconds,
+                    seconds_written);
+      else if (key == "transaction_type")
+        read_text(value, "transaction_type", slots[f_transaction_type], t.transaction_type);
+      else if (key == "payment_method")
+        read_text(value, "payment_method", slots[f_payment_method], t.payment_method);
+      else if (key == "merchant")
+        read_object<3>(value, "merchant", slots[f_merchant], {"merchant_id", "name", "category"},
+                       merchant, {&t.merchant_id, &t.merchant_name, &t.merchant_category},
+                       {true, false, false}, options, refused_merchant, unknown);
+      else if (key == "device_info")
+        read_object<2>(value, "device_info", slots[f_device_info], {"type", "ip_address"}, device,
+                       {&t.device_type, &t.ip_address}, {false, false}, options, refused_device,
+                       unknown);
+      else if (key == "_anomalous") {
+        auto type = ok(value.type());
+        auto& s = slots[f_anomalous];
+        s = slot{};
+        if (is_null(value, type))
+          continue;
+        s.present = true;
+        if (type == od::json_type::boolean) {
+          t.anomalous = ok(value.get_bool()) ? 1 : 0;
+        } else {
+          check_json(value);
+          s.error = std::string("field '_anomalous' must be a boolean, got ") + type_name(type);
+        }
+      } else if (key == "fraud_type") {
+        auto& s = slots[f_fraud_type];
+        read_text(value, "fraud_type", s, t.fraud_type);
+        if (s.error.find("is empty") != std::string::npos)
+          s.error.clear(); // an empty label is no label
+        else if (s.error.find("must be a string") != std::string::npos)
+          s.error = "field 'fraud_type' must be a string";
+      } else {
+        unknown_field(key, "", options, refused_top, unknown);
+        check_json(value);
+      }
+    }
+    // Nothing may follow the object.
+    if (!doc.current_location().error())
+      throw not_json{};
+  } catch (const not_json&) {
     // The parser refuses invalid UTF-8 in strings; say so rather than leave a guess.
-    if (auto at = invalid_utf8_at(bytes); at != std::string_view::npos)
+    if (auto at = invalid_utf8_at(message); at != std::string_view::npos)
       throw reject{"not valid JSON: not UTF-8 at byte " + std::to_string(at)};
     throw reject{"not valid JSON"};
   }
-  if (!j.is_object())
-    throw reject{std::string("expected a JSON object, got ") + j.type_name()};
-  auto unknown = unknown_fields(j, known_fields(), "", options);
-  transaction t;
-  t.transaction_id = text(j, "transaction_id", "", true, max_id_bytes);
-  t.user_id = text(j, "user_id", "", true, max_id_bytes);
-  const auto& amount = field(j, "amount");
-  if (!amount.is_number())
-    throw reject{std::string("field 'amount' must be a number, got ") + amount.type_name()};
-  t.amount = amount.get<double>();
+  // Reasons in the format's order.
+  if (!refused_top.empty())
+    throw reject{refused_top};
+  check(slots[f_transaction_id], "transaction_id");
+  check(slots[f_user_id], "user_id");
+  check(slots[f_amount], "amount");
+  t.amount = amount;
   if (!std::isfinite(t.amount) || t.amount <= 0)
-    throw reject{"amount must be positive, got " + amount.dump()};
+    throw reject{"amount must be positive, got " + shown(amount_written)};
   if (t.amount > max_amount)
-    throw reject{"amount " + amount.dump() + " is absurd (above 1e9)"};
-  t.currency = text(j, "currency");
-  t.location = text(j, "location");
-  const auto& ts = field(j, "timestamp");
-  if (!ts.is_number())
-    throw reject{std::string("field 'timestamp' must be epoch seconds, got ") + ts.type_name()};
-  auto seconds = ts.get<double>();
+    throw reject{"amount " + shown(amount_written) + " is absurd (above 1e9)"};
+  check(slots[f_currency], "currency");
+  check(slots[f_location], "location");
+  check(slots[f_timestamp], "timestamp");
   if (!(seconds >= min_timestamp && seconds < max_timestamp))
-    throw reject{"timestamp " + ts.dump() + " is outside 2000-2100"};
+    throw reject{"timestamp " + shown(seconds_written) + " is outside 2000-2100"};
   t.timestamp = static_cast<std::int64_t>(seconds);
   // Only the future is refused: replays of old traffic are legitimate, while a
   // timestamp far ahead is a broken producer (and would ask for its day's
   // partition). Old ones stay bounded by min_timestamp.
   if (options.now > 0 && t.timestamp > options.now + options.max_future_s)
-    throw reject{"timestamp " + ts.dump() + " is " + std::to_string(t.timestamp - options.now) +
+    throw reject{"timestamp " + shown(seconds_written) + " is " +
+                 std::to_string(t.timestamp - options.now) +
                  " s ahead of the node's clock (input.max_future_s = " +
                  std::to_string(options.max_future_s) + ")"};
-  t.transaction_type = text(j, "transaction_type");
-  const auto& merchant = object(j, "merchant");
-  t.merchant_id = text(merchant, "merchant_id", "merchant.", true, max_id_bytes);
-  t.merchant_name = text(merchant, "name", "merchant.");
-  t.merchant_category = text(merchant, "category", "merchant.");
-  unknown += unknown_fields(merchant, known_merchant_fields(), "merchant.", options);
-  t.payment_method = text(j, "payment_method");
-  const auto& device = object(j, "device_info");
-  t.device_type = text(device, "type", "device_info.");
-  t.ip_address = text(device, "ip_address", "device_info.");
-  unknown += unknown_fields(device, known_device_fields(), "device_info.", options);
-  if (auto it = j.find("_anomalous"); it != j.end() && !it->is_null()) {
-    if (!it->is_boolean())
-      throw reject{std::string("field '_anomalous' must be a boolean, got ") + it->type_name()};
-    t.anomalous = it->get<bool>() ? 1 : 0;
-  }
-  if (auto it = j.find("fraud_type"); it != j.end() && !it->is_null()) {
-    if (!it->is_string())
-      throw reject{"field 'fraud_type' must be a string"};
-    t.fraud_type = it->get<std::string>();
-    check_text(t.fraud_type, "fraud_type", max_text_bytes);
-  }
+  check(slots[f_transaction_type], "transaction_type");
+  check(slots[f_merchant], "merchant");
+  check(merchant[0], "merchant.merchant_id");
+  check(merchant[1], "merchant.name");
+  check(merchant[2], "merchant.category");
+  if (!refused_merchant.empty())
+    throw reject{refused_merchant};
+  check(slots[f_payment_method], "payment_method");
+  check(slots[f_device_info], "device_info");
+  check(device[0], "device_info.type");
+  check(device[1], "device_info.ip_address");
+  if (!refused_device.empty())
+    throw reject{refused_device};
+  check(slots[f_anomalous], "_anomalous", false);
+  check(slots[f_fraud_type], "fraud_type", false);
   if (options.unknown_fields)
     *options.unknown_fields += unknown;
   return t;

@@ -159,3 +159,58 @@ BOOST_AUTO_TEST_CASE(an_unknown_field_nested_a_million_deep_is_harmless) {
   j += R"(, "deep": )" + std::string(1000000, '[') + std::string(1000000, ']') + "}";
   BOOST_TEST(accepted(j));
 }
+
+// The decoder reads fields as they come (simdjson On-Demand) instead of
+// building the document first: what is not JSON must still be refused as a
+// whole, wherever it hides, unknown fields included.
+BOOST_AUTO_TEST_CASE(what_is_not_json_is_refused_wherever_it_hides) {
+  auto g = good().dump();
+  auto with_unknown = [&](const std::string& raw) {
+    auto s = g;
+    s.pop_back();
+    return s + R"(, "extra": )" + raw + "}";
+  };
+  for (const std::string raw : {"tru", "nul", R"(null"x")", "01", "1.", "-", "1e400", R"([1, {"a": tru}])",
+                                R"({"a": "\ud800"})", "[1,]", R"({"a" 1})"})
+    BOOST_TEST(reason_of(with_unknown(raw)) == "not valid JSON", raw);
+  auto at_amount = [&](const std::string& raw) {
+    auto s = g;
+    auto at = s.find("129.99");
+    return s.replace(at, 6, raw);
+  };
+  for (const std::string raw : {R"(null"x")", "1e400", "12-3", "0129", "1.2.3"})
+    BOOST_TEST(reason_of(at_amount(raw)) == "not valid JSON", raw);
+  BOOST_TEST(reason_of(g + " x") == "not valid JSON");
+  BOOST_TEST(reason_of(g + "}") == "not valid JSON");
+  BOOST_TEST(reason_of("[1, 2") == "not valid JSON");
+  BOOST_TEST(reason_of("[1, 2]") == "expected a JSON object, got array");
+  BOOST_TEST(reason_of("12") == "expected a JSON object, got number");
+  BOOST_TEST(reason_of("") == "not valid JSON");
+  // Whitespace around the document, a byte order mark before it and
+  // integers beyond 64 bits in an unknown field are all JSON.
+  BOOST_TEST(accepted(" \n" + g + "\r\n "));
+  BOOST_TEST(accepted("\xef\xbb\xbf" + g));
+  BOOST_TEST(accepted(with_unknown("[18446744073709551616, -9223372036854775809, 1e-400]")));
+}
+
+BOOST_AUTO_TEST_CASE(numbers_are_judged_as_written_and_a_key_given_twice_counts_once_the_last) {
+  auto g = good();
+  auto with = [&](const std::string& field, const std::string& raw) {
+    auto s = g.dump();
+    s.pop_back();
+    return s + ", \"" + field + "\": " + raw + "}";
+  };
+  BOOST_TEST(reason_of(with("user_id", "18446744073709551616")) ==
+             "field 'user_id' must be a string or integer, got number");
+  auto r = decode_transaction(with("user_id", "18446744073709551615"), at_now());
+  BOOST_TEST(std::get<transaction>(r).user_id == "18446744073709551615");
+  BOOST_TEST(reason_of(with("amount", "1e12")) == "amount 1e12 is absurd (above 1e9)");
+  BOOST_TEST(reason_of(with("amount", "-0.5")) == "amount must be positive, got -0.5");
+  // The last of a key given twice counts, null (absent) included, and a
+  // nested object given twice counts whole, not merged.
+  BOOST_TEST(reason_of(with("currency", "null")) == "missing field 'currency'");
+  BOOST_TEST(std::get<transaction>(decode_transaction(with("currency", "\"EUR\""), at_now()))
+               .currency == "EUR");
+  BOOST_TEST(reason_of(with("merchant", R"({"merchant_id": "m-8", "name": "Other"})")) ==
+             "missing field 'merchant.category'");
+}
