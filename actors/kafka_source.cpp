@@ -145,13 +145,26 @@ public:
     auto started = clock_type::now();
     auto ids = ids_of(parts);
     std::uint64_t users = 0;
+    std::vector<std::int32_t> kept_back, dropped;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       auto claims = claim(st.cfg, ids);
       for (auto* p : parts) {
         const auto& c = claims[p->partition()];
         p->set_offset(c.next_offset > 0 ? c.next_offset : RdKafka::Topic::OFFSET_BEGINNING);
         st.owner_epochs[p->partition()] = c.owner_epoch;
+        if (auto k = st.kept.find(p->partition()); k != st.kept.end()) {
+          // Claimed right after our own claim: nobody read it in between,
+          // so its profiles know all there is.
+          (c.owner_epoch == k->second + 1 ? kept_back : dropped).push_back(p->partition());
+          st.kept.erase(k);
+        }
       }
+      // The rest went to other nodes, which restore their users from the
+      // last checkpoints and the stored rows after them.
+      for (const auto& [p, epoch] : st.kept)
+        dropped.push_back(p);
+      st.kept.clear();
+      discard(dropped);
       consumer->assign(parts);
       // A partition paused for running ahead when it was last revoked
       // would stay paused.
@@ -164,7 +177,16 @@ public:
                                       st.cfg.epochs.of(std::max<std::int64_t>(0, p->offset())),
                                       false};
     } else {
-      users = hand_over(ids);
+      drain(ids);
+      if (st.stopping || st.cfg.checkpoint_on_revoke) {
+        users = checkpoint(ids);
+      } else {
+        // The group waits for this callback: no checkpoints here. What the
+        // profiles learnt is in the stored rows (sink.store_all), which a
+        // restore catches up from.
+        for (auto id : ids)
+          st.kept[id] = st.owner_epochs[id];
+      }
       // Drained: everything announced for them is stored.
       for (auto id : ids)
         if (auto q = st.unmirrored.find(id); q != st.unmirrored.end() && !q->second.empty()) {
@@ -199,31 +221,51 @@ public:
                             .count();
     m.set_partitions({st.assigned.begin(), st.assigned.end()});
     m.ready = !st.assigned.empty() && !st.stopping;
+    log::fields line;
+    line("partitions", join(ids));
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS)
+      line("kept", join(kept_back))("dropped", join(dropped));
+    else
+      line("users_moved", users);
     log::info("kafka_source",
               std::string(err == RdKafka::ERR__ASSIGN_PARTITIONS ? "assigned" : "revoked") +
-                log::fields()("partitions", join(ids))("users_moved", users)("ms", ms.count())
-                  .str());
+                line("ms", ms.count()).str());
   }
 
 private:
-  /// Blocks until the sink committed everything of `ids` and the shards
-  /// checkpointed those partitions' profiles; returns how many profiles.
-  std::uint64_t hand_over(const std::vector<std::int32_t>& ids) {
-    auto& st = self_->state;
+  /// Blocks until the sink committed everything of `ids`.
+  void drain(const std::vector<std::int32_t>& ids) {
     caf::scoped_actor blocking{self_->system()};
-    blocking->request(st.cfg.sink, caf::infinite, drain_atom::value, ids)
+    blocking->request(self_->state.cfg.sink, caf::infinite, drain_atom::value, ids)
       .receive([](bool) {},
                [&](caf::error& e) {
                  log::error("kafka_source", "drain failed: " + self_->system().render(e));
                });
+  }
+
+  /// Blocks until the shards checkpointed and passivated the profiles of
+  /// `ids`; returns how many.
+  std::uint64_t checkpoint(const std::vector<std::int32_t>& ids) {
+    caf::scoped_actor blocking{self_->system()};
     std::uint64_t users = 0;
-    for (const auto& shard : st.cfg.shards)
+    for (const auto& shard : self_->state.cfg.shards)
       blocking->request(shard, caf::infinite, release_atom::value, ids, false)
         .receive([&](std::uint64_t n) { users += n; },
                  [&](caf::error& e) {
                    log::error("kafka_source", "release failed: " + self_->system().render(e));
                  });
     return users;
+  }
+
+  /// Drops the profiles of `ids` without checkpoints. From this actor, so
+  /// the shards see it before any transaction of the new assignment.
+  void discard(const std::vector<std::int32_t>& ids) {
+    if (ids.empty())
+      return;
+    for (const auto& shard : self_->state.cfg.shards)
+      self_->request(shard, caf::infinite, discard_atom::value, ids)
+        .then([](std::uint64_t) {},
+              [](caf::error&) {}); // a shard that is gone has nothing to drop
   }
 
   self_ptr self_;

@@ -33,6 +33,10 @@ struct source_config {
   int prefetch_kbytes = 16384; ///< librdkafka's queued.max.messages.kbytes
   int max_future_s = 86400;    ///< input.max_future_s: timestamps further ahead are quarantined
   bool quarantine_unknown_fields = false; ///< input.unknown_fields
+  /// Checkpoint the profiles of revoked partitions while the group waits
+  /// (sink.store_all = false: no stored rows to catch up from). Otherwise
+  /// they stay in memory, kept where their partition comes straight back.
+  bool checkpoint_on_revoke = false;
   std::vector<shard_actor> shards;
   global_model_actor global; ///< told where partitions start and end, for its epochs
   models::epoch_plan epochs; ///< model.epoch_offsets and model.epoch_seconds
@@ -55,6 +59,10 @@ struct source_state {
   std::set<std::int32_t> assigned;
   /// This node's claim on each assigned partition (kafka_offsets.owner_epoch).
   std::map<std::int32_t, std::int64_t> owner_epochs;
+  /// Revoked partitions whose profiles are still in memory, with the claim
+  /// they were read under: the next assignment keeps them if nobody
+  /// claimed the partition in between, and drops them otherwise.
+  std::map<std::int32_t, std::int64_t> kept;
   std::set<std::int32_t> started; ///< assigned partitions whose first offset the global model knows
   /// Where an assigned partition is read: its epochs (they follow its
   /// messages' timestamps too), the epoch of the next offset to hand on, and

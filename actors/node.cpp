@@ -159,6 +159,11 @@ node::node(caf::actor_system& sys, const config::settings& s)
   shc.profile.store = store_;
   shc.profile.metrics = metrics_;
   shc.profile.node = name_;
+  // A hand-over writes no checkpoints (kafka_source): the next owner catches
+  // up from the stored rows after the last one, which must all fit in what
+  // a restore replays.
+  shc.profile.checkpoint_every =
+    std::min(shc.profile.checkpoint_every, std::max<std::size_t>(1, catch_up_limit(s.model) / 2));
   shc.standard_threshold = threshold_params(s.model);
   shc.passivate_after = std::chrono::seconds(s.node.passivate_after_s);
   shc.max_profiles = std::max<std::size_t>(
@@ -187,6 +192,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.prefetch_kbytes = s.kafka.prefetch_kbytes;
   src.max_future_s = s.input.max_future_s;
   src.quarantine_unknown_fields = s.input.quarantine_unknown_fields;
+  src.checkpoint_on_revoke = !s.sink.store_all;
   src.shards = shards_;
   src.sink = sink_;
   src.global = global_;

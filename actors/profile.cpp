@@ -207,6 +207,11 @@ profile_actor::behavior_type profile(self_ptr self, std::string user, profile_co
       when_ready(self, [=] { handle_checkpoint_request(self, quit, rp); });
       return rp;
     },
+    [=](discard_atom) {
+      self->state.cfg.metrics->profile_memory_bytes -= self->state.memory_reported;
+      self->state.memory_reported = 0;
+      self->quit();
+    },
     [=](label_atom, label& l) {
       auto rp = self->make_response_promise<bool>();
       when_ready(self, [=]() mutable { rp.deliver(apply_label(self, l)); });

@@ -244,6 +244,22 @@ shard_actor::behavior_type shard(self_ptr self, shard_config cfg) {
         });
       return rp;
     },
+    [=](discard_atom, std::vector<std::int32_t>& partitions) {
+      auto& st = self->state;
+      std::uint64_t dropped = 0;
+      for (auto it = st.profiles.begin(); it != st.profiles.end();) {
+        const auto& e = it->second;
+        if (std::find(partitions.begin(), partitions.end(), e.partition) == partitions.end()) {
+          ++it;
+          continue;
+        }
+        self->send(e.actor, discard_atom::value);
+        --st.cfg.profile.metrics->active_profiles;
+        ++dropped;
+        it = st.profiles.erase(it);
+      }
+      return dropped;
+    },
     [=](label_atom, label& l) -> caf::result<bool> {
       auto it = self->state.profiles.find(l.user_id);
       if (it == self->state.profiles.end())

@@ -21,6 +21,9 @@ using profile_actor = caf::typed_actor<
   caf::reacts_to<std::vector<transaction>, global_snapshot>,
   /// Writes a checkpoint and answers once it is committed; quits after if asked.
   caf::replies_to<checkpoint_atom, bool>::with<bool>,
+  /// Quits without a checkpoint: what it knows is in PostgreSQL already
+  /// (its last checkpoint and the stored rows after it) or is out of date.
+  caf::reacts_to<discard_atom>,
   /// Analyst feedback on one of this user's flagged transactions; true if applied.
   caf::replies_to<label_atom, label>::with<bool>,
   /// What an operator sees of this profile.
@@ -43,6 +46,8 @@ using shard_actor = caf::typed_actor<
   /// Checkpoints and passivates the profiles of these partitions (all if the
   /// flag is set); answers how many once every checkpoint is committed.
   caf::replies_to<release_atom, std::vector<std::int32_t>, bool>::with<std::uint64_t>,
+  /// Drops the profiles of these partitions without a checkpoint; answers how many.
+  caf::replies_to<discard_atom, std::vector<std::int32_t>>::with<std::uint64_t>,
   /// Analyst feedback for a user of this shard; true if an active profile took it.
   caf::replies_to<label_atom, label>::with<bool>,
   /// Operator requests about one user, forwarded to its profile (brought

@@ -8,6 +8,7 @@ namespace rtad {
 using announce_atom = caf::atom_constant<caf::atom("announce")>;
 using assign_atom = caf::atom_constant<caf::atom("assign")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>;
+using discard_atom = caf::atom_constant<caf::atom("discard")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using enter_atom = caf::atom_constant<caf::atom("enter")>;
 using floor_atom = caf::atom_constant<caf::atom("floor")>;

@@ -1,0 +1,76 @@
+#define BOOST_TEST_MODULE a rebalance writes nothing while the group waits
+// With every row stored, a hand-over checkpoints no profile while the
+// consumer group waits for it: a partition that comes straight back keeps
+// its profiles in memory, and the new owner of the others catches their
+// users up from the last checkpoint and the stored rows after it.
+#include "support/cluster.hpp"
+#include "support/node_fixture.hpp"
+#include "support/process.hpp"
+#include "support/stream.hpp"
+
+#include <memory>
+
+using namespace rtad;
+using test::wall_clock;
+
+namespace {
+
+/// The value of `key=` in a log line ("" when absent or empty).
+std::string field(const std::string& line, const std::string& key) {
+  auto at = line.find(" " + key + "=");
+  if (at == std::string::npos)
+    return "";
+  auto rest = line.substr(at + key.size() + 2);
+  return rest.substr(0, rest.find(' '));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_joining_node_costs_no_checkpoint_and_every_user_keeps_all_it_learnt) {
+  test::node_fixture f("rtad_rebalance", 4);
+  test::population people(40, 31, wall_clock() - 7 * 86400);
+  test::producer p(f.settings.kafka.bootstrap);
+  auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
+  long long sent = 0;
+  auto send = [&](int rounds) {
+    for (int r = 0; r < rounds; ++r)
+      for (const auto& t : people.round()) {
+        p.send(f.topic, t.user_id, encode_transaction(t));
+        ++sent;
+      }
+    p.flush();
+  };
+  auto alpha = std::make_unique<test::child>(test::node_args(f.settings, "alpha"), log_of("alpha"));
+  BOOST_REQUIRE(test::eventually([&] { return test::owns_partitions(log_of("alpha")); },
+                                 std::chrono::seconds(30)));
+  send(6);
+  f.wait_for("select count(*) from transactions", sent);
+
+  auto bravo = std::make_unique<test::child>(test::node_args(f.settings, "bravo"), log_of("bravo"));
+  BOOST_REQUIRE_MESSAGE(test::all_own_partitions({log_of("alpha"), log_of("bravo")}),
+                        "the nodes did not share the partitions; see " << log_of("alpha"));
+  // alpha gave up all four while the group waited, checkpointing nobody,
+  // and kept the profiles of the two it got back.
+  auto revoked = test::last_line_with(log_of("alpha"), "kafka_source revoked");
+  BOOST_TEST(field(revoked, "users_moved") == "0", revoked);
+  auto assigned = test::last_line_with(log_of("alpha"), "kafka_source assigned");
+  BOOST_TEST(field(assigned, "kept") == field(assigned, "partitions"), assigned);
+  BOOST_TEST(!field(assigned, "kept").empty(), assigned);
+  BOOST_TEST(!field(assigned, "dropped").empty(), assigned);
+  BOOST_TEST(f.count("select count(*) from user_profiles where checkpoint is not null") == 0);
+
+  send(6);
+  f.wait_for("select count(*) from transactions", sent);
+  for (auto* node : {alpha.get(), bravo.get()}) {
+    node->signal(SIGTERM);
+    BOOST_TEST(node->wait_exit(std::chrono::seconds(60)) == 0, "see " << log_of("alpha"));
+  }
+  f.expect_exactly_once(sent);
+  // Every user's history holds every transaction it was sent, whether its
+  // profile stayed with alpha or bravo rebuilt it from the stored rows.
+  BOOST_TEST(f.count("select count(*) from user_profiles") == people.users());
+  BOOST_TEST(f.count("select count(*) from user_profiles u join (select user_id, count(*) as n"
+                     " from transactions group by user_id) t using (user_id)"
+                     " where u.history_size <> t.n") == 0);
+  BOOST_TEST(f.count("select count(distinct node) from user_profiles") == 2);
+}
