@@ -22,6 +22,11 @@ constexpr int queue_full_poll_ms = 50;
 /// liveness pings between calls, and a broker away must not look like a wedge.
 constexpr int txn_timeout_ms = 10000;
 constexpr std::size_t batch_bytes = 16 << 20; ///< a batch of 900 KB messages stays bounded too
+/// How long the merge by time waits for a partition with nothing read.
+constexpr std::chrono::milliseconds merge_wait{200};
+/// What the merge holds at most while it waits for such a partition.
+constexpr std::size_t merge_max_messages = 65536;
+constexpr std::size_t merge_max_bytes = 64 << 20;
 
 /// What both of its clients start from (kafka.properties come last).
 std::unique_ptr<RdKafka::Conf> base_conf(const repartition_config& cfg) {
@@ -77,6 +82,8 @@ std::unique_ptr<RdKafka::Producer> make_producer(const repartition_config& cfg) 
 bool rewind(self_ptr self) {
   auto& st = self->state;
   st.batch.clear();
+  st.merge.clear();
+  st.merge_bytes = 0;
   std::vector<RdKafka::TopicPartition*> parts;
   if (st.consumer->assignment(parts) != RdKafka::ERR_NO_ERROR || parts.empty()) {
     RdKafka::TopicPartition::destroy(parts);
@@ -223,18 +230,55 @@ void poll(self_ptr self) {
       st.rewind = false;
     }
     auto timeout = static_cast<int>(st.cfg.poll_timeout.count());
-    std::size_t bytes = 0;
-    while (st.batch.size() < st.cfg.batch_max && bytes < batch_bytes) {
-      std::unique_ptr<RdKafka::Message> msg(st.consumer->consume(st.batch.empty() ? timeout : 0));
-      if (msg->err() == RdKafka::ERR__TIMED_OUT || msg->err() == RdKafka::ERR__PARTITION_EOF)
+    // Read on while some partition has nothing read yet (librdkafka hands
+    // over one partition's fetch after another: a full merge of the first
+    // ones would stop before the others), up to a bound in count and bytes.
+    while ((st.merge.size() < 2 * st.cfg.batch_max || !st.merge.complete()) &&
+           st.merge.size() < merge_max_messages && st.merge_bytes < merge_max_bytes) {
+      bool wait = st.merge.size() == 0 || !st.merge.complete();
+      std::unique_ptr<RdKafka::Message> msg(st.consumer->consume(wait ? timeout : 0));
+      if (msg->err() == RdKafka::ERR__TIMED_OUT)
         break;
+      if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
+        st.merge.at_end(msg->partition());
+        continue;
+      }
       if (msg->err() != RdKafka::ERR_NO_ERROR) {
         if (st.errors++ % 100 == 0)
           log::warn("repartitioner", "consume error: " + msg->errstr());
         break;
       }
+      st.merge_bytes += msg->len();
+      auto partition = msg->partition();
+      auto at = msg->timestamp().timestamp;
+      st.merge.add(partition, at, std::move(msg));
+    }
+    // A partition with nothing read yet may hold earlier messages: wait for
+    // it a little (a fetch under way), not for good (a slow partition).
+    auto now = std::chrono::steady_clock::now();
+    if (st.merge.complete())
+      st.incomplete_since = {};
+    else if (st.incomplete_since == std::chrono::steady_clock::time_point{})
+      st.incomplete_since = now;
+    const bool anyway =
+      st.incomplete_since != std::chrono::steady_clock::time_point{} && now - st.incomplete_since >= merge_wait;
+    std::size_t bytes = 0;
+    for (const auto& msg : st.batch)
       bytes += msg->len();
-      st.batch.push_back(std::move(msg));
+    while (st.batch.size() < st.cfg.batch_max && bytes < batch_bytes) {
+      auto next = st.merge.take(1, anyway);
+      if (next.empty())
+        break;
+      bytes += next.front()->len();
+      st.merge_bytes -= next.front()->len();
+      st.batch.push_back(std::move(next.front()));
+    }
+    // A batch that is not full waits for the partition the merge waits for
+    // (one transaction per message or two would crawl), up to merge_wait.
+    bool full = st.batch.size() >= st.cfg.batch_max || bytes >= batch_bytes;
+    if (!full && !st.merge.complete() && !anyway) {
+      self->send(self, poll_atom::value);
+      return;
     }
     if (!st.batch.empty() && !commit_batch(self))
       st.rewind = true;
@@ -262,11 +306,19 @@ public:
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& parts) override {
-    self_->state.batch.clear();
-    if (err == RdKafka::ERR__ASSIGN_PARTITIONS)
+    auto& st = self_->state;
+    st.batch.clear();
+    st.merge.clear();
+    st.merge_bytes = 0;
+    std::set<std::int32_t> assigned;
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      for (const auto* p : parts)
+        assigned.insert(p->partition());
       consumer->assign(parts);
-    else
+    } else {
       consumer->unassign();
+    }
+    st.merge.assign(assigned);
     log::info("repartitioner", std::string(err == RdKafka::ERR__ASSIGN_PARTITIONS ? "assigned"
                                                                                   : "revoked") +
                                  log::fields()("partitions", parts.size()).str());
@@ -285,6 +337,7 @@ source_actor::behavior_type repartitioner(self_ptr self, repartition_config cfg)
   set(*conf, "enable.auto.commit", "false"); // offsets travel in the transactions
   set(*conf, "auto.offset.reset", "earliest");
   set(*conf, "isolation.level", "read_committed");
+  set(*conf, "enable.partition.eof", "true"); // the merge by time waits for nobody at its end
   set_kafka_properties(*conf, st.cfg.properties);
   std::string err;
   if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "actors/time_merge.hpp"
+
 #include "actors/metrics.hpp"
 #include "messages/actors.hpp"
 
@@ -51,6 +53,12 @@ struct repartition_state {
   /// Messages read since the last transaction; a rebalance drops them (their
   /// partitions start again from the committed offsets).
   std::vector<std::unique_ptr<RdKafka::Message>> batch;
+  /// Messages read and not yet in a batch, merged across partitions by
+  /// their Kafka timestamps (time_merge.hpp), with their bytes.
+  time_merge<std::unique_ptr<RdKafka::Message>> merge;
+  std::size_t merge_bytes = 0;
+  /// Since when the merge has waited for a partition with nothing read.
+  std::chrono::steady_clock::time_point incomplete_since{};
   bool stopping = false;
   bool output_ready = false; ///< the by-user topic exists (made here when missing)
   bool rewind = false;       ///< a transaction failed: seek back before reading on

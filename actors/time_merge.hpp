@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace rtad {
+
+/// Merges several partitions' messages into one sequence by event time, as
+/// Kafka Streams does before a repartition: an unkeyed producer spreads a
+/// user's transactions over every partition, each in time order, and
+/// reading them partition by partition as fetches arrive hands a user's
+/// transactions on out of order (hours apart on a busy topic), which
+/// scrambles every feature that follows time (gaps, velocity, travel).
+///
+/// The message with the earliest timestamp goes first, but only while every
+/// assigned partition has a message waiting or is known to be at its end:
+/// a partition whose next message has not arrived yet might hold an earlier
+/// one. The caller decides how long to wait for it (`take(..., true)` takes
+/// what is there). Messages of a partition keep their order.
+template <class Message>
+class time_merge {
+public:
+  /// The partitions read now; what waited for others is dropped with them.
+  void assign(const std::set<std::int32_t>& partitions) {
+    for (auto it = waiting_.begin(); it != waiting_.end();)
+      it = partitions.count(it->first) ? std::next(it) : waiting_.erase(it);
+    for (auto it = at_end_.begin(); it != at_end_.end();)
+      it = partitions.count(*it) ? std::next(it) : at_end_.erase(it);
+    assigned_ = partitions;
+  }
+
+  void add(std::int32_t partition, std::int64_t timestamp, Message m) {
+    waiting_[partition].emplace_back(timestamp, std::move(m));
+    at_end_.erase(partition);
+  }
+
+  /// The partition has nothing more for now (librdkafka's partition EOF).
+  void at_end(std::int32_t partition) { at_end_.insert(partition); }
+
+  /// Forgets everything read (a rewind to the committed offsets).
+  void clear() {
+    waiting_.clear();
+    at_end_.clear();
+  }
+
+  /// Whether every assigned partition has a message waiting or is at its end.
+  bool complete() const {
+    for (auto p : assigned_) {
+      auto it = waiting_.find(p);
+      if ((it == waiting_.end() || it->second.empty()) && !at_end_.count(p))
+        return false;
+    }
+    return true;
+  }
+
+  std::size_t size() const {
+    std::size_t n = 0;
+    for (const auto& [p, q] : waiting_)
+      n += q.size();
+    return n;
+  }
+
+  /// Up to `max` messages in time order (ties: lower partition first), while
+  /// the merge is complete, or whatever waits when `anyway`.
+  std::vector<Message> take(std::size_t max, bool anyway) {
+    std::vector<Message> out;
+    while (out.size() < max && (anyway || complete())) {
+      std::deque<std::pair<std::int64_t, Message>>* first = nullptr;
+      for (auto& [p, q] : waiting_)
+        if (!q.empty() && (!first || q.front().first < first->front().first))
+          first = &q;
+      if (!first)
+        break;
+      out.push_back(std::move(first->front().second));
+      first->pop_front();
+    }
+    return out;
+  }
+
+private:
+  std::set<std::int32_t> assigned_;
+  std::map<std::int32_t, std::deque<std::pair<std::int64_t, Message>>> waiting_;
+  std::set<std::int32_t> at_end_;
+};
+
+} // namespace rtad
