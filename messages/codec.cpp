@@ -214,19 +214,28 @@ void read_text(od::value v, const std::string& name, slot& s, std::string& out,
             ", got " + type_name(type);
 }
 
+/// Starts reading a field: a key given twice counts once, the last, and
+/// null is absent. True when the value is of the `expected` type; otherwise
+/// `s` says what it is instead (`must_be`: "a number", "an object", ...).
+bool open(od::value& v, slot& s, od::json_type expected, const std::string& name,
+          const char* must_be) {
+  auto type = ok(v.type());
+  s = slot{};
+  if (is_null(v, type))
+    return false;
+  s.present = true;
+  if (type == expected)
+    return true;
+  check_json(v);
+  s.error = "field '" + name + "' must be " + must_be + ", got " + type_name(type);
+  return false;
+}
+
 /// A number field's value and how it was written (for reasons).
 void read_number(od::value v, const std::string& name, const char* expected, slot& s, double& out,
                  std::string& written) {
-  auto type = ok(v.type());
-  s = slot{}; // a key given twice: the last one counts
-  if (is_null(v, type))
+  if (!open(v, s, od::json_type::number, name, expected))
     return;
-  s.present = true;
-  if (type != od::json_type::number) {
-    check_json(v);
-    s.error = "field '" + name + "' must be " + expected + ", got " + type_name(type);
-    return;
-  }
   written.assign(token_of(v));
   out = number_of(v);
 }
@@ -245,16 +254,8 @@ void read_object(od::value v, const char* name, slot& s, const std::array<const 
                  std::array<slot, N>& slots, std::array<std::string*, N> out,
                  const std::array<bool, N>& ids, const decode_options& options,
                  std::string& refused, std::uint64_t& unknown) {
-  auto type = ok(v.type());
-  s = slot{}; // a key given twice: the last one counts
-  if (is_null(v, type))
+  if (!open(v, s, od::json_type::object, name, "an object"))
     return;
-  s.present = true;
-  if (type != od::json_type::object) {
-    check_json(v);
-    s.error = std::string("field '") + name + "' must be an object, got " + type_name(type);
-    return;
-  }
   const std::string where = std::string(name) + ".";
   slots = {}; // the object given twice: the last one counts, whole
   for (auto f : ok(v.get_object())) {
@@ -364,18 +365,8 @@ transaction decode(std::string_view bytes, const decode_options& options) {
                        {&t.device_type, &t.ip_address}, {false, false}, options, refused_device,
                        unknown);
       else if (key == "_anomalous") {
-        auto type = ok(value.type());
-        auto& s = slots[f_anomalous];
-        s = slot{};
-        if (is_null(value, type))
-          continue;
-        s.present = true;
-        if (type == od::json_type::boolean) {
+        if (open(value, slots[f_anomalous], od::json_type::boolean, "_anomalous", "a boolean"))
           t.anomalous = ok(value.get_bool()) ? 1 : 0;
-        } else {
-          check_json(value);
-          s.error = std::string("field '_anomalous' must be a boolean, got ") + type_name(type);
-        }
       } else if (key == "fraud_type") {
         auto& s = slots[f_fraud_type];
         read_text(value, "fraud_type", s, t.fraud_type);
