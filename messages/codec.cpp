@@ -71,16 +71,16 @@ std::string shown(std::string_view s) {
   return s.size() > 64 ? out + "..." : out;
 }
 
-/// Throws unless `s` can be stored as PostgreSQL text and is within `limit`.
-/// Its UTF-8 is not checked again: the parser refuses a document with any
-/// ill-formed string (decode says where), escaped surrogates included.
-void check_text(const std::string& s, const std::string& field, std::size_t limit) {
+/// Why `s` cannot be stored as PostgreSQL text or is over `limit` (empty:
+/// it can). Its UTF-8 is not checked again: the parser refuses a document
+/// with any ill-formed string (decode says where), escaped surrogates included.
+std::string text_problem(const std::string& s, const std::string& field, std::size_t limit) {
   if (auto at = s.find('\0'); at != std::string::npos)
-    throw reject{"field '" + field + "' contains a NUL character (at byte " + std::to_string(at) +
-                 ")"};
+    return "field '" + field + "' contains a NUL character (at byte " + std::to_string(at) + ")";
   if (s.size() > limit)
-    throw reject{"field '" + field + "' is longer than " + std::to_string(limit) + " bytes (" +
-                 std::to_string(s.size()) + ")"};
+    return "field '" + field + "' is longer than " + std::to_string(limit) + " bytes (" +
+           std::to_string(s.size()) + ")";
+  return "";
 }
 
 const char* type_name(od::json_type t) {
@@ -107,9 +107,6 @@ T ok(simdjson::simdjson_result<T> r) {
   return value;
 }
 
-/// A number as a double, as JSON means it: integers beyond 64 bits too (a
-/// parser that builds the document reads them as doubles); a number no
-/// double can hold (1e400) is not JSON it accepts.
 /// A scalar as written, without the whitespace after it.
 std::string_view token_of(od::value& v) {
   std::string_view token = v.raw_json_token();
@@ -119,6 +116,9 @@ std::string_view token_of(od::value& v) {
   return token;
 }
 
+/// A number as a double, as JSON means it: integers beyond 64 bits too (a
+/// parser that builds the document reads them as doubles); a number no
+/// double can hold (1e400) is not JSON it accepts.
 double number_of(od::value& v) {
   double d = 0;
   if (v.get_double().get(d) == simdjson::SUCCESS)
@@ -175,25 +175,43 @@ struct slot {
   std::string error;
 };
 
+/// Starts reading a field: a key given twice counts once, the last, and
+/// null is absent. Returns the value's type.
+od::json_type begin(od::value& v, slot& s) {
+  auto type = ok(v.type());
+  s = slot{};
+  s.present = !is_null(v, type);
+  return type;
+}
+
+/// The value is not of the type its field must have (`must_be`: "a number",
+/// "an object", ...): read past it, and say so.
+void wrong_type(od::value& v, slot& s, const std::string& name, const std::string& must_be,
+                od::json_type type) {
+  check_json(v);
+  s.error = "field '" + name + "' must be " + must_be + ", got " + type_name(type);
+}
+
+/// True when the field is present with the `expected` type.
+bool open(od::value& v, slot& s, od::json_type expected, const std::string& name,
+          const char* must_be) {
+  auto type = begin(v, s);
+  if (!s.present || type == expected)
+    return s.present;
+  wrong_type(v, s, name, must_be, type);
+  return false;
+}
+
 /// The text of a string field (or an integer's digits where allowed);
 /// problems go to `s.error`.
 void read_text(od::value v, const std::string& name, slot& s, std::string& out,
                bool allow_number = false, std::size_t limit = max_text_bytes) {
-  auto type = ok(v.type());
-  s = slot{}; // a key given twice: the last one counts
-  if (is_null(v, type))
+  auto type = begin(v, s);
+  if (!s.present)
     return;
-  s.present = true;
   if (type == od::json_type::string) {
     out.assign(ok(v.get_string()));
-    if (out.empty())
-      s.error = "field '" + name + "' is empty";
-    else
-      try {
-        check_text(out, name, limit);
-      } catch (const reject& r) {
-        s.error = r.reason;
-      }
+    s.error = out.empty() ? "field '" + name + "' is empty" : text_problem(out, name, limit);
     return;
   }
   if (allow_number && type == od::json_type::number) {
@@ -209,26 +227,7 @@ void read_text(od::value v, const std::string& name, slot& s, std::string& out,
       return;
     }
   }
-  check_json(v);
-  s.error = "field '" + name + "' must be a " + (allow_number ? "string or integer" : "string") +
-            ", got " + type_name(type);
-}
-
-/// Starts reading a field: a key given twice counts once, the last, and
-/// null is absent. True when the value is of the `expected` type; otherwise
-/// `s` says what it is instead (`must_be`: "a number", "an object", ...).
-bool open(od::value& v, slot& s, od::json_type expected, const std::string& name,
-          const char* must_be) {
-  auto type = ok(v.type());
-  s = slot{};
-  if (is_null(v, type))
-    return false;
-  s.present = true;
-  if (type == expected)
-    return true;
-  check_json(v);
-  s.error = "field '" + name + "' must be " + must_be + ", got " + type_name(type);
-  return false;
+  wrong_type(v, s, name, allow_number ? "a string or integer" : "a string", type);
 }
 
 /// A number field's value and how it was written (for reasons).
@@ -286,6 +285,12 @@ void check(const slot& s, const std::string& name, bool missing = true) {
     throw reject{s.error};
 }
 
+/// Nothing may follow the document but whitespace.
+void must_end(od::document& doc) {
+  if (!doc.current_location().error())
+    throw not_json{};
+}
+
 /// A padded copy of the message (simdjson reads a few bytes past the end),
 /// and a parser reused for every message decoded on this thread.
 struct scratch {
@@ -330,8 +335,7 @@ transaction decode(std::string_view bytes, const decode_options& options) {
             throw not_json{};
           break;
       }
-      if (!doc.current_location().error())
-        throw not_json{};
+      must_end(doc);
       throw reject{std::string("expected a JSON object, got ") + type_name(root_type)};
     }
     for (auto f : ok(doc.get_object())) {
@@ -368,20 +372,22 @@ transaction decode(std::string_view bytes, const decode_options& options) {
         if (open(value, slots[f_anomalous], od::json_type::boolean, "_anomalous", "a boolean"))
           t.anomalous = ok(value.get_bool()) ? 1 : 0;
       } else if (key == "fraud_type") {
+        // A label, not a stored field of the format: empty is no label.
         auto& s = slots[f_fraud_type];
-        read_text(value, "fraud_type", s, t.fraud_type);
-        if (s.error.find("is empty") != std::string::npos)
-          s.error.clear(); // an empty label is no label
-        else if (s.error.find("must be a string") != std::string::npos)
+        auto type = begin(value, s);
+        if (type == od::json_type::string) {
+          t.fraud_type.assign(ok(value.get_string()));
+          s.error = text_problem(t.fraud_type, "fraud_type", max_text_bytes);
+        } else if (s.present) {
+          check_json(value);
           s.error = "field 'fraud_type' must be a string";
+        }
       } else {
         unknown_field(key, "", options, refused_top, unknown);
         check_json(value);
       }
     }
-    // Nothing may follow the object.
-    if (!doc.current_location().error())
-      throw not_json{};
+    must_end(doc);
   } catch (const not_json&) {
     // The parser refuses invalid UTF-8 in strings; say so rather than leave a guess.
     if (auto at = invalid_utf8_at(message); at != std::string_view::npos)
