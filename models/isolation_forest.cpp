@@ -48,11 +48,20 @@ std::vector<double> path_length_table(std::size_t psi) {
   return c;
 }
 
+/// Fills in the points under each inner node of one tree from its leaves' sizes
+/// (children come after their parent). Saturates at 65,535.
+void sum_inner_sizes(const isolation_forest::node* tree, std::size_t count, std::size_t dims,
+                     std::uint16_t* sizes) {
+  for (std::size_t i = count; i-- > 0;)
+    if (tree[i].feature != dims)
+      sizes[i] = static_cast<std::uint16_t>(std::min<std::uint32_t>(
+        65535u, std::uint32_t{sizes[tree[i].child]} + sizes[tree[i].child + 1u]));
+}
+
 /// Points under each node of one tree, recovered from the nodes alone: a
 /// leaf's size from its path length depth + c(size) (the nearest n in the
 /// table of c, as the leaf was built with the exact c; an empty leaf reads as
-/// one point, as c(0) = c(1)), an inner node's as its children's sum
-/// (children come after their parent). Saturates at 65,535.
+/// one point, as c(0) = c(1)), an inner node's as its children's sum.
 void recover_sizes(const isolation_forest::node* tree, std::size_t count, std::size_t dims,
                    const std::vector<double>& c_of, std::uint16_t* sizes) {
   std::vector<std::uint16_t> depth(count, 0);
@@ -60,12 +69,9 @@ void recover_sizes(const isolation_forest::node* tree, std::size_t count, std::s
     if (tree[i].feature != dims)
       depth[tree[i].child] = depth[tree[i].child + 1u] = static_cast<std::uint16_t>(depth[i] + 1);
   const auto psi = c_of.size() - 1;
-  for (std::size_t i = count; i-- > 0;) {
-    if (tree[i].feature != dims) {
-      sizes[i] = static_cast<std::uint16_t>(
-        std::min<std::uint32_t>(65535u, std::uint32_t{sizes[tree[i].child]} + sizes[tree[i].child + 1u]));
+  for (std::size_t i = 0; i < count; ++i) {
+    if (tree[i].feature != dims)
       continue;
-    }
     double target = tree[i].split - depth[i];
     auto n = static_cast<std::size_t>(std::lower_bound(c_of.begin() + 1, c_of.end(), target) -
                                       c_of.begin());
@@ -75,6 +81,7 @@ void recover_sizes(const isolation_forest::node* tree, std::size_t count, std::s
       --n;
     sizes[i] = static_cast<std::uint16_t>(std::min<std::size_t>(n, 65535u));
   }
+  sum_inner_sizes(tree, count, dims, sizes);
 }
 
 /// Copies a row into a buffer whose extra last column is the leaf sentinel.
@@ -257,12 +264,7 @@ void isolation_forest::build_tree(build_scratch& s) {
     --top;
     top += build_node(s, top, used);
   }
-  // Inner nodes' sizes from their children's (children come after parents),
-  // as a restore recovers them.
-  for (auto i = used; i-- > 0;)
-    if (s.tree[i].feature != dims_)
-      s.sizes[i] = static_cast<std::uint16_t>(std::min<std::uint32_t>(
-        65535u, std::uint32_t{s.sizes[s.tree[i].child]} + s.sizes[s.tree[i].child + 1u]));
+  sum_inner_sizes(s.tree.data(), used, dims_, s.sizes.data()); // as a restore recovers them
   s.built_start.push_back(static_cast<std::uint32_t>(s.built.size()));
   s.built.insert(s.built.end(), s.tree.begin(), s.tree.begin() + used);
   s.built_sizes.insert(s.built_sizes.end(), s.sizes.begin(), s.sizes.begin() + used);
