@@ -64,6 +64,13 @@ void report_memory(self_ptr self) {
   st.memory_reported = now;
 }
 
+/// Leaves memory: what it counted in profile_memory_bytes goes with it.
+void leave(self_ptr self) {
+  self->state.cfg.metrics->profile_memory_bytes -= self->state.memory_reported;
+  self->state.memory_reported = 0;
+  self->quit();
+}
+
 /// Writes a checkpoint; `done` runs once it is committed (or failed).
 template <class F>
 void checkpoint(self_ptr self, F done) {
@@ -146,11 +153,8 @@ bool apply_label(self_ptr self, const label& l) {
 void handle_checkpoint_request(self_ptr self, bool quit, caf::typed_response_promise<bool> rp) {
   checkpoint(self, [=](bool ok) mutable {
     rp.deliver(ok);
-    if (quit) {
-      self->state.cfg.metrics->profile_memory_bytes -= self->state.memory_reported;
-      self->state.memory_reported = 0;
-      self->quit();
-    }
+    if (quit)
+      leave(self);
   });
 }
 
@@ -207,11 +211,7 @@ profile_actor::behavior_type profile(self_ptr self, std::string user, profile_co
       when_ready(self, [=] { handle_checkpoint_request(self, quit, rp); });
       return rp;
     },
-    [=](discard_atom) {
-      self->state.cfg.metrics->profile_memory_bytes -= self->state.memory_reported;
-      self->state.memory_reported = 0;
-      self->quit();
-    },
+    [=](discard_atom) { leave(self); },
     [=](label_atom, label& l) {
       auto rp = self->make_response_promise<bool>();
       when_ready(self, [=]() mutable { rp.deliver(apply_label(self, l)); });
