@@ -83,7 +83,6 @@ bool rewind(self_ptr self) {
   auto& st = self->state;
   st.batch.clear();
   st.merge.clear();
-  st.merge_bytes = 0;
   std::vector<RdKafka::TopicPartition*> parts;
   if (st.consumer->assignment(parts) != RdKafka::ERR_NO_ERROR || parts.empty()) {
     RdKafka::TopicPartition::destroy(parts);
@@ -234,7 +233,7 @@ void poll(self_ptr self) {
     // over one partition's fetch after another: a full merge of the first
     // ones would stop before the others), up to a bound in count and bytes.
     while ((st.merge.size() < 2 * st.cfg.batch_max || !st.merge.complete()) &&
-           st.merge.size() < merge_max_messages && st.merge_bytes < merge_max_bytes) {
+           st.merge.size() < merge_max_messages && st.merge.bytes() < merge_max_bytes) {
       bool wait = st.merge.size() == 0 || !st.merge.complete();
       std::unique_ptr<RdKafka::Message> msg(st.consumer->consume(wait ? timeout : 0));
       if (msg->err() == RdKafka::ERR__TIMED_OUT)
@@ -248,10 +247,10 @@ void poll(self_ptr self) {
           log::warn("repartitioner", "consume error: " + msg->errstr());
         break;
       }
-      st.merge_bytes += msg->len();
       auto partition = msg->partition();
       auto at = msg->timestamp().timestamp;
-      st.merge.add(partition, at, std::move(msg));
+      auto bytes = msg->len();
+      st.merge.add(partition, at, bytes, std::move(msg));
     }
     // A partition with nothing read yet may hold earlier messages: wait for
     // it a little (a fetch under way), not for good (a slow partition).
@@ -265,14 +264,8 @@ void poll(self_ptr self) {
     std::size_t bytes = 0;
     for (const auto& msg : st.batch)
       bytes += msg->len();
-    while (st.batch.size() < st.cfg.batch_max && bytes < batch_bytes) {
-      auto next = st.merge.take(1, anyway);
-      if (next.empty())
-        break;
-      bytes += next.front()->len();
-      st.merge_bytes -= next.front()->len();
-      st.batch.push_back(std::move(next.front()));
-    }
+    if (bytes < batch_bytes)
+      bytes += st.merge.take(st.batch, st.cfg.batch_max, batch_bytes - bytes, anyway);
     // A batch that is not full waits for the partition the merge waits for
     // (one transaction per message or two would crawl), up to merge_wait.
     bool full = st.batch.size() >= st.cfg.batch_max || bytes >= batch_bytes;
@@ -309,7 +302,6 @@ public:
     auto& st = self_->state;
     st.batch.clear();
     st.merge.clear();
-    st.merge_bytes = 0;
     std::set<std::int32_t> assigned;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       for (const auto* p : parts)

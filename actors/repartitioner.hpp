@@ -1,8 +1,7 @@
 #pragma once
 
-#include "actors/time_merge.hpp"
-
 #include "actors/metrics.hpp"
+#include "actors/time_merge.hpp"
 #include "messages/actors.hpp"
 
 #include <chrono>
@@ -54,9 +53,8 @@ struct repartition_state {
   /// partitions start again from the committed offsets).
   std::vector<std::unique_ptr<RdKafka::Message>> batch;
   /// Messages read and not yet in a batch, merged across partitions by
-  /// their Kafka timestamps (time_merge.hpp), with their bytes.
+  /// their Kafka timestamps (time_merge.hpp).
   time_merge<std::unique_ptr<RdKafka::Message>> merge;
-  std::size_t merge_bytes = 0;
   /// Since when the merge has waited for a partition with nothing read.
   std::chrono::steady_clock::time_point incomplete_since{};
   bool stopping = false;

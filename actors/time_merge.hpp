@@ -33,8 +33,10 @@ public:
     assigned_ = partitions;
   }
 
-  void add(std::int32_t partition, std::int64_t timestamp, Message m) {
-    waiting_[partition].emplace_back(timestamp, std::move(m));
+  /// A message of `bytes` read from `partition`, stamped `timestamp`.
+  void add(std::int32_t partition, std::int64_t timestamp, std::size_t bytes, Message m) {
+    waiting_[partition].push_back({timestamp, bytes, std::move(m)});
+    bytes_ += bytes;
     at_end_.erase(partition);
   }
 
@@ -45,6 +47,7 @@ public:
   void clear() {
     waiting_.clear();
     at_end_.clear();
+    bytes_ = 0;
   }
 
   /// Whether every assigned partition has a message waiting or is at its end.
@@ -64,27 +67,40 @@ public:
     return n;
   }
 
-  /// Up to `max` messages in time order (ties: lower partition first), while
-  /// the merge is complete, or whatever waits when `anyway`.
-  std::vector<Message> take(std::size_t max, bool anyway) {
-    std::vector<Message> out;
-    while (out.size() < max && (anyway || complete())) {
-      std::deque<std::pair<std::int64_t, Message>>* first = nullptr;
+  /// Bytes of the messages waiting.
+  std::size_t bytes() const { return bytes_; }
+
+  /// Appends messages to `out` in time order (ties: lower partition first)
+  /// while the merge is complete, or whatever waits when `anyway`, until
+  /// `out` holds `max` or this call took `max_bytes`. Returns the bytes taken.
+  std::size_t take(std::vector<Message>& out, std::size_t max, std::size_t max_bytes,
+                   bool anyway) {
+    std::size_t taken_bytes = 0;
+    while (out.size() < max && taken_bytes < max_bytes && (anyway || complete())) {
+      std::deque<entry>* first = nullptr;
       for (auto& [p, q] : waiting_)
-        if (!q.empty() && (!first || q.front().first < first->front().first))
+        if (!q.empty() && (!first || q.front().timestamp < first->front().timestamp))
           first = &q;
       if (!first)
         break;
-      out.push_back(std::move(first->front().second));
+      taken_bytes += first->front().bytes;
+      bytes_ -= first->front().bytes;
+      out.push_back(std::move(first->front().message));
       first->pop_front();
     }
-    return out;
+    return taken_bytes;
   }
 
 private:
+  struct entry {
+    std::int64_t timestamp;
+    std::size_t bytes;
+    Message message;
+  };
   std::set<std::int32_t> assigned_;
-  std::map<std::int32_t, std::deque<std::pair<std::int64_t, Message>>> waiting_;
+  std::map<std::int32_t, std::deque<entry>> waiting_;
   std::set<std::int32_t> at_end_;
+  std::size_t bytes_ = 0;
 };
 
 } // namespace rtad
