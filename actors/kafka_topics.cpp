@@ -51,27 +51,34 @@ int topic_partitions(const std::string& bootstrap,
   return kafka::topic_partitions(h.rk, bootstrap, topic, timeout_ms);
 }
 
-int ensure_topic_like(const std::string& bootstrap,
-                      const std::map<std::string, std::string>& properties,
-                      const std::string& source, const std::string& target, int timeout_ms) {
+int ensure_topic(const std::string& bootstrap, const std::map<std::string, std::string>& properties,
+                 const std::string& topic, int partitions, int timeout_ms) {
   admin_handle h(bootstrap, properties);
-  if (auto n = kafka::topic_partitions(h.rk, bootstrap, target, timeout_ms); n > 0)
+  if (auto n = kafka::topic_partitions(h.rk, bootstrap, topic, timeout_ms); n > 0)
     return n;
-  auto partitions = kafka::topic_partitions(h.rk, bootstrap, source, timeout_ms);
-  if (partitions == 0)
-    throw std::runtime_error("Kafka at " + bootstrap + " has no topic '" + source +
-                             "' (create it; set kafka.topic)");
-  kafka::create_topic(h.rk, target, partitions, timeout_ms);
+  kafka::create_topic(h.rk, topic, partitions, timeout_ms);
   // A new topic reaches every broker's metadata a moment later.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   int n = 0;
-  while ((n = kafka::topic_partitions(h.rk, bootstrap, target, timeout_ms)) == 0 &&
+  while ((n = kafka::topic_partitions(h.rk, bootstrap, topic, timeout_ms)) == 0 &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(metadata_retry_ms));
   if (n == 0)
-    throw std::runtime_error("topic '" + target + "' was created but does not appear at " +
+    throw std::runtime_error("topic '" + topic + "' was created but does not appear at " +
                              bootstrap);
   return n;
+}
+
+int ensure_topic_like(const std::string& bootstrap,
+                      const std::map<std::string, std::string>& properties,
+                      const std::string& source, const std::string& target, int timeout_ms) {
+  if (auto n = topic_partitions(bootstrap, properties, target, timeout_ms); n > 0)
+    return n;
+  auto partitions = topic_partitions(bootstrap, properties, source, timeout_ms);
+  if (partitions == 0)
+    throw std::runtime_error("Kafka at " + bootstrap + " has no topic '" + source +
+                             "' (create it; set kafka.topic)");
+  return ensure_topic(bootstrap, properties, target, partitions, timeout_ms);
 }
 
 } // namespace rtad

@@ -1,5 +1,5 @@
 #pragma once
-// The by-user topic of the repartition stage, made by the node when missing.
+// The repartition stage's topics (by-user, lease), made by the node when missing.
 
 #include <map>
 #include <string>
@@ -13,6 +13,12 @@ namespace rtad {
 int topic_partitions(const std::string& bootstrap,
                      const std::map<std::string, std::string>& properties, const std::string& topic,
                      int timeout_ms);
+
+/// Makes sure `topic` exists, creating it with `partitions` (the broker's
+/// default replication) when it does not; returns its partition count.
+/// Throws std::runtime_error naming the topic when the broker refuses.
+int ensure_topic(const std::string& bootstrap, const std::map<std::string, std::string>& properties,
+                 const std::string& topic, int partitions, int timeout_ms);
 
 /// Makes sure `target` exists, creating it with as many partitions as
 /// `source` (the broker's default replication) when it does not; returns

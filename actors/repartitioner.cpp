@@ -22,11 +22,15 @@ constexpr int queue_full_poll_ms = 50;
 /// liveness pings between calls, and a broker away must not look like a wedge.
 constexpr int txn_timeout_ms = 10000;
 constexpr std::size_t batch_bytes = 16 << 20; ///< a batch of 900 KB messages stays bounded too
-/// How long the merge by time waits for a partition with nothing read.
+/// How long the merge by time waits for a partition with nothing read: one
+/// the broker has nothing more of, and one it has more of.
 constexpr std::chrono::milliseconds merge_wait{200};
+constexpr std::chrono::seconds merge_wait_behind{5};
 /// What the merge holds at most while it waits for such a partition.
 constexpr std::size_t merge_max_messages = 65536;
 constexpr std::size_t merge_max_bytes = 64 << 20;
+/// What librdkafka prefetches, a small part of what the merge may hold.
+constexpr int prefetch_kbytes = 8192;
 
 /// What both of its clients start from (kafka.properties come last).
 std::unique_ptr<RdKafka::Conf> base_conf(const repartition_config& cfg) {
@@ -90,6 +94,8 @@ bool rewind(self_ptr self) {
   }
   bool known = st.consumer->committed(parts, txn_timeout_ms) == RdKafka::ERR_NO_ERROR;
   for (auto* p : known ? parts : std::vector<RdKafka::TopicPartition*>{}) {
+    if (p->topic() != st.cfg.input_topic)
+      continue; // the lease
     if (p->offset() < 0)
       p->set_offset(RdKafka::Topic::OFFSET_BEGINNING); // nothing committed yet
     // A partition not fetching yet starts from its committed offset anyway.
@@ -97,6 +103,51 @@ bool rewind(self_ptr self) {
   }
   RdKafka::TopicPartition::destroy(parts);
   return known;
+}
+
+/// Whether each of these partitions was read up to the end the broker gave
+/// with its last fetch (no request is made); not when either is unknown yet
+/// (a partition not fetched since its assignment or a seek).
+bool caught_up(self_ptr self, const std::vector<std::int32_t>& partitions) {
+  auto& st = self->state;
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (auto p : partitions)
+    parts.push_back(RdKafka::TopicPartition::create(st.cfg.input_topic, p));
+  bool all = st.consumer->position(parts) == RdKafka::ERR_NO_ERROR;
+  for (auto* p : parts) {
+    std::int64_t low = 0, high = -1;
+    all = all && p->offset() >= 0 &&
+          st.consumer->get_watermark_offsets(p->topic(), p->partition(), &low, &high) ==
+            RdKafka::ERR_NO_ERROR &&
+          high >= 0 && p->offset() >= high;
+  }
+  RdKafka::TopicPartition::destroy(parts);
+  return all;
+}
+
+/// Pauses a partition the merge holds a batch of while it waits for
+/// another, and resumes it once it does not, as Kafka Streams pauses a
+/// partition whose buffer is full. A producer that spreads messages over
+/// partitions in runs (librdkafka's sticky partitioner) makes partitions run
+/// at different times: the merge drains the one behind and waits for it,
+/// while librdkafka fetched the others evenly until the merge was full
+/// (65,536 messages, none of the partition behind) and gave up, letting a
+/// user's later transactions pass earlier ones. A pause drops what
+/// librdkafka prefetched of the partition; it fetches it again later.
+void pace(self_ptr self, std::int32_t partition) {
+  auto& st = self->state;
+  bool pause = !st.merge.complete() && st.merge.size(partition) >= st.cfg.batch_max;
+  if (pause == (st.paused.count(partition) > 0))
+    return;
+  std::vector<RdKafka::TopicPartition*> tp{RdKafka::TopicPartition::create(st.cfg.input_topic, partition)};
+  if (pause) {
+    st.consumer->pause(tp);
+    st.paused.insert(partition);
+  } else {
+    st.consumer->resume(tp);
+    st.paused.erase(partition);
+  }
+  RdKafka::TopicPartition::destroy(tp);
 }
 
 void check_lag(self_ptr self) {
@@ -111,8 +162,9 @@ void check_lag(self_ptr self) {
       st.consumer->position(parts) == RdKafka::ERR_NO_ERROR)
     for (auto* p : parts) {
       std::int64_t low = 0, high = 0;
-      if (p->offset() >= 0 && st.consumer->get_watermark_offsets(p->topic(), p->partition(), &low,
-                                                                 &high) == RdKafka::ERR_NO_ERROR)
+      if (p->topic() == st.cfg.input_topic && p->offset() >= 0 &&
+          st.consumer->get_watermark_offsets(p->topic(), p->partition(), &low, &high) ==
+            RdKafka::ERR_NO_ERROR)
         lag += std::max<std::int64_t>(0, high - p->offset());
     }
   RdKafka::TopicPartition::destroy(parts);
@@ -127,16 +179,11 @@ bool commit_batch(self_ptr self) {
   if (auto e = txn_error(st.producer->begin_transaction()); e.failed)
     throw std::runtime_error("begin_transaction: " + e.text);
   std::map<std::int32_t, std::int64_t> next; // per input partition
-  decode_options options; // the scoring stage judges timestamps and fields
-  options.now = 0;
   std::uint64_t rekeyed = 0;
-  for (const auto& msg : st.batch) {
-    std::string_view bytes(static_cast<const char*>(msg->payload()), msg->len());
-    auto decoded = decode_transaction(bytes, options);
+  for (const auto& [msg, user, decoded] : st.batch) {
     const std::string* key = msg->key();
-    std::string user, origin;
-    if (auto* t = std::get_if<transaction>(&decoded)) {
-      user = std::move(t->user_id);
+    std::string origin;
+    if (decoded) {
       if (st.cfg.count_rekeyed && (!key || *key != user))
         ++rekeyed;
       key = &user;
@@ -202,10 +249,17 @@ void poll(self_ptr self) {
   if (st.stopping)
     return;
   try {
-    if (!st.output_ready) {
-      ensure_topic_like(st.cfg.bootstrap, st.cfg.properties, st.cfg.input_topic,
-                        st.cfg.output_topic, st.cfg.topic_timeout_ms);
-      st.output_ready = true;
+    if (!st.subscribed) {
+      const auto& props = st.cfg.properties;
+      ensure_topic_like(st.cfg.bootstrap, props, st.cfg.input_topic, st.cfg.output_topic,
+                        st.cfg.topic_timeout_ms);
+      st.input_partitions = topic_partitions(st.cfg.bootstrap, props, st.cfg.input_topic,
+                                             st.cfg.topic_timeout_ms);
+      ensure_topic(st.cfg.bootstrap, props, lease_topic(st.cfg.output_topic), 1, st.cfg.topic_timeout_ms);
+      if (auto rc = st.consumer->subscribe({lease_topic(st.cfg.output_topic)}); rc != RdKafka::ERR_NO_ERROR)
+        throw std::runtime_error("cannot subscribe to " + lease_topic(st.cfg.output_topic) + ": " +
+                                 RdKafka::err2str(rc));
+      st.subscribed = true;
     }
     if (!st.producer) {
       auto p = make_producer(st.cfg);
@@ -229,6 +283,8 @@ void poll(self_ptr self) {
       st.rewind = false;
     }
     auto timeout = static_cast<int>(st.cfg.poll_timeout.count());
+    decode_options options; // the scoring stage judges timestamps and fields
+    options.now = 0;
     // Read on while some partition has nothing read yet (librdkafka hands
     // over one partition's fetch after another: a full merge of the first
     // ones would stop before the others), up to a bound in count and bytes.
@@ -238,6 +294,8 @@ void poll(self_ptr self) {
       std::unique_ptr<RdKafka::Message> msg(st.consumer->consume(wait ? timeout : 0));
       if (msg->err() == RdKafka::ERR__TIMED_OUT)
         break;
+      if (msg->topic_name() != st.cfg.input_topic && msg->err() != RdKafka::ERR_NO_ERROR)
+        continue; // the lease partition's end
       if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
         st.merge.at_end(msg->partition());
         continue;
@@ -247,29 +305,54 @@ void poll(self_ptr self) {
           log::warn("repartitioner", "consume error: " + msg->errstr());
         break;
       }
-      auto partition = msg->partition();
-      auto at = msg->timestamp().timestamp;
-      auto bytes = msg->len();
-      st.merge.add(partition, at, bytes, std::move(msg));
+      read_message read;
+      read.msg = std::move(msg);
+      merge_time at{0, read.msg->timestamp().timestamp};
+      auto decoded = decode_transaction(
+        std::string_view(static_cast<const char*>(read.msg->payload()), read.msg->len()), options);
+      if (auto* t = std::get_if<transaction>(&decoded)) {
+        read.user = std::move(t->user_id);
+        read.decoded = true;
+        at.event_s = t->timestamp;
+      } else {
+        at.event_s = at.kafka_ms / 1000;
+      }
+      auto partition = read.msg->partition();
+      auto bytes = read.msg->len();
+      st.merge.add(partition, at, bytes, std::move(read));
+      pace(self, partition);
     }
     // A partition with nothing read yet may hold earlier messages: wait for
-    // it a little (a fetch under way), not for good (a slow partition).
-    auto now = std::chrono::steady_clock::now();
-    if (st.merge.complete())
+    // it briefly when it was read to its end (a slow producer), longer when
+    // the broker has more or did not say yet (a fetch under way, a partition
+    // paused, just assigned or sought), never for good (a partition stuck
+    // behind an open transaction). Then it counts as at its
+    // end until a message of it comes: librdkafka's partition EOF does not
+    // always say so (a pause drops what was fetched before it, and the EOF
+    // that followed is not given again).
+    auto now = clock_type::now();
+    if (st.merge.complete()) {
       st.incomplete_since = {};
-    else if (st.incomplete_since == std::chrono::steady_clock::time_point{})
+    } else if (st.incomplete_since == clock_type::time_point{}) {
       st.incomplete_since = now;
-    const bool anyway =
-      st.incomplete_since != std::chrono::steady_clock::time_point{} && now - st.incomplete_since >= merge_wait;
+    } else if (auto waited = now - st.incomplete_since;
+               waited >= merge_wait_behind ||
+               (waited >= merge_wait && caught_up(self, st.merge.missing()))) {
+      for (auto p : st.merge.missing())
+        st.merge.at_end(p);
+      st.incomplete_since = {};
+    }
     std::size_t bytes = 0;
-    for (const auto& msg : st.batch)
-      bytes += msg->len();
+    for (const auto& read : st.batch)
+      bytes += read.msg->len();
     if (bytes < batch_bytes)
-      bytes += st.merge.take(st.batch, st.cfg.batch_max, batch_bytes - bytes, anyway);
+      bytes += st.merge.take(st.batch, st.cfg.batch_max, batch_bytes - bytes);
+    for (auto p : std::set<std::int32_t>(st.paused))
+      pace(self, p);
     // A batch that is not full waits for the partition the merge waits for
-    // (one transaction per message or two would crawl), up to merge_wait.
+    // (one transaction per message or two would crawl).
     bool full = st.batch.size() >= st.cfg.batch_max || bytes >= batch_bytes;
-    if (!full && !st.merge.complete() && !anyway) {
+    if (!full && !st.merge.complete()) {
       self->send(self, poll_atom::value);
       return;
     }
@@ -302,18 +385,30 @@ public:
     auto& st = self_->state;
     st.batch.clear();
     st.merge.clear();
+    st.paused.clear();
     std::set<std::int32_t> assigned;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-      for (const auto* p : parts)
-        assigned.insert(p->partition());
-      consumer->assign(parts);
+      // The lease comes with every input partition, from the group's
+      // committed offsets; without it this node stands by.
+      std::vector<RdKafka::TopicPartition*> inputs;
+      for (std::int32_t p = 0; !parts.empty() && p < st.input_partitions; ++p) {
+        inputs.push_back(RdKafka::TopicPartition::create(st.cfg.input_topic, p));
+        assigned.insert(p);
+      }
+      auto all = parts;
+      all.insert(all.end(), inputs.begin(), inputs.end());
+      consumer->assign(all);
+      consumer->pause(parts); // the lease partition carries nothing to fetch
+      consumer->resume(inputs); // one paused when it was last revoked would stay so
+      RdKafka::TopicPartition::destroy(inputs);
     } else {
       consumer->unassign();
     }
     st.merge.assign(assigned);
     log::info("repartitioner", std::string(err == RdKafka::ERR__ASSIGN_PARTITIONS ? "assigned"
                                                                                   : "revoked") +
-                                 log::fields()("partitions", parts.size()).str());
+                                 log::fields()("lease", parts.empty() ? "no" : "yes")(
+                                   "partitions", assigned.size()).str());
   }
 
 private:
@@ -330,6 +425,10 @@ source_actor::behavior_type repartitioner(self_ptr self, repartition_config cfg)
   set(*conf, "auto.offset.reset", "earliest");
   set(*conf, "isolation.level", "read_committed");
   set(*conf, "enable.partition.eof", "true"); // the merge by time waits for nobody at its end
+  // One queue holds every partition's prefetched messages in the order they
+  // were fetched: with librdkafka's 64 MB a partition's next messages could
+  // sit behind more than the merge may hold of the others.
+  set(*conf, "queued.max.messages.kbytes", std::to_string(prefetch_kbytes));
   set_kafka_properties(*conf, st.cfg.properties);
   std::string err;
   if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)
@@ -337,9 +436,6 @@ source_actor::behavior_type repartitioner(self_ptr self, repartition_config cfg)
   st.consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!st.consumer)
     throw std::runtime_error("cannot create the repartition consumer: " + err);
-  if (auto rc = st.consumer->subscribe({st.cfg.input_topic}); rc != RdKafka::ERR_NO_ERROR)
-    throw std::runtime_error("cannot subscribe to " + st.cfg.input_topic + ": " +
-                             RdKafka::err2str(rc));
   self->send(self, poll_atom::value);
   return {
     [=](poll_atom) { poll(self); },

@@ -23,6 +23,10 @@ inline std::string origin_of(std::int32_t partition, std::int64_t offset,
   return std::to_string(partition) + " " + std::to_string(offset) + " " + topic;
 }
 
+/// The single-partition topic whose owner in the group is the node that
+/// repartitions (made by the node when missing).
+inline std::string lease_topic(const std::string& by_user_topic) { return by_user_topic + ".lease"; }
+
 /// Settings of the repartition stage, filled by the node.
 struct repartition_config {
   std::string bootstrap;
@@ -42,6 +46,24 @@ struct repartition_config {
 
 class repartition_rebalancer;
 
+/// A message the repartition stage read, with the user it goes on keyed by.
+struct read_message {
+  std::unique_ptr<RdKafka::Message> msg;
+  std::string user;     ///< its transaction's user_id
+  bool decoded = false; ///< false: it goes on unchanged, to be quarantined
+};
+
+/// The order of the merge across input partitions: the transaction's own
+/// time, which is what a profile's features follow, then the Kafka
+/// timestamp (a message that cannot be decoded has only that one).
+struct merge_time {
+  std::int64_t event_s = 0;
+  std::int64_t kafka_ms = 0;
+  bool operator<(const merge_time& o) const {
+    return event_s != o.event_s ? event_s < o.event_s : kafka_ms < o.kafka_ms;
+  }
+};
+
 /// State of the repartition stage.
 struct repartition_state {
   static inline const char* name = "repartitioner";
@@ -51,14 +73,17 @@ struct repartition_state {
   std::unique_ptr<RdKafka::Producer> producer;
   /// Messages read since the last transaction; a rebalance drops them (their
   /// partitions start again from the committed offsets).
-  std::vector<std::unique_ptr<RdKafka::Message>> batch;
+  std::vector<read_message> batch;
   /// Messages read and not yet in a batch, merged across partitions by
-  /// their Kafka timestamps (time_merge.hpp).
-  time_merge<std::unique_ptr<RdKafka::Message>> merge;
+  /// time (time_merge.hpp).
+  time_merge<read_message, merge_time> merge;
   /// Since when the merge has waited for a partition with nothing read.
   std::chrono::steady_clock::time_point incomplete_since{};
+  /// Input partitions paused for holding a batch while the merge waits.
+  std::set<std::int32_t> paused;
   bool stopping = false;
-  bool output_ready = false; ///< the by-user topic exists (made here when missing)
+  bool subscribed = false; ///< the by-user and lease topics exist (made here when missing)
+  int input_partitions = 0; ///< of the input topic, when subscribing
   bool rewind = false;       ///< a transaction failed: seek back before reading on
   std::chrono::steady_clock::time_point last_lag_check{};
   std::uint64_t errors = 0;
@@ -68,6 +93,17 @@ struct repartition_state {
 /// batch is one Kafka transaction holding its messages and its consumed
 /// offsets (send_offsets_to_transaction), so a crash, a rebalance or a
 /// fenced node (its group generation is gone) leaves nothing half done.
+///
+/// One node at a time repartitions, the one the group gives the single
+/// partition of the lease topic (lease_topic): it reads every input
+/// partition, merged by the transactions' own time, so each user's
+/// transactions reach the by-user topic in their order. With the input
+/// spread over several nodes, each would pass on its share at its own pace,
+/// and a user's transactions from the node ahead would come before earlier
+/// ones from the node behind (24,945 of 300,000 with two nodes). The others
+/// stand by in the group and take over, from the committed offsets, when
+/// the holder leaves, dies or is fenced; one node passes on far more
+/// messages than one node scores.
 /// Messages it cannot decode go on unchanged (their own key) with a header
 /// naming where they were produced (origin_header), and the scoring stage
 /// quarantines them under that name as it does any other. Runs detached: it

@@ -16,12 +16,16 @@ namespace rtad {
 /// transactions on out of order (hours apart on a busy topic), which
 /// scrambles every feature that follows time (gaps, velocity, travel).
 ///
-/// The message with the earliest timestamp goes first, but only while every
+/// `Time` orders messages (the repartition stage uses the transaction's own
+/// time, then the Kafka timestamp: a producer replaying a file at full speed
+/// stamps hundreds of messages with one millisecond).
+///
+/// The message with the earliest time goes first, but only while every
 /// assigned partition has a message waiting or is known to be at its end:
 /// a partition whose next message has not arrived yet might hold an earlier
-/// one. The caller decides how long to wait for it (`take(..., true)` takes
-/// what is there). Messages of a partition keep their order.
-template <class Message>
+/// one. The caller decides how long to wait for it (and then declares it at
+/// its end). Messages of a partition keep their order.
+template <class Message, class Time = std::int64_t>
 class time_merge {
 public:
   /// The partitions read now; what waited for others is dropped with them.
@@ -34,13 +38,14 @@ public:
   }
 
   /// A message of `bytes` read from `partition`, stamped `timestamp`.
-  void add(std::int32_t partition, std::int64_t timestamp, std::size_t bytes, Message m) {
+  void add(std::int32_t partition, Time timestamp, std::size_t bytes, Message m) {
     waiting_[partition].push_back({timestamp, bytes, std::move(m)});
     bytes_ += bytes;
     at_end_.erase(partition);
   }
 
-  /// The partition has nothing more for now (librdkafka's partition EOF).
+  /// The partition has nothing more for now (librdkafka's partition EOF, or
+  /// the caller waited long enough for it), until a message of it comes.
   void at_end(std::int32_t partition) { at_end_.insert(partition); }
 
   /// Forgets everything read (a rewind to the committed offsets).
@@ -52,12 +57,25 @@ public:
 
   /// Whether every assigned partition has a message waiting or is at its end.
   bool complete() const {
-    for (auto p : assigned_) {
-      auto it = waiting_.find(p);
-      if ((it == waiting_.end() || it->second.empty()) && !at_end_.count(p))
+    for (auto p : assigned_)
+      if (!ready(p))
         return false;
-    }
     return true;
+  }
+
+  /// The assigned partitions with nothing waiting that are not at their end.
+  std::vector<std::int32_t> missing() const {
+    std::vector<std::int32_t> out;
+    for (auto p : assigned_)
+      if (!ready(p))
+        out.push_back(p);
+    return out;
+  }
+
+  /// Messages waiting from one partition.
+  std::size_t size(std::int32_t partition) const {
+    auto it = waiting_.find(partition);
+    return it == waiting_.end() ? 0 : it->second.size();
   }
 
   std::size_t size() const {
@@ -71,12 +89,13 @@ public:
   std::size_t bytes() const { return bytes_; }
 
   /// Appends messages to `out` in time order (ties: lower partition first)
-  /// while the merge is complete, or whatever waits when `anyway`, until
-  /// `out` holds `max` or this call took `max_bytes`. Returns the bytes taken.
-  std::size_t take(std::vector<Message>& out, std::size_t max, std::size_t max_bytes,
-                   bool anyway) {
+  /// while the merge is complete, until `out` holds `max` or this call took
+  /// `max_bytes`. Returns the bytes taken. A partition the caller gave up
+  /// waiting for is declared at its end first (`at_end`): taking past the
+  /// merge's completeness would also pass partitions emptied by this call.
+  std::size_t take(std::vector<Message>& out, std::size_t max, std::size_t max_bytes) {
     std::size_t taken_bytes = 0;
-    while (out.size() < max && taken_bytes < max_bytes && (anyway || complete())) {
+    while (out.size() < max && taken_bytes < max_bytes && complete()) {
       std::deque<entry>* first = nullptr;
       for (auto& [p, q] : waiting_)
         if (!q.empty() && (!first || q.front().timestamp < first->front().timestamp))
@@ -92,8 +111,13 @@ public:
   }
 
 private:
+  bool ready(std::int32_t partition) const {
+    auto it = waiting_.find(partition);
+    return (it != waiting_.end() && !it->second.empty()) || at_end_.count(partition);
+  }
+
   struct entry {
-    std::int64_t timestamp;
+    Time timestamp;
     std::size_t bytes;
     Message message;
   };

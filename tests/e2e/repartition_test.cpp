@@ -128,6 +128,46 @@ BOOST_AUTO_TEST_CASE(two_nodes_reading_unkeyed_input_score_each_user_on_one_node
   BOOST_TEST_MESSAGE("node logs in /tmp/" << f.topic << "-*.log");
 }
 
+// A producer that spread its backlog over the partitions in runs (as
+// librdkafka's sticky partitioner does) and sent the later runs first: read
+// partition by partition, or by the Kafka timestamps, or by two nodes each
+// passing on its own partitions at its own pace, users' transactions come
+// out of order, and every feature that follows time (gaps, velocity,
+// travel) is scrambled.
+BOOST_AUTO_TEST_CASE(two_nodes_pass_each_users_transactions_on_in_their_order) {
+  test::node_fixture f("rtad_unkeyed_order", 4);
+  f.settings.kafka.key = config::input_key::check;
+  test::population people(60, 37, wall_clock() - 7 * 86400);
+  constexpr int rounds = 40;
+  std::vector<std::vector<transaction>> by_partition(4);
+  for (int r = 0; r < rounds; ++r)
+    for (auto& t : people.round())
+      by_partition[r * 4 / rounds].push_back(std::move(t));
+  test::producer p(f.settings.kafka.bootstrap);
+  for (int partition = 3; partition >= 0; --partition)
+    for (const auto& t : by_partition[partition])
+      p.send_to(f.topic, partition, encode_transaction(t));
+  p.flush();
+  const long long sent = rounds * people.users();
+  auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
+  std::map<std::string, std::unique_ptr<test::child>> nodes;
+  for (const auto* name : {"alpha", "bravo"})
+    nodes[name] = std::make_unique<test::child>(test::node_args(f.settings, name), log_of(name));
+  f.wait_for("select (select count(*) from transactions) + (select count(*) from quarantine)", sent,
+             std::chrono::seconds(120));
+  for (auto& [name, node] : nodes) {
+    node->signal(SIGTERM);
+    BOOST_TEST(node->wait_exit(std::chrono::seconds(60)) == 0, name << ": see " << log_of(name));
+  }
+  expect_nothing_quarantined(f);
+  expect_stored_once(f, sent);
+  // In the by-user topic's order, which is the order its profile saw them.
+  BOOST_TEST(f.count("select count(*) from (select timestamp, lag(timestamp) over (partition by"
+                     " user_id order by kafka_partition, kafka_offset) as previous"
+                     " from transactions) t where timestamp < previous") == 0);
+  BOOST_TEST_MESSAGE("node logs in /tmp/" << f.topic << "-*.log");
+}
+
 BOOST_AUTO_TEST_CASE(a_node_stopped_past_the_session_timeout_wakes_up_fenced_in_both_stages) {
   test::node_fixture f("rtad_unkeyed_stop", 4);
   f.settings.kafka.key = config::input_key::check;

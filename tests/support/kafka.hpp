@@ -57,9 +57,14 @@ public:
   void send_unkeyed(const std::string& topic, const std::string& value) {
     send(topic, nullptr, value);
   }
-  void send(const std::string& topic, const std::string* key, const std::string& value) {
+  /// Without a key, to `partition`.
+  void send_to(const std::string& topic, std::int32_t partition, const std::string& value) {
+    send(topic, nullptr, value, partition);
+  }
+  void send(const std::string& topic, const std::string* key, const std::string& value,
+            std::int32_t partition = RdKafka::Topic::PARTITION_UA) {
     for (;;) {
-      auto rc = p_->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+      auto rc = p_->produce(topic, partition, RdKafka::Producer::RK_MSG_COPY,
                             const_cast<char*>(value.data()), value.size(),
                             key ? key->data() : nullptr, key ? key->size() : 0, 0, nullptr);
       if (rc == RdKafka::ERR__QUEUE_FULL) {
