@@ -27,8 +27,10 @@ constexpr std::size_t batch_bytes = 16 << 20; ///< a batch of 900 KB messages st
 constexpr std::chrono::milliseconds merge_wait{200};
 constexpr std::chrono::seconds merge_wait_behind{5};
 /// What the merge holds at most while it waits for such a partition.
-constexpr std::size_t merge_max_messages = 65536;
+constexpr std::size_t merge_max_messages = 131072;
 constexpr std::size_t merge_max_bytes = 64 << 20;
+/// Batches a partition may hold while the merge waits for another.
+constexpr std::size_t partition_ahead = 4;
 /// What librdkafka prefetches, a small part of what the merge may hold.
 constexpr int prefetch_kbytes = 8192;
 
@@ -125,18 +127,18 @@ bool caught_up(self_ptr self, const std::vector<std::int32_t>& partitions) {
   return all;
 }
 
-/// Pauses a partition the merge holds a batch of while it waits for
-/// another, and resumes it once it does not, as Kafka Streams pauses a
-/// partition whose buffer is full. A producer that spreads messages over
-/// partitions in runs (librdkafka's sticky partitioner) makes partitions run
-/// at different times: the merge drains the one behind and waits for it,
-/// while librdkafka fetched the others evenly until the merge was full
-/// (65,536 messages, none of the partition behind) and gave up, letting a
-/// user's later transactions pass earlier ones. A pause drops what
-/// librdkafka prefetched of the partition; it fetches it again later.
+/// Pauses a partition that holds `partition_ahead` batches while the merge
+/// waits for another, and resumes it once it does not, as Kafka Streams
+/// pauses a partition whose buffer is full. A producer that spreads messages
+/// over partitions in runs (librdkafka's sticky partitioner) makes the
+/// partitions' times drift apart: the merge drains the partition behind and
+/// waits for it, while librdkafka goes on fetching the others evenly until
+/// the merge is full and gives up, letting a user's later transactions
+/// pass earlier ones. A pause drops what librdkafka prefetched of the
+/// partition; it fetches it again once resumed.
 void pace(self_ptr self, std::int32_t partition) {
   auto& st = self->state;
-  bool pause = !st.merge.complete() && st.merge.size(partition) >= st.cfg.batch_max;
+  bool pause = !st.merge.complete() && st.merge.size(partition) >= partition_ahead * st.cfg.batch_max;
   if (pause == (st.paused.count(partition) > 0))
     return;
   std::vector<RdKafka::TopicPartition*> tp{RdKafka::TopicPartition::create(st.cfg.input_topic, partition)};
@@ -285,13 +287,13 @@ void poll(self_ptr self) {
     auto timeout = static_cast<int>(st.cfg.poll_timeout.count());
     decode_options options; // the scoring stage judges timestamps and fields
     options.now = 0;
-    // Read on while some partition has nothing read yet (librdkafka hands
-    // over one partition's fetch after another: a full merge of the first
-    // ones would stop before the others), up to a bound in count and bytes.
-    while ((st.merge.size() < 2 * st.cfg.batch_max || !st.merge.complete()) &&
-           st.merge.size() < merge_max_messages && st.merge.bytes() < merge_max_bytes) {
-      bool wait = st.merge.size() == 0 || !st.merge.complete();
+    // Read what librdkafka has (waiting for it only while some partition
+    // has nothing read yet: it hands over one partition's fetch after
+    // another), up to a bound in count and bytes.
+    bool wait = st.merge.size() == 0 || !st.merge.complete();
+    while (st.merge.size() < merge_max_messages && st.merge.bytes() < merge_max_bytes) {
       std::unique_ptr<RdKafka::Message> msg(st.consumer->consume(wait ? timeout : 0));
+      wait = false;
       if (msg->err() == RdKafka::ERR__TIMED_OUT)
         break;
       if (msg->topic_name() != st.cfg.input_topic && msg->err() != RdKafka::ERR_NO_ERROR)
