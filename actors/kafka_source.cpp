@@ -319,6 +319,7 @@ void poll(self_ptr self) {
   options.max_future_s = st.cfg.max_future_s;
   options.refuse_unknown_fields = st.cfg.quarantine_unknown_fields;
   std::uint64_t unknown_fields = 0, unknown_here = 0; // a held message is decoded again
+  std::uint64_t not_keyed = 0;
   options.unknown_fields = &unknown_here;
   // The global model closes epochs once every partition got that far
   // (models/epoch_model.hpp): it learns where each starts and where each
@@ -422,6 +423,9 @@ void poll(self_ptr self) {
     if (begins && st.cfg.global)
       self->send(st.cfg.global, enter_atom::value, msg->partition(), epoch, msg->offset());
     offsets[msg->partition()].push_back(msg->offset());
+    auto key = std::string_view(static_cast<const char*>(msg->key_pointer()), msg->key_len());
+    if (t && st.cfg.check_keys && key != t->user_id)
+      ++not_keyed;
     if (t) {
       t->partition = msg->partition();
       t->offset = msg->offset();
@@ -445,6 +449,15 @@ void poll(self_ptr self) {
     m.consumed += taken;
     m.quarantined += refused.size();
     m.unknown_fields += unknown_fields;
+    m.not_keyed_by_user += not_keyed;
+    if (not_keyed > 0 && !st.warned_not_keyed) {
+      st.warned_not_keyed = true;
+      log::warn("kafka_source", "messages of " + st.cfg.topic +
+                                  " are not keyed by their user id: with several nodes, each "
+                                  "would score such a user from its share of the user's "
+                                  "transactions; set kafka.input_key = auto "
+                                  "(rtad_input_not_keyed_by_user_total counts them)");
+    }
     st.in_flight += taken;
     st.in_flight_bytes += taken_bytes;
     m.in_flight_bytes = st.in_flight_bytes;

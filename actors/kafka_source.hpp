@@ -37,6 +37,9 @@ struct source_config {
   /// (sink.store_all = false: no stored rows to catch up from). Otherwise
   /// they stay in memory, kept where their partition comes straight back.
   bool checkpoint_on_revoke = false;
+  /// kafka.input_key = user: the keys are trusted to be user ids, and those
+  /// that are not are counted and reported (the by-user topic needs no check).
+  bool check_keys = false;
   std::vector<shard_actor> shards;
   global_model_actor global; ///< told where partitions start and end, for its epochs
   models::epoch_plan epochs; ///< model.epoch_offsets and model.epoch_seconds
@@ -56,6 +59,7 @@ struct source_state {
   std::uint64_t in_flight_bytes = 0; ///< of the messages' payloads
   bool paused = false;
   bool stopping = false;
+  bool warned_not_keyed = false; ///< once per node: the metric counts on
   std::set<std::int32_t> assigned;
   /// This node's claim on each assigned partition (kafka_offsets.owner_epoch).
   std::map<std::int32_t, std::int64_t> owner_epochs;

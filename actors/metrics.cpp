@@ -181,6 +181,11 @@ std::string node_metrics::prometheus(const std::string& node) const {
   put("rekeyed_total", "counter",
       "Of those, messages whose key was not their user id (kafka.input_key = auto).",
       rekeyed.load());
+  put("input_not_keyed_by_user_total", "counter",
+      "Transactions read straight from kafka.topic (kafka.input_key = user) whose key was not"
+      " their user id: with several nodes, such a user is scored by each (set"
+      " kafka.input_key = auto).",
+      not_keyed_by_user.load());
   put("repartition_aborts_total", "counter",
       "Repartition transactions aborted (broker away, rebalance, fenced); their messages are"
       " read again.",

@@ -52,6 +52,7 @@ struct node_metrics {
   std::atomic<std::int64_t> consumer_lag{0};
   std::atomic<std::uint64_t> repartitioned{0};      ///< input messages the repartition stage committed
   std::atomic<std::uint64_t> rekeyed{0};            ///< ... of which the key was not the user id
+  std::atomic<std::uint64_t> not_keyed_by_user{0};  ///< read directly, key not the user id
   std::atomic<std::uint64_t> repartition_aborts{0}; ///< its transactions aborted (read again)
   std::atomic<std::int64_t> repartition_lag{0};     ///< input messages behind, for it
   outbox_metrics anomaly_outbox;    ///< stored anomalies -> output.anomalies_topic

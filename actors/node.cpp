@@ -193,6 +193,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.max_future_s = s.input.max_future_s;
   src.quarantine_unknown_fields = s.input.quarantine_unknown_fields;
   src.checkpoint_on_revoke = !s.sink.store_all;
+  src.check_keys = s.kafka.key == config::input_key::user;
   src.shards = shards_;
   src.sink = sink_;
   src.global = global_;

@@ -31,7 +31,7 @@ constexpr std::size_t merge_max_messages = 131072;
 constexpr std::size_t merge_max_bytes = 64 << 20;
 /// Batches a partition may hold while the merge waits for another.
 constexpr std::size_t partition_ahead = 4;
-/// What librdkafka prefetches, a small part of what the merge may hold.
+/// What librdkafka prefetches beside what the merge holds.
 constexpr int prefetch_kbytes = 8192;
 
 /// What both of its clients start from (kafka.properties come last).
@@ -138,10 +138,12 @@ bool caught_up(self_ptr self, const std::vector<std::int32_t>& partitions) {
 /// partition; it fetches it again once resumed.
 void pace(self_ptr self, std::int32_t partition) {
   auto& st = self->state;
-  bool pause = !st.merge.complete() && st.merge.size(partition) >= partition_ahead * st.cfg.batch_max;
+  const auto ahead = partition_ahead * st.cfg.batch_max;
+  bool pause = !st.merge.complete() && st.merge.size(partition) >= ahead;
   if (pause == (st.paused.count(partition) > 0))
     return;
-  std::vector<RdKafka::TopicPartition*> tp{RdKafka::TopicPartition::create(st.cfg.input_topic, partition)};
+  std::vector<RdKafka::TopicPartition*> tp{
+    RdKafka::TopicPartition::create(st.cfg.input_topic, partition)};
   if (pause) {
     st.consumer->pause(tp);
     st.paused.insert(partition);
@@ -257,10 +259,10 @@ void poll(self_ptr self) {
                         st.cfg.topic_timeout_ms);
       st.input_partitions = topic_partitions(st.cfg.bootstrap, props, st.cfg.input_topic,
                                              st.cfg.topic_timeout_ms);
-      ensure_topic(st.cfg.bootstrap, props, lease_topic(st.cfg.output_topic), 1, st.cfg.topic_timeout_ms);
-      if (auto rc = st.consumer->subscribe({lease_topic(st.cfg.output_topic)}); rc != RdKafka::ERR_NO_ERROR)
-        throw std::runtime_error("cannot subscribe to " + lease_topic(st.cfg.output_topic) + ": " +
-                                 RdKafka::err2str(rc));
+      const auto lease = lease_topic(st.cfg.output_topic);
+      ensure_topic(st.cfg.bootstrap, props, lease, 1, st.cfg.topic_timeout_ms);
+      if (auto rc = st.consumer->subscribe({lease}); rc != RdKafka::ERR_NO_ERROR)
+        throw std::runtime_error("cannot subscribe to " + lease + ": " + RdKafka::err2str(rc));
       st.subscribed = true;
     }
     if (!st.producer) {
@@ -328,10 +330,10 @@ void poll(self_ptr self) {
     // it briefly when it was read to its end (a slow producer), longer when
     // the broker has more or did not say yet (a fetch under way, a partition
     // paused, just assigned or sought), never for good (a partition stuck
-    // behind an open transaction). Then it counts as at its
-    // end until a message of it comes: librdkafka's partition EOF does not
-    // always say so (a pause drops what was fetched before it, and the EOF
-    // that followed is not given again).
+    // behind an open transaction). Then it counts as at its end until a
+    // message of it comes: librdkafka's partition EOF does not always say so
+    // (a pause drops what was fetched before it, and the EOF that followed
+    // is not given again).
     auto now = clock_type::now();
     if (st.merge.complete()) {
       st.incomplete_since = {};
@@ -427,9 +429,8 @@ source_actor::behavior_type repartitioner(self_ptr self, repartition_config cfg)
   set(*conf, "auto.offset.reset", "earliest");
   set(*conf, "isolation.level", "read_committed");
   set(*conf, "enable.partition.eof", "true"); // the merge by time waits for nobody at its end
-  // One queue holds every partition's prefetched messages in the order they
-  // were fetched: with librdkafka's 64 MB a partition's next messages could
-  // sit behind more than the merge may hold of the others.
+  // What the merge holds is read already: librdkafka's default 64 MB of
+  // prefetch would come on top of it.
   set(*conf, "queued.max.messages.kbytes", std::to_string(prefetch_kbytes));
   set_kafka_properties(*conf, st.cfg.properties);
   std::string err;

@@ -25,7 +25,9 @@ inline std::string origin_of(std::int32_t partition, std::int64_t offset,
 
 /// The single-partition topic whose owner in the group is the node that
 /// repartitions (made by the node when missing).
-inline std::string lease_topic(const std::string& by_user_topic) { return by_user_topic + ".lease"; }
+inline std::string lease_topic(const std::string& by_user_topic) {
+  return by_user_topic + ".lease";
+}
 
 /// Settings of the repartition stage, filled by the node.
 struct repartition_config {

@@ -83,6 +83,37 @@ BOOST_AUTO_TEST_CASE(unkeyed_messages_are_rekeyed_once_and_poison_still_quaranti
                      ".by-user'") == 3);
 }
 
+// kafka.input_key = user trusts the keys; a producer that does not key by
+// user would have each node score its share of a user's transactions, so
+// the node says so rather than let it pass silently.
+BOOST_AUTO_TEST_CASE(input_read_directly_counts_messages_not_keyed_by_their_user) {
+  test::node_fixture f("rtad_keys", 2);
+  f.settings.kafka.key = config::input_key::user;
+  test::population people(10, 9, wall_clock() - 7 * 86400);
+  test::producer p(f.settings.kafka.bootstrap);
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  long long sent = 0, not_by_user = 0;
+  for (const auto& t : people.round()) {
+    p.send(f.topic, t.user_id, encode_transaction(t));
+    ++sent;
+  }
+  for (const auto& t : people.round()) {
+    p.send_unkeyed(f.topic, encode_transaction(t));
+    ++sent, ++not_by_user;
+  }
+  for (const auto& t : people.round()) {
+    p.send(f.topic, "account-" + t.user_id, encode_transaction(t));
+    ++sent, ++not_by_user;
+  }
+  p.flush();
+  f.wait_for("select count(*) from transactions", sent);
+  BOOST_TEST(n.stop(std::chrono::seconds(30)));
+  BOOST_TEST(n.metrics()->not_keyed_by_user.load() == static_cast<std::uint64_t>(not_by_user));
+  BOOST_TEST(n.metrics()->repartitioned.load() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(two_nodes_reading_unkeyed_input_score_each_user_on_one_node_through_kill_9) {
   test::node_fixture f("rtad_unkeyed", 4);
   f.settings.kafka.key = config::input_key::check;
