@@ -61,13 +61,16 @@ struct txn_error {
   }
 };
 
-/// A transactional producer whose id belongs to this node: a restarted node
-/// with the same name aborts what its predecessor left open.
+/// A transactional producer whose id belongs to the lease, as Kafka Streams
+/// gave each task one: the node that takes the lease over fences the one
+/// that held it and aborts what it left open, at once (with an id per node,
+/// a dead holder's open transaction held the by-user partitions back, for
+/// the scoring stage reads committed messages only, until the transaction
+/// timed out: a stall of 36.5 s after a `kill -9` under the fault campaign).
 std::unique_ptr<RdKafka::Producer> make_producer(const repartition_config& cfg) {
   auto conf = base_conf(cfg);
-  set(*conf, "transactional.id", "rtad-" + cfg.group + "-" + cfg.node);
-  // The scoring stage reads committed messages only: a transaction a dead
-  // node left open holds its partitions back until this timeout.
+  set(*conf, "transactional.id", "rtad-" + cfg.group);
+  // What bounds a transaction nobody takes over.
   set(*conf, "transaction.timeout.ms", std::to_string(std::max<long>(10000, cfg.session_timeout.count())));
   set(*conf, "partitioner", "murmur2_random"); // as Java clients and `rtad produce` place keys
   set(*conf, "linger.ms", "5");
@@ -241,9 +244,16 @@ bool commit_batch(self_ptr self) {
     log::warn("repartitioner", "transaction failed; the batch is read again" +
                                  log::fields()("error", log::quote(committed.text))(
                                    "fatal", committed.fatal ? "yes" : "no").str());
-  if (committed.fatal)
-    st.producer.reset(); // made again, with init_transactions, by the next poll
-  else
+  if (committed.fatal) {
+    // Fenced, most likely: another node took the lease over while this one
+    // stood still. Making a producer again would fence that one in turn, so
+    // this node leaves the group and joins it again; the lease then says
+    // who goes on.
+    st.producer.reset();
+    st.leased = false;
+    st.consumer->unsubscribe();
+    st.subscribed = false;
+  } else
     txn_error(st.producer->abort_transaction(txn_timeout_ms));
   return false;
 }
@@ -265,10 +275,11 @@ void poll(self_ptr self) {
         throw std::runtime_error("cannot subscribe to " + lease + ": " + RdKafka::err2str(rc));
       st.subscribed = true;
     }
-    if (!st.producer) {
+    if (!st.leased) {
+      st.producer.reset();
+    } else if (!st.producer) {
       auto p = make_producer(st.cfg);
-      // Fences the previous incarnation of this node's producer and aborts
-      // its open transaction.
+      // Fences the lease's previous holder and aborts its open transaction.
       if (auto e = txn_error(p->init_transactions(txn_timeout_ms)); e.failed) {
         log::warn("repartitioner", "cannot start transactions, retrying" +
                                      log::fields()("error", log::quote(e.text)).str());
@@ -360,7 +371,7 @@ void poll(self_ptr self) {
       self->send(self, poll_atom::value);
       return;
     }
-    if (!st.batch.empty() && !commit_batch(self))
+    if (!st.batch.empty() && st.producer && !commit_batch(self))
       st.rewind = true;
     if (st.producer) // gone after a fatal error: made again next time
       st.producer->poll(0); // delivery reports
@@ -391,6 +402,7 @@ public:
     st.merge.clear();
     st.paused.clear();
     std::set<std::int32_t> assigned;
+    st.leased = err == RdKafka::ERR__ASSIGN_PARTITIONS && !parts.empty();
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       // The lease comes with every input partition, from the group's
       // committed offsets; without it this node stands by.

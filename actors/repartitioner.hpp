@@ -85,6 +85,7 @@ struct repartition_state {
   std::set<std::int32_t> paused;
   bool stopping = false;
   bool subscribed = false; ///< the by-user and lease topics exist (made here when missing)
+  bool leased = false;     ///< the group gave this node the lease, and no one fenced it since
   int input_partitions = 0; ///< of the input topic, when subscribing
   bool rewind = false;       ///< a transaction failed: seek back before reading on
   std::chrono::steady_clock::time_point last_lag_check{};
