@@ -220,6 +220,9 @@ std::string node_metrics::prometheus(const std::string& node) const {
   put("profile_memory_bytes", "gauge", "Approximate heap bytes of the profiles in memory.",
       profile_memory_bytes.load());
   put("profile_restores_total", "counter", "Profiles brought back to memory.", restores.load());
+  put("profile_restore_queries_total", "counter",
+      "Batches of profiles read back from PostgreSQL (at most 512 users each).",
+      restore_queries.load());
   put("passivations_total", "counter", "Profiles checkpointed and removed from memory.",
       passivations.load());
   put("checkpoints_total", "counter", "Profile checkpoints committed.", checkpoints.load());

@@ -60,6 +60,7 @@ struct node_metrics {
   std::atomic<std::uint64_t> active_profiles{0};
   std::atomic<std::uint64_t> profile_memory_bytes{0};
   std::atomic<std::uint64_t> restores{0};
+  std::atomic<std::uint64_t> restore_queries{0}; ///< queries that brought them back
   std::atomic<std::uint64_t> passivations{0};
   std::atomic<std::uint64_t> checkpoints{0};
   std::atomic<std::uint64_t> labels_applied{0};

@@ -3,11 +3,13 @@
 #include "actors/log.hpp"
 #include "actors/pg_array.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <chrono>
 #include <limits>
 #include <map>
 #include <pqxx/pqxx>
+#include <set>
 
 namespace rtad {
 
@@ -17,6 +19,8 @@ using self_ptr = profile_store_actor::stateful_pointer<profile_store_state>;
 
 constexpr std::chrono::milliseconds first_backoff{100};
 constexpr long slow_load_ms = 2000; ///< a restore this slow is logged
+/// SQLSTATE of a statement cancelled, here by statement_timeout.
+constexpr const char* query_canceled = "57014";
 /// A checkpoint's replay reads the user's stored rows from a week before
 /// the newest transaction it learned (and after its Kafka position): only
 /// those days' partitions are read, not every day kept (a restore of 900
@@ -36,11 +40,12 @@ void run_batch(self_ptr self) {
   auto& st = self->state;
   if (st.waiting.empty())
     return;
-  std::vector<std::string> users;
+  // The users of the oldest requests, up to the batch size.
+  std::set<std::string> chosen;
   for (const auto& w : st.waiting)
-    users.push_back(w.first);
-  std::sort(users.begin(), users.end());
-  users.erase(std::unique(users.begin(), users.end()), users.end());
+    if (chosen.size() < st.batch_users)
+      chosen.insert(w.first);
+  std::vector<std::string> users(chosen.begin(), chosen.end());
   try {
     if (!st.conn || !st.conn->is_open())
       st.conn = std::make_unique<pqxx::connection>(st.cfg.url);
@@ -54,12 +59,29 @@ void run_batch(self_ptr self) {
     if (ms >= slow_load_ms)
       log::warn("profile_store", "slow restore" +
                                    log::fields()("users", users.size())("ms", ms).str());
-    for (auto& [user, promise] : st.waiting)
-      promise.deliver(found[user]);
-    st.cfg.metrics->restores += st.waiting.size();
-    st.waiting.clear();
+    std::size_t delivered = 0;
+    auto rest = std::stable_partition(st.waiting.begin(), st.waiting.end(),
+                                      [&](const auto& w) { return !chosen.count(w.first); });
+    for (auto it = rest; it != st.waiting.end(); ++it, ++delivered)
+      it->second.deliver(found[it->first]);
+    st.waiting.erase(rest, st.waiting.end());
+    st.cfg.metrics->restores += delivered;
+    ++st.cfg.metrics->restore_queries;
     st.backoff = std::chrono::milliseconds{0};
+    st.batch_users = std::min(max_batch_users, st.batch_users * 2);
+    if (!st.waiting.empty())
+      arm(self, std::chrono::milliseconds{0});
   } catch (const std::exception& e) {
+    auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+    if (sql && sql->sqlstate() == query_canceled && users.size() > 1) {
+      // Too much for one statement on a server this busy: half as many.
+      st.batch_users = users.size() / 2;
+      log::warn("profile_store", "restore cancelled, fewer users at once" +
+                                   log::fields()("users", users.size())(
+                                     "next", st.batch_users).str());
+      arm(self, std::chrono::milliseconds{0});
+      return;
+    }
     // Profiles wait (their users' transactions queue up, bounded by credit)
     // rather than start from nothing and forget what they learned.
     st.conn.reset();

@@ -21,6 +21,14 @@ struct profile_store_config {
   std::shared_ptr<node_metrics> metrics;
 };
 
+/// Users restored by one query, at most. Every user waiting in one query
+/// made a hand-over of thousands of users one query that ran into the
+/// statement timeout and was retried as a whole (with more users each
+/// time), while the users' transactions held the node's credit: nothing
+/// was scored for minutes. In bounded queries, profiles come back one
+/// batch after another.
+inline constexpr std::size_t max_batch_users = 512;
+
 /// State of the profile store: load requests waiting for the next batch query.
 struct profile_store_state {
   static inline const char* name = "profile_store";
@@ -29,6 +37,7 @@ struct profile_store_state {
   std::vector<std::pair<std::string, caf::typed_response_promise<profile_restore>>> waiting;
   bool timer_armed = false;
   std::chrono::milliseconds backoff{0};
+  std::size_t batch_users = max_batch_users; ///< halved when a query times out, doubled back after
 };
 
 /// What `users` need to come back: checkpoint, the stored transactions it has

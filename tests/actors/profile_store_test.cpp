@@ -4,10 +4,12 @@
 // fault campaign: seconds per restore batch, stalls of a minute); it reads
 // from a week before the checkpoint's newest transaction now.
 #include "actors/profile_store.hpp"
+#include "actors/system_config.hpp"
 #include "db/migrate.hpp"
 #include "support/scratch_db.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <caf/all.hpp>
 #include <pqxx/pqxx>
 #include <set>
 
@@ -46,4 +48,33 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_replays_its_later_rows_from_the_week_before_it
   // Without a checkpoint every day is read: the user's latest rows.
   auto fresh = load_profiles(c, {"u"}, 256, false)["u"];
   BOOST_TEST(fresh.catch_up.size() == 4u);
+}
+
+// A hand-over of thousands of users once made one restore query of all of
+// them: it ran into the statement timeout and was retried whole, while
+// their transactions held the node's credit. Now at most 512 users go in
+// one query, and each batch is answered as it comes back.
+BOOST_AUTO_TEST_CASE(many_users_waiting_come_back_in_bounded_batches) {
+  test::scratch_db db("rtad_profile_store_batches");
+  {
+    pqxx::connection c(db.url());
+    db::migrate(c);
+  }
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  profile_store_config store;
+  store.url = db.url();
+  store.metrics = std::make_shared<node_metrics>();
+  auto actor = sys.spawn<caf::detached>(profile_store, store);
+  constexpr int users = 1300;
+  caf::scoped_actor self{sys};
+  for (int u = 0; u < users; ++u)
+    self->send(actor, load_atom::value, "u" + std::to_string(u));
+  int answered = 0;
+  self->receive_for(answered, users)([&](const profile_restore& r) { BOOST_TEST(!r.found); },
+                                     [&](const caf::error& e) { BOOST_ERROR(sys.render(e)); });
+  BOOST_TEST(answered == users);
+  BOOST_TEST(store.metrics->restores.load() == static_cast<std::uint64_t>(users));
+  BOOST_TEST(store.metrics->restore_queries.load() >= 3u); // 1,300 users, 512 at most each
+  self->send_exit(actor, caf::exit_reason::user_shutdown);
 }
