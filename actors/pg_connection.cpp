@@ -20,6 +20,16 @@ constexpr const char* keepalives[][2] = {{"keepalives", "1"},
 /// claim, would otherwise wait as long as the process stays stopped.
 constexpr int idle_in_transaction_ms = 10000;
 
+/// PostgreSQL's JIT compiles a statement whose estimated cost passes
+/// jit_above_cost; the profile store's restore (a lateral read of each
+/// user over every day partition) passes it by far, and compiling its
+/// ~2,100 functions with inlining took 30 s for 256 users, against 44 ms
+/// interpreted: restores ran into the statement timeout, were halved and
+/// retried, and their users' partitions stood still for minutes (the
+/// 167.7 s stall of the fault campaign). A node's statements are short;
+/// none gains from JIT.
+constexpr const char* jit = "off";
+
 } // namespace
 
 std::string node_connection_url(const std::string& url,
@@ -35,7 +45,7 @@ std::string node_connection_url(const std::string& url,
     sep = uri ? '&' : ' ';
   }
   std::string options = "-c idle_in_transaction_session_timeout=" +
-                        std::to_string(idle_in_transaction_ms);
+                        std::to_string(idle_in_transaction_ms) + " -c jit=" + jit;
   if (statement_timeout.count() > 0)
     options += " -c statement_timeout=" + std::to_string(statement_timeout.count());
   if (!uri)

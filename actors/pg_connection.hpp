@@ -12,7 +12,8 @@ namespace rtad {
 /// `statement_timeout` is positive, PostgreSQL's statement_timeout (a
 /// statement stuck on a lock or a wedged server ends with an error the
 /// caller retries), and an idle_in_transaction_session_timeout of 10 s (a
-/// stopped node's open transaction does not hold its locks for ever).
+/// stopped node's open transaction does not hold its locks for ever), and
+/// JIT off (its compile time dwarfs a node's statements).
 std::string node_connection_url(const std::string& url,
                                 std::chrono::milliseconds statement_timeout);
 
