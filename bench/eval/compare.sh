@@ -16,7 +16,7 @@ source "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib.sh"
 
 usage() {
   cat <<'USAGE'
-usage: bench/eval/compare.sh [--count N] [--users N] [--fraud F] [--seed S]
+usage: bench/eval/compare.sh [--count N] [--users N] [--fraud F] [--seed S] [--start WHEN]
                              [--stream FILE [--truth FILE]] [--out DIR]
                              [--runs "enhanced standard ablation"] [--set key=value ...]
                              [--baseline-limit N] [--no-baseline] [--no-rules] [--keep]
@@ -26,6 +26,8 @@ usage: bench/eval/compare.sh [--count N] [--users N] [--fraud F] [--seed S]
   --users N            users (default 10000)
   --fraud F            share of fraud, split over the five types (default 0.005)
   --seed S             generator seed (default 1)
+  --start WHEN         the stream's first timestamp (default 2026-01-01T00:00:00,
+                       UTC; the same seed from another start is another stream)
   --stream FILE        judge this stream (rtad's input format) instead of producing one
   --truth FILE         its ground truth: lines with `_anomalous` (default: the stream)
   --out DIR            results folder (default bench/results/eval-SEED)
@@ -48,7 +50,7 @@ baseline, Python 3 (pyod is installed into bench/.venv on first use).
 USAGE
 }
 
-count=1000000 users=10000 fraud=0.005 seed=1 baseline_limit=20000
+count=1000000 users=10000 fraud=0.005 seed=1 start=2026-01-01T00:00:00 baseline_limit=20000
 runs="enhanced standard ablation" baseline=1 rules=1 keep=0 sets=() nodes=1 produce_args=()
 stream="" truth="" out=""
 while (($#)); do
@@ -58,6 +60,7 @@ while (($#)); do
     --users) users="$2"; shift 2 ;;
     --fraud) fraud="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
+    --start) start="$2"; shift 2 ;;
     --stream) stream="$2"; shift 2 ;;
     --truth) truth="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
@@ -91,13 +94,13 @@ if [[ -n "$stream" ]]; then
   count="$(grep -c . "$stream")"
   users="$(python3 -c 'import json,sys; print(len({json.loads(l)["user_id"] for l in open(sys.argv[1]) if l.strip()}))' "$stream")"
 else
-  stream="$out/stream-$count-$users-$fraud.jsonl"
+  stream="$out/stream-$count-$users-$fraud-${start//:/}.jsonl"
 fi
 truth="${truth:-$stream}"
 if [[ ! -s "$stream" ]]; then
   say "producing $count transactions from $users users (seed $seed, fraud $fraud)"
   "$rtad" produce --count "$count" --users "$users" --fraud "$fraud" --seed "$seed" \
-    --out "$stream" -q
+    --start "$start" --out "$stream" -q
 fi
 {
   echo "# rtad eval: $(basename "$stream"): $count transactions, $users users"
