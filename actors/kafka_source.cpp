@@ -404,6 +404,15 @@ void poll(self_ptr self) {
       continue;
     }
     auto& reading = st.reading[msg->partition()];
+    if (reading.idle && !released) {
+      // Back from the end of its log: live traffic. Its epochs go on from
+      // the furthest partition's, or that one would wait for them (see
+      // epoch_clock::skip_to). Live traffic is scored as it comes anyway.
+      auto furthest = reading.epoch;
+      for (const auto& [p, r] : st.reading)
+        furthest = std::max(furthest, r.epoch);
+      reading.clock.skip_to(msg->offset(), furthest);
+    }
     if (auto ahead = reading.clock.peek(msg->offset(), timestamp);
         !released && ahead > lead_limit(msg->partition())) {
       pause_or_resume(msg->partition(), true);

@@ -87,23 +87,33 @@ public:
   explicit epoch_clock(epoch_plan plan = {}) : plan_(plan) {}
   /// The epoch of the message at `offset` with `timestamp`, if it came next.
   std::int64_t peek(std::int64_t offset, std::int64_t timestamp) const {
-    return plan_.of(offset, std::max(newest_, timestamp));
+    return plan_.of(offset, std::max(newest_, timestamp)) + skip_;
   }
   /// Takes the message: its epoch, and whether it begins one.
   std::pair<std::int64_t, bool> next(std::int64_t offset, std::int64_t timestamp) {
     newest_ = std::max(newest_, timestamp);
-    auto e = plan_.of(offset, newest_);
+    auto e = plan_.of(offset, newest_) + skip_;
     bool begins = e != epoch_;
     epoch_ = e;
     return {e, begins};
   }
   /// The epoch of the next message at `offset` without a newer timestamp.
-  std::int64_t at(std::int64_t offset) const { return plan_.of(offset, newest_); }
+  std::int64_t at(std::int64_t offset) const { return plan_.of(offset, newest_) + skip_; }
+  /// From the message at `offset` on, epochs count from `epoch` at least.
+  /// Epochs by offset are a partition's own count: a busy partition is
+  /// epochs ahead of a quiet one, and one that reached the end of its log
+  /// and then gets live traffic would hold the busy one back (every close
+  /// waits for its next epochs, which come with its own slow offsets). Such
+  /// a partition skips to where the others are instead.
+  void skip_to(std::int64_t offset, std::int64_t epoch) {
+    skip_ = std::max(skip_, epoch - plan_.of(offset, newest_));
+  }
 
 private:
   epoch_plan plan_;
   std::int64_t newest_ = 0;
   std::int64_t epoch_ = INT64_MIN;
+  std::int64_t skip_ = 0; ///< epochs skipped coming back from the end of the log
 };
 
 /// Stands for every epoch before the node's first: the model it started with.

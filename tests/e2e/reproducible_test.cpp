@@ -13,6 +13,7 @@
 
 #include <caf/all.hpp>
 #include <map>
+#include <thread>
 
 using namespace rtad;
 
@@ -87,4 +88,54 @@ BOOST_AUTO_TEST_CASE(the_same_stream_twice_stores_the_same_score_for_every_trans
   // Not a vacuous equality: the population model scored most rows, and some high.
   BOOST_TEST(calibrated > first.size() / 2);
   BOOST_TEST(flagged_like > 0u);
+}
+
+// Epochs by offset are each partition's own count, so a busy partition is
+// epochs ahead of a quiet one. When the quiet one had reached the end of
+// its log and then got live traffic, the busy one was held back (its reader
+// paused it as more than an epoch ahead, its scores waited for closes that
+// needed the quiet one's future epochs): in the fault campaign the busiest
+// partition stood still for 20-38 s again and again while the others
+// flowed. A partition back from the end of its log now skips to the
+// furthest epoch.
+BOOST_AUTO_TEST_CASE(a_busy_partition_is_not_held_back_by_a_quiet_one_with_live_traffic) {
+  test::node_fixture f("rtad_epoch_skew", 2);
+  test::population people(200, 33);
+  test::producer p(f.settings.kafka.bootstrap);
+  long long backlog = 0;
+  for (int r = 0; r < 25; ++r) // 5,000 offsets: partition 0 is 17 epochs in
+    for (const auto& t : people.round()) {
+      p.send_to(f.topic, 0, encode_transaction(t));
+      ++backlog;
+    }
+  for (int i = 0; i < 100; ++i, ++backlog)
+    p.send_to(f.topic, 1, encode_transaction(people.normal(i)));
+  p.flush();
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  f.wait_for("select count(*) from transactions", backlog, std::chrono::seconds(120));
+  // Live: partition 1 busy (a message every few milliseconds), partition 0
+  // one in twenty; then partition 1 alone for 3 s more, so it never rests.
+  long long busy_sent = 0;
+  auto live = [&](std::chrono::seconds length, bool to_busy) {
+    const auto until = std::chrono::steady_clock::now() + length;
+    for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
+      auto t = people.normal(i % people.users());
+      if (to_busy && i % 20 == 0) {
+        p.send_to(f.topic, 0, encode_transaction(t));
+        ++busy_sent;
+      } else {
+        p.send_to(f.topic, 1, encode_transaction(t));
+      }
+      p.flush();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  };
+  live(std::chrono::seconds(12), true);
+  live(std::chrono::seconds(3), false);
+  const auto busy_stored = f.count("select count(*) from transactions where kafka_partition = 0");
+  BOOST_TEST(busy_stored == 5000 + busy_sent); // each stored within 3 s, none held back
+  BOOST_TEST(busy_sent >= 10);
+  BOOST_TEST(n.stop(std::chrono::seconds(30)));
 }

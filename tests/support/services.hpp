@@ -5,6 +5,7 @@
 #include "config/settings.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <cstdlib>
 
 namespace rtad::test {
@@ -18,9 +19,12 @@ inline config::settings service_settings() {
   return config::load();
 }
 
-/// A name unique to this run, for topics, groups and tables.
+/// A name unique to this run, for topics, groups and tables. The clock
+/// too: a process id comes back, and rand() repeats its sequence in every
+/// process (a run once met a topic of an earlier one with the same id).
 inline std::string unique_name(const std::string& prefix) {
-  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand());
+  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + "-" +
+         std::to_string(std::chrono::system_clock::now().time_since_epoch().count() % 1000000007);
 }
 
 } // namespace rtad::test
