@@ -52,7 +52,7 @@ struct node_unreachable : std::runtime_error {
 std::pair<std::string, std::uint16_t> split_endpoint(const std::string& hp) {
   auto endpoint = config::parse_endpoint(hp);
   if (!endpoint)
-    throw user_error("--node '" + hp + "': expected HOST:PORT, the port 1 to 65535");
+    throw usage_error("--node '" + hp + "': expected HOST:PORT, the port 1 to 65535");
   return *endpoint;
 }
 
@@ -309,7 +309,7 @@ std::string owner_endpoint(const std::string& pg_url, const std::string& user) {
 
 std::string need_user(const admin_options& o) {
   if (o.args.empty())
-    throw user_error(o.action + " needs a user id");
+    throw usage_error(o.action + " needs a user id");
   return o.args[0];
 }
 
@@ -447,7 +447,7 @@ int run_admin(const admin_options& o, const global_options& g) {
   } else if (o.action == "profile" || o.action == "retrain" || o.action == "freeze" ||
              o.action == "unfreeze" || o.action == "threshold") {
     if (o.action == "threshold" && o.args.size() != 2)
-      throw user_error("threshold USER|global VALUE (VALUE 'auto' makes a user's adaptive again)");
+      throw usage_error("threshold USER|global VALUE (VALUE 'auto' makes a user's adaptive again)");
     auto user = need_user(o);
     bool floor = o.action == "threshold" && user == "global";
     // Found on whichever node owns the user now, looked up again after every
@@ -479,7 +479,7 @@ int run_admin(const admin_options& o, const global_options& g) {
       return {{"threshold", user}, {"value", o.args[1]}};
     });
   } else {
-    throw user_error("unknown admin action '" + o.action +
+    throw usage_error("unknown admin action '" + o.action +
                      "' (status, cluster, members, profile, retrain, freeze, unfreeze, threshold,"
                      " drain, shutdown)");
   }

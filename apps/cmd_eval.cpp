@@ -25,7 +25,7 @@ struct eval_cli {
 
 int run(const eval_cli& o, const global_options& g) {
   if (o.episode_gap_s <= 0)
-    throw user_error("--episode-gap must be a positive number of seconds");
+    throw usage_error("--episode-gap must be a positive number of seconds");
   std::vector<eval::truth_record> truth;
   std::vector<eval::scored_record> scores;
   std::uint64_t unlabelled = 0;
@@ -34,7 +34,7 @@ int run(const eval_cli& o, const global_options& g) {
       truth = eval::read_truth_file(o.truth, &unlabelled);
     if (!o.scores.empty()) {
       if (o.truth.empty())
-        throw user_error("--scores needs --truth: a CSV of verdicts carries no ground truth");
+        throw usage_error("--scores needs --truth: a CSV of verdicts carries no ground truth");
       scores = eval::read_scores_file(o.scores);
     } else {
       const auto url = o.pg.empty() ? g.load().pg.url : o.pg;

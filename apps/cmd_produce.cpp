@@ -69,11 +69,11 @@ std::int64_t parse_time(const std::string& text) {
   if (std::sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3 ||
       (s[n] != '\0' &&
        std::sscanf(s + n, "T%2d:%2d:%2d", &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 3))
-    throw user_error("--start '" + text +
+    throw usage_error("--start '" + text +
                      "': expected epoch seconds or YYYY-MM-DD[THH:MM:SS[Z]] (UTC)");
   if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
       tm.tm_min > 59 || tm.tm_sec > 60)
-    throw user_error("--start '" + text + "': not a valid date and time");
+    throw usage_error("--start '" + text + "': not a valid date and time");
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   return static_cast<std::int64_t>(timegm(&tm));
@@ -96,13 +96,13 @@ gen::kind_fractions fractions_of(const produce_cli& o) {
       std::string known;
       for (auto k : gen::injected_kinds)
         known += std::string(known.empty() ? "" : ", ") + gen::to_string(k);
-      throw user_error("--fraction '" + item + "': expected TYPE=FRACTION with TYPE one of " +
+      throw usage_error("--fraction '" + item + "': expected TYPE=FRACTION with TYPE one of " +
                        known);
     }
     try {
       f[static_cast<std::size_t>(*kind)] = std::stod(item.substr(eq + 1));
     } catch (const std::exception&) {
-      throw user_error("--fraction '" + item + "': '" + item.substr(eq + 1) + "' is not a number");
+      throw usage_error("--fraction '" + item + "': '" + item.substr(eq + 1) + "' is not a number");
     }
   }
   return f;
@@ -147,7 +147,7 @@ std::map<std::string, std::string> kafka_overrides(const std::vector<std::string
   for (const auto& item : items) {
     auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw user_error("--kafka-property '" + item + "': expected KEY=VALUE");
+      throw usage_error("--kafka-property '" + item + "': expected KEY=VALUE");
     m[item.substr(0, eq)] = item.substr(eq + 1);
   }
   return m;
@@ -163,14 +163,14 @@ void print_kinds(const gen::generated_source& s) {
 
 int run(const produce_cli& o, const global_options& g) {
   if (!o.replay.empty() && (o.days_opt->count() || o.start_opt->count()))
-    throw user_error("--replay sends a file as it is: --days and --start do not apply");
+    throw usage_error("--replay sends a file as it is: --days and --start do not apply");
   if (o.replay.empty() && !o.count_opt->count() && !o.duration_opt->count() &&
       !o.days_opt->count())
-    throw user_error("produce: give --count, --duration or --days (the generator never ends)");
+    throw usage_error("produce: give --count, --duration or --days (the generator never ends)");
   if (o.rate < 0)
-    throw user_error("--rate must be positive (messages per second)");
+    throw usage_error("--rate must be positive (messages per second)");
   if (o.create_partitions < 0)
-    throw user_error("--create-topic needs a positive number of partitions");
+    throw usage_error("--create-topic needs a positive number of partitions");
 
   std::unique_ptr<gen::message_source> source;
   gen::generated_source* generated = nullptr;

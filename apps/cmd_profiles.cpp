@@ -33,7 +33,7 @@ int profiles_init(const init_options& o, const global_options& g) {
                      ": nodes in that mode keep no per-user models, so there is nothing to"
                      " bootstrap; use --set node.mode=enhanced (or RTAD_NODE_MODE=enhanced)");
   if (o.jobs == 0 || o.batch == 0)
-    throw user_error("--jobs and --batch must be at least 1");
+    throw usage_error("--jobs and --batch must be at least 1");
   bootstrap_config cfg;
   cfg.url = s.pg.url;
   cfg.params = user_model_params(s.model);

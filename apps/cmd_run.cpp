@@ -99,11 +99,11 @@ std::vector<child_spec> children_of(const run_options& o, const global_options& 
 int run_supervisor(run_options o, const global_options& g) {
   auto s = g.load();
   if (o.nodes < 0)
-    throw user_error("--nodes must be 0 or more");
+    throw usage_error("--nodes must be 0 or more");
   if (o.nodes == 0 && !o.producer && !o.dashboard)
-    throw user_error("nothing to run: no nodes (--nodes 0), no producer and no dashboard");
+    throw usage_error("nothing to run: no nodes (--nodes 0), no producer and no dashboard");
   if (o.max_failures < 1)
-    throw user_error("--max-failures must be at least 1");
+    throw usage_error("--max-failures must be at least 1");
   if (o.log_dir.empty())
     o.log_dir = (std::filesystem::temp_directory_path() / ("rtad-run-" + std::to_string(getpid())))
                   .string();

@@ -39,6 +39,13 @@ struct user_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Thrown for arguments a command cannot take (a malformed or out-of-range
+/// value, options that exclude each other): main exits 2, as for the
+/// command-line parser's own refusals and a bad setting.
+struct usage_error : user_error {
+  using user_error::user_error;
+};
+
 } // namespace rtad::app
 
 #define RTAD_REGISTER_COMMAND(name, factory)                                                       \

@@ -81,6 +81,9 @@ int main(int argc, char** argv) {
   } catch (const rtad::config::config_error& e) {
     std::cerr << "rtad: configuration error: " << e.what() << "\n";
     return exit_usage;
+  } catch (const usage_error& e) {
+    std::cerr << "rtad: " << e.what() << "\n";
+    return exit_usage;
   } catch (const user_error& e) {
     std::cerr << "rtad: " << e.what() << "\n";
     return 1;
