@@ -27,3 +27,13 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_and_say_what_is_wrong) {
   BOOST_TEST(help.status == 0);
   BOOST_TEST(help.output.find("Subcommands") != std::string::npos, help.output);
 }
+
+// librdkafka's own lines come through rtad's logger, in its format: a JSON
+// log stays one JSON object per line (librdkafka printed "%3|..." to stderr).
+BOOST_AUTO_TEST_CASE(librdkafka_lines_come_out_in_rtad_s_log_format) {
+  auto r = rtad::test::run_rtad("--set log.format=json --set kafka.bootstrap=127.0.0.1:1"
+                                " produce -n 1 --kafka-property message.timeout.ms=1500");
+  BOOST_TEST(r.status == 1, r.output); // nothing was delivered
+  BOOST_TEST(r.output.find("\"component\":\"librdkafka\"") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("%3|") == std::string::npos, r.output);
+}
