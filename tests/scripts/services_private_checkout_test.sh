@@ -37,6 +37,12 @@ old_port="$RTAD_PG_PORT"
 export RTAD_PG_PORT="$(free_port)"
 if out="$("$services" start pg 2>&1)"; then fail "start with another port said yes: $out"; fi
 grep -q "runs on port $old_port" <<<"$out" || fail "the refusal does not name the port: $out"
+old_kafka="$RTAD_KAFKA_PORT"
+export RTAD_KAFKA_PORT="$(free_port)"
+status="$("$services" status 2>&1)" || fail "status: $status"
+grep -q "127.0.0.1:$old_port/" <<<"$status" || fail "status does not show the port in use: $status"
+grep -q "127.0.0.1:$old_kafka " <<<"$status" || fail "status does not show Kafka's port in use: $status"
+export RTAD_KAFKA_PORT="$old_kafka"
 "$services" restart pg >/dev/null 2>&1 || fail "restart pg with a new port"
 [[ "$(psql -X -tAc 'select 40+2' "postgresql://rtad@127.0.0.1:$RTAD_PG_PORT/rtad")" == 42 ]] \
   || fail "PostgreSQL does not answer on the new port $RTAD_PG_PORT"
