@@ -1,6 +1,7 @@
 // `rtad demo`: everything on one machine — a node in enhanced mode, a
 // producer at a visible rate, the dashboard — with a live line of figures.
 #include "actors/admin_tls.hpp"
+#include "actors/kafka_config.hpp"
 #include "actors/log.hpp"
 #include "actors/node.hpp"
 #include "actors/system_config.hpp"
@@ -65,12 +66,13 @@ int run_demo(const demo_options& o, const global_options& g) {
   auto s = g.load();
   std::cerr << "rtad demo\n";
   std::unique_ptr<embedded_kafka> embedded;
-  if (o.embedded || !kafka_reachable(s.kafka.bootstrap, probe_timeout_ms)) {
+  if (o.embedded || !kafka_reachable(s.kafka.bootstrap, s.kafka.properties, probe_timeout_ms)) {
     if (!o.embedded)
       std::cerr << "  no Kafka at " << s.kafka.bootstrap << "; using an embedded broker"
                 << " (librdkafka's mock cluster)\n";
     embedded = std::make_unique<embedded_kafka>(s.kafka.topic, embedded_partitions);
     s.kafka.bootstrap = embedded->bootstrap();
+    s.kafka.properties.clear(); // the mock speaks plain Kafka: no SASL, no SSL
     // The mock cluster does not answer CreateTopics, so there is no by-user
     // topic; none is needed: the demo's own producer keys by user.
     s.kafka.key = config::input_key::user;
@@ -97,6 +99,7 @@ int run_demo(const demo_options& o, const global_options& g) {
   ko.bootstrap = s.kafka.bootstrap;
   ko.topic = s.kafka.topic;
   ko.overrides = s.kafka.properties;
+  ko.log_cb = &kafka_log_line;
   gen::kafka_sink sink(ko);
   std::atomic<bool> stop{false};
   std::thread producer([&] {

@@ -1,6 +1,7 @@
 // `rtad node`: run one node of the actor system until SIGINT/SIGTERM.
 #include "actors/admin_tls.hpp"
 #include "actors/log.hpp"
+#include "actors/kafka_config.hpp"
 #include "actors/node.hpp"
 #include "actors/system_config.hpp"
 #include "apps/command.hpp"
@@ -45,6 +46,11 @@ int run_node(const global_options& g, const std::vector<std::string>& extra) {
   auto o = g;
   o.overrides.insert(o.overrides.end(), extra.begin(), extra.end());
   auto s = o.load();
+  try { // a setting like any other: refused before anything starts, exit 2
+    check_kafka_properties(s.kafka.properties);
+  } catch (const std::runtime_error& e) {
+    throw config::config_error(e.what());
+  }
   rtad_system_config cfg;
   if (s.node.admin_port > 0)
     use_admin_tls(cfg, s.admin); // a bad file stops the node here, not at the first connection

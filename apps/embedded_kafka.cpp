@@ -1,5 +1,7 @@
 #include "apps/embedded_kafka.hpp"
 
+#include "actors/kafka_config.hpp"
+
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <stdexcept>
@@ -16,6 +18,7 @@ embedded_kafka::embedded_kafka(const std::string& topic, int partitions)
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+  route_kafka_logs(conf);
   impl_->host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!impl_->host)
     throw std::runtime_error(std::string("embedded Kafka: ") + err);
@@ -34,9 +37,17 @@ embedded_kafka::~embedded_kafka() {
     rd_kafka_destroy(impl_->host);
 }
 
-bool kafka_reachable(const std::string& bootstrap, int timeout_ms) {
+bool kafka_reachable(const std::string& bootstrap,
+                     const std::map<std::string, std::string>& properties, int timeout_ms) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  // As the node's clients will connect (SASL, SSL): a broker that answers
+  // a plain client but refuses them is no broker for the demo.
+  for (const auto& [k, v] : properties)
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return false;
+    }
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
   rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);

@@ -3,6 +3,7 @@
 // a broker. Good for a demonstration; the tests use the real broker.
 
 #include <memory>
+#include <map>
 #include <string>
 
 namespace rtad::app {
@@ -25,6 +26,7 @@ private:
 };
 
 /// True when a broker at `bootstrap` answers a metadata request in time.
-bool kafka_reachable(const std::string& bootstrap, int timeout_ms);
+bool kafka_reachable(const std::string& bootstrap,
+                     const std::map<std::string, std::string>& properties, int timeout_ms);
 
 } // namespace rtad::app
