@@ -84,6 +84,15 @@ BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_wi
   BOOST_TEST(after.find("rtad_build_info{node=\"e2e\",version=\"") != std::string::npos);
   BOOST_TEST(sample(after, "rtad_quarantined_total") == 3);
   BOOST_TEST(sample(after, "rtad_sink_batches_total") > sample(before, "rtad_sink_batches_total"));
+  // The histograms an operator alerts on are fed by the node itself: one
+  // latency per stored row, one write time per batch, one scoring time per
+  // scored transaction.
+  auto grew = [&](const std::string& name) {
+    return sample(after, name + "_count") - sample(before, name + "_count");
+  };
+  BOOST_TEST(grew("rtad_end_to_end_latency_seconds") >= static_cast<double>(sent));
+  BOOST_TEST(grew("rtad_sink_write_seconds") > 0);
+  BOOST_TEST(grew("rtad_scoring_seconds") >= static_cast<double>(sent));
   BOOST_TEST(sample(after, "rtad_active_profiles") == people.users());
   BOOST_TEST(n.stop(std::chrono::seconds(60)));
   BOOST_TEST(http_get(http.port(), "/readyz").find("503") != std::string::npos);

@@ -18,10 +18,10 @@ BOOST_AUTO_TEST_CASE(the_same_options_print_the_same_stream) {
 
 BOOST_AUTO_TEST_CASE(bad_options_are_named_and_exit_non_zero) {
   auto r = run_rtad("produce -n 5 -o - --fraction card_testing=lots");
-  BOOST_TEST(r.status == 1);
+  BOOST_TEST(r.status == 2); // a usage error
   BOOST_TEST(r.output.find("--fraction 'card_testing=lots'") != std::string::npos, r.output);
   r = run_rtad("produce -o -");
-  BOOST_TEST(r.status == 1);
+  BOOST_TEST(r.status == 2);
   BOOST_TEST(r.output.find("give --count, --duration or --days") != std::string::npos, r.output);
   r = run_rtad("produce -n 5 -o - --time-scale -2");
   BOOST_TEST(r.status == 1);
