@@ -87,18 +87,18 @@ public:
   explicit epoch_clock(epoch_plan plan = {}) : plan_(plan) {}
   /// The epoch of the message at `offset` with `timestamp`, if it came next.
   std::int64_t peek(std::int64_t offset, std::int64_t timestamp) const {
-    return plan_.of(offset, std::max(newest_, timestamp)) + skip_;
+    return of(offset, std::max(newest_, timestamp));
   }
   /// Takes the message: its epoch, and whether it begins one.
   std::pair<std::int64_t, bool> next(std::int64_t offset, std::int64_t timestamp) {
     newest_ = std::max(newest_, timestamp);
-    auto e = plan_.of(offset, newest_) + skip_;
+    auto e = of(offset, newest_);
     bool begins = e != epoch_;
     epoch_ = e;
     return {e, begins};
   }
   /// The epoch of the next message at `offset` without a newer timestamp.
-  std::int64_t at(std::int64_t offset) const { return plan_.of(offset, newest_) + skip_; }
+  std::int64_t at(std::int64_t offset) const { return of(offset, newest_); }
   /// From the message at `offset` on, epochs count from `epoch` at least.
   /// Epochs by offset are a partition's own count: a busy partition is
   /// epochs ahead of a quiet one, and one that reached the end of its log
@@ -110,6 +110,10 @@ public:
   }
 
 private:
+  std::int64_t of(std::int64_t offset, std::int64_t newest) const {
+    return plan_.of(offset, newest) + skip_;
+  }
+
   epoch_plan plan_;
   std::int64_t newest_ = 0;
   std::int64_t epoch_ = INT64_MIN;
