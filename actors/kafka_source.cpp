@@ -348,6 +348,16 @@ void poll(self_ptr self) {
       st.consumer->resume(tp);
     RdKafka::TopicPartition::destroy(tp);
   };
+  // `partition` has nothing beyond `next` for now: it holds no other
+  // partition back, nor the global model.
+  auto at_end = [&](std::int32_t partition, std::int64_t next) {
+    if (auto r = st.reading.find(partition); r != st.reading.end()) {
+      r->second.epoch = r->second.clock.at(next);
+      r->second.idle = true;
+    }
+    if (st.cfg.global)
+      self->send(st.cfg.global, idle_atom::value, partition, next);
+  };
   std::vector<std::unique_ptr<RdKafka::Message>> ready;
   for (auto it = st.held.begin(); it != st.held.end();) {
     auto& q = it->second;
@@ -379,12 +389,7 @@ void poll(self_ptr self) {
       msg.reset(st.consumer->consume(taken == 0 ? timeout : 0));
     if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
       tell_start(msg->partition(), msg->offset());
-      if (auto r = st.reading.find(msg->partition()); r != st.reading.end()) {
-        r->second.epoch = r->second.clock.at(msg->offset());
-        r->second.idle = true;
-      }
-      if (st.cfg.global)
-        self->send(st.cfg.global, idle_atom::value, msg->partition(), msg->offset());
+      at_end(msg->partition(), msg->offset());
       continue;
     }
     if (msg->err() == RdKafka::ERR__TIMED_OUT)
@@ -411,7 +416,7 @@ void poll(self_ptr self) {
       auto furthest = reading.epoch;
       for (const auto& [p, r] : st.reading)
         furthest = std::max(furthest, r.epoch);
-      reading.clock.skip_to(msg->offset(), furthest);
+      reading.clock.skip_to(msg->offset(), timestamp, furthest);
     }
     if (auto ahead = reading.clock.peek(msg->offset(), timestamp);
         !released && ahead > lead_limit(msg->partition())) {
@@ -453,6 +458,18 @@ void poll(self_ptr self) {
       name_origin(*msg, q);
       refused.push_back(std::move(q));
     }
+  }
+  // librdkafka signals the end of a partition only when a fetch brings
+  // nothing for it: a partition read alone, with live traffic arriving
+  // faster than a fetch waits, never gets there. Whether the last message
+  // taken was the newest (by the high watermark of the last fetch) tells
+  // the same.
+  for (const auto& [p, os] : offsets) {
+    std::int64_t low = 0, high = 0;
+    if (st.consumer->get_watermark_offsets(st.cfg.topic, p, &low, &high) ==
+          RdKafka::ERR_NO_ERROR &&
+        os.back() + 1 >= high)
+      at_end(p, os.back() + 1);
   }
   if (taken > 0) {
     m.consumed += taken;

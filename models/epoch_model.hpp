@@ -105,8 +105,10 @@ public:
   /// and then gets live traffic would hold the busy one back (every close
   /// waits for its next epochs, which come with its own slow offsets). Such
   /// a partition skips to where the others are instead.
-  void skip_to(std::int64_t offset, std::int64_t epoch) {
-    skip_ = std::max(skip_, epoch - plan_.of(offset, newest_));
+  /// `timestamp` is the message's: a clock that has not seen one yet would
+  /// otherwise skip the days of event time as well.
+  void skip_to(std::int64_t offset, std::int64_t timestamp, std::int64_t epoch) {
+    skip_ = std::max(skip_, epoch - plan_.of(offset, std::max(newest_, timestamp)));
   }
 
 private:

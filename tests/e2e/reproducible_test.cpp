@@ -12,6 +12,7 @@
 #include "support/stream.hpp"
 
 #include <caf/all.hpp>
+#include <array>
 #include <map>
 #include <thread>
 
@@ -137,5 +138,63 @@ BOOST_AUTO_TEST_CASE(a_busy_partition_is_not_held_back_by_a_quiet_one_with_live_
   const auto busy_stored = f.count("select count(*) from transactions where kafka_partition = 0");
   BOOST_TEST(busy_stored == 5000 + busy_sent); // each stored within 3 s, none held back
   BOOST_TEST(busy_sent >= 10);
+  BOOST_TEST(n.stop(std::chrono::seconds(30)));
+}
+
+BOOST_AUTO_TEST_CASE(partitions_a_rebalance_gives_back_go_on_with_live_traffic) {
+  // Three partitions at different offsets (their own epoch counts differ),
+  // live traffic on all, then a rebalance that hands every partition back:
+  // none of them may stand while the others flow.
+  test::node_fixture f("rtad_epoch_rebalance", 3);
+  test::population people(200, 35);
+  test::producer p(f.settings.kafka.bootstrap);
+  std::array<long long, 3> sent{};
+  const std::array<int, 3> backlog{1000, 5000, 9000};
+  for (std::int32_t part = 0; part < 3; ++part)
+    for (int i = 0; i < backlog[part]; ++i, ++sent[part])
+      p.send_to(f.topic, part, encode_transaction(people.normal(i % people.users())));
+  p.flush();
+  rtad_system_config cfg;
+  caf::actor_system sys{cfg};
+  node n(sys, f.settings);
+  f.wait_for("select count(*) from transactions", 15000, std::chrono::seconds(120));
+  // A message to each partition every few milliseconds; how many each had
+  // been sent when.
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::array<long long, 3>>> history;
+  auto live = [&](std::chrono::seconds length) {
+    const auto until = std::chrono::steady_clock::now() + length;
+    for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
+      auto part = i % 3;
+      p.send_to(f.topic, part, encode_transaction(people.normal(i % people.users())));
+      p.flush();
+      ++sent[part];
+      history.emplace_back(std::chrono::steady_clock::now(), sent);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  };
+  live(std::chrono::seconds(3));
+  // Another member of the group, for another topic: the group rebalances
+  // when it joins, and the node gets all of its partitions back.
+  const auto other = test::unique_name("rtad_epoch_rebalance_other");
+  test::create_topic(f.settings.kafka.bootstrap, other, 1);
+  {
+    test::group_member member(f.settings.kafka.bootstrap, f.settings.kafka.group, other);
+    live(std::chrono::seconds(15));
+  }
+  live(std::chrono::seconds(10));
+  // Still sending: what was sent 5 s ago must be stored by now, on every
+  // partition.
+  const auto now = std::chrono::steady_clock::now();
+  std::array<long long, 3> due{};
+  for (const auto& [when, counts] : history)
+    if (when <= now - std::chrono::seconds(5))
+      due = counts;
+  std::array<long long, 3> stored{};
+  for (std::int32_t part = 0; part < 3; ++part) {
+    stored[part] = f.count("select count(*) from transactions where kafka_partition = " +
+                           std::to_string(part));
+    BOOST_TEST(stored[part] >= due[part], "partition " << part << ": " << stored[part]
+                                                        << " stored of " << due[part] << " due");
+  }
   BOOST_TEST(n.stop(std::chrono::seconds(30)));
 }

@@ -209,6 +209,23 @@ BOOST_AUTO_TEST_CASE(event_time_begins_an_epoch_per_period_and_never_goes_back) 
   BOOST_TEST(epoch_plan{}.of(300, 3600 * 1000) == 1); // seconds 0: offsets only
 }
 
+BOOST_AUTO_TEST_CASE(a_clock_skips_to_the_epoch_it_is_told_before_its_first_message_too) {
+  // Back from the end of its log, a partition goes on from the furthest
+  // partition's epoch: exactly there, also when it had no message yet (a
+  // fresh assignment), or it would run days of epochs ahead of every other.
+  epoch_plan plan{256, 4096, 3600};
+  const std::int64_t time = 3600 * 100;
+  epoch_clock fresh_clock(plan);
+  fresh_clock.skip_to(300, time, 150);
+  BOOST_TEST(fresh_clock.next(300, time).first == 150);
+  epoch_clock going(plan);
+  going.next(299, time);
+  going.skip_to(300, time, 150);
+  BOOST_TEST(going.next(300, time).first == 150);
+  going.skip_to(301, time, 120); // never back
+  BOOST_TEST(going.next(301, time).first == 150);
+}
+
 BOOST_AUTO_TEST_CASE(after_a_quiet_spell_a_transaction_does_not_wait_for_its_model) {
   // Two partitions at the end of their logs (live traffic); a message comes
   // three epochs after the last one: its epoch's scoring model is the one

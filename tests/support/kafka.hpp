@@ -4,11 +4,13 @@
 #include <boost/test/unit_test.hpp>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -123,5 +125,36 @@ read_topic(const std::string& bootstrap, const std::string& topic, std::size_t e
   c->close();
   return out;
 }
+
+/// A member of consumer group `group` reading `topic`, polled on a thread of
+/// its own until it goes out of scope: joining and leaving make the group
+/// rebalance.
+class group_member {
+public:
+  group_member(const std::string& bootstrap, const std::string& group, const std::string& topic) {
+    std::string err;
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    conf->set("bootstrap.servers", bootstrap, err);
+    conf->set("group.id", group, err);
+    conf->set("enable.auto.commit", "false", err);
+    c_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+    BOOST_REQUIRE_MESSAGE(c_, err);
+    BOOST_REQUIRE(c_->subscribe({topic}) == RdKafka::ERR_NO_ERROR);
+    poller_ = std::thread([this] {
+      while (!done_)
+        std::unique_ptr<RdKafka::Message>(c_->consume(100));
+    });
+  }
+  ~group_member() {
+    done_ = true;
+    poller_.join();
+    c_->close();
+  }
+
+private:
+  std::unique_ptr<RdKafka::KafkaConsumer> c_;
+  std::atomic<bool> done_{false};
+  std::thread poller_;
+};
 
 } // namespace rtad::test
