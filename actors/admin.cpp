@@ -99,12 +99,12 @@ admin_actor::behavior_type admin(self_ptr self, admin_config cfg) {
         double value) -> caf::result<bool> {
       if (auto why = refusal(self, secret); !why.empty())
         return refused(why);
-      log::info("admin", "threshold" + log::fields()("user", user.empty() ? "(floor)" : user)(
-                                          "value", value)
-                                          .str());
+      log::info("admin",
+                "threshold" +
+                  log::fields()("user", user.empty() ? "(floor)" : user)("value", value).str());
       if (!user.empty())
-        return self->delegate(shard_for(self->state.cfg.shards, user), threshold_atom::value,
-                              user, value);
+        return self->delegate(shard_for(self->state.cfg.shards, user), threshold_atom::value, user,
+                              value);
       if (std::isnan(value) || value < 0 || value > 1)
         return refused("the global floor must be between 0 and 1");
       for (const auto& s : self->state.cfg.shards)

@@ -73,7 +73,8 @@ void check_admin_tls_files(const config::admin_settings& s) {
     fail("admin.tls_key", s.tls_key,
          "cannot load the private key (not a PEM key, or admin.tls_passphrase does not open it)");
   if (SSL_CTX_check_private_key(ctx.get()) != 1)
-    fail("admin.tls_key", s.tls_key, "does not belong to admin.tls_certificate " + s.tls_certificate);
+    fail("admin.tls_key", s.tls_key,
+         "does not belong to admin.tls_certificate " + s.tls_certificate);
   if (SSL_CTX_load_verify_locations(ctx.get(), s.tls_cafile.c_str(), nullptr) != 1)
     fail("admin.tls_cafile", s.tls_cafile, "not a PEM CA certificate");
   // Our own certificate must pass the check the peer will make of it.
@@ -81,7 +82,8 @@ void check_admin_tls_files(const config::admin_settings& s) {
   STACK_OF(X509)* chain = nullptr;
   SSL_CTX_get0_chain_certs(ctx.get(), &chain);
   std::unique_ptr<X509_STORE_CTX, store_ctx_free> verify(X509_STORE_CTX_new());
-  if (!verify || X509_STORE_CTX_init(verify.get(), SSL_CTX_get_cert_store(ctx.get()), leaf, chain) != 1)
+  if (!verify ||
+      X509_STORE_CTX_init(verify.get(), SSL_CTX_get_cert_store(ctx.get()), leaf, chain) != 1)
     fail("admin.tls_cafile", s.tls_cafile, "OpenSSL cannot verify against it");
   if (X509_verify_cert(verify.get()) != 1)
     fail("admin.tls_certificate", s.tls_certificate,

@@ -13,8 +13,8 @@ constexpr std::size_t catch_up_windows = 2;
 } // namespace
 
 models::txn_input to_input(const transaction& t) {
-  return {t.amount,           t.timestamp,      t.location,        t.merchant_category,
-          t.payment_method,   t.device_type,    t.transaction_type};
+  return {t.amount,         t.timestamp,   t.location,        t.merchant_category,
+          t.payment_method, t.device_type, t.transaction_type};
 }
 
 models::threshold_params threshold_params(const config::model_settings& s) {
@@ -61,10 +61,11 @@ std::string explanation_json(const models::explanation& e, const models::verdict
                         {"summary", e.summary},
                         {"forest_score", v.forest_score},
                         {"evidence", models::to_string(v.ranks.strongest())},
-                        {"ranks", {{"forest", v.ranks.forest},
-                                   {"amount", v.ranks.amount},
-                                   {"category", v.ranks.category},
-                                   {"travel", v.ranks.travel}}},
+                        {"ranks",
+                         {{"forest", v.ranks.forest},
+                          {"amount", v.ranks.amount},
+                          {"category", v.ranks.category},
+                          {"travel", v.ranks.travel}}},
                         {"user_score", v.user_score},
                         {"global_score", v.global_score},
                         {"user_weight", v.user_weight}}
@@ -80,19 +81,19 @@ std::string profile_summary_json(const models::user_model& m) {
     return out;
   };
   auto hours = h.hour_histogram();
-  return nlohmann::json{
-    {"countries", top(models::field::country)},
-    {"categories", top(models::field::category)},
-    {"payment_methods", top(models::field::payment_method)},
-    {"devices", top(models::field::device_type)},
-    // The usual range is the central 90 % of the window's amounts.
-    {"amount_range", {{"min", h.amount_percentile(0.05)},
-                      {"median", h.amount_percentile(0.5)},
-                      {"max", h.amount_percentile(0.95)}}},
-    {"active_hours", std::vector<int>(hours.begin(), hours.end())},
-    {"window", h.size()},
-    {"training_rows", m.training_rows()},
-    {"user_weight", m.user_weight()}}
+  return nlohmann::json{{"countries", top(models::field::country)},
+                        {"categories", top(models::field::category)},
+                        {"payment_methods", top(models::field::payment_method)},
+                        {"devices", top(models::field::device_type)},
+                        // The usual range is the central 90 % of the window's amounts.
+                        {"amount_range",
+                         {{"min", h.amount_percentile(0.05)},
+                          {"median", h.amount_percentile(0.5)},
+                          {"max", h.amount_percentile(0.95)}}},
+                        {"active_hours", std::vector<int>(hours.begin(), hours.end())},
+                        {"window", h.size()},
+                        {"training_rows", m.training_rows()},
+                        {"user_weight", m.user_weight()}}
     .dump();
 }
 

@@ -18,7 +18,7 @@ constexpr std::chrono::seconds reconnect_delay{2};
 class label_receiver : public pqxx::notification_receiver {
 public:
   label_receiver(pqxx::connection& c, self_ptr self)
-    : pqxx::notification_receiver(c, "rtad_labels"), self_(self) {}
+      : pqxx::notification_receiver(c, "rtad_labels"), self_(self) {}
 
   void operator()(const std::string& payload, int) override {
     auto j = nlohmann::json::parse(payload, nullptr, false);

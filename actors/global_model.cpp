@@ -27,7 +27,8 @@ void maybe_checkpoint(self_ptr self) {
   st.last_checkpoint = now;
   st.checkpointed_version = st.model->model().version();
   // Anonymous: the sink's answer is not awaited here.
-  caf::anon_send(caf::actor_cast<sink_actor>(st.cfg.sink), checkpoint_atom::value, checkpoint_of(self));
+  caf::anon_send(caf::actor_cast<sink_actor>(st.cfg.sink), checkpoint_atom::value,
+                 checkpoint_of(self));
 }
 
 /// Closes what can close and hands each closed epoch's snapshot to the shards.
@@ -51,16 +52,17 @@ global_model_actor::behavior_type global_model(self_ptr self, global_model_confi
   std::optional<models::global_model> restored;
   if (!c.restore.empty()) {
     try {
-      auto m = models::model_codec::load_global_model(c.restore.data(), c.restore.size(), c.domains);
+      auto m =
+        models::model_codec::load_global_model(c.restore.data(), c.restore.size(), c.domains);
       const auto& p = m.forest().params();
-      if (m.dims() == c.dims && p.trees == c.forest.trees && p.sample_size == c.forest.sample_size &&
-          m.window() == c.window) {
+      if (m.dims() == c.dims && p.trees == c.forest.trees &&
+          p.sample_size == c.forest.sample_size && m.window() == c.window) {
         restored.emplace(std::move(m));
         self->state.checkpointed_version = restored->version();
-        log::info("global_model", "restored" + log::fields()("mode", c.mode)(
-                                                 "version", restored->version())(
-                                                 "rows", restored->rows())
-                                                 .str());
+        log::info("global_model",
+                  "restored" + log::fields()("mode", c.mode)("version", restored->version())(
+                                 "rows", restored->rows())
+                                 .str());
       } else {
         log::warn("global_model", "stored model has other settings; starting afresh");
       }

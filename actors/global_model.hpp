@@ -2,8 +2,8 @@
 
 #include "actors/metrics.hpp"
 #include "messages/actors.hpp"
-#include "models/global_model.hpp"
 #include "models/epoch_model.hpp"
+#include "models/global_model.hpp"
 
 #include <chrono>
 #include <memory>
@@ -19,9 +19,9 @@ struct global_model_config {
   std::size_t refit_every = 1024;
   std::vector<std::pair<float, float>> domains;
   std::chrono::seconds checkpoint_interval{60}; ///< to PostgreSQL at most this often
-  std::string mode;                                  ///< global_models key
-  std::vector<std::uint8_t> restore;                 ///< a checkpoint to start from (may be empty)
-  caf::strong_actor_ptr sink;                        ///< a sink_actor (declared after this one)
+  std::string mode;                             ///< global_models key
+  std::vector<std::uint8_t> restore;            ///< a checkpoint to start from (may be empty)
+  caf::strong_actor_ptr sink;                   ///< a sink_actor (declared after this one)
   std::shared_ptr<node_metrics> metrics;
 };
 

@@ -15,9 +15,9 @@ namespace rtad {
 /// without a compare-and-swap loop.
 class histogram {
 public:
-  static constexpr std::array<double, 16> bounds{
-    0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03,
-    0.1,     0.25,    0.5,    1,      2.5,   10,    60,   300};
+  static constexpr std::array<double, 16> bounds{0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003,
+                                                 0.01,    0.03,    0.1,    0.25,   0.5,   1,
+                                                 2.5,     10,      60,     300};
 
   /// Observations gathered by one thread, added to a histogram at once (one
   /// add per bucket, not per observation).
@@ -26,7 +26,8 @@ public:
     std::uint64_t sum_us = 0;
     void observe(double seconds, std::uint64_t n = 1) {
       counts[bucket(seconds)] += n;
-      sum_us += static_cast<std::uint64_t>(seconds > 0 ? seconds * 1e6 * static_cast<double>(n) : 0);
+      sum_us +=
+        static_cast<std::uint64_t>(seconds > 0 ? seconds * 1e6 * static_cast<double>(n) : 0);
     }
   };
 

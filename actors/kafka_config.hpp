@@ -4,10 +4,10 @@
 
 #include "actors/log.hpp"
 
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafkacpp.h>
 #include <algorithm>
 #include <chrono>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafkacpp.h>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -32,8 +32,12 @@ inline void kafka_log_line(const rd_kafka_t* rk, int syslog_level, const char* f
 }
 
 /// Routes a client's log lines through rtad's logger (every client rtad makes).
-inline void route_kafka_logs(rd_kafka_conf_t* conf) { rd_kafka_conf_set_log_cb(conf, &kafka_log_line); }
-inline void route_kafka_logs(RdKafka::Conf& conf) { route_kafka_logs(conf.c_ptr_global()); }
+inline void route_kafka_logs(rd_kafka_conf_t* conf) {
+  rd_kafka_conf_set_log_cb(conf, &kafka_log_line);
+}
+inline void route_kafka_logs(RdKafka::Conf& conf) {
+  route_kafka_logs(conf.c_ptr_global());
+}
 
 /// Sets one librdkafka property; throws std::runtime_error naming it.
 inline void set_kafka(RdKafka::Conf& conf, const std::string& key, const std::string& value) {

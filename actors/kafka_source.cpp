@@ -264,8 +264,7 @@ private:
       return;
     for (const auto& shard : self_->state.cfg.shards)
       self_->request(shard, caf::infinite, discard_atom::value, ids)
-        .then([](std::uint64_t) {},
-              [](caf::error&) {}); // a shard that is gone has nothing to drop
+        .then([](std::uint64_t) {}, [](caf::error&) {}); // a shard that is gone has nothing to drop
   }
 
   self_ptr self_;
@@ -341,7 +340,8 @@ void poll(self_ptr self) {
     return slowest == std::numeric_limits<std::int64_t>::max() ? slowest : slowest + 1;
   };
   auto pause_or_resume = [&](std::int32_t partition, bool pause) {
-    std::vector<RdKafka::TopicPartition*> tp{RdKafka::TopicPartition::create(st.cfg.topic, partition)};
+    std::vector<RdKafka::TopicPartition*> tp{
+      RdKafka::TopicPartition::create(st.cfg.topic, partition)};
     if (pause)
       st.consumer->pause(tp);
     else
@@ -466,8 +466,7 @@ void poll(self_ptr self) {
   // the same.
   for (const auto& [p, os] : offsets) {
     std::int64_t low = 0, high = 0;
-    if (st.consumer->get_watermark_offsets(st.cfg.topic, p, &low, &high) ==
-          RdKafka::ERR_NO_ERROR &&
+    if (st.consumer->get_watermark_offsets(st.cfg.topic, p, &low, &high) == RdKafka::ERR_NO_ERROR &&
         os.back() + 1 >= high)
       at_end(p, os.back() + 1);
   }
@@ -530,7 +529,7 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   set("client.id", "rtad-" + st.cfg.node);
   route_kafka_logs(*conf);
   set_group_member(*conf, st.cfg.group, st.cfg.instance_id, st.cfg.session_timeout);
-  set("enable.auto.commit", "false");       // offsets live in PostgreSQL, with the rows
+  set("enable.auto.commit", "false"); // offsets live in PostgreSQL, with the rows
   set("enable.auto.offset.store", "false");
   set("auto.offset.reset", "earliest");
   // The by-user topic may appear after the subscription (the repartition
@@ -540,7 +539,8 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   // librdkafka prefetches up to 64 MB by default, 6 KB per profile of a node
   // with 10,000: the credit limit bounds what is in flight anyway.
   set("queued.max.messages.kbytes", std::to_string(st.cfg.prefetch_kbytes));
-  set_kafka_properties(*conf, st.cfg.properties); // last: the user's word wins where rtad allows one
+  set_kafka_properties(*conf,
+                       st.cfg.properties); // last: the user's word wins where rtad allows one
   if (conf->set("rebalance_cb", st.rebalancer.get(), err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error("kafka rebalance callback: " + err);
   st.consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));

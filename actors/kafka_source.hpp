@@ -2,13 +2,12 @@
 
 #include "actors/metrics.hpp"
 #include "messages/actors.hpp"
-
 #include "models/epoch_model.hpp"
 
 #include <chrono>
 #include <deque>
-#include <map>
 #include <librdkafka/rdkafkacpp.h>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -21,7 +20,7 @@ struct source_config {
   std::string bootstrap;
   std::string topic;
   std::string group;
-  std::string pg_url;                ///< where the committed offsets are
+  std::string pg_url; ///< where the committed offsets are
   std::string node;
   std::string instance_id; ///< group.instance.id (kafka.static_membership); empty: dynamic member
   std::map<std::string, std::string> properties; ///< kafka.properties
@@ -96,7 +95,7 @@ struct source_state {
     bool stored;
   };
   std::map<std::int32_t, std::deque<announced>> unmirrored;
-  std::map<std::int32_t, std::int64_t> mirror;  ///< offsets to commit to the group
+  std::map<std::int32_t, std::int64_t> mirror; ///< offsets to commit to the group
   bool mirror_changed = false;
   std::uint64_t announcements = 0;
   std::chrono::steady_clock::time_point last_lag_check{};

@@ -64,10 +64,14 @@ std::size_t tail_start(const std::string& m, std::size_t from = 0) {
 
 const char* name(level l) {
   switch (l) {
-    case level::debug: return "debug";
-    case level::info: return "info";
-    case level::warn: return "warn";
-    case level::error: return "error";
+  case level::debug:
+    return "debug";
+  case level::info:
+    return "info";
+  case level::warn:
+    return "warn";
+  case level::error:
+    return "error";
   }
   return "?";
 }
@@ -97,7 +101,9 @@ void configure(level l, format f) {
   current_format = f;
 }
 
-bool enabled(level l) { return l >= threshold().load(std::memory_order_relaxed); }
+bool enabled(level l) {
+  return l >= threshold().load(std::memory_order_relaxed);
+}
 
 std::string json_line(const std::string& time, level l, const std::string& component,
                       const std::string& message) {

@@ -46,9 +46,15 @@ private:
 /// A value for a `key=value` field: on one line, quoted, at most 300 bytes.
 std::string quote(const std::string& text);
 
-inline void info(const std::string& c, const std::string& m) { write(level::info, c, m); }
-inline void warn(const std::string& c, const std::string& m) { write(level::warn, c, m); }
-inline void error(const std::string& c, const std::string& m) { write(level::error, c, m); }
+inline void info(const std::string& c, const std::string& m) {
+  write(level::info, c, m);
+}
+inline void warn(const std::string& c, const std::string& m) {
+  write(level::warn, c, m);
+}
+inline void error(const std::string& c, const std::string& m) {
+  write(level::error, c, m);
+}
 inline void debug(const std::string& c, const std::string& m) {
   if (enabled(level::debug))
     write(level::debug, c, m);

@@ -96,8 +96,9 @@ std::vector<std::pair<std::string, double>> node_metrics::silences() const {
 std::vector<std::pair<std::string, double>> node_metrics::wedged() const {
   auto out = silences();
   auto limit = static_cast<double>(silent_after.count());
-  out.erase(std::remove_if(out.begin(), out.end(), [&](const auto& s) { return s.second <= limit; }),
-            out.end());
+  out.erase(
+    std::remove_if(out.begin(), out.end(), [&](const auto& s) { return s.second <= limit; }),
+    out.end());
   return out;
 }
 
@@ -202,13 +203,15 @@ std::string node_metrics::prometheus(const std::string& node) const {
         (what + " the " + topic + " refused for good (too large), logged, not sent again.").c_str(),
         o.set_aside.load());
     put((prefix + "_publish_failures_total").c_str(), "counter",
-        ("Publisher rounds for the " + topic + " that failed (broker or PostgreSQL away);"
-                                             " what they held is sent again.")
+        ("Publisher rounds for the " + topic +
+         " that failed (broker or PostgreSQL away);"
+         " what they held is sent again.")
           .c_str(),
         o.failures.load());
     put((prefix + "_outbox_age_seconds").c_str(), "gauge",
-        ("Age of the oldest entry for the " + topic + " not yet published, as this node's"
-                                                     " publisher last saw it.")
+        ("Age of the oldest entry for the " + topic +
+         " not yet published, as this node's"
+         " publisher last saw it.")
           .c_str(),
         static_cast<double>(o.age_ms.load()) / 1000.0);
   };
@@ -231,8 +234,7 @@ std::string node_metrics::prometheus(const std::string& node) const {
   put("rebalances_total", "counter", "Consumer group rebalances.", rebalances.load());
   put("last_rebalance_seconds", "gauge", "Duration of the last hand-over.",
       static_cast<double>(last_rebalance_ms.load()) / 1e3);
-  put("global_model_version", "gauge", "Refits of the global forest.",
-      global_model_version.load());
+  put("global_model_version", "gauge", "Refits of the global forest.", global_model_version.load());
   put("resident_memory_bytes", "gauge", "Resident set size of the node process.",
       resident_bytes.load());
   put("heap_released_bytes_total", "counter",

@@ -24,38 +24,40 @@ struct outbox_metrics {
 /// messages: the status reporter and /metrics read them at any moment
 /// without disturbing the hot path.
 struct node_metrics {
-  std::atomic<std::uint64_t> consumed{0};       ///< messages read from Kafka
-  std::atomic<std::uint64_t> scored{0};         ///< transactions scored
-  std::atomic<std::uint64_t> flagged{0};        ///< anomalies
+  std::atomic<std::uint64_t> consumed{0};          ///< messages read from Kafka
+  std::atomic<std::uint64_t> scored{0};            ///< transactions scored
+  std::atomic<std::uint64_t> flagged{0};           ///< anomalies
   std::atomic<std::uint64_t> flagged_by_risk[3]{}; ///< anomalies of risk low, medium, high
-  std::atomic<std::uint64_t> quarantined{0};    ///< messages refused
-  std::atomic<std::uint64_t> unknown_fields{0}; ///< fields the format does not know, accepted
-  std::atomic<std::uint64_t> duplicates{0};     ///< transaction ids a user sent again
-  std::atomic<std::uint64_t> stored_rows{0};    ///< results committed to PostgreSQL
-  std::atomic<std::uint64_t> fenced{0};         ///< rows and messages of partitions another node claimed since
+  std::atomic<std::uint64_t> quarantined{0};       ///< messages refused
+  std::atomic<std::uint64_t> unknown_fields{0};    ///< fields the format does not know, accepted
+  std::atomic<std::uint64_t> duplicates{0};        ///< transaction ids a user sent again
+  std::atomic<std::uint64_t> stored_rows{0};       ///< results committed to PostgreSQL
+  std::atomic<std::uint64_t> fenced{
+    0}; ///< rows and messages of partitions another node claimed since
   std::atomic<std::uint64_t> sink_batches{0};
   std::atomic<std::uint64_t> sink_batch_rows_last{0};
   std::atomic<std::uint64_t> sink_batch_us_total{0};
   std::atomic<std::uint64_t> sink_batch_us_last{0};
-  histogram latency;  ///< Kafka message timestamp -> row committed, per stored row
+  histogram latency;    ///< Kafka message timestamp -> row committed, per stored row
   histogram sink_write; ///< one sink transaction
-  histogram scoring;  ///< scoring one transaction (a profile's batch, per transaction)
-  std::atomic<std::uint64_t> sink_errors{0};    ///< failed writes (retried)
-  std::atomic<std::uint64_t> sink_buffered{0};  ///< results waiting to be written
+  histogram scoring;    ///< scoring one transaction (a profile's batch, per transaction)
+  std::atomic<std::uint64_t> sink_errors{0};   ///< failed writes (retried)
+  std::atomic<std::uint64_t> sink_buffered{0}; ///< results waiting to be written
   /// Steady-clock time (ns) since which the longest-stuck sink lane with work
   /// has not committed; 0: every lane with work is moving.
   std::atomic<std::int64_t> sink_stalled_since_ns{0};
-  std::atomic<std::uint64_t> in_flight{0};      ///< transactions handed on, not yet stored
+  std::atomic<std::uint64_t> in_flight{0};       ///< transactions handed on, not yet stored
   std::atomic<std::uint64_t> in_flight_bytes{0}; ///< their messages' bytes
-  std::atomic<std::uint64_t> credit_waits{0};   ///< times a source paused for credit
-  std::atomic<std::uint64_t> epoch_waits_expired{0}; ///< transactions scored without their epoch's model
+  std::atomic<std::uint64_t> credit_waits{0};    ///< times a source paused for credit
+  std::atomic<std::uint64_t> epoch_waits_expired{
+    0}; ///< transactions scored without their epoch's model
   std::atomic<std::int64_t> consumer_lag{0};
-  std::atomic<std::uint64_t> repartitioned{0};      ///< input messages the repartition stage committed
-  std::atomic<std::uint64_t> rekeyed{0};            ///< ... of which the key was not the user id
+  std::atomic<std::uint64_t> repartitioned{0}; ///< input messages the repartition stage committed
+  std::atomic<std::uint64_t> rekeyed{0};       ///< ... of which the key was not the user id
   std::atomic<std::uint64_t> not_keyed_by_user{0};  ///< read directly, key not the user id
   std::atomic<std::uint64_t> repartition_aborts{0}; ///< its transactions aborted (read again)
   std::atomic<std::int64_t> repartition_lag{0};     ///< input messages behind, for it
-  outbox_metrics anomaly_outbox;    ///< stored anomalies -> output.anomalies_topic
+  outbox_metrics anomaly_outbox;                    ///< stored anomalies -> output.anomalies_topic
   outbox_metrics quarantine_outbox; ///< quarantined messages -> output.quarantine_topic
   std::atomic<std::uint64_t> active_profiles{0};
   std::atomic<std::uint64_t> profile_memory_bytes{0};
@@ -72,10 +74,10 @@ struct node_metrics {
   std::atomic<std::uint64_t> resident_bytes{0};      ///< process RSS at the last status tick
   std::atomic<std::uint64_t> heap_released_bytes{0}; ///< freed heap handed back to the OS
   std::atomic<bool> db_available{true};
-  std::atomic<bool> ready{false};               ///< assigned partitions and running
-  std::atomic<bool> draining{false};            ///< an operator asked it to hand its partitions on
-  std::chrono::seconds stuck_after{60};         ///< sink.stuck_after_s: then /readyz says 503
-  std::chrono::seconds silent_after{120};       ///< node.silent_after_s: then /healthz says 503
+  std::atomic<bool> ready{false};         ///< assigned partitions and running
+  std::atomic<bool> draining{false};      ///< an operator asked it to hand its partitions on
+  std::chrono::seconds stuck_after{60};   ///< sink.stuck_after_s: then /readyz says 503
+  std::chrono::seconds silent_after{120}; ///< node.silent_after_s: then /healthz says 503
 
   /// One anomaly of `risk` (low, medium or high).
   void count_anomaly(const std::string& risk) {

@@ -16,21 +16,21 @@ namespace rtad {
 
 namespace {
 
-constexpr int accept_poll_ms = 200;     // how soon a stop is noticed
-constexpr int read_timeout_ms = 2000;   // a client that sends nothing is dropped
+constexpr int accept_poll_ms = 200;   // how soon a stop is noticed
+constexpr int read_timeout_ms = 2000; // a client that sends nothing is dropped
 constexpr std::size_t max_request_bytes = 8192;
 
 std::string http(int code, const char* reason, const std::string& type, const std::string& body) {
   return "HTTP/1.1 " + std::to_string(code) + " " + reason + "\r\nContent-Type: " + type +
-         "\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\nConnection: close\r\n\r\n" + body;
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+         body;
 }
 
 } // namespace
 
 metrics_http::metrics_http(const std::string& host, int port, std::string node,
                            std::shared_ptr<node_metrics> metrics, std::function<bool()> healthy)
-  : node_(std::move(node)), metrics_(std::move(metrics)), healthy_(std::move(healthy)) {
+    : node_(std::move(node)), metrics_(std::move(metrics)), healthy_(std::move(healthy)) {
   // A numeric address of either family: "0.0.0.0" or "::" (every address;
   // "::" takes IPv4 too where the system maps it), "127.0.0.1", "::1".
   addrinfo hints{};
@@ -93,8 +93,7 @@ std::string metrics_http::respond(const std::string& request_line) const {
     std::string body;
     for (const auto& [actor, seconds] : wedged)
       body += actor + " has not answered for " + std::to_string(static_cast<long>(seconds)) +
-              " s (node.silent_after_s = " + std::to_string(metrics_->silent_after.count()) +
-              ")\n";
+              " s (node.silent_after_s = " + std::to_string(metrics_->silent_after.count()) + ")\n";
     return http(503, "Service Unavailable", "text/plain", body);
   }
   if (path == "/readyz") {

@@ -6,12 +6,12 @@
 #include "actors/global_model.hpp"
 #include "actors/kafka_config.hpp"
 #include "actors/kafka_source.hpp"
+#include "actors/kafka_topics.hpp"
 #include "actors/liveness.hpp"
 #include "actors/log.hpp"
 #include "actors/outbox_publisher.hpp"
 #include "actors/pg_connection.hpp"
 #include "actors/profile_store.hpp"
-#include "actors/kafka_topics.hpp"
 #include "actors/registry.hpp"
 #include "actors/repartitioner.hpp"
 #include "actors/shard.hpp"
@@ -19,9 +19,9 @@
 #include "actors/status_reporter.hpp"
 
 #include <caf/all.hpp>
-#include <pqxx/pqxx>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/publish.hpp>
+#include <pqxx/pqxx>
 #include <unistd.h>
 
 namespace rtad {
@@ -90,13 +90,11 @@ std::string node_name(const config::settings& s) {
 }
 
 node::node(caf::actor_system& sys, const config::settings& s)
-  : sys_(sys),
-    name_(node_name(s)),
-    lock_(std::make_unique<node_lock>(pg_url(s), name_)),
-    metrics_(std::make_shared<node_metrics>()),
-    failed_(std::make_shared<std::atomic<bool>>(false)),
-    stopping_(std::make_shared<std::atomic<bool>>(false)),
-    shutdown_requested_(std::make_shared<std::atomic<bool>>(false)) {
+    : sys_(sys), name_(node_name(s)), lock_(std::make_unique<node_lock>(pg_url(s), name_)),
+      metrics_(std::make_shared<node_metrics>()),
+      failed_(std::make_shared<std::atomic<bool>>(false)),
+      stopping_(std::make_shared<std::atomic<bool>>(false)),
+      shutdown_requested_(std::make_shared<std::atomic<bool>>(false)) {
   const auto pg = pg_url(s);
   // Each user's messages must reach one node: unless the input is keyed by
   // user, the repartition stage re-keys it into the by-user topic, and the
@@ -108,8 +106,9 @@ node::node(caf::actor_system& sys, const config::settings& s)
       ensure_topic_like(s.kafka.bootstrap, s.kafka.properties, s.kafka.topic, scored_topic,
                         topic_timeout_ms);
     } catch (const std::exception& e) { // the repartitioner keeps trying
-      log::warn("node", "cannot make the by-user topic yet" +
-                          log::fields()("topic", scored_topic)("error", log::quote(e.what())).str());
+      log::warn("node",
+                "cannot make the by-user topic yet" +
+                  log::fields()("topic", scored_topic)("error", log::quote(e.what())).str());
     }
   }
   metrics_->stuck_after = std::chrono::seconds(s.sink.stuck_after_s);
@@ -141,7 +140,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
   bool enhanced = s.node.mode == config::detection_mode::enhanced;
   global_model_config gc;
   gc.dims = enhanced ? std::size_t{models::user_feature_count}
-                    : std::size_t{models::standard_feature_count};
+                     : std::size_t{models::standard_feature_count};
   gc.forest = {s.model.global_trees, s.model.global_sample_size, s.model.seed, enhanced};
   gc.window = static_cast<std::size_t>(s.model.global_window);
   gc.refit_every = std::max<std::size_t>(1, gc.window / global_refit_fraction);
@@ -166,8 +165,8 @@ node::node(caf::actor_system& sys, const config::settings& s)
     std::min(shc.profile.checkpoint_every, std::max<std::size_t>(1, catch_up_limit(s.model) / 2));
   shc.standard_threshold = threshold_params(s.model);
   shc.passivate_after = std::chrono::seconds(s.node.passivate_after_s);
-  shc.max_profiles = std::max<std::size_t>(
-    1, static_cast<std::size_t>(s.node.max_active_profiles) / static_cast<std::size_t>(s.node.shards));
+  shc.max_profiles = std::max<std::size_t>(1, static_cast<std::size_t>(s.node.max_active_profiles) /
+                                                static_cast<std::size_t>(s.node.shards));
   for (int i = 0; i < s.node.shards; ++i) {
     auto sh = sys.spawn(shard, shc);
     shards_.push_back(sh);
@@ -233,8 +232,8 @@ node::node(caf::actor_system& sys, const config::settings& s)
     puc.topic = topic;
     puc.node = name_;
     puc.topic_timeout_ms = topic_timeout_ms;
-    puc.metrics = kind == outbox_kind::anomalies ? &metrics_->anomaly_outbox
-                                                 : &metrics_->quarantine_outbox;
+    puc.metrics =
+      kind == outbox_kind::anomalies ? &metrics_->anomaly_outbox : &metrics_->quarantine_outbox;
     puc.metrics_owner = metrics_;
     publishers_.push_back(sys.spawn<caf::detached>(outbox_publisher, puc));
   }
@@ -261,7 +260,8 @@ node::node(caf::actor_system& sys, const config::settings& s)
   stc.node = name_;
   stc.mode = config::to_string(s.node.mode);
   if (s.node.admin_port > 0)
-    stc.admin_endpoint = advertised_host(s.node.admin_host) + ":" + std::to_string(s.node.admin_port);
+    stc.admin_endpoint =
+      advertised_host(s.node.admin_host) + ":" + std::to_string(s.node.admin_port);
   stc.metrics = metrics_;
   status_ = sys.spawn<caf::detached>(status_reporter, stc);
 
@@ -274,8 +274,8 @@ node::node(caf::actor_system& sys, const config::settings& s)
     rc.secret = s.node.admin_secret;
     rc.seeds = config::join_endpoints(s);
     registry_ = sys.spawn(registry, rc);
-    admin_config ac{s.node.admin_secret, name_,    stc.mode,           shards_,
-                    metrics_,            registry_, shutdown_requested_};
+    admin_config ac{s.node.admin_secret, name_, stc.mode, shards_, metrics_, registry_,
+                    shutdown_requested_};
     bool tls = s.admin.tls();
     if (tls && !sys.has_openssl_manager())
       throw std::logic_error("admin TLS is set but the actor system has no OpenSSL module "
@@ -299,20 +299,21 @@ node::node(caf::actor_system& sys, const config::settings& s)
       log::warn("node", "admin published without node.admin_secret: it refuses every request");
   }
   if (s.node.metrics_port > 0)
-    http_ = std::make_unique<metrics_http>(s.node.metrics_host, s.node.metrics_port, name_,
-                                           metrics_, [failed = failed_] { return !failed->load(); });
+    http_ =
+      std::make_unique<metrics_http>(s.node.metrics_host, s.node.metrics_port, name_, metrics_,
+                                     [failed = failed_] { return !failed->load(); });
   watch(source_, "kafka source", failed_, stopping_);
   if (repartitioner_)
     watch(repartitioner_, "repartitioner", failed_, stopping_);
   watch(sink_, "sink", failed_, stopping_);
   watch(store_, "profile store", failed_, stopping_);
-  log::info("node", "started" + log::fields()("node", name_)("mode", stc.mode)(
-                                   "shards", s.node.shards)("topic", s.kafka.topic)(
-                                   "scored_topic", scored_topic)(
-                                   "anomalies_topic", anomalies.empty() ? "none" : anomalies)(
-                                   "group", s.kafka.group)("metrics_port", metrics_port())(
-                                   "admin_port", admin_port_)("admin_tls", s.admin.tls() ? "yes" : "no")
-                                   .str());
+  log::info("node",
+            "started" + log::fields()("node", name_)("mode", stc.mode)("shards", s.node.shards)(
+                          "topic", s.kafka.topic)("scored_topic", scored_topic)(
+                          "anomalies_topic", anomalies.empty() ? "none" : anomalies)(
+                          "group", s.kafka.group)("metrics_port", metrics_port())(
+                          "admin_port", admin_port_)("admin_tls", s.admin.tls() ? "yes" : "no")
+                          .str());
 }
 
 node::~node() {
@@ -327,8 +328,8 @@ bool node::stop(std::chrono::seconds timeout) {
   stopping_->store(true);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto left = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{0}));
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::max(
+      deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{0}));
   };
   bool ok = true;
   caf::scoped_actor self{sys_};
@@ -345,7 +346,8 @@ bool node::stop(std::chrono::seconds timeout) {
   // The repartition stage first: it commits between batches, so leaving
   // its group leaves nothing open.
   if (repartitioner_)
-    self->request(repartitioner_, left(), stop_atom::value).receive([](bool) {}, fail("repartition"));
+    self->request(repartitioner_, left(), stop_atom::value)
+      .receive([](bool) {}, fail("repartition"));
   // Leaving the group revokes every partition: drain and checkpoint.
   self->request(source_, left(), stop_atom::value).receive([](bool) {}, fail("leave group"));
   self->request(feedback_, left(), stop_atom::value).receive([](bool) {}, fail("feedback"));

@@ -67,7 +67,7 @@ private:
   global_model_actor global_;
   std::vector<shard_actor> shards_;
   source_actor source_;
-  source_actor repartitioner_; ///< none when kafka.input_key = user
+  source_actor repartitioner_;                     ///< none when kafka.input_key = user
   std::vector<outbox_publisher_actor> publishers_; ///< one per output topic that is on
   feedback_listener_actor feedback_;
   liveness_actor liveness_;

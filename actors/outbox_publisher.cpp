@@ -59,13 +59,13 @@ struct outgoing {
 /// again would fail again, and keep it before the others for ever.
 bool permanent(RdKafka::ErrorCode e) {
   switch (e) {
-    case RdKafka::ERR_MSG_SIZE_TOO_LARGE:
-    case RdKafka::ERR_RECORD_LIST_TOO_LARGE:
-    case RdKafka::ERR_INVALID_MSG:
-    case RdKafka::ERR_INVALID_RECORD:
-      return true;
-    default:
-      return false;
+  case RdKafka::ERR_MSG_SIZE_TOO_LARGE:
+  case RdKafka::ERR_RECORD_LIST_TOO_LARGE:
+  case RdKafka::ERR_INVALID_MSG:
+  case RdKafka::ERR_INVALID_RECORD:
+    return true;
+  default:
+    return false;
   }
 }
 
@@ -73,8 +73,9 @@ std::unique_ptr<RdKafka::Producer> make_producer(const publisher_config& cfg,
                                                  delivery_reports& reports) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   set_kafka(*conf, "bootstrap.servers", cfg.bootstrap);
-  set_kafka(*conf, "client.id", "rtad-" + cfg.node + "-" +
-                                  (cfg.kind == outbox_kind::anomalies ? "anomalies" : "quarantine"));
+  set_kafka(*conf, "client.id",
+            "rtad-" + cfg.node + "-" +
+              (cfg.kind == outbox_kind::anomalies ? "anomalies" : "quarantine"));
   route_kafka_logs(*conf);
   set_kafka(*conf, "acks", "all"); // an anomaly acknowledged is one the topic keeps
   set_kafka(*conf, "partitioner", "murmur2_random"); // as Java clients place keys
@@ -137,8 +138,7 @@ std::vector<outgoing> take(pqxx::work& w, const publisher_config& cfg) {
           o.key = pqxx::binarystring(row[1]).str();
         o.value = pqxx::binarystring(row[2]).str();
         o.headers = {{reason_header, row[3].as<std::string>()},
-                     {origin_header, origin_of(row[4].as<std::int32_t>(),
-                                               row[5].as<std::int64_t>(),
+                     {origin_header, origin_of(row[4].as<std::int32_t>(), row[5].as<std::int64_t>(),
                                                row[6].as<std::string>())}};
       }
     }
@@ -256,11 +256,11 @@ bool publish_round(self_ptr self, bool& more) {
     m.age_ms = static_cast<std::int64_t>(oldest * 1000);
     if (r.failed) {
       ++m.failures;
-      log::warn("publisher", "not acknowledged, sent again later" +
-                               log::fields()("topic", st.cfg.topic)(
-                                 "unacknowledged", r.taken - done.size())(
-                                 "error", log::quote(r.error))
-                                 .str());
+      log::warn("publisher",
+                "not acknowledged, sent again later" +
+                  log::fields()("topic", st.cfg.topic)("unacknowledged", r.taken - done.size())(
+                    "error", log::quote(r.error))
+                    .str());
       return false;
     }
     more = r.taken == st.cfg.batch;
@@ -269,9 +269,9 @@ bool publish_round(self_ptr self, bool& more) {
     // The broker's metadata or PostgreSQL: both come back, so try again.
     ++m.failures;
     st.conn.reset();
-    log::warn("publisher", "cannot publish yet" +
-                             log::fields()("topic", st.cfg.topic)("error", log::quote(e.what()))
-                               .str());
+    log::warn("publisher",
+              "cannot publish yet" +
+                log::fields()("topic", st.cfg.topic)("error", log::quote(e.what())).str());
     return false;
   }
 }

@@ -36,8 +36,8 @@ struct publisher_config {
   std::string source_topic; ///< kafka.topic: the topic is made with its partition count
   std::string topic;        ///< output.anomalies_topic or output.quarantine_topic
   std::string node;
-  std::size_t batch = 500;                  ///< entries per round
-  std::chrono::milliseconds interval{500};  ///< between rounds that found the outbox drained
+  std::size_t batch = 500;                 ///< entries per round
+  std::chrono::milliseconds interval{500}; ///< between rounds that found the outbox drained
   std::chrono::milliseconds max_backoff{30000};
   /// How long a round waits for the broker's acknowledgements; what is not
   /// acknowledged by then is sent again in a later round. The round's
@@ -45,7 +45,7 @@ struct publisher_config {
   /// connection's idle-in-transaction timeout (10 s, pg_connection.hpp).
   std::chrono::milliseconds delivery_timeout{5000};
   int topic_timeout_ms = 10000;
-  outbox_metrics* metrics = nullptr;         ///< this outbox's figures
+  outbox_metrics* metrics = nullptr;           ///< this outbox's figures
   std::shared_ptr<node_metrics> metrics_owner; ///< keeps `metrics` alive
 };
 

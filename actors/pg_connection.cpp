@@ -44,8 +44,9 @@ std::string node_connection_url(const std::string& url,
     out += value;
     sep = uri ? '&' : ' ';
   }
-  std::string options = "-c idle_in_transaction_session_timeout=" +
-                        std::to_string(idle_in_transaction_ms) + " -c jit=" + jit;
+  std::string options =
+    "-c idle_in_transaction_session_timeout=" + std::to_string(idle_in_transaction_ms) +
+    " -c jit=" + jit;
   if (statement_timeout.count() > 0)
     options += " -c statement_timeout=" + std::to_string(statement_timeout.count());
   if (!uri)

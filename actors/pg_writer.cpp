@@ -158,7 +158,8 @@ std::string store_sql(bool store_all, bool publish) {
          " returning transaction_id), flagged as (" +
          frauds +
          " and transaction_id in (select transaction_id from stored)"
-         " on conflict (transaction_id) do nothing" + queue;
+         " on conflict (transaction_id) do nothing" +
+         queue;
 }
 
 /// Stores one quarantined message, queued for the quarantine topic when it
@@ -177,7 +178,7 @@ std::string quarantine_sql(bool publish) {
 } // namespace
 
 pg_writer::pg_writer(pg_writer_config cfg)
-  : cfg_(std::move(cfg)), quarantine_sql_(quarantine_sql(cfg_.publish_quarantine)) {}
+    : cfg_(std::move(cfg)), quarantine_sql_(quarantine_sql(cfg_.publish_quarantine)) {}
 
 pg_writer::~pg_writer() = default;
 
@@ -268,7 +269,9 @@ const write_batch& pg_writer::fence(pqxx::work& w, const write_batch& in, write_
     return in;
   kept = in;
   auto gone = [&](std::int32_t p) { return lost.count(p) > 0; };
-  auto erase_if = [](auto& v, auto pred) { v.erase(std::remove_if(v.begin(), v.end(), pred), v.end()); };
+  auto erase_if = [](auto& v, auto pred) {
+    v.erase(std::remove_if(v.begin(), v.end(), pred), v.end());
+  };
   erase_if(kept.rows, [&](const auto* r) { return gone(r->txn.partition); });
   erase_if(kept.quarantined, [&](const auto* q) { return gone(q->partition); });
   // A checkpoint learnt from rows that are not stored would make the new
@@ -279,7 +282,8 @@ const write_batch& pg_writer::fence(pqxx::work& w, const write_batch& in, write_
   erase_if(kept.checkpoints, [&](const auto* c) { return gone(c->learned_partition); });
   for (auto p : lost)
     kept.watermarks.erase(p);
-  auto left_out = (in.rows.size() - kept.rows.size()) + (in.quarantined.size() - kept.quarantined.size());
+  auto left_out =
+    (in.rows.size() - kept.rows.size()) + (in.quarantined.size() - kept.quarantined.size());
   fenced_total_ += left_out;
   log::warn("sink", "partitions claimed by another node since: their rows, offsets and checkpoints"
                     " are left to it" +
@@ -306,28 +310,29 @@ void pg_writer::write(const write_batch& in) {
     w.exec_prepared(store_statement, cfg_.node);
   }
   for (const auto* q : b.quarantined)
-    w.exec_params(quarantine_sql_,
-                  q->topic, q->origin_partition >= 0 ? q->origin_partition : q->partition,
-                  q->origin_partition >= 0 ? q->origin_offset : q->offset, pqxx::binarystring(q->key),
-                  pqxx::binarystring(q->raw), q->reason, cfg_.node);
+    w.exec_params(quarantine_sql_, q->topic,
+                  q->origin_partition >= 0 ? q->origin_partition : q->partition,
+                  q->origin_partition >= 0 ? q->origin_offset : q->offset,
+                  pqxx::binarystring(q->key), pqxx::binarystring(q->raw), q->reason, cfg_.node);
   if (!b.checkpoints.empty())
     write_checkpoints(w, b);
   if (const auto* g = b.global)
-    w.exec_params("insert into global_models (mode, node, version, rows_seen, checkpoint, updated_at)"
-                  " values ($1, $2, $3, $4, $5, now()) on conflict (mode) do update set"
-                  " node = excluded.node, version = excluded.version,"
-                  " rows_seen = excluded.rows_seen, checkpoint = excluded.checkpoint,"
-                  " updated_at = now()",
-                  g->mode, cfg_.node, static_cast<std::int64_t>(g->version),
-                  static_cast<std::int64_t>(g->rows),
-                  pqxx::binarystring(g->bytes.data(), g->bytes.size()));
+    w.exec_params(
+      "insert into global_models (mode, node, version, rows_seen, checkpoint, updated_at)"
+      " values ($1, $2, $3, $4, $5, now()) on conflict (mode) do update set"
+      " node = excluded.node, version = excluded.version,"
+      " rows_seen = excluded.rows_seen, checkpoint = excluded.checkpoint,"
+      " updated_at = now()",
+      g->mode, cfg_.node, static_cast<std::int64_t>(g->version), static_cast<std::int64_t>(g->rows),
+      pqxx::binarystring(g->bytes.data(), g->bytes.size()));
   if (!b.applied_labels.empty()) {
     std::string ids = "{";
     for (auto id : b.applied_labels)
       ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
     ids += "}";
-    w.exec_params("update labels set applied_at = now(), applied_by = $1 where id = any($2::bigint[])",
-                  cfg_.node, ids);
+    w.exec_params(
+      "update labels set applied_at = now(), applied_by = $1 where id = any($2::bigint[])",
+      cfg_.node, ids);
   }
   for (const auto& [partition, next] : b.watermarks)
     w.exec_prepared(offset_statement, cfg_.group, cfg_.topic, partition, next, cfg_.node);
@@ -335,8 +340,8 @@ void pg_writer::write(const write_batch& in) {
     // scored_at_us names the batch's rows (their scored_at): with several
     // writers, batches do not commit in the order their transactions began.
     w.exec_prepared(notify_statement, cfg_.node, static_cast<int>(b.rows.size()),
-                  static_cast<int>(std::count_if(b.rows.begin(), b.rows.end(),
-                                                 [](const auto* r) { return r->anomalous; })));
+                    static_cast<int>(std::count_if(b.rows.begin(), b.rows.end(),
+                                                   [](const auto* r) { return r->anomalous; })));
   w.commit();
 }
 
@@ -372,10 +377,11 @@ void pg_writer::write_checkpoints(pqxx::work& w, const write_batch& b) {
     " last_retrain = excluded.last_retrain, last_transaction_at = excluded.last_transaction_at,"
     " learned_partition = excluded.learned_partition, learned_offset = excluded.learned_offset,"
     " summary = excluded.summary, checkpoint = excluded.checkpoint, updated_at = now()" +
-      std::string(b.keep_stored_checkpoints
-                    ? " where user_profiles.checkpoint is null"
-                    : " where (user_profiles.model_version, coalesce(user_profiles.learned_offset, -1))"
-                      " <= (excluded.model_version, coalesce(excluded.learned_offset, -1))"),
+      std::string(
+        b.keep_stored_checkpoints
+          ? " where user_profiles.checkpoint is null"
+          : " where (user_profiles.model_version, coalesce(user_profiles.learned_offset, -1))"
+            " <= (excluded.model_version, coalesce(excluded.learned_offset, -1))"),
     cfg_.node);
 }
 

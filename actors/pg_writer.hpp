@@ -20,8 +20,8 @@ struct pg_writer_config {
   std::string topic;
   bool store_all = true;
   int retention_days = 30;
-  bool publish_anomalies = false; ///< queue stored anomalies in anomaly_outbox (output.anomalies_topic)
-  bool publish_quarantine = false; ///< queue quarantined messages in quarantine_outbox (output.quarantine_topic)
+  bool publish_anomalies = false;  ///< stored anomalies into anomaly_outbox
+  bool publish_quarantine = false; ///< quarantined messages into quarantine_outbox
 };
 
 /// Everything one PostgreSQL transaction of the sink writes.

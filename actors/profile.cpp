@@ -76,13 +76,14 @@ template <class F>
 void checkpoint(self_ptr self, F done) {
   auto& st = self->state;
   st.since_checkpoint = 0;
-  self->request(st.cfg.sink, caf::infinite, checkpoint_atom::value, checkpoint_of(st.user, *st.model))
+  self
+    ->request(st.cfg.sink, caf::infinite, checkpoint_atom::value, checkpoint_of(st.user, *st.model))
     .then([=](bool ok) mutable { done(ok); },
           [=](caf::error& e) mutable {
-            log::warn("profile", "checkpoint failed" +
-                                   log::fields()("user", self->state.user)(
-                                     "error", self->system().render(e))
-                                     .str());
+            log::warn(
+              "profile",
+              "checkpoint failed" +
+                log::fields()("user", self->state.user)("error", self->system().render(e)).str());
             done(false);
           });
 }
@@ -163,9 +164,9 @@ void restore(self_ptr self, profile_restore& r) {
   auto& st = self->state;
   auto rebuilt = rebuild_profile(st.cfg.params, r);
   if (!rebuilt.error.empty()) {
-    log::error("profile", "checkpoint unreadable, starting afresh" +
-                            log::fields()("user", st.user)("error", log::quote(rebuilt.error))
-                              .str());
+    log::error("profile",
+               "checkpoint unreadable, starting afresh" +
+                 log::fields()("user", st.user)("error", log::quote(rebuilt.error)).str());
     rebuilt.model.continue_versions_from(r.stored_version); // or its checkpoints are refused
   }
   st.model.emplace(std::move(rebuilt.model));
@@ -192,9 +193,10 @@ profile_actor::behavior_type profile(self_ptr self, std::string user, profile_co
           [=](caf::error& e) {
             // The store never gives up on PostgreSQL; this means it is gone
             // (node shutting down): keep nothing half-restored.
-            log::error("profile", "restore failed" + log::fields()("user", self->state.user)(
-                                                       "error", self->system().render(e))
-                                                       .str());
+            log::error(
+              "profile",
+              "restore failed" +
+                log::fields()("user", self->state.user)("error", self->system().render(e)).str());
             self->quit(e);
           });
   return {

@@ -17,8 +17,7 @@ namespace {
 
 /// One worker: takes batches until none is left, the switch is off, or another failed.
 void work(const bootstrap_config& cfg, const std::vector<std::string>& users,
-          std::atomic<std::size_t>& next_batch, bootstrap_control& ctl,
-          std::atomic<bool>& failed) {
+          std::atomic<std::size_t>& next_batch, bootstrap_control& ctl, std::atomic<bool>& failed) {
   pqxx::connection reader(cfg.url);
   pg_writer writer({cfg.url, cfg.writer, "", "", true, 0});
   for (;;) {
@@ -27,9 +26,9 @@ void work(const bootstrap_config& cfg, const std::vector<std::string>& users,
     auto first = next_batch.fetch_add(1) * cfg.users_per_batch;
     if (first >= users.size())
       return;
-    std::vector<std::string> batch(
-      users.begin() + static_cast<std::ptrdiff_t>(first),
-      users.begin() + static_cast<std::ptrdiff_t>(std::min(users.size(), first + cfg.users_per_batch)));
+    std::vector<std::string> batch(users.begin() + static_cast<std::ptrdiff_t>(first),
+                                   users.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                     users.size(), first + cfg.users_per_batch)));
     // Without rebuild these users have no checkpoint; with it, an existing
     // one must not be the starting point.
     auto restores = load_profiles(reader, batch, cfg.catch_up_limit, false);

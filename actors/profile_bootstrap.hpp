@@ -15,13 +15,13 @@ namespace rtad {
 /// What to bootstrap and how.
 struct bootstrap_config {
   std::string url;
-  models::model_params params;           ///< as the node's profiles use them
-  std::size_t catch_up_limit = 512;      ///< latest stored transactions a model learns from
-  std::size_t min_transactions = 1;      ///< users with fewer stored transactions are left out
-  std::size_t jobs = 1;                  ///< worker threads, each with its own connections
-  std::size_t users_per_batch = 64;      ///< users loaded in one query and written in one commit
-  bool rebuild = false;                  ///< also users that have a checkpoint (overwritten)
-  std::string writer = "profiles-init";  ///< user_profiles.node of what it writes
+  models::model_params params;          ///< as the node's profiles use them
+  std::size_t catch_up_limit = 512;     ///< latest stored transactions a model learns from
+  std::size_t min_transactions = 1;     ///< users with fewer stored transactions are left out
+  std::size_t jobs = 1;                 ///< worker threads, each with its own connections
+  std::size_t users_per_batch = 64;     ///< users loaded in one query and written in one commit
+  bool rebuild = false;                 ///< also users that have a checkpoint (overwritten)
+  std::string writer = "profiles-init"; ///< user_profiles.node of what it writes
 };
 
 /// The users a bootstrap would build.

@@ -57,8 +57,8 @@ void run_batch(self_ptr self) {
     // Their partitions wait meanwhile: the fault campaign's long stalls
     // came with restores that ran into the statement timeout.
     if (ms >= slow_load_ms)
-      log::warn("profile_store", "slow restore" +
-                                   log::fields()("users", users.size())("ms", ms).str());
+      log::warn("profile_store",
+                "slow restore" + log::fields()("users", users.size())("ms", ms).str());
     std::size_t delivered = 0;
     auto rest = std::stable_partition(st.waiting.begin(), st.waiting.end(),
                                       [&](const auto& w) { return !chosen.count(w.first); });
@@ -76,9 +76,9 @@ void run_batch(self_ptr self) {
     if (sql && sql->sqlstate() == query_canceled && users.size() > 1) {
       // Too much for one statement on a server this busy: half as many.
       st.batch_users = users.size() / 2;
-      log::warn("profile_store", "restore cancelled, fewer users at once" +
-                                   log::fields()("users", users.size())(
-                                     "next", st.batch_users).str());
+      log::warn("profile_store",
+                "restore cancelled, fewer users at once" +
+                  log::fields()("users", users.size())("next", st.batch_users).str());
       arm(self, std::chrono::milliseconds{0});
       return;
     }
@@ -87,9 +87,8 @@ void run_batch(self_ptr self) {
     st.conn.reset();
     st.backoff = std::min(st.cfg.max_backoff, std::max(first_backoff, st.backoff * 2));
     log::warn("profile_store", "load failed, will retry" +
-                                 log::fields()("users", users.size())("retry_ms",
-                                                                      st.backoff.count())(
-                                   "error", log::quote(e.what()))
+                                 log::fields()("users", users.size())(
+                                   "retry_ms", st.backoff.count())("error", log::quote(e.what()))
                                    .str());
     arm(self, st.backoff);
   }
@@ -116,14 +115,13 @@ std::map<std::string, profile_restore> load_profiles(pqxx::connection& c,
   pqxx::read_transaction r(c);
   auto array = pg_text_array(users);
   auto checkpoints =
-    with_checkpoints
-      ? r.exec_params("select user_id, checkpoint, coalesce(learned_partition, -1),"
-                      " coalesce(learned_offset, -1), model_version,"
-                      " extract(epoch from last_transaction_at)::bigint"
-                      " from user_profiles"
-                      " where user_id = any($1::text[]) and checkpoint is not null",
-                      array)
-      : pqxx::result{};
+    with_checkpoints ? r.exec_params("select user_id, checkpoint, coalesce(learned_partition, -1),"
+                                     " coalesce(learned_offset, -1), model_version,"
+                                     " extract(epoch from last_transaction_at)::bigint"
+                                     " from user_profiles"
+                                     " where user_id = any($1::text[]) and checkpoint is not null",
+                                     array)
+                     : pqxx::result{};
   for (const auto& row : checkpoints) {
     auto user = row[0].as<std::string>();
     auto& p = out[user];
@@ -197,7 +195,8 @@ profile_store_actor::behavior_type profile_store(self_ptr self, profile_store_co
     [=](load_atom, std::string& user) {
       auto promise = self->make_response_promise<profile_restore>();
       self->state.waiting.emplace_back(std::move(user), promise);
-      arm(self, self->state.backoff.count() > 0 ? self->state.backoff : self->state.cfg.batch_delay);
+      arm(self,
+          self->state.backoff.count() > 0 ? self->state.backoff : self->state.cfg.batch_delay);
       return promise;
     },
     [=](flush_atom) {

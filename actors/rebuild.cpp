@@ -17,8 +17,10 @@ rebuilt_profile rebuild_profile(const models::model_params& params, const profil
       error = e.what();
     }
   }
-  rebuilt_profile out{restored ? std::move(*restored) : models::user_model(params), {},
-                      restored.has_value(), std::move(error)};
+  rebuilt_profile out{restored ? std::move(*restored) : models::user_model(params),
+                      {},
+                      restored.has_value(),
+                      std::move(error)};
   auto& m = out.model;
   for (const auto& s : r.catch_up) {
     // Learn what was stored after the checkpoint with the verdict it had.

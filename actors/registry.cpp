@@ -34,7 +34,8 @@ void heard_from(self_ptr self, const member_info& m, bool direct) {
   auto [it, added] = st.peers.try_emplace(m.node);
   auto& p = it->second;
   if (added) {
-    log::info("registry", "member joined" + log::fields()("member", m.node)("admin", m.admin_endpoint).str());
+    log::info("registry",
+              "member joined" + log::fields()("member", m.node)("admin", m.admin_endpoint).str());
   } else if (p.info.incarnation != m.incarnation && m.incarnation != 0) {
     log::info("registry", "member restarted" + log::fields()("member", m.node).str());
     p.handle = nullptr; // the old connection belongs to the old process
@@ -66,9 +67,9 @@ void join_through(self_ptr self, admin_actor handle, const std::string& endpoint
       [=](const caf::error& e) {
         // A refusal (wrong secret, another release) does not heal by retrying fast;
         // the next heartbeat tries again and the log says why.
-        log::warn("registry", "join refused" + log::fields()("admin", endpoint)(
-                                                 "error", self->system().render(e))
-                                                 .str());
+        log::warn("registry",
+                  "join refused" +
+                    log::fields()("admin", endpoint)("error", self->system().render(e)).str());
         if (auto it = self->state.seeds.find(endpoint); it != self->state.seeds.end())
           it->second = false;
       });
@@ -117,13 +118,15 @@ void connect(self_ptr self, const std::string& endpoint, const std::string& node
       it->second.connecting = false;
     }
   };
-  self->request(admin_connector(self->system()), self->state.cfg.timeout, caf::connect_atom::value,
-                hp->first, hp->second)
+  self
+    ->request(admin_connector(self->system()), self->state.cfg.timeout, caf::connect_atom::value,
+              hp->first, hp->second)
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
         done();
         auto& sys = self->system();
-        if (!ptr || !sys.assignable(ifs, sys.message_types(caf::detail::type_list<admin_actor>{}))) {
+        if (!ptr ||
+            !sys.assignable(ifs, sys.message_types(caf::detail::type_list<admin_actor>{}))) {
           log::warn("registry", "not an rtad admin actor of this release" +
                                   log::fields()("admin", endpoint).str());
           return;
@@ -141,9 +144,9 @@ void connect(self_ptr self, const std::string& endpoint, const std::string& node
       },
       [=](const caf::error& e) {
         done();
-        log::debug("registry", "cannot reach member" + log::fields()("admin", endpoint)(
-                                                          "error", self->system().render(e))
-                                                          .str());
+        log::debug("registry",
+                   "cannot reach member" +
+                     log::fields()("admin", endpoint)("error", self->system().render(e)).str());
       });
 }
 
@@ -163,8 +166,9 @@ void beat(self_ptr self) {
     }
     if (p.handle) {
       auto node = p.info.node;
-      self->request(p.handle, st.cfg.heartbeat * 2, heartbeat_atom::value, st.cfg.secret,
-                    st.cfg.self, st.own_admin, st.members())
+      self
+        ->request(p.handle, st.cfg.heartbeat * 2, heartbeat_atom::value, st.cfg.secret, st.cfg.self,
+                  st.own_admin, st.members())
         .then(
           [=](const std::vector<member_info>& members) {
             if (!members.empty() && members.front().node == node)
@@ -237,9 +241,9 @@ registry_actor::behavior_type registry(self_ptr self, registry_config cfg) {
       auto now = clock::now();
       std::vector<member_view> out{{self->state.cfg.self, "self", 0}};
       for (const auto& [name, p] : self->state.peers)
-        out.push_back({p.info, p.connection_lost || !p.handle ? "suspect" : "alive",
-                       std::chrono::duration_cast<std::chrono::milliseconds>(now - p.last_heard)
-                         .count()});
+        out.push_back(
+          {p.info, p.connection_lost || !p.handle ? "suspect" : "alive",
+           std::chrono::duration_cast<std::chrono::milliseconds>(now - p.last_heard).count()});
       return out;
     },
     [=](tick_atom) {

@@ -11,9 +11,9 @@ namespace rtad {
 
 /// Settings of the registry actor.
 struct registry_config {
-  member_info self;                 ///< this node, as the others reach it
-  std::string secret;               ///< node.admin_secret: every member shares it
-  std::vector<std::string> seeds;   ///< node.join: host:port of admin actors to join through
+  member_info self;               ///< this node, as the others reach it
+  std::string secret;             ///< node.admin_secret: every member shares it
+  std::vector<std::string> seeds; ///< node.join: host:port of admin actors to join through
   std::chrono::milliseconds heartbeat{2000};
   /// A member whose connection dropped, or who has not been heard for this
   /// long, is removed; a connection is retried every heartbeat meanwhile.
@@ -28,8 +28,8 @@ struct registry_config {
 /// them in turn.)
 struct registry_peer {
   member_info info;
-  admin_actor handle;        ///< its admin actor; null while not connected
-  bool connecting = false;   ///< a connection attempt is under way
+  admin_actor handle;      ///< its admin actor; null while not connected
+  bool connecting = false; ///< a connection attempt is under way
   bool connection_lost = false;
   std::chrono::steady_clock::time_point last_heard;
 };

@@ -43,7 +43,9 @@ std::unique_ptr<RdKafka::Conf> base_conf(const repartition_config& cfg) {
   return conf;
 }
 
-void set(RdKafka::Conf& conf, const std::string& k, const std::string& v) { set_kafka(conf, k, v); }
+void set(RdKafka::Conf& conf, const std::string& k, const std::string& v) {
+  set_kafka(conf, k, v);
+}
 
 /// Takes an RdKafka::Error, returns its text (empty: no error) and frees it.
 struct txn_error {
@@ -71,7 +73,8 @@ std::unique_ptr<RdKafka::Producer> make_producer(const repartition_config& cfg) 
   auto conf = base_conf(cfg);
   set(*conf, "transactional.id", "rtad-" + cfg.group);
   // What bounds a transaction nobody takes over.
-  set(*conf, "transaction.timeout.ms", std::to_string(std::max<long>(10000, cfg.session_timeout.count())));
+  set(*conf, "transaction.timeout.ms",
+      std::to_string(std::max<long>(10000, cfg.session_timeout.count())));
   set(*conf, "partitioner", "murmur2_random"); // as Java clients and `rtad produce` place keys
   set(*conf, "linger.ms", "5");
   set(*conf, "compression.type", "lz4");
@@ -205,8 +208,8 @@ bool commit_batch(self_ptr self) {
       }
       auto rc = st.producer->produce(st.cfg.output_topic, RdKafka::Topic::PARTITION_UA,
                                      RdKafka::Producer::RK_MSG_COPY, msg->payload(), msg->len(),
-                                     key ? key->data() : nullptr, key ? key->size() : 0, 0,
-                                     headers, nullptr);
+                                     key ? key->data() : nullptr, key ? key->size() : 0, 0, headers,
+                                     nullptr);
       if (rc == RdKafka::ERR_NO_ERROR)
         break; // the headers are the message's now
       delete headers;
@@ -228,10 +231,12 @@ bool commit_batch(self_ptr self) {
   std::unique_ptr<RdKafka::ConsumerGroupMetadata> group(st.consumer->groupMetadata());
   // The group's generation travels with the offsets: a node the group has
   // since moved on from (stopped, cut off, evicted) cannot commit.
-  auto sent = txn_error(st.producer->send_offsets_to_transaction(offsets, group.get(), txn_timeout_ms));
+  auto sent =
+    txn_error(st.producer->send_offsets_to_transaction(offsets, group.get(), txn_timeout_ms));
   RdKafka::TopicPartition::destroy(offsets);
   auto committed = sent.failed ? sent : txn_error(st.producer->commit_transaction(txn_timeout_ms));
-  for (int retry = 0; committed.failed && committed.retriable && !committed.abort && retry < 3; ++retry)
+  for (int retry = 0; committed.failed && committed.retriable && !committed.abort && retry < 3;
+       ++retry)
     committed = txn_error(st.producer->commit_transaction(txn_timeout_ms));
   if (!committed.failed) {
     m.repartitioned += st.batch.size();
@@ -243,7 +248,8 @@ bool commit_batch(self_ptr self) {
   if (st.errors++ % 100 == 0)
     log::warn("repartitioner", "transaction failed; the batch is read again" +
                                  log::fields()("error", log::quote(committed.text))(
-                                   "fatal", committed.fatal ? "yes" : "no").str());
+                                   "fatal", committed.fatal ? "yes" : "no")
+                                   .str());
   if (committed.fatal) {
     // Fenced, most likely: another node took the lease over while this one
     // stood still. Making a producer again would fence that one in turn, so
@@ -267,8 +273,8 @@ void poll(self_ptr self) {
       const auto& props = st.cfg.properties;
       ensure_topic_like(st.cfg.bootstrap, props, st.cfg.input_topic, st.cfg.output_topic,
                         st.cfg.topic_timeout_ms);
-      st.input_partitions = topic_partitions(st.cfg.bootstrap, props, st.cfg.input_topic,
-                                             st.cfg.topic_timeout_ms);
+      st.input_partitions =
+        topic_partitions(st.cfg.bootstrap, props, st.cfg.input_topic, st.cfg.topic_timeout_ms);
       const auto lease = lease_topic(st.cfg.output_topic);
       ensure_topic(st.cfg.bootstrap, props, lease, 1, st.cfg.topic_timeout_ms);
       if (auto rc = st.consumer->subscribe({lease}); rc != RdKafka::ERR_NO_ERROR)
@@ -373,7 +379,7 @@ void poll(self_ptr self) {
     }
     if (!st.batch.empty() && st.producer && !commit_batch(self))
       st.rewind = true;
-    if (st.producer) // gone after a fatal error: made again next time
+    if (st.producer)        // gone after a fatal error: made again next time
       st.producer->poll(0); // delivery reports
     check_lag(self);
   } catch (const std::exception& e) {
@@ -414,17 +420,17 @@ public:
       auto all = parts;
       all.insert(all.end(), inputs.begin(), inputs.end());
       consumer->assign(all);
-      consumer->pause(parts); // the lease partition carries nothing to fetch
+      consumer->pause(parts);   // the lease partition carries nothing to fetch
       consumer->resume(inputs); // one paused when it was last revoked would stay so
       RdKafka::TopicPartition::destroy(inputs);
     } else {
       consumer->unassign();
     }
     st.merge.assign(assigned);
-    log::info("repartitioner", std::string(err == RdKafka::ERR__ASSIGN_PARTITIONS ? "assigned"
-                                                                                  : "revoked") +
-                                 log::fields()("lease", parts.empty() ? "no" : "yes")(
-                                   "partitions", assigned.size()).str());
+    log::info(
+      "repartitioner",
+      std::string(err == RdKafka::ERR__ASSIGN_PARTITIONS ? "assigned" : "revoked") +
+        log::fields()("lease", parts.empty() ? "no" : "yes")("partitions", assigned.size()).str());
   }
 
 private:

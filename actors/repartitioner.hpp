@@ -5,8 +5,8 @@
 #include "messages/actors.hpp"
 
 #include <chrono>
-#include <map>
 #include <librdkafka/rdkafkacpp.h>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,10 +84,10 @@ struct repartition_state {
   /// Input partitions paused for holding a batch while the merge waits.
   std::set<std::int32_t> paused;
   bool stopping = false;
-  bool subscribed = false; ///< the by-user and lease topics exist (made here when missing)
-  bool leased = false;     ///< the group gave this node the lease, and no one fenced it since
+  bool subscribed = false;  ///< the by-user and lease topics exist (made here when missing)
+  bool leased = false;      ///< the group gave this node the lease, and no one fenced it since
   int input_partitions = 0; ///< of the input topic, when subscribing
-  bool rewind = false;       ///< a transaction failed: seek back before reading on
+  bool rewind = false;      ///< a transaction failed: seek back before reading on
   std::chrono::steady_clock::time_point last_lag_check{};
   std::uint64_t errors = 0;
 };

@@ -155,8 +155,9 @@ void release_expired(self_ptr self) {
     if (q.empty() || now - st.waiting_since[partition] < st.cfg.epoch_wait)
       continue;
     st.cfg.profile.metrics->epoch_waits_expired += q.size();
-    log::warn("shard", "transactions waited too long for their epoch's model; scored with the newest" +
-                         log::fields()("partition", partition)("transactions", q.size()).str());
+    log::warn("shard",
+              "transactions waited too long for their epoch's model; scored with the newest" +
+                log::fields()("partition", partition)("transactions", q.size()).str());
     for (auto& t : q)
       expired.push_back(std::move(t));
     q.clear();
@@ -171,9 +172,8 @@ void tick(self_ptr self) {
   for (const auto& [user, e] : st.profiles)
     by_age.emplace_back(e.last_active, user);
   std::sort(by_age.begin(), by_age.end());
-  auto over_budget = st.profiles.size() > st.cfg.max_profiles
-                       ? st.profiles.size() - st.cfg.max_profiles
-                       : 0;
+  auto over_budget =
+    st.profiles.size() > st.cfg.max_profiles ? st.profiles.size() - st.cfg.max_profiles : 0;
   for (std::size_t i = 0; i < by_age.size(); ++i) {
     bool idle = now - by_age[i].first >= st.cfg.passivate_after;
     if (!idle && i >= over_budget)

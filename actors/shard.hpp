@@ -17,7 +17,7 @@ struct shard_config {
   profile_config profile;
   models::threshold_params standard_threshold; ///< standard mode scores in the shard
   std::chrono::seconds passivate_after{300};
-  std::size_t max_profiles = 50000;            ///< this shard's share of the memory budget
+  std::size_t max_profiles = 50000; ///< this shard's share of the memory budget
   std::chrono::milliseconds tick_interval{1000};
   /// A transaction waits at most this long for its epoch's model: when the
   /// source's credit is all held by partitions running ahead, the epoch
@@ -48,7 +48,6 @@ struct shard_state {
 };
 
 /// Owns the profiles of its users; see shard_actor in messages/actors.hpp.
-shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self,
-                                 shard_config cfg);
+shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self, shard_config cfg);
 
 } // namespace rtad

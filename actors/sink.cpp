@@ -107,8 +107,9 @@ void forward_to_global(self_ptr self, const sink_flight& f) {
       out.partitions.push_back(r.txn.partition);
       out.offsets.push_back(r.txn.offset);
       out.rows.insert(out.rows.end(), r.features.begin(), r.features.begin() + r.feature_count);
-      out.scores.push_back(static_cast<float>(r.global_score)); // which evidence the forest corroborates
-      out.categories.push_back(r.txn.merchant_category);      // the population's category mix
+      out.scores.push_back(
+        static_cast<float>(r.global_score));             // which evidence the forest corroborates
+      out.categories.push_back(r.txn.merchant_category); // the population's category mix
       out.user_scores.push_back(static_cast<float>(r.user_score)); // whether users' forests agree
     }
   }
@@ -128,7 +129,9 @@ void send_flight(self_ptr self, std::size_t i) {
   flight->writing = true;
   self->request(self->state.lanes[i].writer, caf::infinite, batch_ref(flight, &flight->batch))
     .then([=](write_outcome& out) { written(self, i, out); },
-          [=](caf::error& e) { written(self, i, write_outcome{self->system().render(e), 0}); });
+          [=](caf::error& e) {
+            written(self, i, write_outcome{self->system().render(e), 0});
+          });
 }
 
 /// Moves what lane `i` gathered into a flight and sends it; the lane must be free.
@@ -248,8 +251,8 @@ void written(self_ptr self, std::size_t i, const write_outcome& out) {
       rp.deliver(true);
   m.checkpoints += f->checkpoints.size();
   forward_to_global(self, *f);
-  m.stored_rows += f->batch.rows.size() -
-                   std::min<std::size_t>(f->batch.rows.size(), out.refused + out.fenced);
+  m.stored_rows +=
+    f->batch.rows.size() - std::min<std::size_t>(f->batch.rows.size(), out.refused + out.fenced);
   m.fenced += out.fenced;
   m.quarantined += out.refused;
   ++m.sink_batches;
@@ -299,8 +302,8 @@ void on_flush(self_ptr self) {
   // Lanes that are writing go on when their writer answers; only a retry
   // that is not due yet needs the timer (a timer for them would spin).
   if (next_retry)
-    arm_timer(self, std::max(milliseconds{1}, std::chrono::duration_cast<milliseconds>(
-                                                 *next_retry - now)));
+    arm_timer(
+      self, std::max(milliseconds{1}, std::chrono::duration_cast<milliseconds>(*next_retry - now)));
 }
 
 } // namespace

@@ -54,10 +54,9 @@ sink_writer(sink_writer_actor::stateful_pointer<sink_writer_state> self, pg_writ
         return out;
       }
       out.fenced = st.writer->fenced_total() - fenced_before;
-      out.micros = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              started)
-          .count());
+      out.micros = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::steady_clock::now() - started)
+                                                .count());
       retention_if_due(st);
       return out;
     },

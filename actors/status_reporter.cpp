@@ -78,11 +78,10 @@ void trim_heap_if_due(self_ptr self) {
     st.last_trim = now;
     auto released = release_free_heap();
     st.cfg.metrics->heap_released_bytes += released;
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - now);
-    log::debug("status", "heap trimmed" + log::fields()("released_kb", released / 1024)(
-                                            "ms", ms.count())
-                                            .str());
+    auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - now);
+    log::debug("status", "heap trimmed" +
+                           log::fields()("released_kb", released / 1024)("ms", ms.count()).str());
   }
   st.cfg.metrics->resident_bytes = resident_bytes();
 }

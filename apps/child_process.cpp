@@ -97,7 +97,9 @@ int child_process::exit_code() const {
   return WIFSIGNALED(status_) ? -WTERMSIG(status_) : -1;
 }
 
-std::string child_process::exit_description() const { return describe_wait_status(status_); }
+std::string child_process::exit_description() const {
+  return describe_wait_status(status_);
+}
 
 std::string describe_wait_status(int status) {
   if (WIFEXITED(status))

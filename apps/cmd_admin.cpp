@@ -87,7 +87,8 @@ caf::expected<admin_actor> remote_admin(caf::actor_system& sys, const std::strin
 /// or the TLS handshake fails (that does not get better by trying again).
 admin_actor connect_once(caf::actor_system& sys, const std::string& endpoint) {
   auto [host, port] = split_endpoint(endpoint);
-  auto h = remote_admin(sys, host, port, std::chrono::milliseconds(static_cast<long>(attempt_s * 1000)));
+  auto h =
+    remote_admin(sys, host, port, std::chrono::milliseconds(static_cast<long>(attempt_s * 1000)));
   if (!h) {
     auto why = sys.render(h.error());
     if (why.find("incompatible_application_ids") != std::string::npos)
@@ -111,8 +112,9 @@ admin_actor connect_once(caf::actor_system& sys, const std::string& endpoint) {
   }
   caf::scoped_actor self{sys};
   std::string version, error;
-  self->request(*h, std::chrono::milliseconds(static_cast<long>(attempt_s * 1000)),
-                version_atom::value)
+  self
+    ->request(*h, std::chrono::milliseconds(static_cast<long>(attempt_s * 1000)),
+              version_atom::value)
     .receive([&](const std::string& v) { version = v; },
              [&](caf::error& e) { error = sys.render(e); });
   if (version.empty())
@@ -130,8 +132,9 @@ T ask(caf::actor_system& sys, const admin_actor& h, double timeout_s, Ts&&... xs
   caf::scoped_actor self{sys};
   T out{};
   std::optional<caf::error> error;
-  self->request(h, std::chrono::milliseconds(static_cast<long>(timeout_s * 1000)),
-                std::forward<Ts>(xs)...)
+  self
+    ->request(h, std::chrono::milliseconds(static_cast<long>(timeout_s * 1000)),
+              std::forward<Ts>(xs)...)
     .receive([&](T& x) { out = std::move(x); }, [&](caf::error& e) { error = std::move(e); });
   if (!error)
     return out;
@@ -212,8 +215,8 @@ json to_json(const profile_info& p) {
 
 void print_table(const json& j) {
   for (const auto& [k, v] : j.items())
-    std::cout << std::left << std::setw(22) << k << (v.is_string() ? v.get<std::string>() : v.dump())
-              << "\n";
+    std::cout << std::left << std::setw(22) << k
+              << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
 }
 
 /// Every node from node_status (PostgreSQL). The cluster's membership is
@@ -251,7 +254,9 @@ json cluster_view(const std::string& pg_url) {
   return nodes;
 }
 
-bool live(const json& n) { return n["state"] == "running" || n["state"] == "starting"; }
+bool live(const json& n) {
+  return n["state"] == "running" || n["state"] == "starting";
+}
 
 /// Asks every live node with an admin endpoint for its protocol version:
 /// the view says which of them this client can reach.
@@ -300,7 +305,8 @@ std::string owner_endpoint(const std::string& pg_url, const std::string& user) {
     " (select kafka_partition from transactions where user_id = $1 order by timestamp desc"
     " limit 1)) as partition, (select node from user_profiles where user_id = $1) as last_node)"
     " select s.admin_endpoint from node_status s, u where s.state in ('running', 'starting')"
-    " and s.heartbeat_at > now() - make_interval(secs => $2) and coalesce(s.admin_endpoint, '') <> ''"
+    " and s.heartbeat_at > now() - make_interval(secs => $2) and coalesce(s.admin_endpoint, '') <> "
+    "''"
     " and (u.partition = any(s.partitions) or s.node = u.last_node)"
     " order by (u.partition = any(s.partitions)) desc, s.heartbeat_at desc limit 1",
     user, heartbeat_fresh_s);
@@ -315,9 +321,9 @@ std::string need_user(const admin_options& o) {
 
 void print_cluster(const json& nodes) {
   std::cout << std::left << std::setw(20) << "node" << std::setw(10) << "state" << std::setw(14)
-            << "partitions" << std::setw(10) << "profiles" << std::setw(9) << "tx/s"
-            << std::setw(8) << "lag" << std::setw(11) << "rebalances" << std::setw(18)
-            << "last rebalance" << "admin\n";
+            << "partitions" << std::setw(10) << "profiles" << std::setw(9) << "tx/s" << std::setw(8)
+            << "lag" << std::setw(11) << "rebalances" << std::setw(18) << "last rebalance"
+            << "admin\n";
   for (const auto& n : nodes) {
     auto admin = n["admin"].get<std::string>();
     if (n["reachable"].is_boolean())
@@ -345,10 +351,11 @@ json stop_node(caf::actor_system& sys, const admin_options& o, const config::set
   std::string name = o.args.empty() ? "" : o.args[0];
   std::string endpoint = name.empty() ? o.node : endpoint_of(s.pg.url, name);
   if (endpoint.empty())
-    throw user_error("no live node named '" + name + "' with an admin endpoint (rtad admin cluster"
+    throw user_error("no live node named '" + name +
+                     "' with an admin endpoint (rtad admin cluster"
                      " lists the nodes)");
-  auto h = with_node(sys, o.timeout_s, "at " + endpoint, [&] { return endpoint; },
-                     [](admin_actor h) { return h; });
+  auto h = with_node(
+    sys, o.timeout_s, "at " + endpoint, [&] { return endpoint; }, [](admin_actor h) { return h; });
   auto info = ask<node_info>(sys, h, o.timeout_s, status_atom::value, secret);
   name = info.node;
   std::set<std::int32_t> given_up(info.partitions.begin(), info.partitions.end());
@@ -357,8 +364,10 @@ json stop_node(caf::actor_system& sys, const admin_options& o, const config::set
     for (const auto& n : cluster_view(s.pg.url))
       others += live(n) && n["node"] != name;
     if (others == 0)
-      throw user_error("drain " + name + ": it is the only live node, nobody would take its"
-                       " partitions (use 'shutdown " + name + "' to stop it anyway)");
+      throw user_error("drain " + name +
+                       ": it is the only live node, nobody would take its"
+                       " partitions (use 'shutdown " +
+                       name + "' to stop it anyway)");
     ask<bool>(sys, h, o.timeout_s, drain_atom::value, secret);
   } else {
     ask<bool>(sys, h, o.timeout_s, stop_atom::value, secret);
@@ -370,7 +379,8 @@ json stop_node(caf::actor_system& sys, const admin_options& o, const config::set
   auto deadline = started + std::chrono::duration<double>(o.wait_s);
   for (;;) {
     auto nodes = cluster_view(s.pg.url);
-    auto me = std::find_if(nodes.begin(), nodes.end(), [&](const json& n) { return n["node"] == name; });
+    auto me =
+      std::find_if(nodes.begin(), nodes.end(), [&](const json& n) { return n["node"] == name; });
     bool stopped = me != nodes.end() && (*me)["state"] == "stopped";
     // A drain is done once the others hold what the node gave up (their
     // rows show the new assignment within a heartbeat).
@@ -386,7 +396,8 @@ json stop_node(caf::actor_system& sys, const admin_options& o, const config::set
     }
     if (stopped && (!drain || missing.empty())) {
       out["stopped"] = true;
-      out["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      out["seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       out["partitions_now"] = held;
       return out;
     }
@@ -418,10 +429,11 @@ int run_admin(const admin_options& o, const global_options& g) {
   if (o.action == "drain" || o.action == "shutdown") {
     out = stop_node(sys, o, s, secret);
   } else if (o.action == "members") {
-    auto members = with_node(sys, o.timeout_s, "at " + o.node, [&] { return o.node; },
-                             [&](admin_actor h) {
-      return ask<std::vector<member_view>>(sys, h, attempt_s, members_atom::value, secret);
-    });
+    auto members = with_node(
+      sys, o.timeout_s, "at " + o.node, [&] { return o.node; },
+      [&](admin_actor h) {
+        return ask<std::vector<member_view>>(sys, h, attempt_s, members_atom::value, secret);
+      });
     out = json::array();
     for (const auto& m : members)
       out.push_back({{"node", m.info.node},
@@ -431,19 +443,23 @@ int run_admin(const admin_options& o, const global_options& g) {
                      {"started_ms", m.info.incarnation}});
     if (!o.as_json) {
       std::cout << std::left << std::setw(24) << "NODE" << std::setw(10) << "STATE" << std::setw(16)
-                << "LAST HEARD" << "ADMIN\n";
+                << "LAST HEARD"
+                << "ADMIN\n";
       for (const auto& m : out)
         std::cout << std::left << std::setw(24) << m["node"].get<std::string>() << std::setw(10)
                   << m["state"].get<std::string>() << std::setw(16)
-                  << (m["state"] == "self" ? std::string("-")
-                                           : std::to_string(m["last_heard_ms"].get<long long>()) + " ms")
+                  << (m["state"] == "self"
+                        ? std::string("-")
+                        : std::to_string(m["last_heard_ms"].get<long long>()) + " ms")
                   << m["admin"].get<std::string>() << "\n";
       return 0;
     }
   } else if (o.action == "status") {
-    out = with_node(sys, o.timeout_s, "at " + o.node, [&] { return o.node; }, [&](admin_actor h) {
-      return to_json(ask<node_info>(sys, h, attempt_s, status_atom::value, secret));
-    });
+    out = with_node(
+      sys, o.timeout_s, "at " + o.node, [&] { return o.node; },
+      [&](admin_actor h) {
+        return to_json(ask<node_info>(sys, h, attempt_s, status_atom::value, secret));
+      });
   } else if (o.action == "profile" || o.action == "retrain" || o.action == "freeze" ||
              o.action == "unfreeze" || o.action == "threshold") {
     if (o.action == "threshold" && o.args.size() != 2)
@@ -462,26 +478,27 @@ int run_admin(const admin_options& o, const global_options& g) {
         return o.node;
       }
     };
-    out = with_node(sys, o.timeout_s, floor ? "at " + o.node : "for user " + user, where,
-                    [&](admin_actor h) -> json {
-      if (o.action == "profile")
-        return to_json(ask<profile_info>(sys, h, attempt_s, profile_atom::value, secret, user));
-      if (o.action == "retrain")
-        return {{"retrained", ask<bool>(sys, h, attempt_s, retrain_atom::value, secret, user)}};
-      if (o.action == "freeze" || o.action == "unfreeze") {
-        bool frozen = o.action == "freeze";
-        ask<bool>(sys, h, attempt_s, freeze_atom::value, secret, user, frozen);
-        return {{"user", user}, {"frozen", frozen}};
-      }
-      double value = o.args[1] == "auto" ? std::nan("") : std::stod(o.args[1]);
-      ask<bool>(sys, h, attempt_s, threshold_atom::value, secret, floor ? std::string() : user,
-                value);
-      return {{"threshold", user}, {"value", o.args[1]}};
-    });
+    out = with_node(
+      sys, o.timeout_s, floor ? "at " + o.node : "for user " + user, where,
+      [&](admin_actor h) -> json {
+        if (o.action == "profile")
+          return to_json(ask<profile_info>(sys, h, attempt_s, profile_atom::value, secret, user));
+        if (o.action == "retrain")
+          return {{"retrained", ask<bool>(sys, h, attempt_s, retrain_atom::value, secret, user)}};
+        if (o.action == "freeze" || o.action == "unfreeze") {
+          bool frozen = o.action == "freeze";
+          ask<bool>(sys, h, attempt_s, freeze_atom::value, secret, user, frozen);
+          return {{"user", user}, {"frozen", frozen}};
+        }
+        double value = o.args[1] == "auto" ? std::nan("") : std::stod(o.args[1]);
+        ask<bool>(sys, h, attempt_s, threshold_atom::value, secret, floor ? std::string() : user,
+                  value);
+        return {{"threshold", user}, {"value", o.args[1]}};
+      });
   } else {
     throw usage_error("unknown admin action '" + o.action +
-                     "' (status, cluster, members, profile, retrain, freeze, unfreeze, threshold,"
-                     " drain, shutdown)");
+                      "' (status, cluster, members, profile, retrain, freeze, unfreeze, threshold,"
+                      " drain, shutdown)");
   }
   if (o.as_json)
     std::cout << out.dump(2) << "\n";
@@ -497,29 +514,31 @@ command make_admin(CLI::App& root, const global_options& g) {
   cmd->add_option("--secret", o->secret,
                   "shared secret (default: node.admin_secret, e.g. RTAD_NODE_ADMIN_SECRET)");
   cmd->add_flag("--json", o->as_json, "print JSON");
-  cmd->add_option("--timeout", o->timeout_s,
-                  "seconds to keep trying to reach the node (or the user's owner)")
+  cmd
+    ->add_option("--timeout", o->timeout_s,
+                 "seconds to keep trying to reach the node (or the user's owner)")
     ->capture_default_str();
-  cmd->add_option("--wait", o->wait_s,
-                  "drain/shutdown: seconds to wait until the node has stopped (0: do not wait)")
+  cmd
+    ->add_option("--wait", o->wait_s,
+                 "drain/shutdown: seconds to wait until the node has stopped (0: do not wait)")
     ->capture_default_str();
-  cmd->add_option("action", o->action,
-                  "status | cluster | members | profile USER | retrain USER | freeze USER |"
-                  " unfreeze USER |"
-                  " threshold USER|global VALUE | drain [NODE] | shutdown [NODE]")
+  cmd
+    ->add_option("action", o->action,
+                 "status | cluster | members | profile USER | retrain USER | freeze USER |"
+                 " unfreeze USER |"
+                 " threshold USER|global VALUE | drain [NODE] | shutdown [NODE]")
     ->required();
   cmd->add_option("args", o->args, "the action's arguments");
-  cmd->footer(
-    "The cluster is what node_status says: every node writes its row, with its admin\n"
-    "endpoint and partitions, every 2 s ('lost' when that stops). cluster lists every\n"
-    "node and whether this client reaches it. members shows the cluster as the node at\n"
-    "--node sees it: the nodes its registry joined (rtad node --join) or heard of, and\n"
-    "when each last answered its heartbeat. profile/retrain/freeze/threshold USER go\n"
-    "to the live node that owns the user's partition, and follow the user to its new\n"
-    "owner if that node goes away, until --timeout. drain NODE hands the node's\n"
-    "partitions to the others (rows committed, profiles checkpointed) and stops it,\n"
-    "exit 0; it refuses the last live node. shutdown NODE stops it in the same way.\n"
-    "Without NODE, drain and shutdown act on the node at --node.");
+  cmd->footer("The cluster is what node_status says: every node writes its row, with its admin\n"
+              "endpoint and partitions, every 2 s ('lost' when that stops). cluster lists every\n"
+              "node and whether this client reaches it. members shows the cluster as the node at\n"
+              "--node sees it: the nodes its registry joined (rtad node --join) or heard of, and\n"
+              "when each last answered its heartbeat. profile/retrain/freeze/threshold USER go\n"
+              "to the live node that owns the user's partition, and follow the user to its new\n"
+              "owner if that node goes away, until --timeout. drain NODE hands the node's\n"
+              "partitions to the others (rows committed, profiles checkpointed) and stops it,\n"
+              "exit 0; it refuses the last live node. shutdown NODE stops it in the same way.\n"
+              "Without NODE, drain and shutdown act on the node at --node.");
   return {cmd, [o, &g] { return run_admin(*o, g); }};
 }
 

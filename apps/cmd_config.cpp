@@ -12,9 +12,10 @@ constexpr const char* rtad_version = "0.1.0";
 
 // The committed config/rtad.example.toml is this output; a test keeps them equal.
 int print_example() {
-  std::cout << "# rtad configuration: every key with its default.\n"
-               "# Precedence: defaults < .rtad/services.env < this file (--config or $RTAD_CONFIG)\n"
-               "#             < RTAD_* environment (shown per key) < --set key=value.\n";
+  std::cout
+    << "# rtad configuration: every key with its default.\n"
+       "# Precedence: defaults < .rtad/services.env < this file (--config or $RTAD_CONFIG)\n"
+       "#             < RTAD_* environment (shown per key) < --set key=value.\n";
   std::string section;
   for (const auto& k : config::keys()) {
     auto dot = k.key.find('.');
@@ -27,14 +28,15 @@ int print_example() {
     std::cout << "# " << k.doc << " (" << k.env << ")\n"
               << k.key.substr(dot + 1) << " = " << (k.is_text ? "\"" + v + "\"" : v) << "\n";
   }
-  std::cout << "\n# librdkafka properties for every Kafka client rtad makes (node, produce, demo),\n"
-               "# e.g. a secured broker; environment: RTAD_KAFKA_PROPERTY_SASL_MECHANISM=PLAIN;\n"
-               "# command line: --set kafka.properties.sasl.mechanism=PLAIN.\n"
-               "# [kafka.properties]\n"
-               "# \"security.protocol\" = \"SASL_SSL\"\n"
-               "# \"sasl.mechanism\" = \"PLAIN\"\n"
-               "# \"sasl.username\" = \"rtad\"\n"
-               "# \"ssl.ca.location\" = \"/etc/ssl/certs/broker-ca.pem\"\n";
+  std::cout
+    << "\n# librdkafka properties for every Kafka client rtad makes (node, produce, demo),\n"
+       "# e.g. a secured broker; environment: RTAD_KAFKA_PROPERTY_SASL_MECHANISM=PLAIN;\n"
+       "# command line: --set kafka.properties.sasl.mechanism=PLAIN.\n"
+       "# [kafka.properties]\n"
+       "# \"security.protocol\" = \"SASL_SSL\"\n"
+       "# \"sasl.mechanism\" = \"PLAIN\"\n"
+       "# \"sasl.username\" = \"rtad\"\n"
+       "# \"ssl.ca.location\" = \"/etc/ssl/certs/broker-ca.pem\"\n";
   return 0;
 }
 

@@ -51,7 +51,9 @@ long long scalar(pqxx::read_transaction& r, const std::string& sql) {
   return v.is_null() ? 0 : v.as<long long>();
 }
 
-double ratio(long long a, long long b) { return b > 0 ? static_cast<double>(a) / b : 0.0; }
+double ratio(long long a, long long b) {
+  return b > 0 ? static_cast<double>(a) / b : 0.0;
+}
 
 int db_stats(const config::settings& s, bool as_json) {
   pqxx::connection c(s.pg.url);
@@ -66,7 +68,8 @@ int db_stats(const config::settings& s, bool as_json) {
   for (const char* model : {"user", "global"})
     j["anomalies_by_model"][model] =
       scalar(r, std::string("select count(*) from frauds where model_used = '") + model + "'");
-  j["profiles_with_a_model"] = scalar(r, "select count(*) from user_profiles where checkpoint is not null");
+  j["profiles_with_a_model"] =
+    scalar(r, "select count(*) from user_profiles where checkpoint is not null");
   j["quarantined"] = scalar(r, "select count(*) from quarantine");
   j["labels"] = scalar(r, "select count(*) from labels");
   // Precision from analyst labels: confirmed / labelled.
@@ -75,10 +78,11 @@ int db_stats(const config::settings& s, bool as_json) {
   j["labels_precision"] = ratio(confirmed, labelled);
   // Precision and recall from ground truth, where the input carried it.
   auto tp = scalar(r, "select count(*) from transactions where is_anomaly and ground_truth");
-  auto flagged = scalar(r, "select count(*) from transactions where is_anomaly and ground_truth is not null");
+  auto flagged =
+    scalar(r, "select count(*) from transactions where is_anomaly and ground_truth is not null");
   auto frauds = scalar(r, "select count(*) from transactions where ground_truth");
-  j["ground_truth"] = {{"precision", ratio(tp, flagged)}, {"recall", ratio(tp, frauds)},
-                       {"frauds", frauds}};
+  j["ground_truth"] = {
+    {"precision", ratio(tp, flagged)}, {"recall", ratio(tp, frauds)}, {"frauds", frauds}};
   j["nodes"] = json::array();
   for (const auto& row : r.exec("select node, state, transactions_total, anomalies_total,"
                                 " extract(epoch from now() - heartbeat_at)::int from node_status"
@@ -93,8 +97,8 @@ int db_stats(const config::settings& s, bool as_json) {
     return 0;
   }
   auto line = [](const std::string& k, const json& v) {
-    std::cout << std::left << std::setw(30) << k << (v.is_string() ? v.get<std::string>() : v.dump())
-              << "\n";
+    std::cout << std::left << std::setw(30) << k
+              << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
   };
   for (const auto& [k, v] : j.items())
     if (k != "nodes")
@@ -109,7 +113,8 @@ command make_db(CLI::App& root, const global_options& g) {
   cmd->require_subcommand(1);
   auto* init = cmd->add_subcommand("init", "apply the schema migrations (idempotent)");
   auto* reset = cmd->add_subcommand(
-    "reset", "delete all data rtad wrote (anomalies, transactions, profiles, checkpoints, offsets)");
+    "reset",
+    "delete all data rtad wrote (anomalies, transactions, profiles, checkpoints, offsets)");
   auto yes = std::make_shared<bool>(false);
   reset->add_flag("-y,--yes", *yes, "do not ask for confirmation");
   auto* stats = cmd->add_subcommand(

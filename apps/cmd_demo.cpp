@@ -28,7 +28,7 @@ namespace {
 
 constexpr int probe_timeout_ms = 3000;
 constexpr int embedded_partitions = 6;
-constexpr double demo_span_days = 30;      // timestamps end near now
+constexpr double demo_span_days = 30; // timestamps end near now
 constexpr std::chrono::seconds shutdown_timeout{60};
 
 struct demo_options {

@@ -69,7 +69,8 @@ int run(const eval_cli& o, const global_options& g) {
 }
 
 command make_eval(CLI::App& root, const global_options& g) {
-  auto* cmd = root.add_subcommand("eval", "judge detection quality against the ground truth of a produced stream");
+  auto* cmd = root.add_subcommand(
+    "eval", "judge detection quality against the ground truth of a produced stream");
   auto o = std::make_shared<eval_cli>();
   cmd->footer(
     "Truth: --truth FILE.jsonl (from `rtad produce --out`), else the ground_truth stored with\n"
@@ -80,11 +81,13 @@ command make_eval(CLI::App& root, const global_options& g) {
     "episode (one user's fraud of one type, each within --episode-gap of the previous), the\n"
     "number of its fraudulent transactions that passed before the first flag.");
   cmd->add_option("-t,--truth", o->truth, "JSONL stream written by `rtad produce --out`");
-  cmd->add_option("--scores", o->scores, "verdicts of another detector: CSV transaction_id,score,flagged");
+  cmd->add_option("--scores", o->scores,
+                  "verdicts of another detector: CSV transaction_id,score,flagged");
   cmd->add_option("--pg", o->pg, "PostgreSQL URL of the node's database (default: setting pg.url)");
   cmd->add_flag("--json", o->json, "print JSON instead of tables");
-  cmd->add_option("--episode-gap", o->episode_gap_s,
-                  "seconds between two frauds of one user and type that still make one episode")
+  cmd
+    ->add_option("--episode-gap", o->episode_gap_s,
+                 "seconds between two frauds of one user and type that still make one episode")
     ->capture_default_str();
   return {cmd, [o, &g] { return run(*o, g); }};
 }

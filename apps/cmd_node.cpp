@@ -1,7 +1,7 @@
 // `rtad node`: run one node of the actor system until SIGINT/SIGTERM.
 #include "actors/admin_tls.hpp"
-#include "actors/log.hpp"
 #include "actors/kafka_config.hpp"
+#include "actors/log.hpp"
 #include "actors/node.hpp"
 #include "actors/system_config.hpp"
 #include "apps/command.hpp"
@@ -33,11 +33,11 @@ constexpr int exit_shutdown_timed_out = 3;
 void arm_shutdown_watchdog(std::chrono::seconds timeout) {
   std::thread([timeout] {
     std::this_thread::sleep_for(timeout);
-    log::error("node", "shutdown overran node.shutdown_timeout_s; exiting, what was not committed"
-                       " is left to the partitions' next owner" +
-                         log::fields()("timeout_s", timeout.count())("exit_code",
-                                                                     exit_shutdown_timed_out)
-                           .str());
+    log::error(
+      "node",
+      "shutdown overran node.shutdown_timeout_s; exiting, what was not committed"
+      " is left to the partitions' next owner" +
+        log::fields()("timeout_s", timeout.count())("exit_code", exit_shutdown_timed_out).str());
     std::_Exit(exit_shutdown_timed_out);
   }).detach();
 }
@@ -94,20 +94,20 @@ int run_node(const global_options& g, const std::vector<std::string>& extra) {
     if (now - last_progress >= progress_interval) {
       auto scored = metrics->scored.load();
       double secs = std::chrono::duration<double>(now - last_progress).count();
-      log::info("node", "progress" + log::fields()("scored", scored)("per_s",
-                                                                     static_cast<std::uint64_t>(
-                                                                       (scored - last_scored) / secs))(
-                                       "flagged", metrics->flagged.load())(
-                                       "quarantined", metrics->quarantined.load())(
-                                       "lag", metrics->consumer_lag.load())(
-                                       "profiles", metrics->active_profiles.load())
-                                       .str());
+      log::info(
+        "node",
+        "progress" +
+          log::fields()("scored",
+                        scored)("per_s", static_cast<std::uint64_t>((scored - last_scored) / secs))(
+            "flagged", metrics->flagged.load())("quarantined", metrics->quarantined.load())(
+            "lag", metrics->consumer_lag.load())("profiles", metrics->active_profiles.load())
+            .str());
       last_progress = now;
       last_scored = scored;
     }
   }
-  log::info("node", std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
-                      ", shutting down");
+  log::info("node",
+            std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
   return stop() ? 0 : 1;
 }
 

@@ -70,7 +70,7 @@ std::int64_t parse_time(const std::string& text) {
       (s[n] != '\0' &&
        std::sscanf(s + n, "T%2d:%2d:%2d", &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 3))
     throw usage_error("--start '" + text +
-                     "': expected epoch seconds or YYYY-MM-DD[THH:MM:SS[Z]] (UTC)");
+                      "': expected epoch seconds or YYYY-MM-DD[THH:MM:SS[Z]] (UTC)");
   if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
       tm.tm_min > 59 || tm.tm_sec > 60)
     throw usage_error("--start '" + text + "': not a valid date and time");
@@ -97,7 +97,7 @@ gen::kind_fractions fractions_of(const produce_cli& o) {
       for (auto k : gen::injected_kinds)
         known += std::string(known.empty() ? "" : ", ") + gen::to_string(k);
       throw usage_error("--fraction '" + item + "': expected TYPE=FRACTION with TYPE one of " +
-                       known);
+                        known);
     }
     try {
       f[static_cast<std::size_t>(*kind)] = std::stod(item.substr(eq + 1));
@@ -164,8 +164,7 @@ void print_kinds(const gen::generated_source& s) {
 int run(const produce_cli& o, const global_options& g) {
   if (!o.replay.empty() && (o.days_opt->count() || o.start_opt->count()))
     throw usage_error("--replay sends a file as it is: --days and --start do not apply");
-  if (o.replay.empty() && !o.count_opt->count() && !o.duration_opt->count() &&
-      !o.days_opt->count())
+  if (o.replay.empty() && !o.count_opt->count() && !o.duration_opt->count() && !o.days_opt->count())
     throw usage_error("produce: give --count, --duration or --days (the generator never ends)");
   if (o.rate < 0)
     throw usage_error("--rate must be positive (messages per second)");
@@ -233,8 +232,8 @@ int run(const produce_cli& o, const global_options& g) {
   }
   if (d.failed > 0) {
     std::cerr << "rtad produce: " << gen::with_thousands(d.failed) << " of "
-              << gen::with_thousands(d.written) << " messages were not delivered (first error: "
-              << d.first_error << ")\n";
+              << gen::with_thousands(d.written)
+              << " messages were not delivered (first error: " << d.first_error << ")\n";
     return 1;
   }
   return report.interrupted ? interrupted_exit_code : 0;
@@ -254,8 +253,10 @@ command make_produce(CLI::App& root, const global_options& g) {
   o->duration_opt =
     cmd->add_option("-d,--duration", o->duration_s, "stop after this many seconds (wall clock)");
   cmd->add_option("-r,--rate", o->rate, "messages per second (default: as fast as possible)");
-  cmd->add_option("-o,--out", o->out, "write JSONL to FILE ('-' for standard output) instead of Kafka");
-  cmd->add_option("--replay", o->replay, "send the transactions of a JSONL file instead of generating");
+  cmd->add_option("-o,--out", o->out,
+                  "write JSONL to FILE ('-' for standard output) instead of Kafka");
+  cmd->add_option("--replay", o->replay,
+                  "send the transactions of a JSONL file instead of generating");
   cmd->add_option("--topic", o->topic, "Kafka topic (default: setting kafka.topic)");
   cmd->add_option("--create-topic", o->create_partitions,
                   "create the topic with this many partitions if it does not exist");
@@ -270,17 +271,21 @@ command make_produce(CLI::App& root, const global_options& g) {
     "timestamp of the first simulated instant: epoch seconds or YYYY-MM-DD[THH:MM:SS] UTC "
     "(default: now minus the expected span, so the stream ends near now)");
   o->days_opt = cmd->add_option("--days", o->days, "simulated days to cover, then stop");
-  cmd->add_option("--time-scale", o->time_scale,
-                  "simulated seconds per timestamp second: 7 puts a week of behaviour into a day")
+  cmd
+    ->add_option("--time-scale", o->time_scale,
+                 "simulated seconds per timestamp second: 7 puts a week of behaviour into a day")
     ->capture_default_str();
-  cmd->add_option("--fraud", o->fraud,
-                  "share of messages that are fraud, split evenly over the five types (default 0.005)");
-  cmd->add_option("--benign", o->benign,
-                  "share of messages that are benign surprises, split over the three (default 0.006)");
+  cmd->add_option(
+    "--fraud", o->fraud,
+    "share of messages that are fraud, split evenly over the five types (default 0.005)");
+  cmd->add_option(
+    "--benign", o->benign,
+    "share of messages that are benign surprises, split over the three (default 0.006)");
   cmd->add_option("--fraction", o->fractions,
                   "share of one type, TYPE=FRACTION (repeatable; after --fraud/--benign)");
-  cmd->add_option("--victim-history", o->victim_history,
-                  "genuine transactions a user makes before fraud or surprises can touch them")
+  cmd
+    ->add_option("--victim-history", o->victim_history,
+                 "genuine transactions a user makes before fraud or surprises can touch them")
     ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "no progress line and no summary");
   return {cmd, [o, &g] { return run(*o, g); }};

@@ -38,8 +38,8 @@ int profiles_init(const init_options& o, const global_options& g) {
   cfg.url = s.pg.url;
   cfg.params = user_model_params(s.model);
   cfg.catch_up_limit = catch_up_limit(s.model);
-  cfg.min_transactions = static_cast<std::size_t>(
-    o.min_transactions >= 0 ? o.min_transactions : s.model.min_history);
+  cfg.min_transactions =
+    static_cast<std::size_t>(o.min_transactions >= 0 ? o.min_transactions : s.model.min_history);
   cfg.jobs = o.jobs;
   cfg.users_per_batch = o.batch;
   cfg.rebuild = o.rebuild;
@@ -47,8 +47,8 @@ int profiles_init(const init_options& o, const global_options& g) {
   block_stop_signals(); // before the workers start, so only this thread sees Ctrl-C
 
   auto plan = plan_bootstrap(cfg);
-  std::cerr << "rtad profiles init: " << gen::with_thousands(plan.eligible) << " users with at least "
-            << cfg.min_transactions << " stored transactions; "
+  std::cerr << "rtad profiles init: " << gen::with_thousands(plan.eligible)
+            << " users with at least " << cfg.min_transactions << " stored transactions; "
             << gen::with_thousands(plan.already_done) << " have a checkpoint"
             << (cfg.rebuild ? " (rebuilt: --rebuild)" : " (skipped)") << "; building "
             << gen::with_thousands(plan.users.size()) << " with " << cfg.jobs << " jobs\n";
@@ -74,8 +74,8 @@ int profiles_init(const init_options& o, const global_options& g) {
   while (!finished) {
     if (!sig && (sig = wait_stop_signal(progress_interval)) != 0) {
       ctl.stop = true;
-      std::cerr << "\nstopping after the batches in hand (" << (sig == SIGINT ? "SIGINT" : "SIGTERM")
-                << ")\n";
+      std::cerr << "\nstopping after the batches in hand ("
+                << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")\n";
     } else if (sig) {
       std::this_thread::sleep_for(progress_interval);
     }
@@ -100,7 +100,8 @@ int profiles_init(const init_options& o, const global_options& g) {
 }
 
 command make_profiles(CLI::App& root, const global_options& g) {
-  auto* cmd = root.add_subcommand("profiles", "per-user models: bootstrap them from stored history");
+  auto* cmd =
+    root.add_subcommand("profiles", "per-user models: bootstrap them from stored history");
   cmd->require_subcommand(1);
   auto o = std::make_shared<init_options>();
   auto* init = cmd->add_subcommand(

@@ -50,7 +50,9 @@ std::vector<std::string> rtad_base(const global_options& g, const std::vector<st
 }
 
 /// The i-th of consecutive ports from `base`; 0 stays 0 (disabled).
-int nth_port(int base, int i) { return base > 0 ? base + i : 0; }
+int nth_port(int base, int i) {
+  return base > 0 ? base + i : 0;
+}
 
 std::vector<child_spec> children_of(const run_options& o, const global_options& g,
                                     const config::settings& s) {
@@ -64,10 +66,10 @@ std::vector<child_spec> children_of(const run_options& o, const global_options& 
       auto argv = base;
       // A restarted producer with the same seed would resend the same
       // transaction ids, which the nodes store once: new ones instead.
-      argv.insert(argv.end(), {"produce", "--rate", std::to_string(o.rate), "--duration",
-                               std::to_string(o.producer_duration_s), "--users",
-                               std::to_string(o.users), "--seed",
-                               std::to_string(o.seed + static_cast<std::uint64_t>(start))});
+      argv.insert(argv.end(),
+                  {"produce", "--rate", std::to_string(o.rate), "--duration",
+                   std::to_string(o.producer_duration_s), "--users", std::to_string(o.users),
+                   "--seed", std::to_string(o.seed + static_cast<std::uint64_t>(start))});
       return argv;
     };
     out.push_back(std::move(c));
@@ -76,8 +78,9 @@ std::vector<child_spec> children_of(const run_options& o, const global_options& 
     child_spec c;
     c.name = o.name_prefix + "-" + std::to_string(i + 1);
     c.log_path = log(c.name);
-    auto argv = rtad_base(g, {"node.metrics_port=" + std::to_string(nth_port(s.node.metrics_port, i)),
-                              "node.admin_port=" + std::to_string(nth_port(s.node.admin_port, i))});
+    auto argv =
+      rtad_base(g, {"node.metrics_port=" + std::to_string(nth_port(s.node.metrics_port, i)),
+                    "node.admin_port=" + std::to_string(nth_port(s.node.admin_port, i))});
     argv.insert(argv.end(), {"node", "--name", c.name});
     if (!o.mode.empty())
       argv.insert(argv.end(), {"--mode", o.mode});
@@ -105,12 +108,12 @@ int run_supervisor(run_options o, const global_options& g) {
   if (o.max_failures < 1)
     throw usage_error("--max-failures must be at least 1");
   if (o.log_dir.empty())
-    o.log_dir = (std::filesystem::temp_directory_path() / ("rtad-run-" + std::to_string(getpid())))
-                  .string();
+    o.log_dir =
+      (std::filesystem::temp_directory_path() / ("rtad-run-" + std::to_string(getpid()))).string();
   std::filesystem::create_directories(o.log_dir);
   if (o.dashboard) {
-    auto why_not = prepare_dashboard(o.frontend, s.pg.url, o.dashboard_port,
-                                     o.log_dir + "/dashboard-build.log");
+    auto why_not =
+      prepare_dashboard(o.frontend, s.pg.url, o.dashboard_port, o.log_dir + "/dashboard-build.log");
     if (!why_not.empty())
       throw user_error("cannot start the dashboard: " + why_not);
   }
@@ -125,9 +128,9 @@ int run_supervisor(run_options o, const global_options& g) {
             << (o.mode.empty() ? "" : " in " + o.mode + " mode")
             << (o.producer ? ", a producer at " + std::to_string(static_cast<long>(o.rate)) + "/s"
                            : "")
-            << (o.dashboard ? ", the dashboard on http://127.0.0.1:" +
-                                std::to_string(o.dashboard_port)
-                            : "")
+            << (o.dashboard
+                  ? ", the dashboard on http://127.0.0.1:" + std::to_string(o.dashboard_port)
+                  : "")
             << "; logs in " << o.log_dir << "; Ctrl-C stops everything\n";
   supervisor sup(children_of(o, g, s), so, std::cerr);
   int received = 0;
@@ -154,8 +157,9 @@ command make_run(CLI::App& root, const global_options& g) {
     ->capture_default_str();
   cmd->add_flag("!--no-producer", o->producer, "do not start a producer");
   cmd->add_option("-r,--rate", o->rate, "producer: transactions per second")->capture_default_str();
-  cmd->add_option("--producer-duration", o->producer_duration_s,
-                  "producer: seconds it runs, then it has finished (exit 0, not restarted)")
+  cmd
+    ->add_option("--producer-duration", o->producer_duration_s,
+                 "producer: seconds it runs, then it has finished (exit 0, not restarted)")
     ->capture_default_str();
   cmd->add_option("-u,--users", o->users, "producer: users it simulates")->capture_default_str();
   cmd->add_option("--seed", o->seed, "producer: seed of its first start (each restart adds 1)")
@@ -165,12 +169,14 @@ command make_run(CLI::App& root, const global_options& g) {
     ->capture_default_str();
   cmd->add_option("--frontend", o->frontend, "the dashboard's folder")->capture_default_str();
   cmd->add_option("--log-dir", o->log_dir, "one log file per child (default: a new temp folder)");
-  cmd->add_option("--max-failures", o->max_failures,
-                  "give up (stop all, exit 1) after this many failures of one child in a row,"
-                  " each soon after its start")
+  cmd
+    ->add_option("--max-failures", o->max_failures,
+                 "give up (stop all, exit 1) after this many failures of one child in a row,"
+                 " each soon after its start")
     ->capture_default_str();
-  cmd->add_option("--stable-after", o->stable_after_s,
-                  "seconds a child must run for its failures to count from zero again")
+  cmd
+    ->add_option("--stable-after", o->stable_after_s,
+                 "seconds a child must run for its failures to count from zero again")
     ->capture_default_str();
   cmd->add_option("--backoff", o->first_backoff_s, "seconds before the first restart; doubles")
     ->capture_default_str();

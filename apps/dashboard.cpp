@@ -29,6 +29,8 @@ std::string prepare_dashboard(const std::string& frontend, const std::string& pg
   return {};
 }
 
-std::vector<std::string> dashboard_command() { return {"node", "scripts/run-next.mjs", "start"}; }
+std::vector<std::string> dashboard_command() {
+  return {"node", "scripts/run-next.mjs", "start"};
+}
 
 } // namespace rtad::app

@@ -14,7 +14,7 @@ struct embedded_kafka::impl {
 };
 
 embedded_kafka::embedded_kafka(const std::string& topic, int partitions)
-  : impl_(std::make_unique<impl>()) {
+    : impl_(std::make_unique<impl>()) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);

@@ -2,8 +2,8 @@
 // librdkafka's in-process mock cluster, for `rtad demo` on a machine without
 // a broker. Good for a demonstration; the tests use the real broker.
 
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace rtad::app {

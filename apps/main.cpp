@@ -44,7 +44,7 @@ config::settings global_options::load() const {
   auto s = config::load(src);
   // From here on every line, rtad's and librdkafka's, as the settings say.
   const auto& l = s.log.level;
-  log::configure(l == "debug"  ? log::level::debug
+  log::configure(l == "debug"   ? log::level::debug
                  : l == "warn"  ? log::level::warn
                  : l == "error" ? log::level::error
                                 : log::level::info,

@@ -15,10 +15,8 @@ constexpr std::chrono::seconds plain_interval{5}; ///< between lines when not on
 } // namespace
 
 progress_bar::progress_bar(std::size_t total, std::string unit)
-  : total_(total),
-    unit_(std::move(unit)),
-    tty_(::isatty(STDERR_FILENO) != 0),
-    started_(std::chrono::steady_clock::now()) {}
+    : total_(total), unit_(std::move(unit)), tty_(::isatty(STDERR_FILENO) != 0),
+      started_(std::chrono::steady_clock::now()) {}
 
 std::string clock_text(double seconds) {
   auto s = static_cast<long>(std::llround(std::max(0.0, seconds)));
@@ -57,8 +55,12 @@ void progress_bar::draw(std::size_t done, bool final) {
   std::cerr << text << "\n" << std::flush;
 }
 
-void progress_bar::update(std::size_t done) { draw(done, false); }
+void progress_bar::update(std::size_t done) {
+  draw(done, false);
+}
 
-void progress_bar::finish(std::size_t done) { draw(done, true); }
+void progress_bar::finish(std::size_t done) {
+  draw(done, true);
+}
 
 } // namespace rtad::app

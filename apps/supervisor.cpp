@@ -22,12 +22,14 @@ std::string seconds_text(std::chrono::steady_clock::duration d) {
 } // namespace
 
 supervisor::supervisor(std::vector<child_spec> children, supervisor_options o, std::ostream& out)
-  : opts_(o), out_(out) {
+    : opts_(o), out_(out) {
   for (auto& c : children)
     slots_.push_back({std::move(c), nullptr});
 }
 
-supervisor::~supervisor() { stop_all(); }
+supervisor::~supervisor() {
+  stop_all();
+}
 
 std::chrono::milliseconds supervisor::backoff(const supervisor_options& o, int failures) {
   auto d = o.first_backoff;

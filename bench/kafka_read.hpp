@@ -3,11 +3,10 @@
 // tools (bench/e2e, bench/chaos): every partition from its beginning up to
 // the high watermark it had at start.
 
-#include <librdkafka/rdkafkacpp.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <librdkafka/rdkafkacpp.h>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -28,9 +27,8 @@ inline std::unique_ptr<RdKafka::KafkaConsumer> make_consumer(const std::string& 
   };
   set("bootstrap.servers", bootstrap);
   // Never committed (assign() only): a group of its own each time.
-  set("group.id", "rtad-bench-bare-" + std::to_string(std::chrono::steady_clock::now()
-                                                         .time_since_epoch()
-                                                         .count()));
+  set("group.id", "rtad-bench-bare-" +
+                    std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
   set("enable.auto.commit", "false");
   set("enable.partition.eof", "false");
   std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
@@ -41,7 +39,7 @@ inline std::unique_ptr<RdKafka::KafkaConsumer> make_consumer(const std::string& 
 
 /// Partition -> high watermark at start.
 inline std::map<std::int32_t, std::int64_t> high_watermarks(RdKafka::KafkaConsumer& c,
-                                                     const std::string& topic) {
+                                                            const std::string& topic) {
   std::string err;
   std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&c, topic, nullptr, err));
   RdKafka::Metadata* md = nullptr;

@@ -11,7 +11,6 @@
 #include "txn_stream.hpp"
 
 #include <benchmark/benchmark.h>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -240,7 +239,8 @@ void BM_user_assess(benchmark::State& state) {
   const auto& global = population();
   std::size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(run.warm.assess(run.replay[i].x, global.forest.get(), global.reference.get()));
+    benchmark::DoNotOptimize(
+      run.warm.assess(run.replay[i].x, global.forest.get(), global.reference.get()));
     i = i + 1 == run.replay.size() ? 0 : i + 1;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));

@@ -41,12 +41,12 @@ struct owned_txn {
 class user_stream {
 public:
   explicit user_stream(unsigned seed, double median_amount = 40, std::string home = "US")
-    : gen_(seed), median_(median_amount), home_(std::move(home)) {}
+      : gen_(seed), median_(median_amount), home_(std::move(home)) {}
 
   owned_txn next() {
-    static const std::array<const char*, 8> categories{
-      "groceries", "restaurants", "transport", "fuel", "pharmacy", "electronics", "travel",
-      "entertainment"};
+    static const std::array<const char*, 8> categories{"groceries", "restaurants",  "transport",
+                                                       "fuel",      "pharmacy",     "electronics",
+                                                       "travel",    "entertainment"};
     static const std::array<const char*, 6> abroad{"DE", "FR", "GB", "ES", "NG", "BR"};
     std::lognormal_distribution<double> amount(std::log(median_), 0.45);
     std::uniform_int_distribution<int> gap_minutes(20, 600);

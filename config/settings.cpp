@@ -200,8 +200,9 @@ std::vector<binding> make_bindings() {
     int_key("pg.statement_timeout_ms", &S::pg, &pg_settings::statement_timeout_ms, 0, 3600000,
             "a node's statements end after this many milliseconds and are retried (a lock or a"
             " wedged server must not stall it for good); 0: never"),
-    {{"node.mode", env_name("node.mode"), "standard (global forest, transaction features only) or "
-                                          "enhanced (per-user forests blended with a global one)",
+    {{"node.mode", env_name("node.mode"),
+      "standard (global forest, transaction features only) or "
+      "enhanced (per-user forests blended with a global one)",
       "", true},
      [](settings& s, const std::string& v) {
        if (v == "standard")
@@ -227,8 +228,8 @@ std::vector<binding> make_bindings() {
             " trips it"),
     int_key("node.passivate_after_s", &S::node, &node_settings::passivate_after_s, 1, 86400 * 30,
             "idle seconds after which a profile checkpoints and leaves memory"),
-    int_key("node.max_active_profiles", &S::node, &node_settings::max_active_profiles, 1,
-            100000000, "profiles kept in memory per node before the idlest are passivated"),
+    int_key("node.max_active_profiles", &S::node, &node_settings::max_active_profiles, 1, 100000000,
+            "profiles kept in memory per node before the idlest are passivated"),
     string_key("node.admin_host", &S::node, &node_settings::admin_host,
                "address the admin actor listens on; loopback unless you mean to expose it"),
     string_key("node.admin_secret", &S::node, &node_settings::admin_secret,
@@ -286,10 +287,11 @@ std::vector<binding> make_bindings() {
             " epochs by offset only)"),
     double_key("model.threshold_quantile", &S::model, &model_settings::threshold_quantile, 0.5,
                0.99999, "each model flags scores above this quantile of its own scores"),
-    double_key("model.threshold_floor", &S::model, &model_settings::threshold_floor, 0.0, 1.0,
-               "no model flags a score below this (scores are ranks among all users' recent transactions)"),
-    double_key("model.risk_medium_factor", &S::model, &model_settings::risk_medium_factor, 1.0,
-               1e6, "an anomaly's risk is medium when 1 - score is this many times below 1 - threshold"),
+    double_key(
+      "model.threshold_floor", &S::model, &model_settings::threshold_floor, 0.0, 1.0,
+      "no model flags a score below this (scores are ranks among all users' recent transactions)"),
+    double_key("model.risk_medium_factor", &S::model, &model_settings::risk_medium_factor, 1.0, 1e6,
+               "an anomaly's risk is medium when 1 - score is this many times below 1 - threshold"),
     double_key("model.risk_high_factor", &S::model, &model_settings::risk_high_factor, 1.0, 1e6,
                "... and high from this many times"),
     double_key("model.max_user_weight", &S::model, &model_settings::max_user_weight, 0.0, 1.0,
@@ -304,8 +306,8 @@ std::vector<binding> make_bindings() {
     int_key("sink.flush_interval_ms", &S::sink, &sink_settings::flush_interval_ms, 0, 60000,
             "how long an idle writer waits to gather a batch; 0: write as soon as the messages "
             "already waiting are in (a busy writer batches what arrived during its last write)"),
-    int_key("sink.retry_max_backoff_ms", &S::sink, &sink_settings::retry_max_backoff_ms, 10,
-            600000, "longest wait between retries while PostgreSQL is away"),
+    int_key("sink.retry_max_backoff_ms", &S::sink, &sink_settings::retry_max_backoff_ms, 10, 600000,
+            "longest wait between retries while PostgreSQL is away"),
     bool_key("sink.store_all", &S::sink, &sink_settings::store_all,
              "store every scored transaction, not only the anomalies"),
     int_key("sink.stuck_after_s", &S::sink, &sink_settings::stuck_after_s, 1, 86400,
@@ -468,9 +470,13 @@ std::string with_topic(std::string t, const settings& s) {
 
 } // namespace
 
-std::string anomalies_topic(const settings& s) { return with_topic(s.output.anomalies_topic, s); }
+std::string anomalies_topic(const settings& s) {
+  return with_topic(s.output.anomalies_topic, s);
+}
 
-std::string quarantine_topic(const settings& s) { return with_topic(s.output.quarantine_topic, s); }
+std::string quarantine_topic(const settings& s) {
+  return with_topic(s.output.quarantine_topic, s);
+}
 
 std::string scoring_topic(const settings& s) {
   return s.kafka.key == input_key::user ? s.kafka.topic : by_user_topic(s);
@@ -507,15 +513,15 @@ std::string get(const settings& s, const std::string& key) {
 
 const std::vector<std::string>& reserved_kafka_properties() {
   static const std::vector<std::string> names{
-    "bootstrap.servers",     // kafka.bootstrap
-    "group.id",              // kafka.group
-    "group.instance.id",     // kafka.static_membership
-    "enable.auto.commit",    // offsets live in PostgreSQL or travel in transactions
+    "bootstrap.servers",  // kafka.bootstrap
+    "group.id",           // kafka.group
+    "group.instance.id",  // kafka.static_membership
+    "enable.auto.commit", // offsets live in PostgreSQL or travel in transactions
     "enable.auto.offset.store",
-    "isolation.level",       // the scoring stage reads committed messages only
-    "transactional.id",      // one per node, for the repartition stage's fencing
+    "isolation.level",               // the scoring stage reads committed messages only
+    "transactional.id",              // one per node, for the repartition stage's fencing
     "partition.assignment.strategy", // eager: cooperative-sticky crashes in librdkafka 2.0.2
-    "enable.partition.eof",  // an idle partition must not hold the global model back
+    "enable.partition.eof",          // an idle partition must not hold the global model back
     "rebalance_cb",
   };
   return names;
@@ -535,7 +541,7 @@ void validate(const settings& s) {
     throw config_error("kafka.static_membership needs node.name: a static member is known by a"
                        " name that outlives the process");
   for (const auto& [key, t] : {std::pair{"output.anomalies_topic", anomalies_topic(s)},
-                                std::pair{"output.quarantine_topic", quarantine_topic(s)}})
+                               std::pair{"output.quarantine_topic", quarantine_topic(s)}})
     if (!t.empty() && (t == s.kafka.topic || t == scoring_topic(s)))
       throw config_error(std::string(key) + " must differ from the topics rtad reads ('" + t +
                          "')");

@@ -17,8 +17,8 @@ enum class detection_mode {
 
 /// What the key of an input message says (kafka.input_key).
 enum class input_key {
-  user, ///< the user id: the input topic keeps each user in one partition; scored as it is
-  none, ///< nothing: every message is re-keyed by its user through the by-user topic
+  user,  ///< the user id: the input topic keeps each user in one partition; scored as it is
+  none,  ///< nothing: every message is re-keyed by its user through the by-user topic
   check, ///< "auto": re-keyed through the by-user topic, counting keys that differed
 };
 
@@ -27,18 +27,18 @@ struct kafka_settings {
   std::string bootstrap = "127.0.0.1:9092";
   std::string topic = "transactions";
   std::string group = "rtad";
-  int batch_max = 512;              ///< messages handed to shards per batch
-  int poll_timeout_ms = 50;         ///< how long one poll may block the source
-  int credits = 16384;              ///< transactions in flight per source before it stops polling
-  int credit_bytes = 64 << 20;      ///< ... or bytes of messages in flight
-  int session_timeout_ms = 10000;   ///< a node that stops heartbeating loses its partitions after this
-  int prefetch_kbytes = 16384;      ///< messages the consumer fetches ahead, at most
+  int batch_max = 512;            ///< messages handed to shards per batch
+  int poll_timeout_ms = 50;       ///< how long one poll may block the source
+  int credits = 16384;            ///< transactions in flight per source before it stops polling
+  int credit_bytes = 64 << 20;    ///< ... or bytes of messages in flight
+  int session_timeout_ms = 10000; ///< a silent node loses its partitions after this
+  int prefetch_kbytes = 16384;    ///< messages the consumer fetches ahead, at most
   /// kafka.input_key. Not yet auto by default: under the fault campaign the
   /// by-user topic's last stable offset stuck for minutes (README).
   input_key key = input_key::user;
-  std::string by_user_topic;        ///< empty: <topic>.by-user
-  int repartition_batch = 4096;     ///< most messages re-keyed in one Kafka transaction
-  bool static_membership = false;   ///< group.instance.id = node.name: a quick restart moves nothing
+  std::string by_user_topic;      ///< empty: <topic>.by-user
+  int repartition_batch = 4096;   ///< most messages re-keyed in one Kafka transaction
+  bool static_membership = false; ///< group.instance.id = node.name: a quick restart moves nothing
   /// kafka.properties.<name>: librdkafka properties for every Kafka client
   /// rtad makes (SASL, SSL, client.id, ...), applied after rtad's own.
   std::map<std::string, std::string> properties;
@@ -50,7 +50,7 @@ const std::vector<std::string>& reserved_kafka_properties();
 
 /// What a node accepts from its sources.
 struct input_settings {
-  int max_future_s = 86400;         ///< timestamps further ahead of the node's clock: quarantined
+  int max_future_s = 86400; ///< timestamps further ahead of the node's clock: quarantined
   bool quarantine_unknown_fields = false; ///< input.unknown_fields: accept (counted) or quarantine
 };
 
@@ -64,33 +64,33 @@ struct pg_settings {
 struct model_settings {
   int user_trees = 50;
   int user_sample_size = 64;
-  int window = 256;                 ///< recent normal transactions a user model learns from
-  int refit_every = 32;             ///< transactions between incremental refits
-  int min_history = 30;             ///< below this, the global model decides alone
+  int window = 256;     ///< recent normal transactions a user model learns from
+  int refit_every = 32; ///< transactions between incremental refits
+  int min_history = 30; ///< below this, the global model decides alone
   int global_trees = 100;
   int global_sample_size = 1024;
-  int global_window = 8192;         ///< population rows the global model learns from
-  int epoch_offsets = 4096;         ///< most offsets of a partition per epoch (models/epoch_model.hpp)
-  int epoch_seconds = 86400;        ///< ... and another epoch per this much event time (0: none)
+  int global_window = 8192;  ///< population rows the global model learns from
+  int epoch_offsets = 4096;  ///< most offsets of a partition per epoch (models/epoch_model.hpp)
+  int epoch_seconds = 86400; ///< ... and another epoch per this much event time (0: none)
   // Scores are ranks among all users' recent transactions (models/population.hpp):
   // a floor of 0.998 flags at most the top 0.2 % of what looks like everyday traffic.
-  double threshold_quantile = 0.99;    ///< a model flags scores above this quantile of its own
-  double threshold_floor = 0.998;      ///< ... but never below this global floor
-  double risk_medium_factor = 3;       ///< risk is medium from a tail 3x thinner than the threshold's
-  double risk_high_factor = 8;         ///< ... and high from 8x
+  double threshold_quantile = 0.99; ///< a model flags scores above this quantile of its own
+  double threshold_floor = 0.998;   ///< ... but never below this global floor
+  double risk_medium_factor = 3;    ///< risk is medium from a tail 3x thinner than the threshold's
+  double risk_high_factor = 8;      ///< ... and high from 8x
   double max_user_weight = 0.5;     ///< share of a user's own forest in its blended score, at most
   std::uint64_t seed = 42;
 };
 
 /// The batching PostgreSQL sink.
 struct sink_settings {
-  int writers = 2;                  ///< PostgreSQL connections writing at once (partitions split among them)
+  int writers = 2; ///< PostgreSQL connections writing at once (partitions split among them)
   int batch_rows = 2000;
-  int flush_interval_ms = 0;       ///< 0: a free writer writes what is there (group commit)
+  int flush_interval_ms = 0; ///< 0: a free writer writes what is there (group commit)
   int retry_max_backoff_ms = 5000;
-  bool store_all = true;            ///< store every scored transaction, not only anomalies
-  int retention_days = 30;          ///< partitions of `transactions` older than this are dropped
-  int stuck_after_s = 60;           ///< /readyz says 503 when a lane with work went this long without a commit
+  bool store_all = true;   ///< store every scored transaction, not only anomalies
+  int retention_days = 30; ///< partitions of `transactions` older than this are dropped
+  int stuck_after_s = 60;  ///< /readyz: 503 once a lane with work went this long uncommitted
 };
 
 /// What rtad writes about itself (stderr).
@@ -109,17 +109,17 @@ struct output_settings {
 
 /// The node process.
 struct node_settings {
-  std::string name;                 ///< unique node id; empty: host name and pid
+  std::string name; ///< unique node id; empty: host name and pid
   detection_mode mode = detection_mode::enhanced;
   int shards = 4;
   int passivate_after_s = 300;      ///< idle profiles checkpoint and leave memory
   int shutdown_timeout_s = 30;      ///< SIGTERM ends the process within this, whatever hangs
-  int silent_after_s = 120;         ///< /healthz says 503 when an essential actor has not answered for this long
+  int silent_after_s = 120;         ///< /healthz: 503 once an essential actor is this long silent
   int max_active_profiles = 200000; ///< memory budget per node, in profiles
   std::string admin_host = "127.0.0.1";
   int admin_port = 4242;
-  std::string admin_secret;         ///< every admin request must carry it; empty: admin refuses all
-  std::string join;                 ///< host:port[,host:port...] of members' admin actors to join
+  std::string admin_secret; ///< every admin request must carry it; empty: admin refuses all
+  std::string join;         ///< host:port[,host:port...] of members' admin actors to join
   std::string metrics_host = "127.0.0.1";
   int metrics_port = 9464;
 };
@@ -169,9 +169,11 @@ const std::vector<key_info>& keys();
 
 /// Where each layer comes from; empty members mean "look in the usual place".
 struct sources {
-  std::optional<std::string> services_env; ///< default: $RTAD_SERVICES_ENV, else .rtad/services.env upward from cwd
-  std::optional<std::string> file;         ///< default: $RTAD_CONFIG
-  std::map<std::string, std::string> environment; ///< RTAD_* variables (filled from the process if not given)
+  /// Default: $RTAD_SERVICES_ENV, else .rtad/services.env upward from the working folder.
+  std::optional<std::string> services_env;
+  std::optional<std::string> file; ///< default: $RTAD_CONFIG
+  /// RTAD_* variables (filled from the process if not given).
+  std::map<std::string, std::string> environment;
   bool read_process_environment = true;
   std::vector<std::pair<std::string, std::string>> overrides; ///< key=value from the command line
 };

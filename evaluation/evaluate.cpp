@@ -123,7 +123,8 @@ eval_report evaluate(const std::vector<truth_record>& truth,
     }
     (flagged ? r.decisions.fp : r.decisions.tn) += 1;
     negatives.push_back({j.verdict->score, false});
-    const auto& type = j.truth->fraud_type.empty() ? std::string(everyday_label) : j.truth->fraud_type;
+    const auto& type =
+      j.truth->fraud_type.empty() ? std::string(everyday_label) : j.truth->fraud_type;
     auto& b = benign_by_type[type];
     b.type = type;
     ++b.count;

@@ -28,8 +28,8 @@ std::vector<truth_record> read_truth_file(const std::string& path, std::uint64_t
         ++*unlabelled;
       continue;
     }
-    out.push_back({std::move(t.transaction_id), std::move(t.user_id), t.timestamp,
-                   t.anomalous == 1, std::move(t.fraud_type)});
+    out.push_back({std::move(t.transaction_id), std::move(t.user_id), t.timestamp, t.anomalous == 1,
+                   std::move(t.fraud_type)});
   }
   return out;
 }
@@ -79,7 +79,8 @@ std::vector<scored_record> read_scores_file(const std::string& path) {
     out.push_back(std::move(r));
   }
   if (number == 0)
-    throw line_error(path, 1, std::string("empty file; expected the header '") + scores_header + "'");
+    throw line_error(path, 1,
+                     std::string("empty file; expected the header '") + scores_header + "'");
   return out;
 }
 

@@ -30,13 +30,19 @@ std::uint64_t for_each_threshold(std::vector<ranked>& examples, F f) {
 
 } // namespace
 
-double confusion::precision() const { return ratio(tp, tp + fp); }
-double confusion::recall() const { return ratio(tp, tp + fn); }
+double confusion::precision() const {
+  return ratio(tp, tp + fp);
+}
+double confusion::recall() const {
+  return ratio(tp, tp + fn);
+}
 double confusion::f1() const {
   const double p = precision(), r = recall();
   return p + r == 0 ? 0.0 : 2 * p * r / (p + r);
 }
-double confusion::false_positive_rate() const { return ratio(fp, fp + tn); }
+double confusion::false_positive_rate() const {
+  return ratio(fp, fp + tn);
+}
 
 double average_precision(std::vector<ranked>& examples) {
   double ap = 0, last_recall = 0;

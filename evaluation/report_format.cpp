@@ -37,20 +37,19 @@ std::string delay_cells(const delay_stats& d) {
 }
 
 nlohmann::json delay_json(const delay_stats& d) {
-  return {{"episodes", d.episodes},         {"detected", d.detected},
-          {"episode_recall", d.episode_recall}, {"mean_missed", d.mean_missed},
-          {"median_missed", d.median_missed}, {"p90_missed", d.p90_missed},
+  return {{"episodes", d.episodes},
+          {"detected", d.detected},
+          {"episode_recall", d.episode_recall},
+          {"mean_missed", d.mean_missed},
+          {"median_missed", d.median_missed},
+          {"p90_missed", d.p90_missed},
           {"mean_seconds", d.mean_seconds}};
 }
 
 nlohmann::json confusion_json(const confusion& c) {
-  return {{"tp", c.tp},
-          {"fp", c.fp},
-          {"fn", c.fn},
-          {"tn", c.tn},
-          {"precision", c.precision()},
-          {"recall", c.recall()},
-          {"f1", c.f1()}};
+  return {
+    {"tp", c.tp},           {"fp", c.fp},  {"fn", c.fn}, {"tn", c.tn}, {"precision", c.precision()},
+    {"recall", c.recall()}, {"f1", c.f1()}};
 }
 
 } // namespace
@@ -66,9 +65,9 @@ std::string to_table(const eval_report& r) {
   out += "\n\n";
   out += row("", {"count", "flagged", "precision", "recall", "F1", "PR-AUC"});
   const auto& d = r.decisions;
-  out += row("all fraud", {std::to_string(d.tp + d.fn), std::to_string(d.tp + d.fp),
-                           fixed(d.precision()), fixed(d.recall()), fixed(d.f1()),
-                           fixed(r.pr_auc)});
+  out +=
+    row("all fraud", {std::to_string(d.tp + d.fn), std::to_string(d.tp + d.fp),
+                      fixed(d.precision()), fixed(d.recall()), fixed(d.f1()), fixed(r.pr_auc)});
   for (const auto& t : r.fraud_types) {
     const auto& c = t.decisions;
     out += row("  " + t.type, {std::to_string(t.count), std::to_string(c.tp), fixed(c.precision()),
@@ -78,7 +77,8 @@ std::string to_table(const eval_report& r) {
 
   out += row("not fraud", {"count", "flagged", "FP rate"});
   for (const auto& b : r.benign)
-    out += row("  " + b.type, {std::to_string(b.count), std::to_string(b.flagged), fixed(b.flag_rate, 4)});
+    out += row("  " + b.type,
+               {std::to_string(b.count), std::to_string(b.flagged), fixed(b.flag_rate, 4)});
   out += row("  all benign surprises", {"", "", fixed(r.surprise_flag_rate, 4)});
   out += "\n";
 

@@ -12,7 +12,8 @@ constexpr int rows_per_fetch = 50000;
 stored_results read_stored_results(pqxx::connection& c) {
   pqxx::read_transaction tx(c);
   if (tx.exec("select to_regclass('transactions') is null")[0][0].as<bool>())
-    throw std::runtime_error("the database has no rtad schema (run `rtad db init` and the node first)");
+    throw std::runtime_error(
+      "the database has no rtad schema (run `rtad db init` and the node first)");
   stored_results out;
   tx.exec("declare rtad_eval_rows no scroll cursor for"
           " select transaction_id, user_id, extract(epoch from timestamp)::bigint, score,"

@@ -10,7 +10,7 @@ namespace {
 
 constexpr double favourite_merchant_share = 0.6; ///< people return to the same shops
 constexpr int favourites_per_category = 3;
-constexpr double travel_category_share = 0.3;    ///< abroad, some spending goes to travel itself
+constexpr double travel_category_share = 0.3; ///< abroad, some spending goes to travel itself
 constexpr double flight_speed_kmh = 800;
 constexpr double airport_overhead_h = 2;
 constexpr double yearly_tail_z_min = 1.5;
@@ -24,10 +24,9 @@ int favourite_merchant(const user_profile& u, std::uint8_t category, rng& r) {
 }
 
 std::uint8_t travel_category(rng& r) {
-  static const std::uint8_t options[] = {
-    static_cast<std::uint8_t>(category_index("restaurants")),
-    static_cast<std::uint8_t>(category_index("hotels")),
-    static_cast<std::uint8_t>(category_index("transport"))};
+  static const std::uint8_t options[] = {static_cast<std::uint8_t>(category_index("restaurants")),
+                                         static_cast<std::uint8_t>(category_index("hotels")),
+                                         static_cast<std::uint8_t>(category_index("transport"))};
   return options[r.below(3)];
 }
 
@@ -53,7 +52,8 @@ draft genuine_draft(const user_profile& u, user_state& s, std::uint8_t country) 
   d.kind = event_kind::genuine;
   d.country = country;
   const bool abroad = country != u.home;
-  d.category = abroad && r.chance(travel_category_share) ? travel_category(r) : pick(u.categories, r);
+  d.category =
+    abroad && r.chance(travel_category_share) ? travel_category(r) : pick(u.categories, r);
   d.merchant = !abroad && r.chance(favourite_merchant_share)
                  ? favourite_merchant(u, d.category, r)
                  : static_cast<int>(r.below(merchants_per_category));
@@ -98,17 +98,14 @@ std::int64_t travel_time_ms(const country& from, const country& to) {
 
 double normal_quantile(double p) {
   // Acklam's algorithm: rational approximations in the centre and the tails.
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                             -2.759285104469687e+02, 1.383577518672690e+02,
-                             -3.066479806614716e+01, 2.506628277459239e+00};
-  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                             -1.556989798598866e+02, 6.680131188771972e+01,
-                             -1.328068155288572e+01};
-  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                             -2.400758277161838e+00, -2.549732539343734e+00,
-                             4.374664141464968e+00,  2.938163982698783e+00};
-  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
-                             2.445134137142996e+00, 3.754408661907416e+00};
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
   constexpr double p_low = 0.02425;
   if (p < p_low) {
     const double q = std::sqrt(-2 * std::log(p));

@@ -13,17 +13,17 @@ constexpr double pi = 3.141592653589793;
 
 // Rough centres, 2024 exchange rates; precision is irrelevant, stability is not.
 const std::vector<country> country_table = {
-  {"US", "USD", 39.8, -98.6, -6, 1.0, 23, 30},    {"CA", "CAD", 56.1, -106.3, -5, 1.36, 24, 4},
-  {"MX", "MXN", 23.6, -102.5, -6, 17.0, 187, 3},  {"BR", "BRL", -14.2, -51.9, -3, 5.0, 177, 4},
-  {"GB", "GBP", 55.4, -3.4, 0, 0.79, 51, 6},      {"IE", "EUR", 53.4, -8.2, 0, 0.92, 87, 1},
-  {"FR", "EUR", 46.2, 2.2, 1, 0.92, 90, 5},       {"DE", "EUR", 51.2, 10.4, 1, 0.92, 91, 6},
-  {"ES", "EUR", 40.5, -3.7, 1, 0.92, 88, 3},      {"IT", "EUR", 41.9, 12.6, 1, 0.92, 93, 3},
-  {"NL", "EUR", 52.1, 5.3, 1, 0.92, 145, 2},      {"CH", "CHF", 46.8, 8.2, 1, 0.88, 178, 1},
-  {"SE", "SEK", 60.1, 18.6, 1, 10.5, 78, 1},      {"PL", "PLN", 51.9, 19.1, 1, 4.0, 83, 2},
-  {"AE", "AED", 23.4, 53.8, 4, 3.67, 94, 1},      {"ZA", "ZAR", -30.6, 22.9, 2, 18.5, 41, 1},
-  {"IN", "INR", 20.6, 79.0, 5, 83.0, 49, 5},      {"SG", "SGD", 1.35, 103.8, 8, 1.34, 101, 1},
-  {"TH", "THB", 15.9, 101.0, 7, 35.0, 171, 1},    {"JP", "JPY", 36.2, 138.3, 9, 150.0, 133, 4},
-  {"AU", "AUD", -25.3, 133.8, 10, 1.52, 203, 2},  {"NZ", "NZD", -40.9, 174.9, 12, 1.65, 202, 1},
+  {"US", "USD", 39.8, -98.6, -6, 1.0, 23, 30},   {"CA", "CAD", 56.1, -106.3, -5, 1.36, 24, 4},
+  {"MX", "MXN", 23.6, -102.5, -6, 17.0, 187, 3}, {"BR", "BRL", -14.2, -51.9, -3, 5.0, 177, 4},
+  {"GB", "GBP", 55.4, -3.4, 0, 0.79, 51, 6},     {"IE", "EUR", 53.4, -8.2, 0, 0.92, 87, 1},
+  {"FR", "EUR", 46.2, 2.2, 1, 0.92, 90, 5},      {"DE", "EUR", 51.2, 10.4, 1, 0.92, 91, 6},
+  {"ES", "EUR", 40.5, -3.7, 1, 0.92, 88, 3},     {"IT", "EUR", 41.9, 12.6, 1, 0.92, 93, 3},
+  {"NL", "EUR", 52.1, 5.3, 1, 0.92, 145, 2},     {"CH", "CHF", 46.8, 8.2, 1, 0.88, 178, 1},
+  {"SE", "SEK", 60.1, 18.6, 1, 10.5, 78, 1},     {"PL", "PLN", 51.9, 19.1, 1, 4.0, 83, 2},
+  {"AE", "AED", 23.4, 53.8, 4, 3.67, 94, 1},     {"ZA", "ZAR", -30.6, 22.9, 2, 18.5, 41, 1},
+  {"IN", "INR", 20.6, 79.0, 5, 83.0, 49, 5},     {"SG", "SGD", 1.35, 103.8, 8, 1.34, 101, 1},
+  {"TH", "THB", 15.9, 101.0, 7, 35.0, 171, 1},   {"JP", "JPY", 36.2, 138.3, 9, 150.0, 133, 4},
+  {"AU", "AUD", -25.3, 133.8, 10, 1.52, 203, 2}, {"NZ", "NZD", -40.9, 174.9, 12, 1.65, 202, 1},
 };
 
 const std::vector<category> category_table = {
@@ -56,24 +56,26 @@ const std::vector<category> category_table = {
 };
 
 const char* const name_prefixes[merchants_per_category] = {
-  "Blue Oak",  "Northside", "Corner",    "Silver",   "Harbor",    "Maple",     "Summit",
-  "Red Brick", "Riverside", "Golden",    "Urban",    "Old Town",  "Green Leaf", "Sunrise",
-  "Atlas",     "Pioneer",   "Evergreen", "Lakeside", "Union",     "Central",   "Westgate",
-  "Bright",    "Crown",     "Meridian",  "Orchard",  "Station",   "Parkway",   "Copper",
-  "Beacon",    "Highland",  "Cedar",     "Liberty",  "Granite",   "Horizon",   "Nova",
-  "Willow",    "Eastside",  "Prime",     "Coastal",  "Falcon"};
+  "Blue Oak",  "Northside", "Corner",  "Silver",   "Harbor",     "Maple",    "Summit",  "Red Brick",
+  "Riverside", "Golden",    "Urban",   "Old Town", "Green Leaf", "Sunrise",  "Atlas",   "Pioneer",
+  "Evergreen", "Lakeside",  "Union",   "Central",  "Westgate",   "Bright",   "Crown",   "Meridian",
+  "Orchard",   "Station",   "Parkway", "Copper",   "Beacon",     "Highland", "Cedar",   "Liberty",
+  "Granite",   "Horizon",   "Nova",    "Willow",   "Eastside",   "Prime",    "Coastal", "Falcon"};
 
 const char* const device_names[device_count] = {"mobile", "desktop", "tablet", "smartwatch",
                                                 "pos_terminal"};
 const char* const payment_names[payment_count] = {
-  "credit_card", "debit_card", "mobile_wallet", "bank_transfer", "corporate_card",
-  "prepaid_card"};
+  "credit_card", "debit_card", "mobile_wallet", "bank_transfer", "corporate_card", "prepaid_card"};
 
-double radians(double deg) { return deg * pi / 180.0; }
+double radians(double deg) {
+  return deg * pi / 180.0;
+}
 
 } // namespace
 
-const std::vector<country>& countries() { return country_table; }
+const std::vector<country>& countries() {
+  return country_table;
+}
 
 double distance_km(const country& a, const country& b) {
   const double dlat = radians(b.lat_deg - a.lat_deg);
@@ -91,7 +93,9 @@ std::size_t country_index(const std::string& code) {
   throw std::out_of_range("unknown country '" + code + "'");
 }
 
-const std::vector<category>& categories() { return category_table; }
+const std::vector<category>& categories() {
+  return category_table;
+}
 
 std::size_t category_index(const std::string& name) {
   for (std::size_t i = 0; i < category_table.size(); ++i)
@@ -111,8 +115,12 @@ std::string merchant_name(std::size_t category, int number) {
          category_table[category].noun;
 }
 
-const char* to_string(device d) { return device_names[static_cast<std::size_t>(d)]; }
+const char* to_string(device d) {
+  return device_names[static_cast<std::size_t>(d)];
+}
 
-const char* to_string(payment p) { return payment_names[static_cast<std::size_t>(p)]; }
+const char* to_string(payment p) {
+  return payment_names[static_cast<std::size_t>(p)];
+}
 
 } // namespace rtad::gen

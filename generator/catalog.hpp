@@ -12,14 +12,14 @@ namespace rtad::gen {
 
 /// A country transactions can happen in.
 struct country {
-  const char* code;        ///< ISO 3166 alpha-2, the wire format's `location`
-  const char* currency;    ///< ISO 4217: cards issued here bill in it
-  double lat_deg;          ///< rough centre, for travel distances
+  const char* code;     ///< ISO 3166 alpha-2, the wire format's `location`
+  const char* currency; ///< ISO 4217: cards issued here bill in it
+  double lat_deg;       ///< rough centre, for travel distances
   double lon_deg;
-  int utc_offset_h;        ///< for local active hours
-  double units_per_usd;    ///< amounts are drawn in USD, billed in the home currency
-  int ip_first_octet;      ///< addresses "located" in this country start with it
-  double home_weight;      ///< share of users living here (relative)
+  int utc_offset_h;     ///< for local active hours
+  double units_per_usd; ///< amounts are drawn in USD, billed in the home currency
+  int ip_first_octet;   ///< addresses "located" in this country start with it
+  double home_weight;   ///< share of users living here (relative)
 };
 
 /// Every country, in a fixed order; indices are stable.
@@ -36,10 +36,10 @@ std::size_t country_index(const std::string& code);
 
 /// A merchant category.
 struct category {
-  const char* name;   ///< the wire format's `merchant.category`
-  const char* noun;   ///< ends merchant names: "Blue Oak Market"
-  bool online;        ///< card-not-present: `online_purchase`
-  bool risky;         ///< where stolen cards are cashed out
+  const char* name; ///< the wire format's `merchant.category`
+  const char* noun; ///< ends merchant names: "Blue Oak Market"
+  bool online;      ///< card-not-present: `online_purchase`
+  bool risky;       ///< where stolen cards are cashed out
 };
 
 /// Every category; indices are stable.

@@ -14,13 +14,13 @@ namespace rtad::gen {
 /// turns it into an rtad::transaction.
 struct draft {
   event_kind kind = event_kind::genuine;
-  std::uint8_t country = 0;   ///< where it happened
+  std::uint8_t country = 0; ///< where it happened
   std::uint8_t category = 0;
-  int merchant = 0;           ///< number within the category
-  double amount_usd = 0;      ///< billed in the user's home currency on output
+  int merchant = 0;      ///< number within the category
+  double amount_usd = 0; ///< billed in the user's home currency on output
   payment pay = payment::credit_card;
   device dev = device::mobile;
-  std::uint32_t ip = 0;       ///< IPv4 address, host order
+  std::uint32_t ip = 0; ///< IPv4 address, host order
 };
 
 /// A fraud episode in progress: the attacker keeps their country, device and
@@ -30,18 +30,18 @@ struct fraud_episode {
   int remaining = 0;                     ///< transactions still to come
   std::int64_t gap_min_ms = 0;           ///< spacing between them
   std::int64_t gap_max_ms = 0;
-  draft pattern;                         ///< fields shared by the episode
+  draft pattern; ///< fields shared by the episode
 };
 
 /// What changes about a user while the stream runs.
 struct user_state {
   rng random;
-  std::uint8_t last_country = 0;      ///< of the last genuine transaction
-  std::uint32_t genuine_count = 0;    ///< genuine transactions so far (surprises included)
-  int away_country = -1;              ///< country of a trip or stay in progress, else -1
-  int away_remaining = 0;             ///< genuine transactions left there
-  bool away_is_trip = false;          ///< a benign_trip (labelled), not a usual stay
-  int new_device = -1;                ///< device index of a benign_new_device phase, else -1
+  std::uint8_t last_country = 0;   ///< of the last genuine transaction
+  std::uint32_t genuine_count = 0; ///< genuine transactions so far (surprises included)
+  int away_country = -1;           ///< country of a trip or stay in progress, else -1
+  int away_remaining = 0;          ///< genuine transactions left there
+  bool away_is_trip = false;       ///< a benign_trip (labelled), not a usual stay
+  int new_device = -1;             ///< device index of a benign_new_device phase, else -1
   int new_device_remaining = 0;
   fraud_episode fraud;
 };

@@ -28,10 +28,10 @@ inline constexpr std::size_t event_kind_count = 9;
 
 /// Every kind except genuine, in declaration order.
 inline constexpr std::array<event_kind, event_kind_count - 1> injected_kinds = {
-  event_kind::account_takeover,      event_kind::card_testing,
+  event_kind::account_takeover,        event_kind::card_testing,
   event_kind::merchant_category_shift, event_kind::amount_spike,
-  event_kind::impossible_travel,     event_kind::benign_trip,
-  event_kind::benign_large_purchase, event_kind::benign_new_device};
+  event_kind::impossible_travel,       event_kind::benign_trip,
+  event_kind::benign_large_purchase,   event_kind::benign_new_device};
 
 /// True for the kinds labelled `_anomalous: true`.
 constexpr bool is_fraud(event_kind k) {

@@ -58,7 +58,8 @@ device unused_device(const user_profile& u, const user_state& s, rng& r) {
     auto d = static_cast<device>(i);
     // A takeover under way keeps its device foreign: the user must not buy
     // the same type in the meantime.
-    const bool takeover_device = s.fraud.kind == event_kind::account_takeover && s.fraud.pattern.dev == d;
+    const bool takeover_device =
+      s.fraud.kind == event_kind::account_takeover && s.fraud.pattern.dev == d;
     if (!u.devices.contains(d) && !takeover_device)
       unused.push_back(d);
   }
@@ -75,7 +76,8 @@ std::uint8_t unused_category(const user_profile& u, rng& r) {
     if (!u.categories.contains(c))
       (categories()[i].risky ? risky : other).push_back(c);
   }
-  const auto& pool = !risky.empty() && (other.empty() || r.chance(shift_to_cash_out_share)) ? risky : other;
+  const auto& pool =
+    !risky.empty() && (other.empty() || r.chance(shift_to_cash_out_share)) ? risky : other;
   return pool[r.below(pool.size())];
 }
 
@@ -86,7 +88,9 @@ payment card_of(const user_profile& u) {
   return payment::credit_card;
 }
 
-double median_usd(const user_profile& u) { return std::exp(u.amount_mu); }
+double median_usd(const user_profile& u) {
+  return std::exp(u.amount_mu);
+}
 
 } // namespace
 
@@ -137,8 +141,8 @@ std::int64_t start_fraud(event_kind k, const user_profile& u, user_state& s, std
   case event_kind::amount_spike: {
     e.remaining = 1;
     // One of the user's own categories, even abroad: only the amount is off.
-    e.pattern.category = u.categories.items[r.weighted(u.categories.weights.data(),
-                                                       u.categories.weights.size())];
+    e.pattern.category =
+      u.categories.items[r.weighted(u.categories.weights.data(), u.categories.weights.size())];
     const double z = yearly_tail_z(u) + r.uniform(spike_z_above_yearly_lo, spike_z_above_yearly_hi);
     e.pattern.amount_usd = median_usd(u) * std::max(spike_min_factor, std::exp(u.amount_sigma * z));
     break;
@@ -151,7 +155,9 @@ std::int64_t start_fraud(event_kind k, const user_profile& u, user_state& s, std
     e.pattern.merchant = static_cast<int>(r.below(merchants_per_category));
     break;
   }
-  default: e.remaining = 0; break;
+  default:
+    e.remaining = 0;
+    break;
   }
   return now_ms + start_after_ms;
 }
@@ -162,18 +168,20 @@ draft next_fraud_draft(const user_profile& u, user_state& s) {
   draft d = e.pattern;
   switch (e.kind) {
   case event_kind::account_takeover:
-    d.amount_usd = median_usd(u) * std::max(takeover_min_factor,
-                                            std::exp(u.amount_sigma *
-                                                     r.uniform(takeover_z_lo, takeover_z_hi)));
+    d.amount_usd =
+      median_usd(u) * std::max(takeover_min_factor,
+                               std::exp(u.amount_sigma * r.uniform(takeover_z_lo, takeover_z_hi)));
     break;
   case event_kind::card_testing:
-    d.amount_usd = r.chance(card_test_round_share)
-                     ? static_cast<double>(r.between(1, 2))
-                     : r.uniform(card_test_usd_lo, card_test_usd_hi);
+    d.amount_usd = r.chance(card_test_round_share) ? static_cast<double>(r.between(1, 2))
+                                                   : r.uniform(card_test_usd_lo, card_test_usd_hi);
     break;
   case event_kind::merchant_category_shift:
-  case event_kind::impossible_travel: d.amount_usd = usual_amount_usd(u, r); break;
-  default: break; // amount_spike keeps its amount
+  case event_kind::impossible_travel:
+    d.amount_usd = usual_amount_usd(u, r);
+    break;
+  default:
+    break; // amount_spike keeps its amount
   }
   if (--e.remaining == 0)
     e.kind = event_kind::genuine;
@@ -181,8 +189,8 @@ draft next_fraud_draft(const user_profile& u, user_state& s) {
 }
 
 std::int64_t fraud_gap_ms(user_state& s) {
-  return static_cast<std::int64_t>(
-    s.random.uniform(static_cast<double>(s.fraud.gap_min_ms), static_cast<double>(s.fraud.gap_max_ms)));
+  return static_cast<std::int64_t>(s.random.uniform(static_cast<double>(s.fraud.gap_min_ms),
+                                                    static_cast<double>(s.fraud.gap_max_ms)));
 }
 
 draft large_purchase_draft(const user_profile& u, user_state& s, std::uint8_t country) {
@@ -190,7 +198,8 @@ draft large_purchase_draft(const user_profile& u, user_state& s, std::uint8_t co
   draft d = genuine_draft(u, s, country);
   d.kind = event_kind::benign_large_purchase;
   d.amount_usd =
-    median_usd(u) * std::exp(u.amount_sigma * (yearly_tail_z(u) + s.random.uniform(-jitter_z, jitter_z)));
+    median_usd(u) *
+    std::exp(u.amount_sigma * (yearly_tail_z(u) + s.random.uniform(-jitter_z, jitter_z)));
   return d;
 }
 

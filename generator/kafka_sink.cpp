@@ -2,8 +2,8 @@
 
 #include "kafka/topic_admin.hpp"
 
-#include <librdkafka/rdkafka.h>
 #include <chrono>
+#include <librdkafka/rdkafka.h>
 #include <stdexcept>
 #include <thread>
 
@@ -60,8 +60,8 @@ kafka_sink::kafka_sink(const kafka_sink_options& o) : options_(o) {
   if (partitions_ == 0 && o.create_partitions > 0) {
     create_topic();
     // A new topic reaches the metadata of every broker a moment later.
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(o.metadata_timeout_ms);
+    const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(o.metadata_timeout_ms);
     while ((partitions_ = topic_partitions()) == 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(metadata_retry_ms));
   }

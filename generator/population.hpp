@@ -38,19 +38,19 @@ struct preference {
 /// currency on output); activity follows local hours.
 struct user_profile {
   std::uint32_t index = 0;
-  std::string id;                    ///< wire `user_id` and Kafka key, e.g. "u42"
+  std::string id; ///< wire `user_id` and Kafka key, e.g. "u42"
   segment kind = segment::regular;
-  std::uint8_t home = 0;             ///< country index
-  int second = -1;                   ///< country index visited regularly, -1 for none
-  double rate_per_day = 1;           ///< mean transactions per simulated day
-  double amount_mu = 0;              ///< log of the median amount in USD
-  double amount_sigma = 0.5;         ///< log-space spread of this user's amounts
+  std::uint8_t home = 0;               ///< country index
+  int second = -1;                     ///< country index visited regularly, -1 for none
+  double rate_per_day = 1;             ///< mean transactions per simulated day
+  double amount_mu = 0;                ///< log of the median amount in USD
+  double amount_sigma = 0.5;           ///< log-space spread of this user's amounts
   std::array<float, 24> hour_weight{}; ///< relative activity per local hour, max 1
-  double mean_hour_weight = 1;       ///< mean of hour_weight, for the arrival rate
+  double mean_hour_weight = 1;         ///< mean of hour_weight, for the arrival rate
   preference<std::uint8_t> categories; ///< category indices
   preference<payment> payments;
   preference<device> devices;
-  std::uint32_t ip_host = 0;         ///< low 24 bits of this user's home addresses
+  std::uint32_t ip_host = 0; ///< low 24 bits of this user's home addresses
 };
 
 /// What to generate.

@@ -26,9 +26,8 @@ public:
   void maybe_print(const delivery_stats& s, double elapsed, bool final = false) {
     if (!o_.out || (!final && elapsed - last_s_ < o_.interval_s))
       return;
-    const double rate = elapsed - last_s_ > 0
-                          ? static_cast<double>(s.written - last_n_) / (elapsed - last_s_)
-                          : 0;
+    const double rate =
+      elapsed - last_s_ > 0 ? static_cast<double>(s.written - last_n_) / (elapsed - last_s_) : 0;
     last_s_ = elapsed;
     last_n_ = s.written;
     std::string line = "produced " + with_thousands(s.written);

@@ -14,15 +14,15 @@ namespace rtad::gen {
 
 /// When to stop and how fast to go.
 struct produce_limits {
-  std::optional<std::uint64_t> count;  ///< messages
-  std::optional<double> duration_s;    ///< wall-clock seconds
-  double rate_per_s = 0;               ///< <= 0: as fast as the sink takes them
+  std::optional<std::uint64_t> count; ///< messages
+  std::optional<double> duration_s;   ///< wall-clock seconds
+  double rate_per_s = 0;              ///< <= 0: as fast as the sink takes them
 };
 
 /// How a run went.
 struct produce_report {
   delivery_stats delivery;
-  double seconds = 0;      ///< wall clock, finish included
+  double seconds = 0;       ///< wall clock, finish included
   bool interrupted = false; ///< stopped by the stop flag (Ctrl-C)
   /// Messages per second over the whole run.
   double rate() const { return seconds > 0 ? static_cast<double>(delivery.written) / seconds : 0; }

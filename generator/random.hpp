@@ -80,9 +80,7 @@ public:
   double lognormal(double mu, double sigma) { return std::exp(mu + sigma * normal()); }
 
   /// log-uniform in [lo, hi): as likely to fall in [1, 10) as in [10, 100).
-  double log_uniform(double lo, double hi) {
-    return std::exp(uniform(std::log(lo), std::log(hi)));
-  }
+  double log_uniform(double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); }
 
   /// Index drawn in proportion to `weights[0..n)`; weights are non-negative
   /// and not all zero.

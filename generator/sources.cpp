@@ -52,6 +52,8 @@ void file_sink::write(const message& m) {
   ++stats_.delivered; // a write error throws: it ends the run
 }
 
-void file_sink::finish() { writer_.close(); }
+void file_sink::finish() {
+  writer_.close();
+}
 
 } // namespace rtad::gen

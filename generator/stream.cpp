@@ -16,11 +16,13 @@ namespace {
 constexpr double mean_stay_length = 6.5; ///< transactions per stay in the second country
 constexpr int stay_min = 3, stay_max = 10;
 constexpr double max_total_fraction = 0.5; ///< beyond this the users are no longer themselves
-constexpr double max_catch_up = 2.0; ///< an owed kind comes at most this many times its rate
-constexpr std::int64_t max_cents = 100'000'000'000; ///< codec's absurd-amount limit, 1e9
+constexpr double max_catch_up = 2.0;       ///< an owed kind comes at most this many times its rate
+constexpr std::int64_t max_cents = 100'000'000'000;     ///< codec's absurd-amount limit, 1e9
 constexpr std::uint64_t transaction_id_stream = 0x7478; ///< keeps ids apart from user seeds
 
-std::size_t idx(event_kind k) { return static_cast<std::size_t>(k); }
+std::size_t idx(event_kind k) {
+  return static_cast<std::size_t>(k);
+}
 
 std::string text(double v) {
   char buf[32];
@@ -49,8 +51,7 @@ void validate(const stream_params& p) {
   if (p.users == 0)
     throw std::invalid_argument("users must be at least 1");
   if (!(p.time_scale > 0) || !std::isfinite(p.time_scale))
-    throw std::invalid_argument("time scale must be a positive number, got " +
-                                text(p.time_scale));
+    throw std::invalid_argument("time scale must be a positive number, got " + text(p.time_scale));
   double total = 0;
   for (auto k : injected_kinds) {
     double f = p.fractions[idx(k)];
@@ -147,7 +148,8 @@ void transaction_stream::maybe_start_surprise(user_profile& u, user_state& s, bo
       committed_[idx(k)] += static_cast<std::uint64_t>(s.new_device_remaining);
       started(k);
       return;
-    default: break;
+    default:
+      break;
     }
   }
 }
@@ -190,7 +192,8 @@ draft transaction_stream::genuine_event(std::uint32_t user) {
 
   maybe_start_fraud(user);
 
-  const auto next_country = static_cast<std::uint8_t>(s.away_remaining > 0 ? s.away_country : u.home);
+  const auto next_country =
+    static_cast<std::uint8_t>(s.away_remaining > 0 ? s.away_country : u.home);
   const auto& from = countries()[here];
   const auto& to = countries()[next_country];
   auto at = next_arrival_ms(u, s.random, params_.start_epoch_s, now_ms_, to);
@@ -237,8 +240,8 @@ void transaction_stream::fill(const draft& d, const user_profile& u) {
   tx_.currency = home.currency; // the card bills in its own currency, wherever it is used
   tx_.location = countries()[d.country].code;
   tx_.timestamp = params_.start_epoch_s +
-                  static_cast<std::int64_t>(std::floor(static_cast<double>(now_ms_) / 1000.0 /
-                                                       params_.time_scale));
+                  static_cast<std::int64_t>(
+                    std::floor(static_cast<double>(now_ms_) / 1000.0 / params_.time_scale));
   tx_.transaction_type = transaction_type(d);
   const auto m = static_cast<std::size_t>(d.category) * merchants_per_category +
                  static_cast<std::size_t>(d.merchant);
@@ -263,7 +266,7 @@ void format_transaction_id(std::uint64_t seed, std::uint64_t sequence, std::stri
   std::uint64_t state = derive_seed(seed ^ transaction_id_stream, sequence);
   std::uint64_t hi = splitmix64(state);
   std::uint64_t lo = splitmix64(state);
-  hi = (hi & ~0xf000ULL) | 0x4000ULL;                     // version 4
+  hi = (hi & ~0xf000ULL) | 0x4000ULL;                        // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; // variant 1
   out.resize(36);
   int pos = 0;

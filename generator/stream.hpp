@@ -20,7 +20,7 @@ struct stream_params {
   std::uint64_t seed = 1;
   std::size_t users = 1000;
   std::int64_t start_epoch_s = 1700000000; ///< timestamp of simulated time zero
-  double time_scale = 1;                   ///< simulated seconds per timestamp second (> 1 compresses)
+  double time_scale = 1; ///< simulated seconds per timestamp second (> 1 compresses)
   kind_fractions fractions = default_fractions(); ///< share of all messages per kind
   /// Genuine transactions a user must have made before anything is injected
   /// into their history: fraud against an account without a past tests
@@ -64,7 +64,7 @@ private:
     std::int64_t at_ms;
     std::uint64_t seq; ///< ties in time go in scheduling order: deterministic
     std::uint32_t user;
-    bool fraud;        ///< a step of the user's fraud episode, not their own arrival
+    bool fraud; ///< a step of the user's fraud episode, not their own arrival
     bool operator>(const scheduled& o) const {
       return at_ms != o.at_ms ? at_ms > o.at_ms : seq > o.seq;
     }
@@ -90,9 +90,10 @@ private:
   std::int64_t now_ms_ = 0;
   std::array<std::uint64_t, event_kind_count> by_kind_{};
   std::array<std::uint64_t, event_kind_count> committed_{}; ///< promised, not yet emitted
-  std::array<std::uint64_t, event_kind_count> last_start_{}; ///< emitted() when the last episode began
+  std::array<std::uint64_t, event_kind_count>
+    last_start_{}; ///< emitted() when the last episode began
   event_kind last_kind_ = event_kind::genuine;
-  std::vector<std::string> merchant_ids_;   ///< [category * merchants_per_category + n]
+  std::vector<std::string> merchant_ids_; ///< [category * merchants_per_category + n]
   std::vector<std::string> merchant_names_;
   transaction tx_;
 };

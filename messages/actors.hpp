@@ -81,8 +81,7 @@ using global_model_actor = caf::typed_actor<
   /// The current snapshot.
   caf::replies_to<status_atom>::with<global_snapshot>,
   /// Writes a checkpoint through the sink; answers once it is committed.
-  caf::replies_to<checkpoint_atom>::with<bool>,
-  caf::replies_to<ping_atom>::with<ping_atom>>;
+  caf::replies_to<checkpoint_atom>::with<bool>, caf::replies_to<ping_atom>::with<ping_atom>>;
 
 /// Stores results, quarantined messages, checkpoints and applied labels in
 /// PostgreSQL in batches, and commits Kafka offsets in the same transaction.
@@ -105,8 +104,7 @@ using sink_actor = caf::typed_actor<
   /// Where feature rows of normal transactions go.
   caf::reacts_to<subscribe_atom, global_model_actor>,
   /// Timer: write what is buffered (also retries while PostgreSQL is away).
-  caf::reacts_to<flush_atom>,
-  caf::replies_to<ping_atom>::with<ping_atom>>;
+  caf::reacts_to<flush_atom>, caf::replies_to<ping_atom>::with<ping_atom>>;
 
 /// Reads checkpoints, stored transactions after them and unapplied labels,
 /// batching many users into one query.
@@ -114,8 +112,7 @@ using profile_store_actor = caf::typed_actor<
   /// Everything a profile needs to come back to life.
   caf::replies_to<load_atom, std::string>::with<profile_restore>,
   /// Timer: run the batched query.
-  caf::reacts_to<flush_atom>,
-  caf::replies_to<ping_atom>::with<ping_atom>>;
+  caf::reacts_to<flush_atom>, caf::replies_to<ping_atom>::with<ping_atom>>;
 
 /// Consumes the topic in the node's consumer group and feeds the shards,
 /// holding back when its credit of in-flight transactions is used up.
@@ -123,8 +120,7 @@ using source_actor = caf::typed_actor<
   /// Keeps polling (sent to itself).
   caf::reacts_to<poll_atom>,
   /// Leaves the group: drains, checkpoints, then answers and quits.
-  caf::replies_to<stop_atom>::with<bool>,
-  caf::replies_to<ping_atom>::with<ping_atom>>;
+  caf::replies_to<stop_atom>::with<bool>, caf::replies_to<ping_atom>::with<ping_atom>>;
 
 /// Listens for analyst labels (PostgreSQL LISTEN rtad_labels) and hands each
 /// to the shard of its user.
@@ -201,8 +197,8 @@ using registry_actor = caf::typed_actor<
   caf::reacts_to<admin_actor>,
   /// From the admin actor: the requests of admin_actor above, secret checked.
   caf::replies_to<join_atom, member_info, caf::actor>::with<std::vector<member_info>>,
-  caf::replies_to<heartbeat_atom, member_info, caf::actor, std::vector<member_info>>::with<
-    std::vector<member_info>>,
+  caf::replies_to<heartbeat_atom, member_info, caf::actor,
+                  std::vector<member_info>>::with<std::vector<member_info>>,
   caf::reacts_to<leave_atom, member_info>,
   caf::replies_to<members_atom>::with<std::vector<member_view>>,
   /// Timer: beat, retry connections, drop silent members.

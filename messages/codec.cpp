@@ -85,12 +85,18 @@ std::string text_problem(const std::string& s, const std::string& field, std::si
 
 const char* type_name(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "array";
-    case od::json_type::object: return "object";
-    case od::json_type::number: return "number";
-    case od::json_type::string: return "string";
-    case od::json_type::boolean: return "boolean";
-    case od::json_type::null: return "null";
+  case od::json_type::array:
+    return "array";
+  case od::json_type::object:
+    return "object";
+  case od::json_type::number:
+    return "number";
+  case od::json_type::string:
+    return "string";
+  case od::json_type::boolean:
+    return "boolean";
+  case od::json_type::null:
+    return "null";
   }
   return "value";
 }
@@ -149,21 +155,29 @@ void check_json(od::value v, int depth = 0) {
   if (depth > 32)
     return;
   switch (ok(v.type())) {
-    case od::json_type::object:
-      for (auto f : ok(v.get_object())) {
-        auto field = ok(std::move(f));
-        ok(field.unescaped_key());
-        check_json(field.value(), depth + 1);
-      }
-      break;
-    case od::json_type::array:
-      for (auto e : ok(v.get_array()))
-        check_json(ok(std::move(e)), depth + 1);
-      break;
-    case od::json_type::number: number_of(v); break;
-    case od::json_type::string: ok(v.get_string()); break;
-    case od::json_type::boolean: ok(v.get_bool()); break;
-    case od::json_type::null: is_null(v, od::json_type::null); break;
+  case od::json_type::object:
+    for (auto f : ok(v.get_object())) {
+      auto field = ok(std::move(f));
+      ok(field.unescaped_key());
+      check_json(field.value(), depth + 1);
+    }
+    break;
+  case od::json_type::array:
+    for (auto e : ok(v.get_array()))
+      check_json(ok(std::move(e)), depth + 1);
+    break;
+  case od::json_type::number:
+    number_of(v);
+    break;
+  case od::json_type::string:
+    ok(v.get_string());
+    break;
+  case od::json_type::boolean:
+    ok(v.get_bool());
+    break;
+  case od::json_type::null:
+    is_null(v, od::json_type::null);
+    break;
   }
 }
 
@@ -309,8 +323,18 @@ transaction decode(std::string_view bytes, const decode_options& options) {
   local.padded.resize(bytes.size() + simdjson::SIMDJSON_PADDING, ' ');
   transaction t;
   enum field_slot {
-    f_transaction_id, f_user_id, f_amount, f_currency, f_location, f_timestamp,
-    f_transaction_type, f_merchant, f_payment_method, f_device_info, f_anomalous, f_fraud_type,
+    f_transaction_id,
+    f_user_id,
+    f_amount,
+    f_currency,
+    f_location,
+    f_timestamp,
+    f_transaction_type,
+    f_merchant,
+    f_payment_method,
+    f_device_info,
+    f_anomalous,
+    f_fraud_type,
     f_count
   };
   std::array<slot, f_count> slots;
@@ -326,14 +350,22 @@ transaction decode(std::string_view bytes, const decode_options& options) {
     if (root_type != od::json_type::object) {
       // Read to its end first: what is not JSON is refused as such.
       switch (root_type) {
-        case od::json_type::array: check_json(ok(doc.get_value())); break;
-        case od::json_type::number: ok(doc.get_number()); break;
-        case od::json_type::string: ok(doc.get_string()); break;
-        case od::json_type::boolean: ok(doc.get_bool()); break;
-        default:
-          if (!ok(doc.is_null()))
-            throw not_json{};
-          break;
+      case od::json_type::array:
+        check_json(ok(doc.get_value()));
+        break;
+      case od::json_type::number:
+        ok(doc.get_number());
+        break;
+      case od::json_type::string:
+        ok(doc.get_string());
+        break;
+      case od::json_type::boolean:
+        ok(doc.get_bool());
+        break;
+      default:
+        if (!ok(doc.is_null()))
+          throw not_json{};
+        break;
       }
       must_end(doc);
       throw reject{std::string("expected a JSON object, got ") + type_name(root_type)};
@@ -415,10 +447,10 @@ transaction decode(std::string_view bytes, const decode_options& options) {
   // timestamp far ahead is a broken producer (and would ask for its day's
   // partition). Old ones stay bounded by min_timestamp.
   if (options.now > 0 && t.timestamp > options.now + options.max_future_s)
-    throw reject{"timestamp " + shown(seconds_written) + " is " +
-                 std::to_string(t.timestamp - options.now) +
-                 " s ahead of the node's clock (input.max_future_s = " +
-                 std::to_string(options.max_future_s) + ")"};
+    throw reject{
+      "timestamp " + shown(seconds_written) + " is " + std::to_string(t.timestamp - options.now) +
+      " s ahead of the node's clock (input.max_future_s = " + std::to_string(options.max_future_s) +
+      ")"};
   check(slots[f_transaction_type], "transaction_type");
   check(slots[f_merchant], "merchant");
   check(merchant[0], "merchant.merchant_id");
@@ -461,7 +493,8 @@ std::string encode_transaction(const transaction& t) {
          {"timestamp", t.timestamp},
          {"transaction_type", t.transaction_type},
          {"merchant",
-          {{"merchant_id", t.merchant_id}, {"name", t.merchant_name},
+          {{"merchant_id", t.merchant_id},
+           {"name", t.merchant_name},
            {"category", t.merchant_category}}},
          {"payment_method", t.payment_method},
          {"device_info", {{"type", t.device_type}, {"ip_address", t.ip_address}}}};

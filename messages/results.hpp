@@ -35,8 +35,8 @@ struct scored_transaction {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, scored_transaction& x) {
   return f(x.txn, x.score, x.threshold, x.user_score, x.global_score, x.user_weight, x.anomalous,
-           x.risk, x.model_used, x.explanation, x.detection_features, x.features,
-           x.feature_count, x.duplicate);
+           x.risk, x.model_used, x.explanation, x.detection_features, x.features, x.feature_count,
+           x.duplicate);
 }
 
 /// A message that could not be accepted: kept with its bytes and the reason.
@@ -84,9 +84,9 @@ struct profile_checkpoint {
   std::int32_t trees = 0;
   double threshold = 0;
   bool frozen = false;
-  std::int64_t last_retrain = 0;          ///< epoch seconds (transaction time)
-  std::int64_t last_transaction_at = 0;   ///< epoch seconds
-  std::int32_t learned_partition = -1;    ///< Kafka position of the newest transaction learned
+  std::int64_t last_retrain = 0;        ///< epoch seconds (transaction time)
+  std::int64_t last_transaction_at = 0; ///< epoch seconds
+  std::int32_t learned_partition = -1;  ///< Kafka position of the newest transaction learned
   std::int64_t learned_offset = -1;
 };
 
@@ -179,7 +179,7 @@ typename Inspector::result_type inspect(Inspector& f, global_checkpoint& x) {
 struct profile_info {
   std::string user_id;
   std::string node;
-  bool active = false;                  ///< in memory on that node
+  bool active = false; ///< in memory on that node
   std::int32_t history_size = 0;
   std::int32_t training_rows = 0;
   std::uint64_t model_version = 0;
@@ -248,7 +248,7 @@ typename Inspector::result_type inspect(Inspector& f, member_info& x) {
 /// A member as one node's registry sees it (rtad admin members).
 struct member_view {
   member_info info;
-  std::string state;          ///< self, alive, suspect (connection lost, not yet timed out)
+  std::string state;              ///< self, alive, suspect (connection lost, not yet timed out)
   std::int64_t last_heard_ms = 0; ///< since the last heartbeat from it; 0 for self
 };
 

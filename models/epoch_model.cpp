@@ -13,7 +13,7 @@ constexpr std::int64_t complete_all = std::numeric_limits<std::int64_t>::max();
 } // namespace
 
 epoch_model::epoch_model(global_model model, std::size_t population_rows)
-  : model_(std::move(model)), window_(population_rows) {
+    : model_(std::move(model)), window_(population_rows) {
   if (model_.dims() > max_dims)
     throw std::invalid_argument("epoch_model: too many features");
 }

@@ -71,7 +71,9 @@ struct epoch_plan {
 
 /// The epoch whose closing model scores a transaction of `epoch` (the gap
 /// lets partitions go on while the previous epoch is being stored).
-constexpr std::int64_t scoring_epoch(std::int64_t epoch) { return epoch - 2; }
+constexpr std::int64_t scoring_epoch(std::int64_t epoch) {
+  return epoch - 2;
+}
 
 /// The plan of `model.epoch_offsets` and `model.epoch_seconds`.
 inline epoch_plan epoch_plan_of(std::int64_t most, std::int64_t seconds) {
@@ -168,8 +170,8 @@ public:
 
 private:
   struct progress {
-    std::int64_t watermark = -1; ///< -1: not started
-    std::int64_t idle_at = -1;   ///< end of the log when last seen there
+    std::int64_t watermark = -1;                 ///< -1: not started
+    std::int64_t idle_at = -1;                   ///< end of the log when last seen there
     std::map<std::int64_t, std::int64_t> starts; ///< offset -> the epoch it begins
     /// The epoch of `offset` as far as the reader told (base_epoch: unknown).
     std::int64_t epoch_at(std::int64_t offset) const {
@@ -220,7 +222,9 @@ public:
     return it == by_epoch_.begin() ? &it->second : &std::prev(it)->second;
   }
   /// The newest snapshot; null before the first.
-  const Snapshot* newest() const { return by_epoch_.empty() ? nullptr : &by_epoch_.rbegin()->second; }
+  const Snapshot* newest() const {
+    return by_epoch_.empty() ? nullptr : &by_epoch_.rbegin()->second;
+  }
 
 private:
   std::map<std::int64_t, Snapshot> by_epoch_;

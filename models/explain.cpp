@@ -98,60 +98,71 @@ reason describe(std::size_t f, const user_model& m, const txn_input& t, const us
       r.text += " (usual " + r.usual + ")";
   };
   switch (f) {
-    case f_log_amount:
-    case f_amount_vs_usual:
-      r.feature = "amount";
-      r.seen = format_amount(t.amount);
-      if (h.size() == 0) {
-        r.usual = "none yet";
-        r.text = "amount " + r.seen + " from a new user";
-      } else {
-        r.usual = format_amount(h.amount_percentile(usual_low_percentile)) + "–" +
-                  format_amount(h.amount_percentile(usual_high_percentile));
-        r.text = "amount " + r.seen + " vs usual " + r.usual;
-      }
-      break;
-    case f_hour_sin:
-    case f_hour_cos:
-      r.feature = "hour";
-      r.seen = hhmm(t.timestamp) + " UTC";
-      r.usual = usual_hours(h);
-      r.text = "at " + r.seen + " vs usual " + r.usual;
-      break;
-    case f_spend_ratio: {
-      auto rate = h.spend(t);
-      r.feature = "spend";
-      r.seen = format_amount(rate.recent);
-      r.usual = format_amount(rate.usual);
-      r.text = "spent " + r.seen + " in 6 hours vs usual " + r.usual;
-      break;
+  case f_log_amount:
+  case f_amount_vs_usual:
+    r.feature = "amount";
+    r.seen = format_amount(t.amount);
+    if (h.size() == 0) {
+      r.usual = "none yet";
+      r.text = "amount " + r.seen + " from a new user";
+    } else {
+      r.usual = format_amount(h.amount_percentile(usual_low_percentile)) + "–" +
+                format_amount(h.amount_percentile(usual_high_percentile));
+      r.text = "amount " + r.seen + " vs usual " + r.usual;
     }
-    case f_log_gap:
-      r.seen = duration(std::expm1(static_cast<double>(x[f_log_gap])));
-      r.text = r.seen + " after the previous transaction";
-      break;
-    case f_tx_last_hour:
-      r.seen = fmt("%.0f", x[f_tx_last_hour]);
-      r.text = r.seen + " transactions in the hour before";
-      break;
-    case f_novelty_country: novelty(field::country); break;
-    case f_novelty_category: novelty(field::category); break;
-    case f_novelty_payment: novelty(field::payment_method); break;
-    case f_novelty_device: novelty(field::device_type); break;
-    case f_novelty_type: novelty(field::transaction_type); break;
-    case f_travel: {
-      const auto* at = h.last_position();
-      std::string from = at ? std::string(at->country.data()) : "?";
-      double gap = at ? std::max(0.0, static_cast<double>(t.timestamp - at->timestamp)) : 0;
-      r.seen = fmt("%.0f km/h", std::expm1(static_cast<double>(x[f_travel])));
-      r.text = from + "→" + std::string(t.country) + " in " + duration(gap) + " (" + r.seen + ")";
-      break;
-    }
-    case f_log_history:
-      r.seen = std::to_string(h.size());
-      r.text = "little history (" + r.seen + " transactions)";
-      break;
-    default: break;
+    break;
+  case f_hour_sin:
+  case f_hour_cos:
+    r.feature = "hour";
+    r.seen = hhmm(t.timestamp) + " UTC";
+    r.usual = usual_hours(h);
+    r.text = "at " + r.seen + " vs usual " + r.usual;
+    break;
+  case f_spend_ratio: {
+    auto rate = h.spend(t);
+    r.feature = "spend";
+    r.seen = format_amount(rate.recent);
+    r.usual = format_amount(rate.usual);
+    r.text = "spent " + r.seen + " in 6 hours vs usual " + r.usual;
+    break;
+  }
+  case f_log_gap:
+    r.seen = duration(std::expm1(static_cast<double>(x[f_log_gap])));
+    r.text = r.seen + " after the previous transaction";
+    break;
+  case f_tx_last_hour:
+    r.seen = fmt("%.0f", x[f_tx_last_hour]);
+    r.text = r.seen + " transactions in the hour before";
+    break;
+  case f_novelty_country:
+    novelty(field::country);
+    break;
+  case f_novelty_category:
+    novelty(field::category);
+    break;
+  case f_novelty_payment:
+    novelty(field::payment_method);
+    break;
+  case f_novelty_device:
+    novelty(field::device_type);
+    break;
+  case f_novelty_type:
+    novelty(field::transaction_type);
+    break;
+  case f_travel: {
+    const auto* at = h.last_position();
+    std::string from = at ? std::string(at->country.data()) : "?";
+    double gap = at ? std::max(0.0, static_cast<double>(t.timestamp - at->timestamp)) : 0;
+    r.seen = fmt("%.0f km/h", std::expm1(static_cast<double>(x[f_travel])));
+    r.text = from + "→" + std::string(t.country) + " in " + duration(gap) + " (" + r.seen + ")";
+    break;
+  }
+  case f_log_history:
+    r.seen = std::to_string(h.size());
+    r.text = "little history (" + r.seen + " transactions)";
+    break;
+  default:
+    break;
   }
   return r;
 }
@@ -216,11 +227,20 @@ explanation explain(const user_model& model, const isolation_forest* global, con
   if (v.calibrated) {
     auto e = v.ranks.strongest();
     switch (e) {
-      case evidence::amount: tail_feature = f_amount_vs_usual; break;
-      case evidence::category: tail_feature = f_novelty_category; break;
-      case evidence::travel: tail_feature = f_travel; break;
-      case evidence::spend: tail_feature = f_spend_ratio; break;
-      case evidence::forest: break;
+    case evidence::amount:
+      tail_feature = f_amount_vs_usual;
+      break;
+    case evidence::category:
+      tail_feature = f_novelty_category;
+      break;
+    case evidence::travel:
+      tail_feature = f_travel;
+      break;
+    case evidence::spend:
+      tail_feature = f_spend_ratio;
+      break;
+    case evidence::forest:
+      break;
     }
     tail_rank = v.ranks.rank(e);
   }
@@ -253,27 +273,27 @@ explanation explain_standard(const isolation_forest& forest, const txn_input& t,
     reason r;
     r.weight = a[f];
     switch (f) {
-      case s_log_amount:
-        r.feature = "amount";
-        r.seen = format_amount(t.amount);
-        r.text = "amount " + r.seen;
-        break;
-      case s_hour_sin:
-      case s_hour_cos:
-        r.feature = "hour";
-        r.seen = hhmm(t.timestamp) + " UTC";
-        r.text = "at " + r.seen;
-        break;
-      case s_weekday:
-        r.feature = "weekday";
-        r.text = "on this weekday";
-        break;
-      default: {
-        auto fd = static_cast<field>(f - s_country_code);
-        r.feature = std::string(field_name(fd));
-        r.seen = std::string(field_value(t, fd));
-        r.text = r.feature + " " + r.seen;
-      }
+    case s_log_amount:
+      r.feature = "amount";
+      r.seen = format_amount(t.amount);
+      r.text = "amount " + r.seen;
+      break;
+    case s_hour_sin:
+    case s_hour_cos:
+      r.feature = "hour";
+      r.seen = hhmm(t.timestamp) + " UTC";
+      r.text = "at " + r.seen;
+      break;
+    case s_weekday:
+      r.feature = "weekday";
+      r.text = "on this weekday";
+      break;
+    default: {
+      auto fd = static_cast<field>(f - s_country_code);
+      r.feature = std::string(field_name(fd));
+      r.seen = std::string(field_value(t, fd));
+      r.text = r.feature + " " + r.seen;
+    }
     }
     all.push_back(std::move(r));
   }

@@ -14,11 +14,12 @@ namespace {
 constexpr double seconds_per_hour = 3600;
 constexpr double seconds_per_day = 86400;
 constexpr double two_pi = 6.283185307179586;
-constexpr double first_gap_s = 30 * seconds_per_day;  // gap assumed before a user's first transaction
-constexpr double min_travel_gap_s = 60;               // avoids infinite speeds
-constexpr double max_plausible_kmh = 1000;            // faster than any airliner, door to door
+constexpr double first_gap_s =
+  30 * seconds_per_day;                    // gap assumed before a user's first transaction
+constexpr double min_travel_gap_s = 60;    // avoids infinite speeds
+constexpr double max_plausible_kmh = 1000; // faster than any airliner, door to door
 constexpr double mad_to_sigma = 1.4826;
-constexpr double min_log_mad = 0.05;                  // ~5 % amount spread: no user is that regular
+constexpr double min_log_mad = 0.05; // ~5 % amount spread: no user is that regular
 // Few transactions say little about a user's spread: it is shrunk towards a
 // wide prior, as if `prior_weight_txns` transactions had that spread.
 constexpr double prior_log_sd = 1.0;
@@ -26,12 +27,12 @@ constexpr double prior_weight_txns = 10;
 // Everyday amounts stay within a few sigmas; only what lies beyond this counts,
 // so the forests see zero for nearly every transaction and isolate the rest.
 constexpr double amount_dead_zone_sd = 2;
-constexpr double amount_saturation_sd = 3;            // sigmas beyond the dead zone that give 1
-constexpr double amount_z_limit = 50;                 // keeps f_amount_z finite in half precision
+constexpr double amount_saturation_sd = 3; // sigmas beyond the dead zone that give 1
+constexpr double amount_z_limit = 50;      // keeps f_amount_z finite in half precision
 // Novelty against a short history is weak evidence: scaled by n / (n + this)
 // (0 for a user's first transaction, when everything is new).
 constexpr double novelty_shrink_txns = 5;
-constexpr std::int64_t epoch_monday_offset_days = 3;  // 1970-01-01 was a Thursday
+constexpr std::int64_t epoch_monday_offset_days = 3; // 1970-01-01 was a Thursday
 // Spend velocity: what the user spent in this span against what they usually
 // spend in as long. Stolen cards are drained in hours; a span of a few hours
 // catches a burst without counting a whole day's ordinary shopping.
@@ -88,38 +89,48 @@ std::optional<double> travel_kmh(const user_history::recent* from, std::int64_t 
 
 std::string_view field_name(field f) {
   switch (f) {
-    case field::country: return "country";
-    case field::category: return "merchant category";
-    case field::payment_method: return "payment method";
-    case field::device_type: return "device";
-    case field::transaction_type: return "transaction type";
+  case field::country:
+    return "country";
+  case field::category:
+    return "merchant category";
+  case field::payment_method:
+    return "payment method";
+  case field::device_type:
+    return "device";
+  case field::transaction_type:
+    return "transaction type";
   }
   return "?";
 }
 
 std::string_view field_value(const txn_input& t, field f) {
   switch (f) {
-    case field::country: return t.country;
-    case field::category: return t.category;
-    case field::payment_method: return t.payment_method;
-    case field::device_type: return t.device_type;
-    case field::transaction_type: return t.transaction_type;
+  case field::country:
+    return t.country;
+  case field::category:
+    return t.category;
+  case field::payment_method:
+    return t.payment_method;
+  case field::device_type:
+    return t.device_type;
+  case field::transaction_type:
+    return t.transaction_type;
   }
   return {};
 }
 
 std::string_view user_feature_name(std::size_t f) {
   static constexpr std::array<std::string_view, user_feature_count> names{
-    "log_amount",       "amount_vs_usual",  "hour_sin",        "hour_cos",
-    "spend_ratio",      "log_gap",          "tx_last_hour",    "novelty_country",
-    "novelty_category", "novelty_payment",  "novelty_device",  "novelty_type",
-    "travel",           "log_history",      "amount_z",        "category_rarity"};
+    "log_amount",       "amount_vs_usual", "hour_sin",       "hour_cos",
+    "spend_ratio",      "log_gap",         "tx_last_hour",   "novelty_country",
+    "novelty_category", "novelty_payment", "novelty_device", "novelty_type",
+    "travel",           "log_history",     "amount_z",       "category_rarity"};
   return f < names.size() ? names[f] : "?";
 }
 
 std::string_view standard_feature_name(std::size_t f) {
   static constexpr std::array<std::string_view, standard_feature_count> names{
-    "log_amount", "hour_sin", "hour_cos", "weekday", "country_code",
+    "log_amount",    "hour_sin",     "hour_cos",    "weekday",  "country_code",
     "category_code", "payment_code", "device_code", "type_code"};
   return f < names.size() ? names[f] : "?";
 }
@@ -131,13 +142,21 @@ std::vector<std::pair<float, float>> user_feature_domains() {
   // evidence for the tail ranks only, as amount z is.
   constexpr std::pair<float, float> left_out{1.0f, 0.0f};
   return {{0.0f, 21.0f}, // log(1 + 1e9)
-          {-1.0f, 1.0f}, left_out,      left_out,      left_out,
+          {-1.0f, 1.0f},
+          left_out,
+          left_out,
+          left_out,
           {0.0f, 20.0f}, // log(1 + 15 years)
           {0.0f, static_cast<float>(user_history::recent_capacity)},
-          {0.0f, 1.0f},  {0.0f, 1.0f},  {0.0f, 1.0f},  {0.0f, 1.0f}, {0.0f, 1.0f},
+          {0.0f, 1.0f},
+          {0.0f, 1.0f},
+          {0.0f, 1.0f},
+          {0.0f, 1.0f},
+          {0.0f, 1.0f},
           {0.0f, 13.0f}, // log(1 + 400,000 km/h)
           {0.0f, 11.0f}, // log(1 + 65,536 transactions)
-          left_out,      left_out}; // evidence for the tail ranks only
+          left_out,
+          left_out}; // evidence for the tail ranks only
 }
 
 std::vector<std::pair<float, float>> standard_feature_domains() {
@@ -243,7 +262,8 @@ void user_history::refresh_amount_stats() const {
 user_history::spend_rate user_history::spend(const txn_input& t) const {
   double recent = t.amount;
   for (auto it = window_.rbegin();
-       it != window_.rend() && static_cast<double>(t.timestamp - it->timestamp) < spend_span_s; ++it)
+       it != window_.rend() && static_cast<double>(t.timestamp - it->timestamp) < spend_span_s;
+       ++it)
     recent += it->amount;
   double history_s =
     window_.empty() ? 0.0 : static_cast<double>(t.timestamp - window_.front().timestamp);
@@ -287,14 +307,13 @@ user_features user_history::features(const txn_input& t,
   }
   x[f_log_gap] = static_cast<float>(std::log1p(gap));
   x[f_tx_last_hour] = static_cast<float>(last_hour);
-  const std::array<user_feature, field_count> novelty{f_novelty_country, f_novelty_category,
-                                                      f_novelty_payment, f_novelty_device,
-                                                      f_novelty_type};
+  const std::array<user_feature, field_count> novelty{
+    f_novelty_country, f_novelty_category, f_novelty_payment, f_novelty_device, f_novelty_type};
   for (std::size_t i = 0; i < field_count; ++i) {
     auto f = static_cast<field>(i);
     auto n = static_cast<double>(window_.size());
-    x[novelty[i]] = static_cast<float>(rarity(count_of(f, field_value(t, f)), window_.size()) *
-                                       n / (n + novelty_shrink_txns));
+    x[novelty[i]] = static_cast<float>(rarity(count_of(f, field_value(t, f)), window_.size()) * n /
+                                       (n + novelty_shrink_txns));
   }
   x[f_log_history] = static_cast<float>(std::log1p(static_cast<double>(window_.size())));
   if (population)

@@ -25,7 +25,13 @@ struct txn_input {
 };
 
 /// The categorical fields whose novelty the models measure.
-enum class field : std::uint8_t { country, category, payment_method, device_type, transaction_type };
+enum class field : std::uint8_t {
+  country,
+  category,
+  payment_method,
+  device_type,
+  transaction_type
+};
 inline constexpr std::size_t field_count = 5;
 std::string_view field_name(field f);
 std::string_view field_value(const txn_input& t, field f);
@@ -33,26 +39,26 @@ std::string_view field_value(const txn_input& t, field f);
 /// Features relative to the user's own history (enhanced mode; the user's
 /// forest and the global forest both use them).
 enum user_feature : std::uint8_t {
-  f_log_amount,       ///< log(1 + amount)
-  f_amount_vs_usual,  ///< robust z of log amount (median/MAD, shrunk to a prior for short
-                      ///< histories) beyond +-2 sigma, scaled to [-1, 1]; 0 for everyday amounts
-  f_hour_sin,         ///< hour of day on the circle (explanations only, not in the forests)
+  f_log_amount,      ///< log(1 + amount)
+  f_amount_vs_usual, ///< robust z of log amount (median/MAD, shrunk to a prior for short
+                     ///< histories) beyond +-2 sigma, scaled to [-1, 1]; 0 for everyday amounts
+  f_hour_sin,        ///< hour of day on the circle (explanations only, not in the forests)
   f_hour_cos,
-  f_spend_ratio,      ///< log(1 + the user's spend in the last 6 hours, this one included, over
-                      ///< their usual spend in 6 hours); in the slot weekday had, which only
-                      ///< explanations used, so stored training rows stay readable
-  f_log_gap,          ///< log(1 + seconds since the previous transaction)
-  f_tx_last_hour,     ///< transactions of the user in the hour before
-  f_novelty_country,  ///< 0 = the user's usual value .. 1 = never seen in the window (x n/(n+5))
+  f_spend_ratio,     ///< log(1 + the user's spend in the last 6 hours, this one included, over
+                     ///< their usual spend in 6 hours); in the slot weekday had, which only
+                     ///< explanations used, so stored training rows stay readable
+  f_log_gap,         ///< log(1 + seconds since the previous transaction)
+  f_tx_last_hour,    ///< transactions of the user in the hour before
+  f_novelty_country, ///< 0 = the user's usual value .. 1 = never seen in the window (x n/(n+5))
   f_novelty_category,
   f_novelty_payment,
   f_novelty_device,
   f_novelty_type,
-  f_travel,           ///< log(1 + km/h) implied by a change of country since the previous transaction
-  f_log_history,      ///< log(1 + transactions in the window): lets the global forest tell new users apart
+  f_travel,      ///< log(1 + km/h) implied by a change of country since the previous transaction
+  f_log_history, ///< log(1 + transactions in the window): new users look new
   // Evidence for the population tail ranks (population.hpp), left out of the forests:
-  f_amount_z,         ///< the robust z of f_amount_vs_usual, unscaled (clamped to +-50)
-  f_category_rarity,  ///< novelty of the category for the user x its rarity in the population
+  f_amount_z,        ///< the robust z of f_amount_vs_usual, unscaled (clamped to +-50)
+  f_category_rarity, ///< novelty of the category for the user x its rarity in the population
   user_feature_count
 };
 using user_features = std::array<float, user_feature_count>;
@@ -66,7 +72,7 @@ enum standard_feature : std::uint8_t {
   s_hour_sin,
   s_hour_cos,
   s_weekday,
-  s_country_code,  ///< label encoding: a stable hash of the value in [0, 1)
+  s_country_code, ///< label encoding: a stable hash of the value in [0, 1)
   s_category_code,
   s_payment_code,
   s_device_code,
@@ -130,7 +136,8 @@ public:
 
   /// Features of `t` against the history as it is now; `population` (may be
   /// null) tells how rare its category is among all users.
-  user_features features(const txn_input& t, const population_reference* population = nullptr) const;
+  user_features features(const txn_input& t,
+                         const population_reference* population = nullptr) const;
 
   /// Records `t` as recent (every transaction, also the flagged ones).
   void observe(const txn_input& t);

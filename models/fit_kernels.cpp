@@ -109,7 +109,8 @@ avx512_partition(const float* values, const std::uint32_t* rows, std::size_t n, 
   for (std::size_t i = 0; i < n; i += 16) {
     auto m = group_mask(n - i);
     __m512i idx = _mm512_maskz_loadu_epi32(m, rows + i);
-    __mmask16 left = _mm512_mask_cmp_ps_mask(m, _mm512_maskz_loadu_ps(m, values + i), s, _CMP_LT_OQ);
+    __mmask16 left =
+      _mm512_mask_cmp_ps_mask(m, _mm512_maskz_loadu_ps(m, values + i), s, _CMP_LT_OQ);
     __mmask16 right = static_cast<__mmask16>(m & ~left);
     auto nl = static_cast<unsigned>(__builtin_popcount(left));
     auto nr = static_cast<unsigned>(__builtin_popcount(right));
@@ -149,7 +150,9 @@ std::atomic<const fit_kernels*>& selected() {
 
 } // namespace
 
-const fit_kernels& fit_kernels::portable() { return portable_kernels; }
+const fit_kernels& fit_kernels::portable() {
+  return portable_kernels;
+}
 
 const fit_kernels* fit_kernels::avx512() {
 #ifdef RTAD_HAVE_AVX512_KERNELS
@@ -160,8 +163,12 @@ const fit_kernels* fit_kernels::avx512() {
 #endif
 }
 
-const fit_kernels& fit_kernels::active() { return *selected().load(std::memory_order_relaxed); }
+const fit_kernels& fit_kernels::active() {
+  return *selected().load(std::memory_order_relaxed);
+}
 
-void fit_kernels::select(const fit_kernels& k) { selected().store(&k, std::memory_order_relaxed); }
+void fit_kernels::select(const fit_kernels& k) {
+  selected().store(&k, std::memory_order_relaxed);
+}
 
 } // namespace rtad::models

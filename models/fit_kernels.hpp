@@ -17,8 +17,7 @@ struct fit_kernels {
   /// Smallest and largest `column[rows[i]]`, i < n (n >= 1, finite values);
   /// also copies the values to `values[i]` for the partition that follows.
   /// `values` has room for max(n, 8): a few rows are read without a branch.
-  range (*range_of)(const float* column, const std::uint32_t* rows, std::size_t n,
-                    float* values);
+  range (*range_of)(const float* column, const std::uint32_t* rows, std::size_t n, float* values);
   /// Writes the rows with `values[i] < split` to `out[left...]` and the
   /// others to `out[...right_end)`, growing from either end; returns where
   /// the left rows end (= where the right rows begin).

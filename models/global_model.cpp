@@ -7,11 +7,8 @@ namespace rtad::models {
 
 global_model::global_model(std::size_t dims, forest_params p, std::size_t window,
                            std::size_t refit_every, std::vector<std::pair<float, float>> domains)
-  : dims_(dims),
-    window_(window),
-    refit_every_(std::max<std::size_t>(1, refit_every)),
-    forest_(dims, p),
-    ring_(window * dims) {
+    : dims_(dims), window_(window), refit_every_(std::max<std::size_t>(1, refit_every)),
+      forest_(dims, p), ring_(window * dims) {
   if (window < 2)
     throw std::invalid_argument("global_model: window must hold at least 2 rows");
   forest_.set_domains(std::move(domains));
@@ -24,8 +21,8 @@ bool global_model::observe(const float* row) {
   ++since_refit_;
   // The first forest comes early, on fewer rows than a tree samples later:
   // until it exists nothing can be calibrated, so nothing is flagged.
-  auto first_fit_rows = std::min({window_, first_fit_max_rows,
-                                  static_cast<std::size_t>(forest_.params().sample_size)});
+  auto first_fit_rows =
+    std::min({window_, first_fit_max_rows, static_cast<std::size_t>(forest_.params().sample_size)});
   if (!forest_.trained()) {
     if (filled_ < first_fit_rows)
       return false;

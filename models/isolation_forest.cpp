@@ -104,10 +104,9 @@ double average_path_length(std::size_t n) {
 }
 
 isolation_forest::isolation_forest(std::size_t dims, forest_params params)
-  : dims_(dims), params_(params), rng_(params.seed) {
+    : dims_(dims), params_(params), rng_(params.seed) {
   if (dims == 0 || dims > max_dims)
-    throw std::invalid_argument("isolation_forest: dims must be in 1.." +
-                                std::to_string(max_dims));
+    throw std::invalid_argument("isolation_forest: dims must be in 1.." + std::to_string(max_dims));
   if (params.trees < 1)
     throw std::invalid_argument("isolation_forest: trees must be at least 1");
   if (params.sample_size < 2)
@@ -115,7 +114,9 @@ isolation_forest::isolation_forest(std::size_t dims, forest_params params)
   tree_start_.assign(static_cast<std::size_t>(params.trees) + 1, 0);
 }
 
-std::uint64_t isolation_forest::next_random() { return splitmix64(rng_); }
+std::uint64_t isolation_forest::next_random() {
+  return splitmix64(rng_);
+}
 
 std::size_t isolation_forest::next_below(std::size_t n) {
   // Lemire's multiply-shift instead of `%`: a 64-bit division costs tens of
@@ -128,7 +129,9 @@ double isolation_forest::next_unit() {
   return static_cast<double>(next_random() >> 11) * 0x1.0p-53;
 }
 
-void isolation_forest::fit(matrix_view data) { refit_trees(0, tree_count(), data); }
+void isolation_forest::fit(matrix_view data) {
+  refit_trees(0, tree_count(), data);
+}
 
 void isolation_forest::refit_trees(std::size_t first, std::size_t count, matrix_view data) {
   if (data.dims != dims_)
@@ -252,8 +255,7 @@ void isolation_forest::build_tree(build_scratch& s) {
     if (k + 1 < psi_)
       std::swap(sample[k + 1], sample[k + 1 + below(r & 0xffffffffu, n - k - 1)]);
   }
-  std::copy(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(psi_),
-            s.rows[0].begin());
+  std::copy(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(psi_), s.rows[0].begin());
   // Depth first, left before right, as a recursion would go, but a loop
   // over a stack of right children instead of a call per node (a user tree
   // has ~34 of them).
@@ -349,8 +351,9 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
       split = to_half_precision(split);
       if (split <= lo_v || split > hi_v) {
         auto bits = half_bits(lo_v);
-        split = from_half_bits(lo_v >= 0 ? static_cast<std::uint16_t>(bits + 1)
-                                         : static_cast<std::uint16_t>(bits == 0x8000u ? 1 : bits - 1));
+        split =
+          from_half_bits(lo_v >= 0 ? static_cast<std::uint16_t>(bits + 1)
+                                   : static_cast<std::uint16_t>(bits == 0x8000u ? 1 : bits - 1));
       }
     }
     if (!empty_side && split <= lo_v)
@@ -367,9 +370,8 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
       // Into the other buffer, left rows from the front and right rows from
       // the back; nothing is copied back (the children read that buffer).
       child_buffer = 1 - buffer;
-      left_end = right_begin =
-        s.kernels->partition(s.values.data(), rows, size, split, s.rows[child_buffer].data(),
-                             begin, end);
+      left_end = right_begin = s.kernels->partition(s.values.data(), rows, size, split,
+                                                    s.rows[child_buffer].data(), begin, end);
     }
     auto child = used;
     used += 2;
@@ -496,7 +498,9 @@ std::vector<double> isolation_forest::path_attribution(const float* row) const {
   return credit;
 }
 
-std::size_t isolation_forest::node_count() const { return nodes_.size(); }
+std::size_t isolation_forest::node_count() const {
+  return nodes_.size();
+}
 
 std::size_t isolation_forest::memory_bytes() const {
   return nodes_.capacity() * sizeof(node) + sizes_.capacity() * sizeof(std::uint16_t) +

@@ -111,21 +111,22 @@ private:
   };
   /// Buffers one refit reuses for all its trees.
   struct build_scratch {
-    const float* data = nullptr;      ///< the rows, row-major
+    const float* data = nullptr;       ///< the rows, row-major
     std::vector<std::uint32_t> sample; ///< offsets of all rows, shuffled in part per tree
-    std::vector<std::uint32_t> rows[2]; ///< a tree's sample (row offsets), partitioned back and forth
-    std::vector<float> values;        ///< the rows' values of the feature last scanned
-    std::vector<pending_node> pending; ///< nodes still to build, a stack
-    std::vector<node> tree;           ///< the tree being built, room for the largest
-    std::vector<std::uint16_t> sizes; ///< points under each node of `tree`
-    std::vector<node> built;          ///< the trees built so far, one after another
+    std::vector<std::uint32_t>
+      rows[2];                 ///< a tree's sample (row offsets), partitioned back and forth
+    std::vector<float> values; ///< the rows' values of the feature last scanned
+    std::vector<pending_node> pending;      ///< nodes still to build, a stack
+    std::vector<node> tree;                 ///< the tree being built, room for the largest
+    std::vector<std::uint16_t> sizes;       ///< points under each node of `tree`
+    std::vector<node> built;                ///< the trees built so far, one after another
     std::vector<std::uint16_t> built_sizes; ///< their nodes' sizes
     std::vector<std::uint32_t> built_start; ///< where each begins in `built`
-    std::vector<std::uint16_t> usable; ///< features not left out by their domain
-    std::uint64_t with_domain = 0;     ///< bit f: feature f has a domain to split in
-    std::uint64_t constant = 0;        ///< bit f: feature f is constant in all the data
-    std::vector<double> leaf_length;   ///< c(n) for n = 0..psi
-    const fit_kernels* kernels = nullptr; ///< the row loops
+    std::vector<std::uint16_t> usable;      ///< features not left out by their domain
+    std::uint64_t with_domain = 0;          ///< bit f: feature f has a domain to split in
+    std::uint64_t constant = 0;             ///< bit f: feature f is constant in all the data
+    std::vector<double> leaf_length;        ///< c(n) for n = 0..psi
+    const fit_kernels* kernels = nullptr;   ///< the row loops
     /// Feature f of the row at offset o is column(f)[o].
     const float* column(std::size_t f) const { return data + f; }
   };

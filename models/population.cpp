@@ -77,8 +77,8 @@ std::array<double, population_window::evidence_count + 1> agreement(const popula
   for (std::size_t k = 0; k < population_window::evidence_count; ++k)
     out[k] = agreement_of(w, judged, forest_cut, column,
                           [&](std::size_t i) { return w.evidence_rows()[i][k]; });
-  out.back() = agreement_of(w, judged, forest_cut, column,
-                            [&](std::size_t i) { return w.user_scores()[i]; });
+  out.back() =
+    agreement_of(w, judged, forest_cut, column, [&](std::size_t i) { return w.user_scores()[i]; });
   return out;
 }
 
@@ -120,22 +120,32 @@ double rank_in(const std::vector<float>& sorted, double v, bool zero_is_none, bo
 
 std::string_view to_string(evidence e) {
   switch (e) {
-    case evidence::forest: return "forest";
-    case evidence::amount: return "amount";
-    case evidence::category: return "category";
-    case evidence::travel: return "travel";
-    case evidence::spend: return "spend";
+  case evidence::forest:
+    return "forest";
+  case evidence::amount:
+    return "amount";
+  case evidence::category:
+    return "category";
+  case evidence::travel:
+    return "travel";
+  case evidence::spend:
+    return "spend";
   }
   return "?";
 }
 
 double tail_ranks::rank(evidence e) const {
   switch (e) {
-    case evidence::forest: return forest;
-    case evidence::amount: return amount;
-    case evidence::category: return category;
-    case evidence::travel: return travel;
-    case evidence::spend: return spend;
+  case evidence::forest:
+    return forest;
+  case evidence::amount:
+    return amount;
+  case evidence::category:
+    return category;
+  case evidence::travel:
+    return travel;
+  case evidence::spend:
+    return spend;
   }
   return 0;
 }
@@ -146,7 +156,9 @@ double tail_ranks::weighted(evidence e) const {
   return w >= 1 ? r : 1.0 - std::pow(std::max(0.0, 1.0 - r), w);
 }
 
-double tail_ranks::top() const { return weighted(strongest()); }
+double tail_ranks::top() const {
+  return weighted(strongest());
+}
 
 evidence tail_ranks::strongest() const {
   // The forest wins ties: it is the explanation with the most detail.
@@ -163,7 +175,7 @@ evidence tail_ranks::strongest() const {
 }
 
 population_window::population_window(std::size_t capacity)
-  : capacity_(std::max<std::size_t>(capacity, 1)), category_ring_(capacity_, no_category) {
+    : capacity_(std::max<std::size_t>(capacity, 1)), category_ring_(capacity_, no_category) {
   evidence_.reserve(capacity_);
 }
 
@@ -264,12 +276,14 @@ population_reference::build(const global_model& g, const population_window& w, p
   return ref;
 }
 
-tail_ranks population_reference::ranks(double forest_score, const float* x, std::size_t dims) const {
+tail_ranks population_reference::ranks(double forest_score, const float* x,
+                                       std::size_t dims) const {
   tail_ranks r;
   auto beyond = [&](evidence e) -> bool& { return r.beyond[static_cast<std::size_t>(e)]; };
   r.forest = rank_in(forest_, forest_score, false, beyond(evidence::forest));
   if (dims == user_feature_count) {
-    r.amount = rank_in(evidence_[e_amount], std::abs(x[f_amount_z]), true, beyond(evidence::amount));
+    r.amount =
+      rank_in(evidence_[e_amount], std::abs(x[f_amount_z]), true, beyond(evidence::amount));
     r.category =
       rank_in(evidence_[e_category], x[f_category_rarity], true, beyond(evidence::category));
     r.travel = rank_in(evidence_[e_travel], x[f_travel], true, beyond(evidence::travel));

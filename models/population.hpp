@@ -153,7 +153,7 @@ public:
   std::uint64_t version() const { return version_; }
 
 private:
-  std::vector<float> forest_;                                ///< sorted scores of the forest's window
+  std::vector<float> forest_; ///< sorted scores of the forest's window
   std::array<std::vector<float>, population_window::evidence_count> evidence_; ///< each sorted
   std::array<double, evidence_kinds> weight_{1, 1, 1, 1, 1};
   double user_forest_weight_ = 1;

@@ -38,11 +38,11 @@ void p2_quantile::add(double x) {
     if ((d >= 1 && pos_[i + 1] - pos_[i] > 1) || (d <= -1 && pos_[i - 1] - pos_[i] < -1)) {
       double s = d >= 0 ? 1 : -1;
       // Piecewise-parabolic prediction; linear when it would break monotony.
-      double hp = height_[i] + s / (pos_[i + 1] - pos_[i - 1]) *
-                                 ((pos_[i] - pos_[i - 1] + s) * (height_[i + 1] - height_[i]) /
-                                    (pos_[i + 1] - pos_[i]) +
-                                  (pos_[i + 1] - pos_[i] - s) * (height_[i] - height_[i - 1]) /
-                                    (pos_[i] - pos_[i - 1]));
+      double hp =
+        height_[i] +
+        s / (pos_[i + 1] - pos_[i - 1]) *
+          ((pos_[i] - pos_[i - 1] + s) * (height_[i + 1] - height_[i]) / (pos_[i + 1] - pos_[i]) +
+           (pos_[i + 1] - pos_[i] - s) * (height_[i] - height_[i - 1]) / (pos_[i] - pos_[i - 1]));
       if (height_[i - 1] < hp && hp < height_[i + 1])
         height_[i] = hp;
       else {

@@ -6,10 +6,14 @@ namespace rtad::models {
 
 std::string_view to_string(risk_level r) {
   switch (r) {
-    case risk_level::none: return "none";
-    case risk_level::low: return "low";
-    case risk_level::medium: return "medium";
-    case risk_level::high: return "high";
+  case risk_level::none:
+    return "none";
+  case risk_level::low:
+    return "low";
+  case risk_level::medium:
+    return "medium";
+  case risk_level::high:
+    return "high";
   }
   return "?";
 }

@@ -14,13 +14,13 @@ std::string_view to_string(risk_level r);
 
 /// Settings of an adaptive threshold.
 struct threshold_params {
-  double quantile = 0.99;       ///< flag scores above this quantile of the model's own scores
-  double floor = 0.998;         ///< ... but never below this
-  std::size_t warmup = 64;      ///< scores seen before the own quantile counts
+  double quantile = 0.99;  ///< flag scores above this quantile of the model's own scores
+  double floor = 0.998;    ///< ... but never below this
+  std::size_t warmup = 64; ///< scores seen before the own quantile counts
   // Scores are ranks (models/population.hpp): how much rarer than the
   // threshold a score is counts, not how far above it on the rank scale.
-  double medium_factor = 3;     ///< risk is medium from a tail (1 - score) this many times thinner than the threshold's
-  double high_factor = 8;       ///< ... and high from this many times
+  double medium_factor = 3; ///< medium risk from a tail (1 - score) this much below the threshold's
+  double high_factor = 8;   ///< ... and high from this many times
 };
 
 /// A model's threshold: a streaming high quantile of its own scores, never

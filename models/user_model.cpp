@@ -32,13 +32,13 @@ void calibrate(verdict& v, const float* x, std::size_t dims, const population_re
 
 } // namespace
 
-std::string_view to_string(model_kind m) { return m == model_kind::user ? "user" : "global"; }
+std::string_view to_string(model_kind m) {
+  return m == model_kind::user ? "user" : "global";
+}
 
 user_model::user_model(model_params p)
-  : params_(p),
-    history_(p.window),
-    forest_(user_feature_count, p.forest),
-    threshold_(p.threshold) {
+    : params_(p), history_(p.window), forest_(user_feature_count, p.forest),
+      threshold_(p.threshold) {
   forest_.set_domains(user_feature_domains());
 }
 
@@ -86,7 +86,8 @@ verdict assess_standard(const standard_features& x, const isolation_forest* fore
 }
 
 bool user_model::replayed(origin from) const {
-  return from.partition >= 0 && from.partition == learned_.partition && from.offset <= learned_.offset;
+  return from.partition >= 0 && from.partition == learned_.partition &&
+         from.offset <= learned_.offset;
 }
 
 bool user_model::redelivered(const std::string& transaction_id, origin from) const {

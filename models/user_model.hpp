@@ -22,10 +22,10 @@ std::string_view to_string(model_kind m);
 /// Settings of a user model; the node fills them from its configuration.
 struct model_params {
   forest_params forest{50, 64, 42, true};
-  std::size_t window = 256;        ///< W: normal transactions kept
-  std::size_t refit_every = 32;    ///< r: new transactions between partial refits
-  std::size_t min_history = 30;    ///< below this the user's forest has no say
-  double max_user_weight = 0.5;    ///< the user's forest adds to the global one, never replaces it
+  std::size_t window = 256;     ///< W: normal transactions kept
+  std::size_t refit_every = 32; ///< r: new transactions between partial refits
+  std::size_t min_history = 30; ///< below this the user's forest has no say
+  double max_user_weight = 0.5; ///< the user's forest adds to the global one, never replaces it
   threshold_params threshold;
 };
 
@@ -67,7 +67,8 @@ public:
   explicit user_model(model_params p = {});
 
   /// Features of `t` against this user's history (and the population's categories).
-  user_features features(const txn_input& t, const population_reference* population = nullptr) const {
+  user_features features(const txn_input& t,
+                         const population_reference* population = nullptr) const {
     return history_.features(t, population);
   }
 
@@ -124,7 +125,7 @@ public:
   const user_history& history() const { return history_; }
   const isolation_forest& forest() const { return forest_; }
   const model_params& params() const { return params_; }
-  std::uint64_t version() const { return version_; }       ///< refits so far
+  std::uint64_t version() const { return version_; } ///< refits so far
   std::int64_t last_refit_time() const { return last_refit_ts_; }
   std::int64_t last_seen_time() const { return last_seen_ts_; }
   /// Kafka position of the newest transaction learned from.

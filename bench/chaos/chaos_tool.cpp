@@ -25,17 +25,16 @@
 
 #include "bench/kafka_read.hpp"
 
-#include <librdkafka/rdkafkacpp.h>
-#include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
-
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <librdkafka/rdkafkacpp.h>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -48,7 +47,9 @@ constexpr auto sample_every = std::chrono::milliseconds(500);
 
 std::atomic<bool> stop_requested{false};
 
-void on_signal(int) { stop_requested = true; }
+void on_signal(int) {
+  stop_requested = true;
+}
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -85,11 +86,10 @@ std::string poison_message(const std::string& kind, const std::string& key) {
   else
     throw std::runtime_error("unknown poison kind " + kind);
   return "{\"transaction_id\": \"" + id + "\", \"user_id\": " + user + ", \"amount\": " + amount +
-         ", \"currency\": \"USD\", \"timestamp\": " + ts +
-         ", \"merchant\": " +
-         (merchant.empty() ? "{\"id\": \"m1\", \"name\": " + merchant_name +
-                               ", \"category\": \"groceries\"}"
-                           : merchant) +
+         ", \"currency\": \"USD\", \"timestamp\": " + ts + ", \"merchant\": " +
+         (merchant.empty()
+            ? "{\"id\": \"m1\", \"name\": " + merchant_name + ", \"category\": \"groceries\"}"
+            : merchant) +
          ", \"location\": \"US\", \"transaction_type\": \"purchase\","
          " \"payment_method\": \"credit_card\", \"device_info\": {\"type\": \"POS Terminal\"}}";
 }
@@ -172,7 +172,8 @@ int watch(const std::string& bootstrap, const std::string& topic, const std::str
     throw std::runtime_error("client: " + err);
   auto group_conf = conf_for(bootstrap);
   group_conf->set("group.id", group + ".repartition", err);
-  std::unique_ptr<RdKafka::KafkaConsumer> stage1(RdKafka::KafkaConsumer::create(group_conf.get(), err));
+  std::unique_ptr<RdKafka::KafkaConsumer> stage1(
+    RdKafka::KafkaConsumer::create(group_conf.get(), err));
   if (!stage1)
     throw std::runtime_error("client: " + err);
   const auto scored = two_stage ? topic + ".by-user" : topic;
@@ -186,15 +187,17 @@ int watch(const std::string& bootstrap, const std::string& topic, const std::str
   };
   auto end_of = [&](const std::string& t, std::int32_t p) {
     std::int64_t lo = 0, hi = -1;
-    return k->query_watermark_offsets(t, p, &lo, &hi, timeout_ms) == RdKafka::ERR_NO_ERROR ? hi : -1;
+    return k->query_watermark_offsets(t, p, &lo, &hi, timeout_ms) == RdKafka::ERR_NO_ERROR ? hi
+                                                                                           : -1;
   };
   while (!stop_requested) {
     auto at = now_s();
     std::map<std::int32_t, std::int64_t> committed;
     try {
       if (!db || !db->is_open())
-        db = std::make_unique<pqxx::connection>(url + (url.find('?') == std::string::npos ? "?" : "&") +
-                                                "connect_timeout=2&options=-c%20statement_timeout%3D2000");
+        db = std::make_unique<pqxx::connection>(
+          url + (url.find('?') == std::string::npos ? "?" : "&") +
+          "connect_timeout=2&options=-c%20statement_timeout%3D2000");
       pqxx::read_transaction r(*db);
       for (const auto& row : r.exec_params(
              "select kafka_partition, next_offset from kafka_offsets where consumer_group = $1"
@@ -232,16 +235,17 @@ int ids(const std::string& bootstrap, const std::string& topic, const std::strin
   if (!f)
     throw std::runtime_error("cannot write " + out);
   constexpr int idle_seconds = 5;
-  rtad::bench::consume_all(bootstrap, topic, stop_requested, idle_seconds,
-                           [&](const RdKafka::Message& m) {
-    auto j = nlohmann::json::parse(static_cast<const char*>(m.payload()),
-                                   static_cast<const char*>(m.payload()) + m.len(), nullptr, false);
-    if (j.is_object() && j.contains("transaction_id") && j["transaction_id"].is_string()) {
-      auto id = j["transaction_id"].get<std::string>();
-      if (id.rfind("poison-", 0) != 0)
-        std::fprintf(f, "%s\n", id.c_str());
-    }
-  });
+  rtad::bench::consume_all(
+    bootstrap, topic, stop_requested, idle_seconds, [&](const RdKafka::Message& m) {
+      auto j =
+        nlohmann::json::parse(static_cast<const char*>(m.payload()),
+                              static_cast<const char*>(m.payload()) + m.len(), nullptr, false);
+      if (j.is_object() && j.contains("transaction_id") && j["transaction_id"].is_string()) {
+        auto id = j["transaction_id"].get<std::string>();
+        if (id.rfind("poison-", 0) != 0)
+          std::fprintf(f, "%s\n", id.c_str());
+      }
+    });
   std::fclose(f);
   return 0;
 }

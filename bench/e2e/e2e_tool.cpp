@@ -22,17 +22,16 @@
 
 #include "bench/kafka_read.hpp"
 
-#include <librdkafka/rdkafkacpp.h>
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <librdkafka/rdkafkacpp.h>
 #include <map>
 #include <memory>
+#include <pqxx/pqxx>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -45,7 +44,9 @@ constexpr int listen_wait_s = 1;
 
 std::atomic<bool> stop_requested{false};
 
-void on_signal(int) { stop_requested = true; }
+void on_signal(int) {
+  stop_requested = true;
+}
 
 std::int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -57,18 +58,20 @@ int drain(const std::string& bootstrap, const std::string& topic) {
   std::uint64_t messages = 0, bytes = 0;
   std::chrono::steady_clock::time_point first{};
   auto started = std::chrono::steady_clock::now();
-  rtad::bench::consume_all(bootstrap, topic, stop_requested, idle_seconds, [&](const RdKafka::Message& m) {
-    if (messages++ == 0)
-      first = std::chrono::steady_clock::now();
-    bytes += m.len();
-  });
+  rtad::bench::consume_all(bootstrap, topic, stop_requested, idle_seconds,
+                           [&](const RdKafka::Message& m) {
+                             if (messages++ == 0)
+                               first = std::chrono::steady_clock::now();
+                             bytes += m.len();
+                           });
   auto end = std::chrono::steady_clock::now();
   double total_s = std::chrono::duration<double>(end - started).count();
   double s = messages > 0 ? std::chrono::duration<double>(end - first).count() : 0;
-  std::printf("{\"messages\": %llu, \"bytes\": %llu, \"seconds\": %.3f, \"seconds_with_setup\": %.3f, "
-              "\"messages_per_s\": %.0f, \"mb_per_s\": %.1f}\n",
-              static_cast<unsigned long long>(messages), static_cast<unsigned long long>(bytes), s,
-              total_s, s > 0 ? messages / s : 0.0, s > 0 ? bytes / s / 1e6 : 0.0);
+  std::printf(
+    "{\"messages\": %llu, \"bytes\": %llu, \"seconds\": %.3f, \"seconds_with_setup\": %.3f, "
+    "\"messages_per_s\": %.0f, \"mb_per_s\": %.1f}\n",
+    static_cast<unsigned long long>(messages), static_cast<unsigned long long>(bytes), s, total_s,
+    s > 0 ? messages / s : 0.0, s > 0 ? bytes / s / 1e6 : 0.0);
   return 0;
 }
 
@@ -76,10 +79,11 @@ int timestamps(const std::string& bootstrap, const std::string& topic, const std
   FILE* f = std::fopen(out.c_str(), "w");
   if (!f)
     throw std::runtime_error("cannot write " + out);
-  rtad::bench::consume_all(bootstrap, topic, stop_requested, idle_seconds, [&](const RdKafka::Message& m) {
-    std::fprintf(f, "%d %lld %lld\n", m.partition(), static_cast<long long>(m.offset()),
-                 static_cast<long long>(m.timestamp().timestamp));
-  });
+  rtad::bench::consume_all(
+    bootstrap, topic, stop_requested, idle_seconds, [&](const RdKafka::Message& m) {
+      std::fprintf(f, "%d %lld %lld\n", m.partition(), static_cast<long long>(m.offset()),
+                   static_cast<long long>(m.timestamp().timestamp));
+    });
   std::fclose(f);
   return 0;
 }

@@ -15,19 +15,19 @@
 #include "actors/convert.hpp"
 #include "config/settings.hpp"
 #include "messages/codec.hpp"
+#include "models/epoch_model.hpp"
 #include "models/features.hpp"
 #include "models/global_model.hpp"
-#include "models/epoch_model.hpp"
 #include "models/user_model.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <deque>
-#include <map>
-#include <set>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -61,9 +61,15 @@ std::size_t kafka_partition(const std::string& key, std::size_t partitions) {
   }
   auto tail = len & ~3u;
   switch (len % 4) {
-    case 3: h ^= std::uint32_t{d[tail + 2]} << 16; [[fallthrough]];
-    case 2: h ^= std::uint32_t{d[tail + 1]} << 8; [[fallthrough]];
-    case 1: h ^= d[tail]; h *= m;
+  case 3:
+    h ^= std::uint32_t{d[tail + 2]} << 16;
+    [[fallthrough]];
+  case 2:
+    h ^= std::uint32_t{d[tail + 1]} << 8;
+    [[fallthrough]];
+  case 1:
+    h ^= d[tail];
+    h *= m;
   }
   h ^= h >> 13;
   h *= m;
@@ -131,11 +137,12 @@ int main(int argc, char** argv) try {
 
   auto params = rtad::user_model_params(s.model);
   auto window = static_cast<std::size_t>(s.model.global_window);
-  auto dims = enhanced ? std::size_t{m::user_feature_count} : std::size_t{m::standard_feature_count};
-  m::epoch_model population_model(
-    m::global_model(dims, {s.model.global_trees, s.model.global_sample_size, s.model.seed, enhanced},
-                    window, std::max<std::size_t>(1, window / global_refit_fraction),
-                    enhanced ? m::user_feature_domains() : m::standard_feature_domains()));
+  auto dims =
+    enhanced ? std::size_t{m::user_feature_count} : std::size_t{m::standard_feature_count};
+  m::epoch_model population_model(m::global_model(
+    dims, {s.model.global_trees, s.model.global_sample_size, s.model.seed, enhanced}, window,
+    std::max<std::size_t>(1, window / global_refit_fraction),
+    enhanced ? m::user_feature_domains() : m::standard_feature_domains()));
   m::epoch_book<m::epoch_snapshot> book;
   // Standard mode: a node's shards keep a threshold per partition, each
   // meeting its users' transactions in Kafka order.
@@ -152,14 +159,15 @@ int main(int argc, char** argv) try {
   FILE* detail = o.detail.empty() ? nullptr : std::fopen(o.detail.c_str(), "w");
   std::fprintf(out, "transaction_id,score,flagged\n");
   if (detail) {
-    std::fprintf(detail, "transaction_id,user_id,timestamp,truth,fraud_type,history,score,"
-                         "forest_score,rank_forest,rank_amount,rank_category,rank_travel,rank_spend,"
-                         "weight_amount,weight_category,weight_travel,weight_spend,user_score,global_score,"
-                         "user_weight,threshold,flagged");
+    std::fprintf(detail,
+                 "transaction_id,user_id,timestamp,truth,fraud_type,history,score,"
+                 "forest_score,rank_forest,rank_amount,rank_category,rank_travel,rank_spend,"
+                 "weight_amount,weight_category,weight_travel,weight_spend,user_score,global_score,"
+                 "user_weight,threshold,flagged");
     for (std::size_t f = 0; f < dims; ++f)
-      std::fprintf(detail, ",%s",
-                   std::string(enhanced ? m::user_feature_name(f) : m::standard_feature_name(f))
-                     .c_str());
+      std::fprintf(
+        detail, ",%s",
+        std::string(enhanced ? m::user_feature_name(f) : m::standard_feature_name(f)).c_str());
     std::fprintf(detail, "\n");
   }
 
@@ -176,7 +184,8 @@ int main(int argc, char** argv) try {
   // (as a node's sink does) so that epochs close.
   auto score = [&](rtad::transaction& t) {
     if (auto it = users.find(t.user_id);
-        enhanced && it != users.end() && it->second.redelivered(t.transaction_id, {t.partition, t.offset})) {
+        enhanced && it != users.end() &&
+        it->second.redelivered(t.transaction_id, {t.partition, t.offset})) {
       // As a node: a producer's retry keeps its first verdict, stored and learnt once.
       population_model.stored(t.partition, t.offset + 1);
       close_epochs();
@@ -201,10 +210,10 @@ int main(int argc, char** argv) try {
       x.assign(fx.begin(), fx.end());
     } else {
       auto fx = m::compute_standard_features(input);
-      auto& threshold =
-        standard_thresholds
-          .try_emplace({rtad::shard_of(t.user_id, shards), t.partition}, rtad::threshold_params(s.model))
-          .first->second;
+      auto& threshold = standard_thresholds
+                          .try_emplace({rtad::shard_of(t.user_id, shards), t.partition},
+                                       rtad::threshold_params(s.model))
+                          .first->second;
       v = m::assess_standard(fx, forest, population, threshold);
       if (v.calibrated)
         threshold.add(v.score);
@@ -220,12 +229,12 @@ int main(int argc, char** argv) try {
       std::fprintf(detail,
                    "%s,%s,%lld,%d,%s,%zu,%.6f,%.5f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.3f,%.3f,%.3f,"
                    "%.5f,%.5f,%.3f,%.5f,%d",
-                   t.transaction_id.c_str(), t.user_id.c_str(),
-                   static_cast<long long>(t.timestamp), static_cast<int>(t.anomalous),
-                   t.fraud_type.c_str(), history, v.score, v.forest_score, v.ranks.forest,
-                   v.ranks.amount, v.ranks.category, v.ranks.travel, v.ranks.spend,
-                   v.ranks.weight[1], v.ranks.weight[2], v.ranks.weight[3], v.ranks.weight[4],
-                   v.user_score, v.global_score, v.user_weight, v.threshold, v.anomalous ? 1 : 0);
+                   t.transaction_id.c_str(), t.user_id.c_str(), static_cast<long long>(t.timestamp),
+                   static_cast<int>(t.anomalous), t.fraud_type.c_str(), history, v.score,
+                   v.forest_score, v.ranks.forest, v.ranks.amount, v.ranks.category, v.ranks.travel,
+                   v.ranks.spend, v.ranks.weight[1], v.ranks.weight[2], v.ranks.weight[3],
+                   v.ranks.weight[4], v.user_score, v.global_score, v.user_weight, v.threshold,
+                   v.anomalous ? 1 : 0);
       for (auto f : x)
         std::fprintf(detail, ",%.4g", static_cast<double>(f));
       std::fprintf(detail, "\n");
@@ -287,7 +296,8 @@ int main(int argc, char** argv) try {
     std::fclose(out);
   if (detail)
     std::fclose(detail);
-  auto s_elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto s_elapsed =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::size_t model_bytes = 0, window_rows = 0;
   for (const auto& [id, um] : users) {
     model_bytes += um.memory_bytes();

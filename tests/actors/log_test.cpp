@@ -9,10 +9,10 @@
 using namespace rtad;
 
 BOOST_AUTO_TEST_CASE(a_json_line_has_every_field_as_a_member_quotes_and_all) {
-  auto message = "cannot write batch" + log::fields()("rows", 2000)("lane", 1)(
-                                          "error", log::quote("server said \"no\" = refused"))(
-                                          "node", "a")
-                                          .str();
+  auto message =
+    "cannot write batch" + log::fields()("rows", 2000)("lane", 1)(
+                             "error", log::quote("server said \"no\" = refused"))("node", "a")
+                             .str();
   auto j = nlohmann::json::parse(
     log::json_line("2026-12-05T03:00:00.000Z", log::level::warn, "sink", message));
   BOOST_TEST(j.at("time").get<std::string>() == "2026-12-05T03:00:00.000Z");

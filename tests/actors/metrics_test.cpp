@@ -25,7 +25,8 @@ BOOST_AUTO_TEST_CASE(the_sink_stall_is_zero_while_every_lane_moves) {
   m.sink_stalled_since_ns =
     (std::chrono::steady_clock::now() - std::chrono::seconds(5)).time_since_epoch().count();
   BOOST_TEST(m.sink_stalled_seconds() >= 5.0);
-  BOOST_TEST(m.prometheus("n").find("rtad_sink_stalled_seconds{node=\"n\"} 5") != std::string::npos);
+  BOOST_TEST(m.prometheus("n").find("rtad_sink_stalled_seconds{node=\"n\"} 5") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(anomalies_are_counted_by_risk_and_the_build_is_named) {
@@ -35,7 +36,8 @@ BOOST_AUTO_TEST_CASE(anomalies_are_counted_by_risk_and_the_build_is_named) {
   m.count_anomaly("high");
   auto page = m.prometheus("n");
   BOOST_TEST(page.find("rtad_anomalies_total{node=\"n\",risk=\"low\"} 0\n") != std::string::npos);
-  BOOST_TEST(page.find("rtad_anomalies_total{node=\"n\",risk=\"medium\"} 1\n") != std::string::npos);
+  BOOST_TEST(page.find("rtad_anomalies_total{node=\"n\",risk=\"medium\"} 1\n") !=
+             std::string::npos);
   BOOST_TEST(page.find("rtad_anomalies_total{node=\"n\",risk=\"high\"} 2\n") != std::string::npos);
   BOOST_TEST(m.flagged.load() == 3u);
   BOOST_TEST(page.find("rtad_build_info{node=\"n\",version=\"0.1.0\"} 1\n") != std::string::npos);
@@ -88,9 +90,9 @@ BOOST_AUTO_TEST_CASE(the_process_is_described_as_prometheus_clients_do) {
   for (auto until = std::clock() + CLOCKS_PER_SEC / 20; std::clock() < until;)
     spin = spin + 1;
   auto page = node_metrics{}.prometheus("n");
-  for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes",
-                           "process_virtual_memory_bytes", "process_start_time_seconds",
-                           "process_open_fds"}) {
+  for (const char* name :
+       {"process_cpu_seconds_total", "process_resident_memory_bytes",
+        "process_virtual_memory_bytes", "process_start_time_seconds", "process_open_fds"}) {
     auto at = page.find(std::string(name) + "{node=\"n\"} ");
     BOOST_REQUIRE_MESSAGE(at != std::string::npos, name);
     auto value = std::stod(page.substr(page.find("} ", at) + 2));

@@ -142,14 +142,15 @@ BOOST_AUTO_TEST_CASE(the_memory_gauge_follows_a_profile_between_checkpoints) {
                      {t.partition, t.offset});
     caf::anon_send(sh, std::vector<transaction>{t});
   }
-  BOOST_REQUIRE(test::eventually([&] { return rig.metrics->stored_rows >= 120; },
-                                 std::chrono::seconds(20)));
+  BOOST_REQUIRE(
+    test::eventually([&] { return rig.metrics->stored_rows >= 120; }, std::chrono::seconds(20)));
   auto empty = models::user_model{models::model_params{}}.memory_bytes();
   auto grown = reference.memory_bytes();
   BOOST_REQUIRE(grown > 2 * empty);
   BOOST_TEST(test::eventually([&] { return rig.metrics->profile_memory_bytes >= grown * 9 / 10; },
                               std::chrono::seconds(5)),
-             rig.metrics->profile_memory_bytes.load() << " bytes reported; the model holds " << grown);
+             rig.metrics->profile_memory_bytes.load()
+               << " bytes reported; the model holds " << grown);
   caf::anon_send_exit(sh, caf::exit_reason::user_shutdown);
 }
 
@@ -176,8 +177,8 @@ BOOST_AUTO_TEST_CASE(a_profile_restored_after_a_crash_catches_up_from_stored_row
   caf::anon_send(first, test::no_global_model());
   for (int i = 0; i < 100; ++i)
     caf::anon_send(first, std::vector<transaction>{stream[static_cast<std::size_t>(i)]});
-  BOOST_REQUIRE(test::eventually([&] { return metrics->stored_rows >= 100; },
-                                 std::chrono::seconds(20)));
+  BOOST_REQUIRE(
+    test::eventually([&] { return metrics->stored_rows >= 100; }, std::chrono::seconds(20)));
   BOOST_REQUIRE(metrics->checkpoints.load() >= 2u);
   caf::anon_send_exit(first, caf::exit_reason::kill); // takes its profiles with it
   // The second life restores the checkpoint at offset 79, learns 80..99 from
@@ -185,11 +186,12 @@ BOOST_AUTO_TEST_CASE(a_profile_restored_after_a_crash_catches_up_from_stored_row
   auto second = sys.spawn(shard, shc);
   caf::anon_send(second, test::no_global_model());
   caf::anon_send(second, std::vector<transaction>{stream[100]});
-  BOOST_REQUIRE(test::eventually([&] { return metrics->stored_rows >= 101; },
-                                 std::chrono::seconds(20)));
+  BOOST_REQUIRE(
+    test::eventually([&] { return metrics->stored_rows >= 101; }, std::chrono::seconds(20)));
   caf::scoped_actor self{sys};
-  self->request(second, std::chrono::seconds(20), release_atom::value,
-                std::vector<std::int32_t>{}, true)
+  self
+    ->request(second, std::chrono::seconds(20), release_atom::value, std::vector<std::int32_t>{},
+              true)
     .receive([](std::uint64_t n) { BOOST_TEST(n == 1u); },
              [](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
   pqxx::connection c(db.url());

@@ -38,7 +38,9 @@ BOOST_AUTO_TEST_CASE(a_transaction_a_node_left_idle_gives_up_its_locks_after_ten
 BOOST_AUTO_TEST_CASE(key_value_urls_get_the_same_settings) {
   auto url = node_connection_url("host=127.0.0.1 dbname=rtad", 500ms);
   BOOST_TEST(url.find("options='-c idle_in_transaction_session_timeout=10000 -c jit=off -c "
-                      "statement_timeout=500'") != std::string::npos, url);
-  BOOST_TEST(node_connection_url("postgresql://h/db", 0ms).find(
-               "&options=-c%20idle_in_transaction_session_timeout%3D10000") != std::string::npos);
+                      "statement_timeout=500'") != std::string::npos,
+             url);
+  BOOST_TEST(node_connection_url("postgresql://h/db", 0ms)
+               .find("&options=-c%20idle_in_transaction_session_timeout%3D10000") !=
+             std::string::npos);
 }

@@ -51,8 +51,8 @@ struct history_db {
     auto rows = r.exec_params("select checkpoint from user_profiles where user_id = $1", user);
     BOOST_REQUIRE_EQUAL(rows.size(), 1u);
     pqxx::binarystring bytes(rows[0][0]);
-    return models::model_codec::load_user_model(
-      reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    return models::model_codec::load_user_model(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                                bytes.size());
   }
 };
 
@@ -214,8 +214,8 @@ BOOST_AUTO_TEST_CASE(a_node_restores_a_bootstrapped_profile_and_scores_as_if_it_
   }
   caf::anon_send(sh, std::move(next_a));
   caf::anon_send(sh, std::move(next_b));
-  BOOST_REQUIRE(test::eventually([&] { return metrics->stored_rows >= 40; },
-                                 std::chrono::seconds(20)));
+  BOOST_REQUIRE(
+    test::eventually([&] { return metrics->stored_rows >= 40; }, std::chrono::seconds(20)));
   pqxx::read_transaction r(c);
   int compared = 0;
   for (const auto& row : r.exec("select a.score, b.score, a.is_anomaly from transactions a"
@@ -227,9 +227,10 @@ BOOST_AUTO_TEST_CASE(a_node_restores_a_bootstrapped_profile_and_scores_as_if_it_
   }
   BOOST_TEST(compared == 20);
   // And the takeover stands out.
-  BOOST_TEST(r.exec("select count(*) from transactions where transaction_id like 'next-a-%' and"
-                    " score >= (select score from transactions where transaction_id = 'next-a-10')")[0][0]
-               .as<int>() == 1);
+  BOOST_TEST(
+    r.exec("select count(*) from transactions where transaction_id like 'next-a-%' and"
+           " score >= (select score from transactions where transaction_id = 'next-a-10')")[0][0]
+      .as<int>() == 1);
   caf::anon_send_exit(sh, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);

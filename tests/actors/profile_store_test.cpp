@@ -30,14 +30,15 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_replays_its_later_rows_from_the_week_before_it
     auto row = [&](const std::string& id, int offset, const std::string& day) {
       w.exec("insert into transactions (transaction_id, timestamp, user_id, amount, currency,"
              " location, transaction_type, score, threshold, is_anomaly, model_used,"
-             " kafka_partition, kafka_offset) values ('" + id + "', '" + day +
+             " kafka_partition, kafka_offset) values ('" +
+             id + "', '" + day +
              " 10:00+00', 'u', 10, 'USD', 'US', 'purchase', 0.1, 0.9, false, 'user', 0, " +
              std::to_string(offset) + ")");
     };
-    row("learned", 99, "2026-02-20");      // before the checkpoint's position
-    row("after", 101, "2026-02-21");       // after it
-    row("late", 102, "2026-02-15");        // after it, dated within the week before
-    row("long-late", 103, "2026-01-10");   // after it, dated six weeks before
+    row("learned", 99, "2026-02-20");    // before the checkpoint's position
+    row("after", 101, "2026-02-21");     // after it
+    row("late", 102, "2026-02-15");      // after it, dated within the week before
+    row("long-late", 103, "2026-01-10"); // after it, dated six weeks before
     w.commit();
   }
   auto restored = load_profiles(c, {"u"}, 256)["u"];

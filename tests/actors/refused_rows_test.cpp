@@ -32,7 +32,9 @@ struct migrated_db : test::migrated_db {
 };
 
 // January 2026 rows, and retention counts days back from today.
-pg_writer_config writer_config(const std::string& url) { return {url, "n1", "g", "t", true, 36500}; }
+pg_writer_config writer_config(const std::string& url) {
+  return {url, "n1", "g", "t", true, 36500};
+}
 
 } // namespace
 
@@ -42,7 +44,8 @@ BOOST_AUTO_TEST_CASE(only_refusals_of_a_record_count_as_permanent) {
   BOOST_TEST(refuses_a_record(pqxx::integrity_constraint_violation("x", "q", "23502")));
   BOOST_TEST(!refuses_a_record(pqxx::broken_connection("server closed the connection")));
   BOOST_TEST(!refuses_a_record(pqxx::serialization_failure("could not serialize access")));
-  BOOST_TEST(!refuses_a_record(pqxx::sql_error("canceling statement due to timeout", "q", "57014")));
+  BOOST_TEST(
+    !refuses_a_record(pqxx::sql_error("canceling statement due to timeout", "q", "57014")));
   BOOST_TEST(!refuses_a_record(pqxx::sql_error("terminating connection", "q", "57P01")));
   BOOST_TEST(!refuses_a_record(std::runtime_error("anything else")));
 }

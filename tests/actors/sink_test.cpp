@@ -94,9 +94,9 @@ BOOST_AUTO_TEST_CASE(a_replayed_batch_changes_nothing) {
   BOOST_TEST(db.count("select next_offset from kafka_offsets where kafka_partition = 0") == 25);
   BOOST_TEST(db.count("select next_offset from kafka_offsets where kafka_partition = 1") == 25);
   BOOST_TEST(db.count("select count(*) from transactions where merchant_name ="
-                             " E'Tab\\tand \"quotes\" \\\\ back'") == 50);
+                      " E'Tab\\tand \"quotes\" \\\\ back'") == 50);
   BOOST_TEST(db.count("select count(*) from frauds where ground_truth and"
-                             " detection_features ? 'top'") == 5);
+                      " detection_features ? 'top'") == 5);
   BOOST_TEST(db.count("select octet_length(raw) from quarantine") == 6);
 }
 
@@ -120,14 +120,13 @@ BOOST_AUTO_TEST_CASE(checkpoints_are_copied_byte_for_byte_and_the_newest_of_a_us
   BOOST_TEST(db.count("select model_version from user_profiles where user_id = 'user 7'") == 257);
   BOOST_TEST(db.count("select count(*) from user_profiles where last_retrain is null") == 0);
   BOOST_TEST(db.count("select count(*) from user_profiles where summary->>'note' ="
-                             " E'tab\\tand \\\\ back'") == 250);
+                      " E'tab\\tand \\\\ back'") == 250);
   pqxx::connection c(db.url());
   pqxx::read_transaction r(c);
   for (auto row : r.exec("select user_id, model_version, checkpoint from user_profiles")) {
     pqxx::binarystring stored(row[2]);
     const auto& expected = cs[row[1].as<std::size_t>()].bytes;
-    BOOST_TEST(std::vector<std::uint8_t>(stored.begin(), stored.end()) == expected,
-               row[0].c_str());
+    BOOST_TEST(std::vector<std::uint8_t>(stored.begin(), stored.end()) == expected, row[0].c_str());
   }
 }
 
@@ -174,16 +173,16 @@ BOOST_AUTO_TEST_CASE(the_sink_writes_in_batches_and_returns_credit_once_stored) 
   for (int chunk = 9; chunk >= 0; --chunk)
     self->send(sink_handle, std::vector<scored_transaction>(rows.begin() + chunk * 100,
                                                             rows.begin() + (chunk + 1) * 100));
-  self->receive([&](std::uint64_t n) { credit = n; }, caf::after(std::chrono::seconds(30)) >> [] {
-    BOOST_FAIL("no credit came back");
-  });
+  self->receive([&](std::uint64_t n) { credit = n; },
+                caf::after(std::chrono::seconds(30)) >> [] { BOOST_FAIL("no credit came back"); });
   BOOST_TEST(credit == 1000u);
   BOOST_TEST(db.count("select count(*) from transactions") == 1000);
   BOOST_TEST(s.sc.metrics->sink_batches.load() >= 10u);
   BOOST_TEST(db.count("select sum(next_offset) from kafka_offsets") == 1000);
   bool drained = false;
-  self->request(sink_handle, std::chrono::seconds(10), drain_atom::value,
-                std::vector<std::int32_t>{0, 1})
+  self
+    ->request(sink_handle, std::chrono::seconds(10), drain_atom::value,
+              std::vector<std::int32_t>{0, 1})
     .receive([&](bool ok) { drained = ok; }, [](caf::error&) {});
   BOOST_TEST(drained);
 }
@@ -204,15 +203,15 @@ BOOST_AUTO_TEST_CASE(without_a_wait_the_sink_batches_what_arrives_during_a_write
     self->send(sink_handle, std::vector<scored_transaction>{r});
   }
   std::uint64_t credit = 0;
-  self->receive([&](std::uint64_t c) { credit = c; }, caf::after(std::chrono::seconds(30)) >> [] {
-    BOOST_FAIL("no credit came back");
-  });
+  self->receive([&](std::uint64_t c) { credit = c; },
+                caf::after(std::chrono::seconds(30)) >> [] { BOOST_FAIL("no credit came back"); });
   BOOST_TEST(credit == std::uint64_t{n});
   BOOST_TEST(db.count("select count(*) from transactions") == n);
   // No timer gathered them: the rows that came during one write made the next batch.
   auto batches = s.sc.metrics->sink_batches.load();
   BOOST_TEST(batches >= 1u);
-  BOOST_TEST(batches < static_cast<std::uint64_t>(n) / 10, batches << " batches for " << n << " messages");
+  BOOST_TEST(batches < static_cast<std::uint64_t>(n) / 10,
+             batches << " batches for " << n << " messages");
 }
 
 BOOST_AUTO_TEST_CASE(the_sink_keeps_credit_while_the_database_is_unreachable) {
@@ -301,16 +300,20 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_commits_with_the_last_row_its_profile_sent_bef
   BOOST_REQUIRE(stored);
   std::uint64_t credit = 0; // every row stored
   s.self->receive([&](std::uint64_t n) { credit = n; },
-                  caf::after(std::chrono::seconds(20)) >> [] { BOOST_FAIL("no credit came back"); });
+                  caf::after(std::chrono::seconds(20)) >>
+                    [] { BOOST_FAIL("no credit came back"); });
   BOOST_REQUIRE_EQUAL(credit, 5u);
   // Each batch is one PostgreSQL transaction of one writer, in order: the
   // checkpoint's must be the one that stored the last row, not an earlier one.
   pqxx::connection conn(db.url());
   pqxx::read_transaction r(conn);
   auto xid = [&](const std::string& sql) { return r.exec(sql)[0][0].as<long long>(); };
-  auto checkpoint_xid = xid("select xmin::text::bigint from user_profiles where user_id = 'u-order'");
-  auto last_row_xid = xid("select max(xmin::text::bigint) from transactions where user_id = 'u-order'");
-  auto first_row_xid = xid("select min(xmin::text::bigint) from transactions where user_id = 'u-order'");
+  auto checkpoint_xid =
+    xid("select xmin::text::bigint from user_profiles where user_id = 'u-order'");
+  auto last_row_xid =
+    xid("select max(xmin::text::bigint) from transactions where user_id = 'u-order'");
+  auto first_row_xid =
+    xid("select min(xmin::text::bigint) from transactions where user_id = 'u-order'");
   BOOST_TEST(first_row_xid < last_row_xid); // the rows did take several batches
   BOOST_TEST(checkpoint_xid == last_row_xid);
 }

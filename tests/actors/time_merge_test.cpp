@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(a_partition_at_its_end_holds_nobody_back_but_one_run_dry_do
   m.add(1, 20, 1, 200);
   BOOST_TEST(!m.complete());
   BOOST_TEST(take(m, 10).empty()); // partition 2 has nothing read
-  m.at_end(2); // the caller waited long enough for it
+  m.at_end(2);                     // the caller waited long enough for it
   // 70 waits: partition 0, run dry by this take, may bring something before it.
   BOOST_TEST(take(m, 10) == (std::vector<int>{50}));
   m.add(0, 9, 1, 90);

@@ -24,7 +24,7 @@ BOOST_AUTO_TEST_CASE(the_watermark_is_one_past_the_longest_stored_prefix) {
 
 BOOST_AUTO_TEST_CASE(partitions_are_independent_and_gaps_in_offsets_are_fine) {
   watermark_tracker w;
-  w.announce(0, {5, 9}, 1);     // 6..8 were e.g. transaction markers
+  w.announce(0, {5, 9}, 1); // 6..8 were e.g. transaction markers
   w.announce(3, {100, 101}, 1);
   w.complete(0, 5);
   w.complete(0, 9);

@@ -14,11 +14,11 @@ BOOST_AUTO_TEST_CASE(version_names_the_release_and_succeeds) {
 BOOST_AUTO_TEST_CASE(usage_errors_exit_2_and_say_what_is_wrong) {
   // The parser's refusals, a bad setting, and what a command itself finds
   // wrong with its arguments (these exited 1, as a failure, before).
-  for (const char* args : {"", "no-such-command", "produce --no-such-flag", "produce -n lots",
-                           "--set model.window=-1 config show", "--set nokey config show",
-                           "produce", "produce -n 1 --rate -5", "produce -n 1 --start yesterday",
-                           "produce -n 1 --fraction nosuchtype=0.1", "eval --episode-gap 0",
-                           "run --nodes -1"}) {
+  for (const char* args :
+       {"", "no-such-command", "produce --no-such-flag", "produce -n lots",
+        "--set model.window=-1 config show", "--set nokey config show", "produce",
+        "produce -n 1 --rate -5", "produce -n 1 --start yesterday",
+        "produce -n 1 --fraction nosuchtype=0.1", "eval --episode-gap 0", "run --nodes -1"}) {
     auto r = rtad::test::run_rtad(args);
     BOOST_TEST(r.status == 2, "'" << args << "': " << r.status << " " << r.output);
     BOOST_TEST(!r.output.empty(), args);

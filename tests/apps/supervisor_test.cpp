@@ -69,7 +69,7 @@ struct running_supervisor {
   std::thread thread;
 
   running_supervisor(std::vector<child_spec> children, supervisor_options o)
-    : sup(std::move(children), o, out) {
+      : sup(std::move(children), o, out) {
     thread = std::thread([this] {
       rc = sup.run([this](std::chrono::milliseconds d) {
         std::this_thread::sleep_for(d);

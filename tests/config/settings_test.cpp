@@ -61,8 +61,9 @@ BOOST_AUTO_TEST_CASE(layers_apply_in_order_services_file_environment_command_lin
 }
 
 BOOST_AUTO_TEST_CASE(kafka_properties_come_from_file_environment_and_command_line) {
-  temp_file file("[kafka]\ntopic = \"t\"\n[kafka.properties]\n\"security.protocol\" = \"SASL_SSL\"\n"
-                 "\"sasl.mechanism\" = \"SCRAM-SHA-256\"\n");
+  temp_file file(
+    "[kafka]\ntopic = \"t\"\n[kafka.properties]\n\"security.protocol\" = \"SASL_SSL\"\n"
+    "\"sasl.mechanism\" = \"SCRAM-SHA-256\"\n");
   auto src = isolated();
   src.file = file.path;
   src.environment = {{"RTAD_KAFKA_PROPERTY_SASL_USERNAME", "fraud-team"},
@@ -147,7 +148,8 @@ BOOST_AUTO_TEST_CASE(the_output_topics_follow_the_input_topic_or_are_off_when_em
 BOOST_AUTO_TEST_CASE(join_takes_admin_endpoints_and_needs_the_admin_actor) {
   auto src = isolated();
   src.overrides = {{"node.join", "10.0.0.5:4242, node-b:4243"}};
-  BOOST_TEST(join_endpoints(load(src)) == (std::vector<std::string>{"10.0.0.5:4242", "node-b:4243"}));
+  BOOST_TEST(join_endpoints(load(src)) ==
+             (std::vector<std::string>{"10.0.0.5:4242", "node-b:4243"}));
   for (const auto* bad : {"node-b", "node-b:", ":4242", "node-b:99999", "node-b:42x"}) {
     src.overrides = {{"node.join", bad}};
     try {
@@ -173,8 +175,8 @@ BOOST_AUTO_TEST_CASE(admin_tls_takes_every_file_or_none) {
   }
   src.overrides = {{"admin.tls_passphrase", "x"}};
   BOOST_CHECK_THROW(load(src), config_error);
-  src.overrides = {{"admin.tls_certificate", "n.pem"}, {"admin.tls_key", "n.key"},
-                   {"admin.tls_cafile", "ca.pem"}};
+  src.overrides = {
+    {"admin.tls_certificate", "n.pem"}, {"admin.tls_key", "n.key"}, {"admin.tls_cafile", "ca.pem"}};
   BOOST_TEST(load(src).admin.tls());
 }
 

@@ -59,8 +59,10 @@ BOOST_AUTO_TEST_CASE(retention_counts_days_from_the_clock_so_a_far_future_day_dr
   // What one message stamped 2099 left behind before input.max_future_s.
   w.exec("select rtad_ensure_partitions('2099-01-01', '2099-01-01')");
   auto partitions = [&] {
-    return w.exec("select count(*) from pg_inherits i join pg_class p on p.oid = i.inhparent"
-                  " where p.relname = 'transactions'")[0][0].as<int>();
+    return w
+      .exec("select count(*) from pg_inherits i join pg_class p on p.oid = i.inhparent"
+            " where p.relname = 'transactions'")[0][0]
+      .as<int>();
   };
   BOOST_TEST(partitions() == 42);
   // The 10 days before the last 30 go; 2099 neither counts nor goes.
@@ -68,7 +70,8 @@ BOOST_AUTO_TEST_CASE(retention_counts_days_from_the_clock_so_a_far_future_day_dr
   BOOST_TEST(partitions() == 32);
   BOOST_TEST(w.exec("select to_regclass('transactions_20990101') is not null")[0][0].as<bool>());
   BOOST_TEST(w.exec("select to_regclass(format('transactions_%s', to_char(current_date - 30,"
-                    " 'YYYYMMDD'))) is not null")[0][0].as<bool>());
+                    " 'YYYYMMDD'))) is not null")[0][0]
+               .as<bool>());
   BOOST_CHECK_THROW(w.exec("select rtad_drop_old_partitions(0)"), pqxx::sql_error);
 }
 

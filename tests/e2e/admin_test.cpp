@@ -96,7 +96,8 @@ BOOST_AUTO_TEST_CASE(an_operator_inspects_freezes_retrains_and_stops_a_node) {
   BOOST_TEST(cluster.output.find("\"operated\"") != std::string::npos);
   admin_json(f, endpoint, {"shutdown"});
   BOOST_TEST(node.wait_exit(std::chrono::seconds(60)) == 0, "see " << log);
-  BOOST_TEST(f.count("select count(*) from node_status where node = 'operated' and state = 'stopped'") == 1);
+  BOOST_TEST(
+    f.count("select count(*) from node_status where node = 'operated' and state = 'stopped'") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(db_stats_reports_what_the_database_holds) {
@@ -105,18 +106,20 @@ BOOST_AUTO_TEST_CASE(db_stats_reports_what_the_database_holds) {
     pqxx::connection c(f.db.url());
     pqxx::work w(c);
     w.exec("select rtad_ensure_partitions('2026-01-01', '2026-01-01')");
-    w.exec("insert into transactions (transaction_id, timestamp, user_id, amount, currency, location,"
-           " transaction_type, score, threshold, is_anomaly, model_used, ground_truth) values"
-           " ('a', '2026-01-01', 'u', 1, 'EUR', 'DE', 'purchase', 0.9, 0.6, true, 'user', true),"
-           " ('b', '2026-01-01', 'u', 1, 'EUR', 'DE', 'purchase', 0.7, 0.6, true, 'user', false),"
-           " ('c', '2026-01-01', 'u', 1, 'EUR', 'DE', 'purchase', 0.2, 0.6, false, 'user', true),"
-           " ('d', '2026-01-01', 'u', 1, 'EUR', 'DE', 'purchase', 0.1, 0.6, false, 'user', false)");
+    w.exec(
+      "insert into transactions (transaction_id, timestamp, user_id, amount, currency, location,"
+      " transaction_type, score, threshold, is_anomaly, model_used, ground_truth) values"
+      " ('a', '2026-01-01', 'u', 1, 'EUR', 'DE', 'purchase', 0.9, 0.6, true, 'user', true),"
+      " ('b', '2026-01-01', 'u', 1, 'EUR', 'DE', 'purchase', 0.7, 0.6, true, 'user', false),"
+      " ('c', '2026-01-01', 'u', 1, 'EUR', 'DE', 'purchase', 0.2, 0.6, false, 'user', true),"
+      " ('d', '2026-01-01', 'u', 1, 'EUR', 'DE', 'purchase', 0.1, 0.6, false, 'user', false)");
     w.exec("insert into quarantine (topic, kafka_partition, kafka_offset, raw, reason) values"
            " ('t', 0, 1, 'x', 'not valid JSON')");
     w.commit();
   }
   auto log = "/tmp/" + f.topic + "-stats.out";
-  test::child c({RTAD_BINARY, "--set", "pg.url=" + f.settings.pg.url, "db", "stats", "--json"}, log);
+  test::child c({RTAD_BINARY, "--set", "pg.url=" + f.settings.pg.url, "db", "stats", "--json"},
+                log);
   BOOST_REQUIRE(c.wait_exit(std::chrono::seconds(30)) == 0);
   std::ifstream in(log);
   auto j = nlohmann::json::parse(in);

@@ -25,8 +25,8 @@ void sh(const std::string& cmd) {
 /// A CA in `dir`/`name`-ca.{pem,key}.
 void make_ca(const std::string& dir, const std::string& name) {
   sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
-     " -subj /CN=" + name + "-ca -keyout " + dir + "/" + name + "-ca.key -out " + dir + "/" +
-     name + "-ca.pem");
+     " -subj /CN=" +
+     name + "-ca -keyout " + dir + "/" + name + "-ca.key -out " + dir + "/" + name + "-ca.pem");
 }
 
 /// A certificate `dir`/`name`.{pem,key} from CA `ca`, for both ends of a connection.

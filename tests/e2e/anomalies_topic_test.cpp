@@ -10,10 +10,10 @@
 #include "messages/codec.hpp"
 #include "support/node_fixture.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <algorithm>
 #include <set>
 
 using namespace rtad;
@@ -22,8 +22,8 @@ namespace {
 
 /// The anomalies topic's messages by transaction id (a repeat fails the test
 /// where `once` is asked for).
-std::map<std::string, nlohmann::json> by_transaction(
-  const std::vector<test::read_message>& messages, bool once) {
+std::map<std::string, nlohmann::json>
+by_transaction(const std::vector<test::read_message>& messages, bool once) {
   std::map<std::string, nlohmann::json> out;
   for (const auto& m : messages) {
     auto j = nlohmann::json::parse(m.value);
@@ -119,8 +119,8 @@ BOOST_AUTO_TEST_CASE(anomalies_a_dead_node_stored_but_never_published_are_publis
   node n(sys, f.settings);
   BOOST_REQUIRE(test::eventually([&] { return outbox(f) == 0; }, std::chrono::seconds(30)));
   BOOST_TEST(n.stop(std::chrono::seconds(60)));
-  auto got = by_transaction(test::read_topic(f.settings.kafka.bootstrap, f.topic + ".anomalies", 3),
-                            true);
+  auto got =
+    by_transaction(test::read_topic(f.settings.kafka.bootstrap, f.topic + ".anomalies", 3), true);
   BOOST_TEST(got.size() == 3u);
   for (int i = 0; i < 3; ++i) {
     auto id = "left-" + std::to_string(i);
@@ -163,8 +163,9 @@ BOOST_AUTO_TEST_CASE(quarantined_messages_reach_the_quarantine_topic_as_they_cam
   caf::actor_system sys{cfg};
   node n(sys, f.settings);
   f.wait_for("select count(*) from quarantine", 3);
-  BOOST_REQUIRE(test::eventually([&] { return f.count("select count(*) from quarantine_outbox") == 0; },
-                                 std::chrono::seconds(30)));
+  BOOST_REQUIRE(
+    test::eventually([&] { return f.count("select count(*) from quarantine_outbox") == 0; },
+                     std::chrono::seconds(30)));
   BOOST_TEST(n.metrics()->quarantine_outbox.published.load() == 3u);
   BOOST_TEST(n.stop(std::chrono::seconds(60)));
   auto got = test::read_topic(f.settings.kafka.bootstrap, f.topic + ".dlq", 3);
@@ -172,9 +173,8 @@ BOOST_AUTO_TEST_CASE(quarantined_messages_reach_the_quarantine_topic_as_they_cam
   pqxx::connection c(f.db.url());
   pqxx::read_transaction r(c);
   for (const auto& m : got) {
-    auto sent = std::find_if(poison.begin(), poison.end(), [&](const auto& p) {
-      return p.first == m.key;
-    });
+    auto sent =
+      std::find_if(poison.begin(), poison.end(), [&](const auto& p) { return p.first == m.key; });
     BOOST_REQUIRE_MESSAGE(sent != poison.end(), "unknown key " << m.key);
     BOOST_TEST(m.value == sent->second); // byte for byte, NUL included
     auto origin = m.headers.at("rtad-origin");

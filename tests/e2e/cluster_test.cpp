@@ -16,20 +16,21 @@ BOOST_AUTO_TEST_CASE(nodes_killed_and_joining_mid_stream_lose_and_double_nothing
   // Frequent refits, so a model version that restarts from zero shows; a
   // small window, so a restore replays at most 2 x 32 stored transactions: a
   // user with more history can only keep its version through its checkpoint.
-  const std::vector<std::string> extra{"--set", "model.refit_every=8", "--set", "model.window=32",
-                                       "--set", "model.user_sample_size=32", "--set",
-                                       "model.min_history=16"};
+  const std::vector<std::string> extra{
+    "--set", "model.refit_every=8",       "--set", "model.window=32",
+    "--set", "model.user_sample_size=32", "--set", "model.min_history=16"};
   auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
   std::map<std::string, std::unique_ptr<test::child>> nodes;
   auto start = [&](const std::string& name) {
-    nodes[name] = std::make_unique<test::child>(test::node_args(f.settings, name, extra), log_of(name));
+    nodes[name] =
+      std::make_unique<test::child>(test::node_args(f.settings, name, extra), log_of(name));
   };
   for (const auto* name : {"alpha", "bravo", "charlie"})
     start(name);
   // All three own partitions before the stream starts.
   BOOST_REQUIRE_MESSAGE(
     test::all_own_partitions({log_of("alpha"), log_of("bravo"), log_of("charlie")}),
-                        "the three nodes did not share the partitions; see " << log_of("alpha"));
+    "the three nodes did not share the partitions; see " << log_of("alpha"));
 
   std::atomic<long long> sent{0};
   std::atomic<int> round{0};
@@ -54,7 +55,8 @@ BOOST_AUTO_TEST_CASE(nodes_killed_and_joining_mid_stream_lose_and_double_nothing
   });
   // bravo dies mid-stream without a word; delta joins later.
   BOOST_REQUIRE(test::eventually([&] { return round >= 40; }, std::chrono::seconds(60)));
-  BOOST_REQUIRE_MESSAGE(nodes["bravo"]->running(), "bravo died on its own; see " << log_of("bravo"));
+  BOOST_REQUIRE_MESSAGE(nodes["bravo"]->running(),
+                        "bravo died on its own; see " << log_of("bravo"));
   nodes["bravo"]->signal(SIGKILL);
   BOOST_TEST(nodes["bravo"]->wait_exit(std::chrono::seconds(10)) == -SIGKILL);
   BOOST_REQUIRE(test::eventually([&] { return round >= 80; }, std::chrono::seconds(60)));
@@ -65,7 +67,8 @@ BOOST_AUTO_TEST_CASE(nodes_killed_and_joining_mid_stream_lose_and_double_nothing
   BOOST_TEST(test::owns_partitions(log_of("delta")), "delta never got partitions");
   for (const auto* name : {"alpha", "charlie", "delta"}) {
     nodes[name]->signal(SIGTERM);
-    BOOST_TEST(nodes[name]->wait_exit(std::chrono::seconds(60)) == 0, name << ": see " << log_of(name));
+    BOOST_TEST(nodes[name]->wait_exit(std::chrono::seconds(60)) == 0,
+               name << ": see " << log_of(name));
   }
 
   // Every transaction exactly once, every offset behind the watermark, no
@@ -74,9 +77,9 @@ BOOST_AUTO_TEST_CASE(nodes_killed_and_joining_mid_stream_lose_and_double_nothing
   BOOST_TEST(f.count("select count(*) from frauds where ground_truth") >= 5);
   // Work was spread: every node but the late one stored rows before the kill.
   for (const auto* name : {"alpha", "bravo", "charlie", "delta"})
-    BOOST_TEST(f.count(std::string("select count(*) from transactions where node = '") + name +
-                       "'") > 0,
-               name << " stored nothing");
+    BOOST_TEST(
+      f.count(std::string("select count(*) from transactions where node = '") + name + "'") > 0,
+      name << " stored nothing");
   // Users moved between nodes, and a moved user's model came from its
   // checkpoint: its version never went back, and it kept counting after.
   auto moved = f.count("select count(*) from (select user_id from profile_history"

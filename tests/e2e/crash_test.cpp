@@ -37,9 +37,9 @@ BOOST_AUTO_TEST_CASE(kill_9_at_random_moments_loses_and_doubles_nothing) {
     test::child node(test::node_args(f.settings, "crashy"), log);
     // Kill while it works: after it got its partitions (the dead predecessor
     // must first time out of the group), at a random moment.
-    BOOST_REQUIRE(test::eventually(
-      [&] { return test::occurrences(log, "kafka_source assigned") > kills; },
-      std::chrono::seconds(30)));
+    BOOST_REQUIRE(
+      test::eventually([&] { return test::occurrences(log, "kafka_source assigned") > kills; },
+                       std::chrono::seconds(30)));
     std::this_thread::sleep_for(std::chrono::milliseconds(life_ms(gen)));
     BOOST_REQUIRE_MESSAGE(node.running(), "the node died on its own; see " + log);
     node.signal(SIGKILL);

@@ -23,8 +23,8 @@ admin_result admin(const test::node_fixture& f, std::vector<std::string> args,
                    const std::string& secret = "s3cret") {
   static int n = 0;
   auto log = "/tmp/" + f.topic + "-admin-" + std::to_string(n++) + ".out";
-  std::vector<std::string> argv{RTAD_BINARY, "--set", "pg.url=" + f.settings.pg.url, "admin",
-                                "--secret", secret};
+  std::vector<std::string> argv{RTAD_BINARY, "--set",    "pg.url=" + f.settings.pg.url,
+                                "admin",     "--secret", secret};
   argv.insert(argv.end(), args.begin(), args.end());
   test::child c(argv, log);
   int code = c.wait_exit(std::chrono::seconds(150));
@@ -85,7 +85,8 @@ BOOST_AUTO_TEST_CASE(drain_hands_a_node_s_partitions_to_the_other_and_loses_noth
 
   // The client sees both nodes, running, reachable, with their partitions.
   f.wait_for("select count(*) from node_status where state = 'running'"
-             " and cardinality(partitions) > 0", 2, std::chrono::seconds(30));
+             " and cardinality(partitions) > 0",
+             2, std::chrono::seconds(30));
   auto view = admin_json(f, {"cluster"});
   BOOST_REQUIRE_EQUAL(view.size(), 2u);
   for (const auto& n : view) {

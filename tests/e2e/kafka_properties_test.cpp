@@ -15,8 +15,9 @@ namespace {
 
 /// The node's settings as command-line flags, with `extra` after them.
 std::string flags(const test::node_fixture& f, const std::string& extra) {
-  return "--set pg.url=" + f.settings.pg.url + " --set kafka.bootstrap=" +
-         f.settings.kafka.bootstrap + " --set kafka.topic=" + f.topic + " " + extra;
+  return "--set pg.url=" + f.settings.pg.url +
+         " --set kafka.bootstrap=" + f.settings.kafka.bootstrap + " --set kafka.topic=" + f.topic +
+         " " + extra;
 }
 
 } // namespace
@@ -34,7 +35,8 @@ BOOST_AUTO_TEST_CASE(a_property_librdkafka_does_not_know_stops_the_node_at_start
 BOOST_AUTO_TEST_CASE(the_producer_uses_them) {
   test::node_fixture f("rtad_props_produce", 2);
   // Plain TCP as the broker speaks: delivered.
-  auto plain = test::run_rtad(flags(f, "produce -n 20 -q --kafka-property message.timeout.ms=8000"));
+  auto plain =
+    test::run_rtad(flags(f, "produce -n 20 -q --kafka-property message.timeout.ms=8000"));
   BOOST_TEST(plain.status == 0, plain.output);
   // TLS towards a plaintext listener: the same command cannot reach it.
   auto tls = test::run_rtad(flags(f, "--set kafka.properties.security.protocol=ssl produce -n 20 -q"

@@ -13,9 +13,9 @@ BOOST_AUTO_TEST_CASE(a_second_node_with_a_taken_id_exits_and_a_killed_node_frees
   test::node_fixture f("rtad_node_id");
   auto log = "/tmp/" + f.topic + "-twin.log";
   test::child first(test::node_args(f.settings, "twin"), log);
-  BOOST_REQUIRE_MESSAGE(test::eventually([&] { return test::owns_partitions(log); },
-                                         std::chrono::seconds(60)),
-                        "the first node did not start; see " << log);
+  BOOST_REQUIRE_MESSAGE(
+    test::eventually([&] { return test::owns_partitions(log); }, std::chrono::seconds(60)),
+    "the first node did not start; see " << log);
 
   // The second refuses to run before it joins the group, and says why.
   auto second_log = "/tmp/" + f.topic + "-twin2.log";
@@ -35,9 +35,9 @@ BOOST_AUTO_TEST_CASE(a_second_node_with_a_taken_id_exits_and_a_killed_node_frees
   BOOST_TEST(first.wait_exit(std::chrono::seconds(10)) == -SIGKILL);
   auto third_log = "/tmp/" + f.topic + "-twin3.log";
   test::child third(test::node_args(f.settings, "twin"), third_log);
-  BOOST_REQUIRE_MESSAGE(test::eventually([&] { return test::owns_partitions(third_log); },
-                                         std::chrono::seconds(60)),
-                        "the restart did not run; see " << third_log);
+  BOOST_REQUIRE_MESSAGE(
+    test::eventually([&] { return test::owns_partitions(third_log); }, std::chrono::seconds(60)),
+    "the restart did not run; see " << third_log);
   BOOST_TEST(read_all(third_log).find("is in use") == std::string::npos);
   // Other ids are not affected.
   auto other_log = "/tmp/" + f.topic + "-other.log";

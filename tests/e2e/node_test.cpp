@@ -79,7 +79,8 @@ BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_wi
   BOOST_TEST(sample(after, "rtad_transactions_scored_total") >=
              sample(before, "rtad_transactions_scored_total") + static_cast<double>(sent));
   BOOST_TEST(sum_of(after, "rtad_anomalies_total") > sum_of(before, "rtad_anomalies_total"));
-  BOOST_TEST(sum_of(after, "rtad_anomalies_total") == static_cast<double>(n.metrics()->flagged.load()));
+  BOOST_TEST(sum_of(after, "rtad_anomalies_total") ==
+             static_cast<double>(n.metrics()->flagged.load()));
   BOOST_TEST(after.find("rtad_anomalies_total{node=\"e2e\",risk=\"high\"} ") != std::string::npos);
   BOOST_TEST(after.find("rtad_build_info{node=\"e2e\",version=\"") != std::string::npos);
   BOOST_TEST(sample(after, "rtad_quarantined_total") == 3);
@@ -112,9 +113,11 @@ BOOST_AUTO_TEST_CASE(labelled_transactions_through_kafka_come_out_scored_once_wi
                                         << row[3].c_str() << ": " << row[4].c_str());
   }
   // Explained in the user's terms: the new country shows among the reasons.
-  BOOST_TEST(f.count("select count(*) from frauds where ground_truth and explanation like '%NG%'") ==
-             static_cast<long long>(frauds.size()));
-  BOOST_TEST(f.count("select count(*) from frauds where ground_truth and risk_level = 'high'") >= 5);
+  BOOST_TEST(
+    f.count("select count(*) from frauds where ground_truth and explanation like '%NG%'") ==
+    static_cast<long long>(frauds.size()));
+  BOOST_TEST(f.count("select count(*) from frauds where ground_truth and risk_level = 'high'") >=
+             5);
   // Every message, good or bad, is behind the committed offsets.
   BOOST_TEST(f.count("select sum(next_offset) from kafka_offsets") == warmup + sent + 3);
   BOOST_TEST(f.count("select count(*) from quarantine where reason = 'not valid JSON'") == 2);

@@ -99,10 +99,10 @@ BOOST_AUTO_TEST_CASE(large_messages_while_postgres_is_away_stay_within_the_byte_
   test::node_fixture f("rtad_outage_bytes");
   test::population people(20, 8);
   auto log = std::string("/tmp/") + f.topic + ".log";
-  test::child node(test::node_args(f.settings, "bytes",
-                                   {"--set", "kafka.credits=2000", "--set",
-                                    "kafka.credit_bytes=33554432"}),
-                   log);
+  test::child node(
+    test::node_args(f.settings, "bytes",
+                    {"--set", "kafka.credits=2000", "--set", "kafka.credit_bytes=33554432"}),
+    log);
   test::producer p(f.settings.kafka.bootstrap);
   auto good = f.send_rounds(p, people);
   long long large = 0;

@@ -93,7 +93,8 @@ BOOST_AUTO_TEST_CASE(an_unreadable_checkpoint_is_replaced_by_the_model_started_a
   node n(sys, f.settings);
   f.wait_for("select count(*) from transactions", sent, std::chrono::seconds(60));
   BOOST_TEST(n.stop(std::chrono::seconds(30))); // checkpoints every profile
-  BOOST_TEST(f.count("select count(*) from user_profiles where checkpoint = '\\x00ff'::bytea") == 0);
+  BOOST_TEST(f.count("select count(*) from user_profiles where checkpoint = '\\x00ff'::bytea") ==
+             0);
   BOOST_TEST(f.count("select count(*) from user_profiles where user_id in ('user-0', 'user-1')"
                      " and model_version >= 9") == 2);
 }

@@ -1,10 +1,10 @@
 #define BOOST_TEST_MODULE rtad profiles init
 // The command as an operator runs it: progress, Ctrl-C, running it again.
+#include "../actors/history.hpp"
 #include "config/settings.hpp"
 #include "db/migrate.hpp"
 #include "support/process.hpp"
 #include "support/scratch_db.hpp"
-#include "../actors/history.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -20,7 +20,6 @@ std::string log_file(const std::string& name) {
           ("rtad-profiles-test-" + std::to_string(getpid()) + "-" + name + ".log"))
     .string();
 }
-
 
 std::vector<std::string> rtad_args(const std::string& url, std::vector<std::string> args) {
   std::vector<std::string> a{RTAD_BINARY, "--set", "pg.url=" + url, "--set", "node.mode=enhanced"};
@@ -58,9 +57,9 @@ BOOST_AUTO_TEST_CASE(help_and_a_clear_refusal_in_standard_mode) {
 
   test::scratch_db db("rtad_profiles_standard");
   auto refused = log_file("standard");
-  test::child standard({RTAD_BINARY, "--set", "pg.url=" + db.url(), "--set", "node.mode=standard",
-                        "profiles", "init"},
-                       refused);
+  test::child standard(
+    {RTAD_BINARY, "--set", "pg.url=" + db.url(), "--set", "node.mode=standard", "profiles", "init"},
+    refused);
   BOOST_TEST(standard.wait_exit(std::chrono::seconds(20)) == 1);
   BOOST_TEST(read_all(refused).find("node.mode is standard") != std::string::npos,
              read_all(refused));
@@ -80,8 +79,8 @@ BOOST_AUTO_TEST_CASE(interrupted_with_ctrl_c_and_run_again_it_finishes_the_rest_
     test::store_history(db.url(), people, u, "user-" + std::to_string(u), 10);
 
   auto first_log = log_file("first");
-  test::child first(rtad_args(db.url(), {"profiles", "init", "--min-transactions", "30", "--jobs", "1",
-                                    "--batch", "2"}),
+  test::child first(rtad_args(db.url(), {"profiles", "init", "--min-transactions", "30", "--jobs",
+                                         "1", "--batch", "2"}),
                     first_log);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (checkpoints(db.url()) == 0 && std::chrono::steady_clock::now() < deadline)
@@ -99,7 +98,8 @@ BOOST_AUTO_TEST_CASE(interrupted_with_ctrl_c_and_run_again_it_finishes_the_rest_
   BOOST_TEST(text.find("interrupted: ") != std::string::npos, text);
 
   auto second_log = log_file("second");
-  test::child second(rtad_args(db.url(), {"profiles", "init", "--min-transactions", "30"}), second_log);
+  test::child second(rtad_args(db.url(), {"profiles", "init", "--min-transactions", "30"}),
+                     second_log);
   BOOST_REQUIRE_EQUAL(second.wait_exit(std::chrono::seconds(120)), 0);
   text = read_all(second_log);
   BOOST_TEST(text.find(thousands(done) + " have a checkpoint (skipped); building " +

@@ -30,13 +30,14 @@ std::map<std::string, std::string> members_seen_by(const test::node_fixture& f, 
 BOOST_AUTO_TEST_CASE(nodes_join_learn_of_each_other_leave_are_lost_and_rejoin) {
   test::node_fixture f("rtad_registry");
   const int base = 21000 + getpid() % 15000;
-  const std::map<std::string, int> port{{"alpha", base}, {"bravo", base + 1}, {"charlie", base + 2},
-                                        {"mallory", base + 3}};
+  const std::map<std::string, int> port{
+    {"alpha", base}, {"bravo", base + 1}, {"charlie", base + 2}, {"mallory", base + 3}};
   auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
   std::map<std::string, std::unique_ptr<test::child>> nodes;
   auto start = [&](const std::string& name, const std::string& join,
                    const std::string& secret = "s3cret") {
-    auto args = test::node_args(f.settings, name, test::admin_args(std::to_string(port.at(name)), secret));
+    auto args =
+      test::node_args(f.settings, name, test::admin_args(std::to_string(port.at(name)), secret));
     if (!join.empty()) {
       args.push_back("--join");
       args.push_back("127.0.0.1:" + std::to_string(port.at(join)));
@@ -52,16 +53,18 @@ BOOST_AUTO_TEST_CASE(nodes_join_learn_of_each_other_leave_are_lost_and_rejoin) {
   start("alpha", "");
   start("bravo", "alpha");
   start("charlie", "bravo");
-  BOOST_REQUIRE_MESSAGE(sees("alpha", {{"alpha", "self"}, {"bravo", "alive"}, {"charlie", "alive"}}),
-                        "alpha does not see the others; see " << log_of("alpha"));
+  BOOST_REQUIRE_MESSAGE(
+    sees("alpha", {{"alpha", "self"}, {"bravo", "alive"}, {"charlie", "alive"}}),
+    "alpha does not see the others; see " << log_of("alpha"));
   BOOST_TEST(sees("charlie", {{"alpha", "alive"}, {"bravo", "alive"}, {"charlie", "self"}}),
              "see " << log_of("charlie"));
 
   // Without the cluster's secret a node is refused and nobody lists it.
   start("mallory", "alpha", "guess");
-  BOOST_TEST(test::eventually([&] { return test::occurrences(log_of("mallory"), "join refused") > 0; },
-                              std::chrono::seconds(30)),
-             "see " << log_of("mallory"));
+  BOOST_TEST(
+    test::eventually([&] { return test::occurrences(log_of("mallory"), "join refused") > 0; },
+                     std::chrono::seconds(30)),
+    "see " << log_of("mallory"));
   BOOST_TEST(members_seen_by(f, port.at("alpha")).count("mallory") == 0);
   nodes["mallory"]->signal(SIGTERM);
   nodes["mallory"]->wait_exit(std::chrono::seconds(60));
@@ -69,9 +72,10 @@ BOOST_AUTO_TEST_CASE(nodes_join_learn_of_each_other_leave_are_lost_and_rejoin) {
   // A clean stop says goodbye: gone at once, no timeout to wait for.
   nodes["charlie"]->signal(SIGTERM);
   BOOST_TEST(nodes["charlie"]->wait_exit(std::chrono::seconds(60)) == 0);
-  BOOST_TEST(test::eventually([&] { return test::occurrences(log_of("alpha"), "member left") >= 1; },
-                              std::chrono::seconds(3)),
-             "see " << log_of("alpha"));
+  BOOST_TEST(
+    test::eventually([&] { return test::occurrences(log_of("alpha"), "member left") >= 1; },
+                     std::chrono::seconds(3)),
+    "see " << log_of("alpha"));
   BOOST_TEST(members_seen_by(f, port.at("alpha")).count("charlie") == 0);
 
   // A node that dies without a word is removed after the timeout, and not
@@ -88,6 +92,7 @@ BOOST_AUTO_TEST_CASE(nodes_join_learn_of_each_other_leave_are_lost_and_rejoin) {
 
   for (const auto* name : {"alpha", "bravo"}) {
     nodes[name]->signal(SIGTERM);
-    BOOST_TEST(nodes[name]->wait_exit(std::chrono::seconds(60)) == 0, name << ": see " << log_of(name));
+    BOOST_TEST(nodes[name]->wait_exit(std::chrono::seconds(60)) == 0,
+               name << ": see " << log_of(name));
   }
 }

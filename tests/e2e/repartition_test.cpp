@@ -79,8 +79,8 @@ BOOST_AUTO_TEST_CASE(unkeyed_messages_are_rekeyed_once_and_poison_still_quaranti
   // The profiles read the by-user topic; the input's offsets are the
   // repartition group's, in Kafka.
   BOOST_TEST(f.count("select count(*) from kafka_offsets where topic = '" + f.topic + "'") == 0);
-  BOOST_TEST(f.count("select count(*) from kafka_offsets where topic = '" + f.topic +
-                     ".by-user'") == 3);
+  BOOST_TEST(
+    f.count("select count(*) from kafka_offsets where topic = '" + f.topic + ".by-user'") == 3);
 }
 
 // kafka.input_key = user trusts the keys; a producer that does not key by
@@ -137,7 +137,8 @@ BOOST_AUTO_TEST_CASE(two_nodes_reading_unkeyed_input_score_each_user_on_one_node
     }
   };
   send_rounds(20);
-  f.wait_for("select (select count(*) from transactions) + (select count(*) from quarantine)", sent);
+  f.wait_for("select (select count(*) from transactions) + (select count(*) from quarantine)",
+             sent);
   expect_nothing_quarantined(f);
   // Both nodes worked, and no user was scored by both.
   BOOST_TEST(f.count("select count(*) from transactions where node = 'alpha'") > 0);
@@ -210,7 +211,8 @@ BOOST_AUTO_TEST_CASE(a_node_stopped_past_the_session_timeout_wakes_up_fenced_in_
   auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
   std::map<std::string, std::unique_ptr<test::child>> nodes;
   for (const auto* name : {"alpha", "bravo"})
-    nodes[name] = std::make_unique<test::child>(test::node_args(f.settings, name, extra), log_of(name));
+    nodes[name] =
+      std::make_unique<test::child>(test::node_args(f.settings, name, extra), log_of(name));
   BOOST_REQUIRE(test::all_own_partitions({log_of("alpha"), log_of("bravo")}));
   test::producer p(f.settings.kafka.bootstrap);
   std::atomic<long long> sent{0};

@@ -11,8 +11,8 @@
 #include "support/node_fixture.hpp"
 #include "support/stream.hpp"
 
-#include <caf/all.hpp>
 #include <array>
+#include <caf/all.hpp>
 #include <map>
 #include <thread>
 
@@ -191,10 +191,10 @@ BOOST_AUTO_TEST_CASE(partitions_a_rebalance_gives_back_go_on_with_live_traffic) 
       due = counts;
   std::array<long long, 3> stored{};
   for (std::int32_t part = 0; part < 3; ++part) {
-    stored[part] = f.count("select count(*) from transactions where kafka_partition = " +
-                           std::to_string(part));
+    stored[part] =
+      f.count("select count(*) from transactions where kafka_partition = " + std::to_string(part));
     BOOST_TEST(stored[part] >= due[part], "partition " << part << ": " << stored[part]
-                                                        << " stored of " << due[part] << " due");
+                                                       << " stored of " << due[part] << " due");
   }
   BOOST_TEST(n.stop(std::chrono::seconds(30)));
 }

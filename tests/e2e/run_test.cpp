@@ -15,7 +15,6 @@ using test::read_all;
 
 namespace {
 
-
 /// The pid the supervisor's log gives for the latest (re)start of `name`.
 pid_t started_pid(const std::string& log, const std::string& name) {
   std::regex re(name + " (re)?started \\(pid ([0-9]+)");

@@ -41,7 +41,8 @@ std::string lease(const std::string& path) {
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(a_static_member_restarted_within_the_session_timeout_gets_its_partitions_back) {
+BOOST_AUTO_TEST_CASE(
+  a_static_member_restarted_within_the_session_timeout_gets_its_partitions_back) {
   test::node_fixture f("rtad_static", 4);
   f.settings.kafka.key = config::input_key::check; // both stages, both groups
   test::population people(40, 17, wall_clock() - 7 * 86400);
@@ -50,8 +51,10 @@ BOOST_AUTO_TEST_CASE(a_static_member_restarted_within_the_session_timeout_gets_i
   const std::vector<std::string> extra{"--set", "kafka.static_membership=true", "--set",
                                        "kafka.session_timeout_ms=20000"};
   auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
-  auto alpha = std::make_unique<test::child>(test::node_args(f.settings, "alpha", extra), log_of("alpha"));
-  auto bravo = std::make_unique<test::child>(test::node_args(f.settings, "bravo", extra), log_of("bravo"));
+  auto alpha =
+    std::make_unique<test::child>(test::node_args(f.settings, "alpha", extra), log_of("alpha"));
+  auto bravo =
+    std::make_unique<test::child>(test::node_args(f.settings, "bravo", extra), log_of("bravo"));
   BOOST_REQUIRE_MESSAGE(test::all_own_partitions({log_of("alpha"), log_of("bravo")}),
                         "the nodes did not share the partitions; see " << log_of("alpha"));
   long long sent = 0;
@@ -78,10 +81,12 @@ BOOST_AUTO_TEST_CASE(a_static_member_restarted_within_the_session_timeout_gets_i
 
   bravo->signal(SIGTERM);
   BOOST_TEST(bravo->wait_exit(std::chrono::seconds(30)) == 0, "see " << log_of("bravo"));
-  bravo = std::make_unique<test::child>(test::node_args(f.settings, "bravo", extra), log_of("bravo-again"));
-  BOOST_REQUIRE_MESSAGE(test::eventually([&] { return test::owns_partitions(log_of("bravo-again")); },
-                                         std::chrono::seconds(30)),
-                        "bravo did not get partitions back; see " << log_of("bravo-again"));
+  bravo = std::make_unique<test::child>(test::node_args(f.settings, "bravo", extra),
+                                        log_of("bravo-again"));
+  BOOST_REQUIRE_MESSAGE(
+    test::eventually([&] { return test::owns_partitions(log_of("bravo-again")); },
+                     std::chrono::seconds(30)),
+    "bravo did not get partitions back; see " << log_of("bravo-again"));
   send(5);
   f.wait_for("select count(*) from transactions", sent);
   // Nothing moved: alpha never revoked anything, bravo has what it had.

@@ -16,8 +16,8 @@
 #include <thread>
 
 using namespace rtad;
-using test::wall_clock;
 using test::http_get;
+using test::wall_clock;
 
 namespace {
 
@@ -47,24 +47,28 @@ BOOST_AUTO_TEST_CASE(a_writer_that_cannot_commit_turns_readyz_to_503_until_it_do
   metrics_http http("127.0.0.1", 0, "e2e", n.metrics(), [&] { return !n.failed(); });
   auto sent = f.send_rounds(p, people);
   f.wait_for("select count(*) from transactions", sent);
-  BOOST_TEST(eventually([&] { return http_get(http.port(), "/readyz").find("200 OK") != std::string::npos; },
-                        std::chrono::seconds(10)));
+  BOOST_TEST(
+    eventually([&] { return http_get(http.port(), "/readyz").find("200 OK") != std::string::npos; },
+               std::chrono::seconds(10)));
   {
     pqxx::connection blocker(f.db.url());
     pqxx::work hold(blocker);
     hold.exec("lock table kafka_offsets in access exclusive mode");
     sent += f.send_rounds(p, people);
     std::string readyz;
-    BOOST_TEST(eventually([&] {
-      readyz = http_get(http.port(), "/readyz");
-      return readyz.find("503") != std::string::npos;
-    }, std::chrono::seconds(20)));
+    BOOST_TEST(eventually(
+      [&] {
+        readyz = http_get(http.port(), "/readyz");
+        return readyz.find("503") != std::string::npos;
+      },
+      std::chrono::seconds(20)));
     BOOST_TEST(readyz.find("the sink has not committed for") != std::string::npos, readyz);
     hold.commit();
   }
   f.wait_for("select count(*) from transactions", sent);
-  BOOST_TEST(eventually([&] { return http_get(http.port(), "/readyz").find("200 OK") != std::string::npos; },
-                        std::chrono::seconds(10)));
+  BOOST_TEST(
+    eventually([&] { return http_get(http.port(), "/readyz").find("200 OK") != std::string::npos; },
+               std::chrono::seconds(10)));
   BOOST_TEST(n.stop(std::chrono::seconds(30)));
   f.expect_exactly_once(sent);
 }
@@ -106,8 +110,9 @@ BOOST_AUTO_TEST_CASE(an_actor_blocked_inside_a_handler_turns_healthz_to_503_nami
   caf::actor_system sys{cfg};
   node n(sys, f.settings);
   metrics_http http("127.0.0.1", 0, "e2e", n.metrics(), [&] { return !n.failed(); });
-  BOOST_TEST(eventually([&] { return http_get(http.port(), "/readyz").find("200 OK") != std::string::npos; },
-                        std::chrono::seconds(20)));
+  BOOST_TEST(
+    eventually([&] { return http_get(http.port(), "/readyz").find("200 OK") != std::string::npos; },
+               std::chrono::seconds(20)));
   BOOST_TEST(http_get(http.port(), "/healthz").find("200 OK") != std::string::npos);
   long long sent = 0;
   {
@@ -118,18 +123,22 @@ BOOST_AUTO_TEST_CASE(an_actor_blocked_inside_a_handler_turns_healthz_to_503_nami
     hold.exec("lock table user_profiles in access exclusive mode");
     sent = f.send_rounds(p, people);
     std::string healthz;
-    BOOST_TEST(eventually([&] {
-      healthz = http_get(http.port(), "/healthz");
-      return healthz.find("503") != std::string::npos;
-    }, std::chrono::seconds(20)));
+    BOOST_TEST(eventually(
+      [&] {
+        healthz = http_get(http.port(), "/healthz");
+        return healthz.find("503") != std::string::npos;
+      },
+      std::chrono::seconds(20)));
     BOOST_TEST(healthz.find("profile store has not answered for") != std::string::npos, healthz);
-    BOOST_TEST(http_get(http.port(), "/metrics").find("rtad_actor_silent_seconds{node=\"e2e\",actor=\"profile store\"}") !=
+    BOOST_TEST(http_get(http.port(), "/metrics")
+                 .find("rtad_actor_silent_seconds{node=\"e2e\",actor=\"profile store\"}") !=
                std::string::npos);
     hold.commit();
   }
   f.wait_for("select count(*) from transactions", sent);
-  BOOST_TEST(eventually([&] { return http_get(http.port(), "/healthz").find("200 OK") != std::string::npos; },
-                        std::chrono::seconds(10)));
+  BOOST_TEST(eventually(
+    [&] { return http_get(http.port(), "/healthz").find("200 OK") != std::string::npos; },
+    std::chrono::seconds(10)));
   BOOST_TEST(n.stop(std::chrono::seconds(30)));
   f.expect_exactly_once(sent);
 }

@@ -25,9 +25,9 @@ BOOST_AUTO_TEST_CASE(fields_a_producer_added_are_ignored_and_counted) {
     for (const auto& t : people.round()) {
       auto j = nlohmann::json::parse(encode_transaction(t));
       if (sent % 4 == 0) {
-        j["loyalty_tier"] = "gold";                   // top-level
-        j["merchant"]["mcc"] = 5411;                  // nested
-        j["device_info"]["os"] = {{"name", "ios"}};   // nested, itself an object
+        j["loyalty_tier"] = "gold";                 // top-level
+        j["merchant"]["mcc"] = 5411;                // nested
+        j["device_info"]["os"] = {{"name", "ios"}}; // nested, itself an object
         ++extended;
       }
       p.send(f.topic, t.user_id, j.dump());

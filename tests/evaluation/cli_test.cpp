@@ -54,7 +54,8 @@ BOOST_AUTO_TEST_CASE(bad_input_is_named_and_exits_non_zero) {
   std::fclose(out);
   auto r = run_rtad("eval --truth " + f.stream + " --scores " + f.scores);
   BOOST_TEST(r.status == 1);
-  BOOST_TEST(r.output.find(f.scores + ":3002: score 'not-a-number'") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find(f.scores + ":3002: score 'not-a-number'") != std::string::npos,
+             r.output);
   r = run_rtad("eval --scores " + f.scores);
   BOOST_TEST(r.status == 2); // a usage error; a bad file above is a failure
   BOOST_TEST(r.output.find("--scores needs --truth") != std::string::npos, r.output);

@@ -1,4 +1,4 @@
-#define BOOST_TEST_MODULE evaluation on hand-made cases
+#define BOOST_TEST_MODULE evaluation on hand - made cases
 #include "evaluation/evaluate.hpp"
 #include "evaluation/report_format.hpp"
 
@@ -28,8 +28,8 @@ struct hand_made {
     {"t11", "u4", 800, false, ""},
   };
   std::vector<scored_record> scores = {
-    {"t1", 0.1, false}, {"t2", 0.7, true},  {"t3", 0.3, false}, {"t4", 0.4, false},
-    {"t5", 0.9, true},  {"t6", 0.95, true}, {"t7", 0.8, true},  {"t8", 0.6, true},
+    {"t1", 0.1, false}, {"t2", 0.7, true},   {"t3", 0.3, false}, {"t4", 0.4, false},
+    {"t5", 0.9, true},  {"t6", 0.95, true},  {"t7", 0.8, true},  {"t8", 0.6, true},
     {"t9", 0.2, false}, {"t10", 0.5, false}, {"x1", 0.99, true},
   };
 };

@@ -53,9 +53,10 @@ BOOST_AUTO_TEST_CASE(stored_verdicts_and_ground_truth_are_judged) {
 BOOST_AUTO_TEST_CASE(a_database_without_schema_or_with_only_anomalies_is_explained) {
   rtad::test::scratch_db db;
   pqxx::connection c(db.url());
-  BOOST_CHECK_EXCEPTION(read_stored_results(c), std::runtime_error, [](const std::runtime_error& e) {
-    return std::string(e.what()).find("rtad db init") != std::string::npos;
-  });
+  BOOST_CHECK_EXCEPTION(read_stored_results(c), std::runtime_error,
+                        [](const std::runtime_error& e) {
+                          return std::string(e.what()).find("rtad db init") != std::string::npos;
+                        });
   rtad::db::migrate(c);
   {
     pqxx::work w(c);
@@ -64,7 +65,8 @@ BOOST_AUTO_TEST_CASE(a_database_without_schema_or_with_only_anomalies_is_explain
            " ('t1', 'u1', 12.5, 'USD', 'US', now(), 'purchase', 0.8, 'high', 'user', 0.6)");
     w.commit();
   }
-  BOOST_CHECK_EXCEPTION(read_stored_results(c), std::runtime_error, [](const std::runtime_error& e) {
-    return std::string(e.what()).find("store_all") != std::string::npos;
-  });
+  BOOST_CHECK_EXCEPTION(read_stored_results(c), std::runtime_error,
+                        [](const std::runtime_error& e) {
+                          return std::string(e.what()).find("store_all") != std::string::npos;
+                        });
 }

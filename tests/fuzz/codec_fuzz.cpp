@@ -31,8 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto again = rtad::decode_transaction(rtad::encode_transaction(t));
   const auto* u = std::get_if<rtad::transaction>(&again);
   check(u != nullptr);
-  check(u->transaction_id == t.transaction_id && u->user_id == t.user_id &&
-        u->amount == t.amount && u->timestamp == t.timestamp && u->location == t.location &&
+  check(u->transaction_id == t.transaction_id && u->user_id == t.user_id && u->amount == t.amount &&
+        u->timestamp == t.timestamp && u->location == t.location &&
         u->merchant_category == t.merchant_category && u->device_type == t.device_type &&
         u->anomalous == t.anomalous && u->fraud_type == t.fraud_type);
   return 0;

@@ -1,6 +1,5 @@
 #define BOOST_TEST_MODULE rtad produce command line
 #include "messages/codec.hpp"
-
 #include "support/cli.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -11,7 +10,8 @@ using rtad::test::run_rtad;
 BOOST_AUTO_TEST_CASE(the_same_options_print_the_same_stream) {
   const auto a = run_rtad("produce --count 300 --users 20 --seed 4 --start 2026-01-01 --out - -q");
   BOOST_TEST(a.status == 0);
-  BOOST_TEST(a.output == run_rtad("produce -n 300 -u 20 --seed 4 --start 1767225600 -o - -q").output);
+  BOOST_TEST(a.output ==
+             run_rtad("produce -n 300 -u 20 --seed 4 --start 1767225600 -o - -q").output);
   const auto first = a.output.substr(0, a.output.find('\n'));
   BOOST_TEST(std::holds_alternative<rtad::transaction>(rtad::decode_transaction(first)), first);
 }

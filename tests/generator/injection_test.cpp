@@ -58,7 +58,8 @@ struct fixture {
   const country& at(const transaction& t) const { return countries()[country_index(t.location)]; }
   const country& home(const transaction& t) const { return countries()[user(t).home]; }
   bool second(const transaction& t) const {
-    return user(t).second >= 0 && country_index(t.location) == static_cast<std::size_t>(user(t).second);
+    return user(t).second >= 0 &&
+           country_index(t.location) == static_cast<std::size_t>(user(t).second);
   }
 };
 

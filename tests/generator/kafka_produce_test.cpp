@@ -19,12 +19,10 @@ using rtad::test::create_topic;
 
 namespace {
 
-
 /// Every message of `topic`, read from the beginning until `expected` came
 /// or a minute passed: value -> (key, partition).
-std::map<std::string, std::pair<std::string, int>> consume_all(const std::string& bootstrap,
-                                                               const std::string& topic,
-                                                               std::size_t expected) {
+std::map<std::string, std::pair<std::string, int>>
+consume_all(const std::string& bootstrap, const std::string& topic, std::size_t expected) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
@@ -173,8 +171,7 @@ BOOST_AUTO_TEST_CASE(rtad_produce_reports_every_message_delivered_and_exits_zero
   const auto topic = test::unique_name("rtad-gen-cli");
   create_topic(s.kafka.bootstrap, topic, 2);
   const std::string cmd = std::string(RTAD_BINARY) + " --set kafka.bootstrap=" + s.kafka.bootstrap +
-                          " produce --topic " + topic +
-                          " --count 500 --users 50 --rate 5000 2>&1";
+                          " produce --topic " + topic + " --count 500 --users 50 --rate 5000 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   BOOST_REQUIRE(p);
   std::string output;

@@ -147,8 +147,7 @@ BOOST_AUTO_TEST_CASE(the_rate_limit_spreads_messages_over_time) {
   // 200 messages at 1000/s cannot take less than 0.199 s: the 200th is due then.
   BOOST_TEST(r.seconds >= 0.19);
   const pacer p(rate, pacer::clock::time_point{});
-  BOOST_TEST(std::chrono::duration<double>(p.due(500) - pacer::clock::time_point{}).count() ==
-             0.5);
+  BOOST_TEST(std::chrono::duration<double>(p.due(500) - pacer::clock::time_point{}).count() == 0.5);
 }
 
 BOOST_AUTO_TEST_CASE(a_duration_and_the_stop_flag_end_a_run) {

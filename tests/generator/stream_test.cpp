@@ -2,9 +2,9 @@
 #include "generator/json_writer.hpp"
 #include "generator/stream.hpp"
 
+#include <array>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
-#include <array>
 #include <map>
 
 using namespace rtad;
@@ -56,7 +56,8 @@ BOOST_AUTO_TEST_CASE(a_user_stays_the_same_person_in_a_larger_population) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(timestamps_start_at_the_start_never_decrease_and_compress_with_the_time_scale) {
+BOOST_AUTO_TEST_CASE(
+  timestamps_start_at_the_start_never_decrease_and_compress_with_the_time_scale) {
   stream_params p;
   p.users = 200;
   p.start_epoch_s = 1767225600; // 2026-01-01
@@ -117,8 +118,8 @@ BOOST_AUTO_TEST_CASE(rates_range_from_a_few_a_month_to_dozens_a_day_and_are_kept
   double lowest = 1e9, highest = 0;
   for (const auto& u : s.users())
     lowest = std::min(lowest, u.rate_per_day), highest = std::max(highest, u.rate_per_day);
-  BOOST_TEST(lowest < 0.1);  // about two a month
-  BOOST_TEST(highest > 20);  // dozens a day
+  BOOST_TEST(lowest < 0.1); // about two a month
+  BOOST_TEST(highest > 20); // dozens a day
   constexpr int n = 100000;
   for (int i = 0; i < n; ++i)
     s.next();
@@ -168,7 +169,8 @@ BOOST_AUTO_TEST_CASE(each_kind_comes_at_its_set_fraction_with_a_correct_label) {
   constexpr double in_flight_share = 0.03;
   for (auto k : injected_kinds) {
     const double want = 0.01 * n;
-    BOOST_TEST(std::fabs(seen[to_string(k)] - want) <= std::max(2.0 * longest_episode, in_flight_share * want),
+    BOOST_TEST(std::fabs(seen[to_string(k)] - want) <=
+                 std::max(2.0 * longest_episode, in_flight_share * want),
                to_string(k) << ": " << seen[to_string(k)] << " of " << want);
   }
   BOOST_TEST(seen.size() == injected_kinds.size() + 1); // nothing else: the rest is everyday

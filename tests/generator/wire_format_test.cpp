@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(unusual_text_and_amounts_fall_back_to_the_same_bytes) {
   cases[2].merchant_name = "Café Zürich";
   cases[3].amount = 0.1 + 0.2; // not on the cent grid
   cases[4].amount = 123456789.125;
-  cases[5].anomalous = -1;      // no ground truth: no _anomalous key
+  cases[5].anomalous = -1; // no ground truth: no _anomalous key
   cases[6].anomalous = 1;
   cases[6].fraud_type = "card_testing";
   cases[7].amount = 1e-5;

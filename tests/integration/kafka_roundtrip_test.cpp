@@ -47,7 +47,8 @@ BOOST_AUTO_TEST_CASE(messages_produced_to_the_broker_come_back_once_in_a_consume
   cconf->set("group.id", rtad::test::unique_name("rtad-it-group"), err);
   cconf->set("auto.offset.reset", "earliest", err);
   cconf->set("partition.assignment.strategy", "range", err); // eager: see README pitfalls
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(cconf.get(), err));
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+    RdKafka::KafkaConsumer::create(cconf.get(), err));
   BOOST_REQUIRE_MESSAGE(consumer, err);
   BOOST_REQUIRE(consumer->subscribe({topic}) == RdKafka::ERR_NO_ERROR);
 

@@ -27,12 +27,18 @@ json good() {
 
 /// Every text field that is stored, as a JSON pointer and as reasons name it.
 const std::vector<std::pair<std::string, std::string>> text_fields{
-  {"/transaction_id", "transaction_id"},     {"/user_id", "user_id"},
-  {"/currency", "currency"},                 {"/location", "location"},
-  {"/transaction_type", "transaction_type"}, {"/payment_method", "payment_method"},
-  {"/merchant/merchant_id", "merchant.merchant_id"}, {"/merchant/name", "merchant.name"},
-  {"/merchant/category", "merchant.category"},       {"/device_info/type", "device_info.type"},
-  {"/device_info/ip_address", "device_info.ip_address"}, {"/fraud_type", "fraud_type"}};
+  {"/transaction_id", "transaction_id"},
+  {"/user_id", "user_id"},
+  {"/currency", "currency"},
+  {"/location", "location"},
+  {"/transaction_type", "transaction_type"},
+  {"/payment_method", "payment_method"},
+  {"/merchant/merchant_id", "merchant.merchant_id"},
+  {"/merchant/name", "merchant.name"},
+  {"/merchant/category", "merchant.category"},
+  {"/device_info/type", "device_info.type"},
+  {"/device_info/ip_address", "device_info.ip_address"},
+  {"/fraud_type", "fraud_type"}};
 
 bool is_id(const std::string& name) {
   return name == "transaction_id" || name == "user_id" || name == "merchant.merchant_id";
@@ -72,7 +78,9 @@ bool accepted(const std::string& bytes, const decode_options& o = at_now()) {
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(the_good_message_is_accepted) { BOOST_TEST(accepted(good().dump())); }
+BOOST_AUTO_TEST_CASE(the_good_message_is_accepted) {
+  BOOST_TEST(accepted(good().dump()));
+}
 
 BOOST_AUTO_TEST_CASE(a_nul_character_in_any_text_field_is_rejected_naming_the_field) {
   for (const auto& [pointer, name] : text_fields)
@@ -85,9 +93,9 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_in_any_text_field_is_rejected_as_not_utf8) {
   // A stray Latin-1 byte, an overlong '/', a UTF-16 surrogate, a cut sequence.
   for (const std::string bad : {"caf\xe9", "\xc0\xaf", "\xed\xa0\x80", "ab\xe2\x82"})
     for (const auto& [pointer, name] : text_fields)
-      BOOST_TEST(reason_of(with_raw_bytes(pointer, bad)).rfind("not valid JSON: not UTF-8 at byte",
-                                                              0) == 0u,
-                 name);
+      BOOST_TEST(
+        reason_of(with_raw_bytes(pointer, bad)).rfind("not valid JSON: not UTF-8 at byte", 0) == 0u,
+        name);
   // Real UTF-8 is welcome: names of shops and places are not ASCII.
   BOOST_TEST(accepted(with_text("/merchant/name", "Caf\xc3\xa9 Z\xc3\xbcrich \xf0\x9f\x8d\xb0")));
 }
@@ -109,11 +117,13 @@ BOOST_AUTO_TEST_CASE(a_timestamp_too_far_ahead_of_the_clock_is_rejected_old_ones
     j["timestamp"] = ts;
     return j.dump();
   };
-  BOOST_TEST(accepted(at(now + 86400)));           // a fast producer clock is tolerated
-  BOOST_TEST(reason_of(at(now + 86401)) ==
-             "timestamp 1796486401 is 86401 s ahead of the node's clock (input.max_future_s = 86400)");
-  BOOST_TEST(reason_of(at(4070908800)).find("ahead of the node's clock") != std::string::npos); // 2099
-  BOOST_TEST(accepted(at(now - 5L * 365 * 86400))); // a replay of old traffic
+  BOOST_TEST(accepted(at(now + 86400))); // a fast producer clock is tolerated
+  BOOST_TEST(
+    reason_of(at(now + 86401)) ==
+    "timestamp 1796486401 is 86401 s ahead of the node's clock (input.max_future_s = 86400)");
+  BOOST_TEST(reason_of(at(4070908800)).find("ahead of the node's clock") !=
+             std::string::npos);                          // 2099
+  BOOST_TEST(accepted(at(now - 5L * 365 * 86400)));       // a replay of old traffic
   BOOST_TEST(accepted(at(4070908800), decode_options{})); // without a clock (files): range only
 }
 
@@ -170,8 +180,8 @@ BOOST_AUTO_TEST_CASE(what_is_not_json_is_refused_wherever_it_hides) {
     s.pop_back();
     return s + R"(, "extra": )" + raw + "}";
   };
-  for (const std::string raw : {"tru", "nul", R"(null"x")", "01", "1.", "-", "1e400", R"([1, {"a": tru}])",
-                                R"({"a": "\ud800"})", "[1,]", R"({"a" 1})"})
+  for (const std::string raw : {"tru", "nul", R"(null"x")", "01", "1.", "-", "1e400",
+                                R"([1, {"a": tru}])", R"({"a": "\ud800"})", "[1,]", R"({"a" 1})"})
     BOOST_TEST(reason_of(with_unknown(raw)) == "not valid JSON", raw);
   auto at_amount = [&](const std::string& raw) {
     auto s = g;
@@ -209,8 +219,9 @@ BOOST_AUTO_TEST_CASE(numbers_are_judged_as_written_and_a_key_given_twice_counts_
   // The last of a key given twice counts, null (absent) included, and a
   // nested object given twice counts whole, not merged.
   BOOST_TEST(reason_of(with("currency", "null")) == "missing field 'currency'");
-  BOOST_TEST(std::get<transaction>(decode_transaction(with("currency", "\"EUR\""), at_now()))
-               .currency == "EUR");
+  BOOST_TEST(
+    std::get<transaction>(decode_transaction(with("currency", "\"EUR\""), at_now())).currency ==
+    "EUR");
   BOOST_TEST(reason_of(with("merchant", R"({"merchant_id": "m-8", "name": "Other"})")) ==
              "missing field 'merchant.category'");
 }

@@ -76,10 +76,10 @@ BOOST_AUTO_TEST_CASE(bad_input_is_rejected_with_a_reason) {
   BOOST_TEST(reason_of(with(R"("amount": 129.99)", R"("amount": "12")")) ==
              "field 'amount' must be a number, got string");
   BOOST_TEST(reason_of(with(R"("currency": "USD",)", "")) == "missing field 'currency'");
-  BOOST_TEST(reason_of(with(R"("name": "Corner Shop", )", "")) ==
-             "missing field 'merchant.name'");
-  BOOST_TEST(reason_of(with(R"("timestamp": 1714000000.5)", R"("timestamp": 12)"))
-               .find("outside") != std::string::npos);
+  BOOST_TEST(reason_of(with(R"("name": "Corner Shop", )", "")) == "missing field 'merchant.name'");
+  BOOST_TEST(
+    reason_of(with(R"("timestamp": 1714000000.5)", R"("timestamp": 12)")).find("outside") !=
+    std::string::npos);
   BOOST_TEST(reason_of(with(R"("_anomalous": false)", R"("_anomalous": "no")")).find("boolean") !=
              std::string::npos);
 }

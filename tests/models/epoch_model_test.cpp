@@ -81,10 +81,10 @@ BOOST_AUTO_TEST_CASE(epochs_grow_with_the_offset_up_to_the_most) {
   BOOST_TEST(plan.of(256) == 1);
   BOOST_TEST(scoring_epoch(plan.of(600)) == 0);
   BOOST_TEST(plan.of(4095) == 15);
-  BOOST_TEST(plan.of(4096) == 16);      // then epochs of 512
+  BOOST_TEST(plan.of(4096) == 16); // then epochs of 512
   BOOST_TEST(plan.of(8191) == 23);
-  BOOST_TEST(plan.of(8192) == 24);      // of 1024
-  BOOST_TEST(plan.of(32768) == 40);     // of 4096 from here on
+  BOOST_TEST(plan.of(8192) == 24);  // of 1024
+  BOOST_TEST(plan.of(32768) == 40); // of 4096 from here on
   BOOST_TEST(plan.of(32768 + 4095) == 40);
   BOOST_TEST(plan.of(32768 + 4096) == 41);
   BOOST_TEST(plan.of(1 << 30) == 40 + ((1 << 30) - 32768) / 4096);
@@ -205,8 +205,8 @@ BOOST_AUTO_TEST_CASE(event_time_begins_an_epoch_per_period_and_never_goes_back) 
   BOOST_TEST(clock.peek(3, 3600 * 13) == 13);
   BOOST_TEST(clock.next(3, 3600 * 13).second);
   BOOST_TEST(clock.next(4, epoch_clock::no_time).first == 13); // a message without a time
-  BOOST_TEST(clock.at(256) == 14); // by offset as well
-  BOOST_TEST(epoch_plan{}.of(300, 3600 * 1000) == 1); // seconds 0: offsets only
+  BOOST_TEST(clock.at(256) == 14);                             // by offset as well
+  BOOST_TEST(epoch_plan{}.of(300, 3600 * 1000) == 1);          // seconds 0: offsets only
 }
 
 BOOST_AUTO_TEST_CASE(a_clock_skips_to_the_epoch_it_is_told_before_its_first_message_too) {

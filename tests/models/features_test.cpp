@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(amount_is_measured_against_the_users_own_usual_amounts) {
   BOOST_TEST(std::abs(h.features(t.view())[f_amount_vs_usual]) < 1.0f);
   t.amount = 4830;
   BOOST_TEST(h.features(t.view())[f_amount_vs_usual] == 1.0f); // saturated for the forests
-  BOOST_TEST(h.features(t.view())[f_amount_z] > 10.0f);         // told apart by the tail ranks
+  BOOST_TEST(h.features(t.view())[f_amount_z] > 10.0f);        // told apart by the tail ranks
   // The same amount is ordinary for a business account.
   user_stream business(2, 5000);
   auto hb = history_of(business, 200);

@@ -61,9 +61,8 @@ BOOST_AUTO_TEST_CASE(every_kernel_finds_the_exact_range_of_any_rows_and_copies_t
   for (const auto* k : kernel_sets())
     for (std::size_t n = 1; n <= 70; ++n) {
       auto rows = some_rows(column.size(), n, gen);
-      auto [lo, hi] = std::minmax_element(rows.begin(), rows.end(), [&](auto a, auto b) {
-        return column[a] < column[b];
-      });
+      auto [lo, hi] = std::minmax_element(rows.begin(), rows.end(),
+                                          [&](auto a, auto b) { return column[a] < column[b]; });
       std::vector<float> values(n + 16, -1.0f);
       auto r = k->range_of(column.data(), rows.data(), n, values.data());
       BOOST_TEST_CONTEXT(k->name << ", " << n << " rows") {
@@ -134,5 +133,5 @@ BOOST_AUTO_TEST_CASE(forests_are_the_same_whichever_kernels_fit_them) {
   for (const auto* k : kernel_sets())
     for (const auto& [p, domains] : settings)
       BOOST_TEST_CONTEXT(k->name << ", psi " << p.sample_size)
-        BOOST_TEST((fit(*k, p, domains) == fit(fit_kernels::portable(), p, domains)));
+  BOOST_TEST((fit(*k, p, domains) == fit(fit_kernels::portable(), p, domains)));
 }

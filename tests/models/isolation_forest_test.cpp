@@ -140,8 +140,8 @@ BOOST_AUTO_TEST_CASE(attribution_is_the_same_after_refits_and_a_restore) {
   g.restore(4, f.params(), f.effective_sample_size(), f.rng_state(), f.trees());
   BOOST_REQUIRE(g == f);
   auto rows = gaussian(50, 4, 11);
-  rows[3] = 1.5;  // a value of the constant feature never seen
-  rows[4] = 8;    // far out on the first
+  rows[3] = 1.5; // a value of the constant feature never seen
+  rows[4] = 8;   // far out on the first
   for (std::size_t r = 0; r < 50; ++r) {
     auto a = f.path_attribution(rows.data() + r * 4);
     auto b = g.path_attribution(rows.data() + r * 4);

@@ -38,7 +38,7 @@ inline int feed(models::user_model& m, user_stream& s, int n,
 /// A global forest and reference trained on 60 users of very different spending levels.
 inline population_models population_forest() {
   models::global_model g(models::user_feature_count, {100, 256, 7, true}, 8192, 512,
-                        models::user_feature_domains());
+                         models::user_feature_domains());
   models::population_window w;
   for (unsigned u = 0; u < 60; ++u) {
     user_stream s(1000 + u, 5.0 * (1 + u * u), u % 5 == 0 ? "DE" : "US");

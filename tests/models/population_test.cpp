@@ -59,7 +59,8 @@ BOOST_AUTO_TEST_CASE(a_rank_is_the_share_of_recent_transactions_with_less_eviden
   auto x = with_amount_z(2.0f);
   BOOST_TEST(ref->ranks(0.5, x.data(), x.size()).amount == 0.5, boost::test_tools::tolerance(0.03));
   x = with_amount_z(-3.0f); // far below the usual counts as much as far above
-  BOOST_TEST(ref->ranks(0.5, x.data(), x.size()).amount == 0.75, boost::test_tools::tolerance(0.03));
+  BOOST_TEST(ref->ranks(0.5, x.data(), x.size()).amount == 0.75,
+             boost::test_tools::tolerance(0.03));
   x = with_amount_z(0.0f); // no evidence ranks 0, not among the smallest
   BOOST_TEST(ref->ranks(0.5, x.data(), x.size()).amount == 0.0);
   // Beyond everything seen, ranks keep growing with the evidence, below 1.

@@ -56,5 +56,6 @@ BOOST_AUTO_TEST_CASE(the_global_model_fits_once_it_has_a_sample_then_turns_over)
   BOOST_TEST(first.get() != g.snapshot().get());
   // Ten trees on 32 rows are noisy: compare with the centre, not a constant.
   float far[2] = {9, 9}, centre[2] = {0, 0};
-  BOOST_TEST(first->score(far) > first->score(centre) + 0.1, first->score(far) << " vs " << first->score(centre));
+  BOOST_TEST(first->score(far) > first->score(centre) + 0.1, first->score(far)
+                                                               << " vs " << first->score(centre));
 }

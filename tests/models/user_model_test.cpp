@@ -110,7 +110,8 @@ BOOST_AUTO_TEST_CASE(every_r_transactions_the_oldest_t_r_over_w_trees_are_rebuil
     BOOST_TEST(c == 2);
 }
 
-BOOST_AUTO_TEST_CASE(a_user_who_moves_and_changes_habits_stops_being_flagged_once_the_window_turned_over) {
+BOOST_AUTO_TEST_CASE(
+  a_user_who_moves_and_changes_habits_stops_being_flagged_once_the_window_turned_over) {
   auto global = population_forest();
   model_params p;
   user_model m(p);
@@ -255,7 +256,7 @@ BOOST_AUTO_TEST_CASE(the_threshold_is_the_own_quantile_never_below_the_floor) {
 BOOST_AUTO_TEST_CASE(risk_grows_with_the_margin_above_the_threshold) {
   model_params p;
   p.threshold.warmup = 1u << 30; // the floor alone decides here
-  user_model m(p);                // no history: the global forest decides
+  user_model m(p);               // no history: the global forest decides
   std::mt19937 gen(4);
   std::normal_distribution<float> n(0, 1);
   global_model g(user_feature_count, {100, 256, 3}, 4096, 4096);
@@ -272,7 +273,9 @@ BOOST_AUTO_TEST_CASE(risk_grows_with_the_margin_above_the_threshold) {
   user_features centre{}, edge{}, far{};
   edge[0] = 2.5f; // outlying in one feature of sixteen
   far.fill(50.0f);
-  auto assess = [&](const user_features& x) { return m.assess(x, g.snapshot().get(), reference.get()); };
+  auto assess = [&](const user_features& x) {
+    return m.assess(x, g.snapshot().get(), reference.get());
+  };
   auto v_centre = assess(centre), v_edge = assess(edge), v_far = assess(far);
   BOOST_TEST(!v_centre.anomalous);
   BOOST_TEST((v_centre.risk == risk_level::none));

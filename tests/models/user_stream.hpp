@@ -25,7 +25,7 @@ struct owned_txn {
 class user_stream {
 public:
   explicit user_stream(unsigned seed, double median_amount = 40, std::string country = "US")
-    : gen_(seed), median_(median_amount), country_(std::move(country)) {}
+      : gen_(seed), median_(median_amount), country_(std::move(country)) {}
 
   owned_txn next() {
     std::lognormal_distribution<double> amount(std::log(median_), 0.35);
@@ -36,8 +36,13 @@ public:
     auto hour = (now_ % 86400) / 3600;
     if (hour >= 20 || hour < 8)
       now_ = (now_ / 86400 + 1) * 86400 + 8 * 3600 + (now_ % 1800);
-    return {std::round(amount(gen_) * 100) / 100, now_, country_, categories_[cat(gen_)],
-            "credit_card", device_, "purchase"};
+    return {std::round(amount(gen_) * 100) / 100,
+            now_,
+            country_,
+            categories_[cat(gen_)],
+            "credit_card",
+            device_,
+            "purchase"};
   }
 
   void move_to(std::string country) { country_ = std::move(country); }

@@ -2,13 +2,11 @@
 // A bare HTTP GET for the node's /metrics, /healthz and /readyz in tests.
 
 #include <boost/test/unit_test.hpp>
-
 #include <netdb.h>
 #include <netinet/in.h>
+#include <string>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <string>
 
 namespace rtad::test {
 

@@ -1,11 +1,11 @@
 #pragma once
 // Real-broker helpers for tests: topics of their own, and a producer.
 
+#include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
-#include <atomic>
-#include <chrono>
 #include <map>
 #include <memory>
 #include <random>

@@ -21,7 +21,7 @@ struct node_fixture {
   std::string topic;
 
   explicit node_fixture(const std::string& name, int partitions = 4)
-    : db(name), settings(service_settings()), topic(unique_name(name)) {
+      : db(name), settings(service_settings()), topic(unique_name(name)) {
     settings.pg.url = db.url();
     settings.kafka.topic = topic;
     settings.kafka.group = topic + "-group";

@@ -126,17 +126,26 @@ inline std::vector<std::string> admin_args(const std::string& port,
 inline std::vector<std::string> node_args(const config::settings& s, const std::string& name,
                                           std::vector<std::string> extra = {}) {
   std::vector<std::string> a{RTAD_BINARY,
-                             "--set", "pg.url=" + s.pg.url,
-                             "--set", "kafka.bootstrap=" + s.kafka.bootstrap,
-                             "--set", "kafka.topic=" + s.kafka.topic,
-                             "--set", "kafka.group=" + s.kafka.group,
-                             "--set", "kafka.input_key=" + config::get(s, "kafka.input_key"),
-                             "--set", "sink.flush_interval_ms=50",
+                             "--set",
+                             "pg.url=" + s.pg.url,
+                             "--set",
+                             "kafka.bootstrap=" + s.kafka.bootstrap,
+                             "--set",
+                             "kafka.topic=" + s.kafka.topic,
+                             "--set",
+                             "kafka.group=" + s.kafka.group,
+                             "--set",
+                             "kafka.input_key=" + config::get(s, "kafka.input_key"),
+                             "--set",
+                             "sink.flush_interval_ms=50",
                              "--set",
                              "sink.retention_days=" + std::to_string(s.sink.retention_days),
-                             "--set", "kafka.session_timeout_ms=6000", // the broker's minimum
-                             "--set", "node.admin_port=0",
-                             "--set", "node.metrics_port=0"};
+                             "--set",
+                             "kafka.session_timeout_ms=6000", // the broker's minimum
+                             "--set",
+                             "node.admin_port=0",
+                             "--set",
+                             "node.metrics_port=0"};
   a.insert(a.end(), extra.begin(), extra.end());
   a.push_back("node");
   a.push_back("--name");

@@ -26,7 +26,7 @@ inline std::int64_t wall_clock() {
 class population {
 public:
   explicit population(int users, unsigned seed = 7, std::int64_t start = 1767225600)
-    : gen_(seed), users_(users), now_(start) {}
+      : gen_(seed), users_(users), now_(start) {}
 
   /// One habitual transaction of user `u`.
   transaction normal(int u) {
