@@ -93,6 +93,19 @@ BOOST_AUTO_TEST_CASE(epochs_grow_with_the_offset_up_to_the_most) {
     BOOST_TEST_REQUIRE(plan.of(o) - plan.of(o - 1) <= 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_young_partition_has_small_epochs_and_a_grown_one_the_same_as_before) {
+  // A node's plan: epochs of 64 offsets while the population model is
+  // young, then as a plan starting from 256 would have them.
+  auto plan = epoch_plan_of(4096, 0);
+  BOOST_TEST(plan.of(63) == 0);
+  BOOST_TEST(plan.of(64) == 1);
+  BOOST_TEST(plan.of(1024) == 16);
+  epoch_plan before{256, 4096};
+  for (std::int64_t o : {2048, 4096, 10000, 40000, 1000000}) // as many epochs from there on
+    BOOST_TEST(plan.of(o + 5000) - plan.of(o) == before.of(o + 5000) - before.of(o));
+  BOOST_TEST(epoch_plan_of(16, 0).first == 16); // never more than the most
+}
+
 BOOST_AUTO_TEST_CASE(the_same_rows_in_another_order_give_the_same_snapshots) {
   auto rows = stream(3000);
   auto in_order = run(rows);
@@ -204,9 +217,9 @@ BOOST_AUTO_TEST_CASE(event_time_begins_an_epoch_per_period_and_never_goes_back) 
   // Three quiet hours later: three epochs on, at once.
   BOOST_TEST(clock.peek(3, 3600 * 13) == 13);
   BOOST_TEST(clock.next(3, 3600 * 13).second);
-  BOOST_TEST(clock.next(4, epoch_clock::no_time).first == 13); // a message without a time
-  BOOST_TEST(clock.at(256) == 14);                             // by offset as well
-  BOOST_TEST(epoch_plan{}.of(300, 3600 * 1000) == 1);          // seconds 0: offsets only
+  BOOST_TEST(clock.next(4, epoch_clock::no_time).first == 13);           // a message without a time
+  BOOST_TEST(clock.at(256) == 14);                                       // by offset as well
+  BOOST_TEST(epoch_plan{}.of(300, 3600 * 1000) == epoch_plan{}.of(300)); // seconds 0: offsets only
 }
 
 BOOST_AUTO_TEST_CASE(a_clock_skips_to_the_epoch_it_is_told_before_its_first_message_too) {
