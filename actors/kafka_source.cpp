@@ -389,7 +389,17 @@ void poll(self_ptr self) {
       msg.reset(st.consumer->consume(taken == 0 ? timeout : 0));
     if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
       tell_start(msg->partition(), msg->offset());
-      at_end(msg->partition(), msg->offset());
+      // The end of a topic written in Kafka transactions (the by-user
+      // topic) lies past a commit marker, an offset no message has: the
+      // end is after the last message taken, or the global model waits for
+      // the marker to be stored, and every epoch with it (what the other
+      // partitions read waited the epoch wait, then was scored with
+      // whatever model was newest: PR-AUC 0.35 instead of 0.89 on one run).
+      auto end = msg->offset();
+      if (auto r = st.reading.find(msg->partition());
+          r != st.reading.end() && r->second.next >= 0 && !st.held.count(msg->partition()))
+        end = std::min(end, r->second.next);
+      at_end(msg->partition(), end);
       continue;
     }
     if (msg->err() == RdKafka::ERR__TIMED_OUT)
@@ -431,6 +441,7 @@ void poll(self_ptr self) {
     auto [epoch, begins] = reading.clock.next(msg->offset(), timestamp);
     reading.epoch = epoch;
     reading.idle = false;
+    reading.next = msg->offset() + 1;
     ++taken;
     taken_bytes += msg->len();
     tell_start(msg->partition(), msg->offset());

@@ -74,6 +74,7 @@ struct source_state {
     models::epoch_clock clock;
     std::int64_t epoch = 0;
     bool idle = false;
+    std::int64_t next = -1; ///< after the last message taken (-1: none yet)
   };
   std::map<std::int32_t, partition_reading> reading;
   /// A message held back, with its timestamp (epoch_clock::no_time when it
