@@ -83,6 +83,10 @@ struct repartition_state {
   std::chrono::steady_clock::time_point incomplete_since{};
   /// Input partitions paused for holding a batch while the merge waits.
   std::set<std::int32_t> paused;
+  /// Per input partition, the event time (epoch seconds) of the newest
+  /// message read: whether it is live traffic, or a backlog or a file being
+  /// written faster than read.
+  std::map<std::int32_t, std::int64_t> newest_event_s;
   bool stopping = false;
   bool subscribed = false;  ///< the by-user and lease topics exist (made here when missing)
   bool leased = false;      ///< the group gave this node the lease, and no one fenced it since

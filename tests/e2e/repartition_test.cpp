@@ -7,6 +7,7 @@
 // below scored most users both.
 #include "actors/node.hpp"
 #include "actors/system_config.hpp"
+#include "support/cli.hpp"
 #include "support/cluster.hpp"
 #include "support/node_fixture.hpp"
 #include "support/process.hpp"
@@ -14,6 +15,9 @@
 
 #include <atomic>
 #include <caf/all.hpp>
+#include <cstdio>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -198,6 +202,68 @@ BOOST_AUTO_TEST_CASE(two_nodes_pass_each_users_transactions_on_in_their_order) {
                      " user_id order by kafka_partition, kafka_offset) as previous"
                      " from transactions) t where timestamp < previous") == 0);
   BOOST_TEST_MESSAGE("node logs in /tmp/" << f.topic << "-*.log");
+}
+
+BOOST_AUTO_TEST_CASE(a_history_replayed_while_two_nodes_read_keeps_each_users_order) {
+  // A producer replaying a history (months old) unkeyed while the
+  // repartition stage reads along reaches the end of one partition while
+  // its next batch for it, earlier in event time than what the others
+  // hold, is still on its way. Declared at its end at once, the merge let
+  // later transactions pass earlier ones: 334 and 586 of 60,000 in two of
+  // four such runs (PR-AUC 0.70 and 0.78 instead of 0.85-0.88). Not every
+  // run shows it: it takes a busy machine, as two nodes make one.
+  const std::string stream = "/tmp/" + test::unique_name("rtad_replay_order") + ".jsonl";
+  auto made = test::run_rtad("produce --count 60000 --users 1000 --fraud 0.01 --seed 5"
+                             " --start 2026-01-01T00:00:00 -q --out " +
+                             stream);
+  BOOST_REQUIRE_MESSAGE(made.status == 0, made.output);
+  test::node_fixture f("rtad_replay_order", 4);
+  f.settings.kafka.key = config::input_key::check;
+  auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
+  std::map<std::string, std::unique_ptr<test::child>> nodes;
+  for (const auto* name : {"alpha", "bravo"})
+    nodes[name] = std::make_unique<test::child>(test::node_args(f.settings, name), log_of(name));
+  BOOST_REQUIRE(test::all_own_partitions({log_of("alpha"), log_of("bravo")}));
+  // And the repartition stage settled: one node holds the lease, the other not.
+  auto last_repartition_line = [](const std::string& log) {
+    std::ifstream in(log);
+    std::string line, last;
+    while (std::getline(in, line))
+      if (line.find("repartitioner") != std::string::npos &&
+          (line.find(" assigned ") != std::string::npos ||
+           line.find(" revoked ") != std::string::npos))
+        last = line;
+    return last;
+  };
+  BOOST_REQUIRE(test::eventually(
+    [&] {
+      auto a = last_repartition_line(log_of("alpha")), b = last_repartition_line(log_of("bravo"));
+      auto assigned = [](const std::string& l) {
+        return l.find(" assigned ") != std::string::npos;
+      };
+      auto leased = [](const std::string& l) { return l.find("lease=yes") != std::string::npos; };
+      return assigned(a) && assigned(b) && leased(a) != leased(b);
+    },
+    std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  auto sent = test::run_rtad("--set kafka.bootstrap=" + f.settings.kafka.bootstrap +
+                             " produce -q --no-key --replay " + stream + " --topic " + f.topic);
+  BOOST_REQUIRE_MESSAGE(sent.status == 0, sent.output);
+  f.wait_for("select count(*) from transactions", 60000, std::chrono::seconds(240));
+  for (auto& [name, node] : nodes) {
+    node->signal(SIGTERM);
+    BOOST_TEST(node->wait_exit(std::chrono::seconds(60)) == 0, name << ": see " << log_of(name));
+  }
+  expect_stored_once(f, 60000);
+  BOOST_TEST(users_scored_by_several_nodes(f) == 0);
+  // A batch of the producer's held up past the merge's wait (200 ms once
+  // caught up) still lets a few pass: 0 to 3 in seven runs.
+  const auto passed = f.count("select count(*) from (select timestamp, lag(timestamp) over"
+                              " (partition by user_id order by kafka_partition, kafka_offset)"
+                              " as previous from transactions) t where timestamp < previous");
+  BOOST_TEST_MESSAGE(passed << " transactions stored after a later one of their user");
+  BOOST_TEST(passed <= 20);
+  std::remove(stream.c_str());
 }
 
 BOOST_AUTO_TEST_CASE(a_by_user_partition_at_its_end_holds_no_epoch_back) {
