@@ -43,6 +43,14 @@ void expect_nothing_quarantined(const test::node_fixture& f) {
     BOOST_ERROR(row[1].as<long long>() << " quarantined: " << row[0].c_str());
 }
 
+/// Transactions stored after a later one of their user, in the by-user
+/// topic's order (the order its profile saw them).
+long long stored_after_a_later_one(const test::node_fixture& f) {
+  return f.count("select count(*) from (select timestamp, lag(timestamp) over (partition by"
+                 " user_id order by kafka_partition, kafka_offset) as previous"
+                 " from transactions) t where timestamp < previous");
+}
+
 long long users_scored_by_several_nodes(const test::node_fixture& f) {
   return f.count("select count(*) from (select user_id from transactions group by user_id"
                  " having count(distinct node) > 1) u");
@@ -197,10 +205,7 @@ BOOST_AUTO_TEST_CASE(two_nodes_pass_each_users_transactions_on_in_their_order) {
   }
   expect_nothing_quarantined(f);
   expect_stored_once(f, sent);
-  // In the by-user topic's order, which is the order its profile saw them.
-  BOOST_TEST(f.count("select count(*) from (select timestamp, lag(timestamp) over (partition by"
-                     " user_id order by kafka_partition, kafka_offset) as previous"
-                     " from transactions) t where timestamp < previous") == 0);
+  BOOST_TEST(stored_after_a_later_one(f) == 0);
   BOOST_TEST_MESSAGE("node logs in /tmp/" << f.topic << "-*.log");
 }
 
@@ -258,9 +263,7 @@ BOOST_AUTO_TEST_CASE(a_history_replayed_while_two_nodes_read_keeps_each_users_or
   BOOST_TEST(users_scored_by_several_nodes(f) == 0);
   // A batch of the producer's held up past the merge's wait (200 ms once
   // caught up) still lets a few pass: 0 to 3 in seven runs.
-  const auto passed = f.count("select count(*) from (select timestamp, lag(timestamp) over"
-                              " (partition by user_id order by kafka_partition, kafka_offset)"
-                              " as previous from transactions) t where timestamp < previous");
+  const auto passed = stored_after_a_later_one(f);
   BOOST_TEST_MESSAGE(passed << " transactions stored after a later one of their user");
   BOOST_TEST(passed <= 20);
   std::remove(stream.c_str());
