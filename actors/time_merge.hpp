@@ -20,11 +20,17 @@ namespace rtad {
 /// time, then the Kafka timestamp: a producer replaying a file at full speed
 /// stamps hundreds of messages with one millisecond).
 ///
-/// The message with the earliest time goes first, but only while every
+/// The partition holding the earliest time goes first, but only while every
 /// assigned partition has a message waiting or is known to be at its end:
 /// a partition whose next message has not arrived yet might hold an earlier
 /// one. The caller decides how long to wait for it (and then declares it at
-/// its end). Messages of a partition keep their order.
+/// its end). Messages of a partition keep their order, so a partition goes
+/// by the earliest time among its waiting messages, not by its first one:
+/// one message stamped ahead of the rest (a skewed clock, a poison message
+/// an hour newer than a replayed history) would otherwise wait until every
+/// other partition passed its time, and its partition behind it (a fault
+/// campaign's partition stood 17 minutes behind such a message while the
+/// others went on).
 template <class Message, class Time = std::int64_t>
 class time_merge {
 public:
@@ -39,7 +45,12 @@ public:
 
   /// A message of `bytes` read from `partition`, stamped `timestamp`.
   void add(std::int32_t partition, Time timestamp, std::size_t bytes, Message m) {
-    waiting_[partition].push_back({timestamp, bytes, std::move(m)});
+    auto& q = waiting_[partition];
+    q.push_back({timestamp, bytes, std::move(m)});
+    auto& earliest = q.earliest;
+    while (!earliest.empty() && timestamp < earliest.back().first)
+      earliest.pop_back();
+    earliest.emplace_back(timestamp, q.pushed++);
     bytes_ += bytes;
     at_end_.erase(partition);
   }
@@ -96,9 +107,9 @@ public:
   std::size_t take(std::vector<Message>& out, std::size_t max, std::size_t max_bytes) {
     std::size_t taken_bytes = 0;
     while (out.size() < max && taken_bytes < max_bytes && complete()) {
-      std::deque<entry>* first = nullptr;
+      queue* first = nullptr;
       for (auto& [p, q] : waiting_)
-        if (!q.empty() && (!first || q.front().timestamp < first->front().timestamp))
+        if (!q.empty() && (!first || q.earliest.front().first < first->earliest.front().first))
           first = &q;
       if (!first)
         break;
@@ -106,6 +117,8 @@ public:
       bytes_ -= first->front().bytes;
       out.push_back(std::move(first->front().message));
       first->pop_front();
+      if (first->earliest.front().second == first->popped++)
+        first->earliest.pop_front();
     }
     return taken_bytes;
   }
@@ -121,8 +134,15 @@ private:
     std::size_t bytes;
     Message message;
   };
+  /// One partition's messages in their order, with the earliest time among
+  /// them kept at hand: `earliest` holds (time, position) of each message
+  /// no later message is earlier than, so its front is the minimum.
+  struct queue : std::deque<entry> {
+    std::deque<std::pair<Time, std::uint64_t>> earliest;
+    std::uint64_t pushed = 0, popped = 0;
+  };
   std::set<std::int32_t> assigned_;
-  std::map<std::int32_t, std::deque<entry>> waiting_;
+  std::map<std::int32_t, queue> waiting_;
   std::set<std::int32_t> at_end_;
   std::size_t bytes_ = 0;
 };
