@@ -19,8 +19,9 @@ At the end it checks, against the topic (rtad_chaos ids) and PostgreSQL:
 - no stall longer than --max-stall seconds after a fault clears: a partition
   (of the repartition stage or of the scoring stage)
   with work whose committed offset does not move (sampled every 0.5 s by
-  rtad_chaos watch), counted from the end of the last fault that overlapped
-  the stall (or from its start when no fault did);
+  rtad_chaos watch), counted over the longest stretch of the stall with no
+  fault under way (from a fault's end, or the stall's start, to the next
+  fault's start or the stall's end);
 - no node ended on its own.
 It prints one table and exits 1 when a check fails.
 """
@@ -256,11 +257,25 @@ class Campaign:
         return worst, worst_what, longest
 
     def blame(self, a, b):
-        overlapping = [f for f in self.faults if f["start"] <= b and f["clear"] >= a - 1]
+        """The longest stretch of the stall [a, b] with no fault under way: from
+        a fault's end (or the stall's start) to the next fault's start (or the
+        stall's end). A partition stalled across many faults fails when it did
+        not come back in some quiet stretch between them: counted from the last
+        fault only, a partition starved for 17 minutes passed as 30 s."""
+        overlapping = sorted((f for f in self.faults if f["start"] <= b and f["clear"] >= a - 1),
+                             key=lambda f: f["start"])
         if not overlapping:
             return b - a, f"{b - a:.1f} s with no fault"
-        last = max(overlapping, key=lambda f: f["clear"])
-        return max(0.0, b - last["clear"]), f"{b - last['clear']:.1f} s after {last['kind']} {last['detail']}"
+        worst, what, quiet_since, after = 0.0, "", a, None
+        for f in overlapping + [{"start": b, "clear": b, "kind": None}]:
+            gap = f["start"] - quiet_since
+            if gap > worst:
+                worst = gap
+                what = f"{gap:.1f} s after {after['kind']} {after['detail']}" if after else \
+                    f"{gap:.1f} s with no fault"
+            if f["clear"] > quiet_since:
+                quiet_since, after = f["clear"], f
+        return max(0.0, worst), what
 
     def report(self, stream, began):
         ids = os.path.join(self.out, "ids.txt")
