@@ -5,6 +5,7 @@
 #include "actors/log.hpp"
 #include "actors/pg_array.hpp"
 #include "actors/repartitioner.hpp"
+#include "actors/wall_clock.hpp"
 #include "messages/codec.hpp"
 
 #include <caf/all.hpp>
@@ -216,9 +217,7 @@ public:
     ++m.rebalances;
     m.last_rebalance_ms = static_cast<std::uint64_t>(ms.count());
     m.last_rebalance_users = users;
-    m.last_rebalance_at = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    m.last_rebalance_at = wall_clock_s();
     m.set_partitions({st.assigned.begin(), st.assigned.end()});
     m.ready = !st.assigned.empty() && !st.stopping;
     log::fields line;
@@ -312,9 +311,7 @@ void poll(self_ptr self) {
   std::uint64_t taken = 0, taken_bytes = 0;
   auto timeout = static_cast<int>(st.cfg.poll_timeout.count());
   decode_options options; // the clock of this poll judges its messages' timestamps
-  options.now = std::chrono::duration_cast<std::chrono::seconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+  options.now = wall_clock_s();
   options.max_future_s = st.cfg.max_future_s;
   options.refuse_unknown_fields = st.cfg.quarantine_unknown_fields;
   std::uint64_t unknown_fields = 0, unknown_here = 0; // a held message is decoded again

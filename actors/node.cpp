@@ -17,6 +17,7 @@
 #include "actors/shard.hpp"
 #include "actors/sink.hpp"
 #include "actors/status_reporter.hpp"
+#include "actors/wall_clock.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
@@ -267,10 +268,7 @@ node::node(caf::actor_system& sys, const config::settings& s)
 
   if (s.node.admin_port > 0) {
     registry_config rc;
-    rc.self = {name_, stc.admin_endpoint,
-               std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count()};
+    rc.self = {name_, stc.admin_endpoint, wall_clock_ms()};
     rc.secret = s.node.admin_secret;
     rc.seeds = config::join_endpoints(s);
     registry_ = sys.spawn(registry, rc);

@@ -3,6 +3,7 @@
 #include "actors/kafka_config.hpp"
 #include "actors/kafka_topics.hpp"
 #include "actors/log.hpp"
+#include "actors/wall_clock.hpp"
 #include "messages/codec.hpp"
 
 #include <caf/all.hpp>
@@ -36,12 +37,6 @@ constexpr std::size_t merge_max_bytes = 64 << 20;
 constexpr std::size_t partition_ahead = 4;
 /// What librdkafka prefetches beside what the merge holds.
 constexpr int prefetch_kbytes = 8192;
-
-std::int64_t wall_clock_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// What both of its clients start from (kafka.properties come last).
 std::unique_ptr<RdKafka::Conf> base_conf(const repartition_config& cfg) {

@@ -1,6 +1,7 @@
 #include "actors/sink.hpp"
 
 #include "actors/log.hpp"
+#include "actors/wall_clock.hpp"
 
 #include <caf/all.hpp>
 
@@ -28,9 +29,7 @@ bool has_work(const sink_state& st, std::size_t i) {
 /// per batch, the rows bucketed locally, so the shared histogram sees one
 /// add per bucket.
 void observe_latency(node_metrics& m, const std::vector<const scored_transaction*>& rows) {
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+  const auto now_ms = wall_clock_ms();
   histogram::local l;
   for (const auto* r : rows)
     if (r->txn.kafka_time_ms > 0)
