@@ -99,11 +99,11 @@ public:
   explicit epoch_clock(epoch_plan plan = {}) : plan_(plan) {}
   /// The epoch of the message at `offset` with `timestamp`, if it came next.
   std::int64_t peek(std::int64_t offset, std::int64_t timestamp) const {
-    return of(offset, std::max(newest_, timestamp));
+    return of(offset, advanced(timestamp));
   }
   /// Takes the message: its epoch, and whether it begins one.
   std::pair<std::int64_t, bool> next(std::int64_t offset, std::int64_t timestamp) {
-    newest_ = std::max(newest_, timestamp);
+    newest_ = advanced(timestamp);
     auto e = of(offset, newest_);
     bool begins = e != epoch_;
     epoch_ = e;
@@ -120,10 +120,24 @@ public:
   /// `timestamp` is the message's: a clock that has not seen one yet would
   /// otherwise skip the days of event time as well.
   void skip_to(std::int64_t offset, std::int64_t timestamp, std::int64_t epoch) {
-    skip_ = std::max(skip_, epoch - plan_.of(offset, std::max(newest_, timestamp)));
+    skip_ = std::max(skip_, epoch - plan_.of(offset, advanced(timestamp)));
   }
 
 private:
+  /// The partition's time once a message with `timestamp` is read: its
+  /// newest, moved on by at most one epoch of time per message. One message
+  /// stamped days ahead of its neighbours (a device's wrong clock in a
+  /// replayed history, within the door's future bound of the wall clock)
+  /// put its partition as many epochs ahead of the others, and the source
+  /// held the partition until they caught up in event time. Traffic that
+  /// comes back after quiet days catches up one epoch per message; a clock
+  /// with no time yet takes the first one whole.
+  std::int64_t advanced(std::int64_t timestamp) const {
+    if (newest_ == 0 || plan_.seconds <= 0)
+      return std::max(newest_, timestamp);
+    return std::max(newest_, std::min(timestamp, newest_ + plan_.seconds));
+  }
+
   std::int64_t of(std::int64_t offset, std::int64_t newest) const {
     return plan_.of(offset, newest) + skip_;
   }
