@@ -16,7 +16,6 @@
 #include <atomic>
 #include <caf/all.hpp>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <thread>
@@ -51,6 +50,18 @@ long long stored_after_a_later_one(const test::node_fixture& f) {
                  " from transactions) t where timestamp < previous");
 }
 
+/// One transaction of each user, without keys as the original producer
+/// sends them; how many were sent.
+long long send_round_unkeyed(test::producer& p, const std::string& topic,
+                             test::population& people) {
+  long long sent = 0;
+  for (const auto& t : people.round()) {
+    p.send_unkeyed(topic, encode_transaction(t));
+    ++sent;
+  }
+  return sent;
+}
+
 long long users_scored_by_several_nodes(const test::node_fixture& f) {
   return f.count("select count(*) from (select user_id from transactions group by user_id"
                  " having count(distinct node) > 1) u");
@@ -68,10 +79,7 @@ BOOST_AUTO_TEST_CASE(unkeyed_messages_are_rekeyed_once_and_poison_still_quaranti
   node n(sys, f.settings);
   long long sent = 0;
   for (int r = 0; r < 5; ++r)
-    for (const auto& t : people.round()) {
-      p.send_unkeyed(f.topic, encode_transaction(t));
-      ++sent;
-    }
+    sent += send_round_unkeyed(p, f.topic, people);
   // Keyed by user already: handed on, not counted as re-keyed.
   for (const auto& t : people.round()) {
     p.send(f.topic, t.user_id, encode_transaction(t));
@@ -111,10 +119,8 @@ BOOST_AUTO_TEST_CASE(input_read_directly_counts_messages_not_keyed_by_their_user
     p.send(f.topic, t.user_id, encode_transaction(t));
     ++sent;
   }
-  for (const auto& t : people.round()) {
-    p.send_unkeyed(f.topic, encode_transaction(t));
-    ++sent, ++not_by_user;
-  }
+  const auto unkeyed = send_round_unkeyed(p, f.topic, people);
+  sent += unkeyed, not_by_user += unkeyed;
   for (const auto& t : people.round()) {
     p.send(f.topic, "account-" + t.user_id, encode_transaction(t));
     ++sent, ++not_by_user;
@@ -140,10 +146,7 @@ BOOST_AUTO_TEST_CASE(two_nodes_reading_unkeyed_input_score_each_user_on_one_node
   long long sent = 0;
   auto send_rounds = [&](int rounds) {
     for (int r = 0; r < rounds; ++r) {
-      for (const auto& t : people.round()) {
-        p.send_unkeyed(f.topic, encode_transaction(t));
-        ++sent;
-      }
+      sent += send_round_unkeyed(p, f.topic, people);
       p.flush();
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -230,19 +233,11 @@ BOOST_AUTO_TEST_CASE(a_history_replayed_while_two_nodes_read_keeps_each_users_or
     nodes[name] = std::make_unique<test::child>(test::node_args(f.settings, name), log_of(name));
   BOOST_REQUIRE(test::all_own_partitions({log_of("alpha"), log_of("bravo")}));
   // And the repartition stage settled: one node holds the lease, the other not.
-  auto last_repartition_line = [](const std::string& log) {
-    std::ifstream in(log);
-    std::string line, last;
-    while (std::getline(in, line))
-      if (line.find("repartitioner") != std::string::npos &&
-          (line.find(" assigned ") != std::string::npos ||
-           line.find(" revoked ") != std::string::npos))
-        last = line;
-    return last;
-  };
+  // (Only the repartition stage's assigned and revoked lines name the lease.)
   BOOST_REQUIRE(test::eventually(
     [&] {
-      auto a = last_repartition_line(log_of("alpha")), b = last_repartition_line(log_of("bravo"));
+      auto a = test::last_line_with(log_of("alpha"), " lease="),
+           b = test::last_line_with(log_of("bravo"), " lease=");
       auto assigned = [](const std::string& l) {
         return l.find(" assigned ") != std::string::npos;
       };
@@ -319,10 +314,7 @@ BOOST_AUTO_TEST_CASE(a_by_user_partition_at_its_end_holds_no_epoch_back) {
   node n(sys, f.settings);
   long long sent = 0;
   for (int r = 0; r < 5; ++r) // both by-user partitions, then both at their end
-    for (const auto& t : people.round()) {
-      p.send_unkeyed(f.topic, encode_transaction(t));
-      ++sent;
-    }
+    sent += send_round_unkeyed(p, f.topic, people);
   p.flush();
   f.wait_for("select count(*) from transactions", sent);
   // One user alone: their partition goes on for epochs, the other rests.
@@ -355,10 +347,7 @@ BOOST_AUTO_TEST_CASE(a_node_stopped_past_the_session_timeout_wakes_up_fenced_in_
   std::atomic<long long> sent{0};
   std::thread producer([&] {
     for (int r = 0; r < 60; ++r) {
-      for (const auto& t : people.round()) {
-        p.send_unkeyed(f.topic, encode_transaction(t));
-        ++sent;
-      }
+      sent += send_round_unkeyed(p, f.topic, people);
       p.flush();
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
