@@ -25,6 +25,10 @@ constexpr double agreement_top_share = 0.003;
 constexpr double forest_top_share = 0.02;
 constexpr double agreement_none = 0.2;
 constexpr double agreement_full = 0.5;
+/// The spend counts this transaction's amount, so the top spends include the
+/// top amounts and would borrow their corroboration: spend is judged on rows
+/// outside the amount's top `amount_top_share` (what it says beyond the amount).
+constexpr double amount_top_share = 0.01;
 /// Fewer top rows (or fewer scored rows in the window) tell nothing: the evidence counts fully.
 constexpr std::size_t min_agreement_rows = 32;
 constexpr std::size_t min_scored_rows = 4096;
@@ -74,9 +78,17 @@ std::array<double, population_window::evidence_count + 1> agreement(const popula
   for (std::size_t j = 0; j < judged.size(); ++j)
     column[j] = w.forest_scores()[judged[j]];
   float forest_cut = cut_at_top(column, forest_top_share);
+  for (std::size_t j = 0; j < judged.size(); ++j)
+    column[j] = w.evidence_rows()[judged[j]][e_amount];
+  float amount_cut = cut_at_top(column, amount_top_share);
+  auto amount_extreme = [&](std::size_t i) {
+    auto a = w.evidence_rows()[i][e_amount];
+    return a > 0 && a >= amount_cut;
+  };
   for (std::size_t k = 0; k < population_window::evidence_count; ++k)
-    out[k] = agreement_of(w, judged, forest_cut, column,
-                          [&](std::size_t i) { return w.evidence_rows()[i][k]; });
+    out[k] = agreement_of(w, judged, forest_cut, column, [&](std::size_t i) {
+      return k == e_spend && amount_extreme(i) ? 0.0f : w.evidence_rows()[i][k];
+    });
   out.back() =
     agreement_of(w, judged, forest_cut, column, [&](std::size_t i) { return w.user_scores()[i]; });
   return out;

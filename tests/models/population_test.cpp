@@ -214,6 +214,34 @@ BOOST_AUTO_TEST_CASE(evidence_the_forest_corroborates_counts_fully_and_noise_har
   BOOST_TEST(to_string(r.strongest()) == "amount");
 }
 
+BOOST_AUTO_TEST_CASE(spend_is_judged_by_what_it_says_beyond_the_amount) {
+  // The spend counts the transaction's own amount: in `echo` its extremes are
+  // the amount's spikes and noise elsewhere, so the forest corroborates it
+  // only through the amount; in `own` its extremes are rows of their own,
+  // which the forest ranks high.
+  std::mt19937 gen(6);
+  std::uniform_real_distribution<float> u(0, 1);
+  population_of base{4096};
+  population_window echo{16384}, own{16384};
+  for (int i = 0; i < 16384; ++i) {
+    user_features x{};
+    x[f_log_history] = 5;
+    x[f_amount_z] = 4 * u(gen);
+    bool spike = x[f_amount_z] > 3.98f, burst = i % 200 == 0;
+    x[f_spend_ratio] = spike ? 10 + x[f_amount_z] : u(gen);
+    echo.observe(x.data(), x.size(), "groceries", 0.4 + 0.05 * x[f_amount_z] + 0.01 * u(gen));
+    x[f_spend_ratio] = burst ? 10 + u(gen) : u(gen);
+    own.observe(x.data(), x.size(), "groceries",
+                (burst ? 0.7 : 0.4 + 0.05 * x[f_amount_z]) + 0.01 * u(gen));
+  }
+  auto echoed = population_reference::build(base.g, echo);
+  auto its_own = population_reference::build(base.g, own);
+  BOOST_REQUIRE((echoed && its_own));
+  BOOST_TEST(echoed->reliability(evidence::amount) == 1.0);
+  BOOST_TEST(echoed->reliability(evidence::spend) == 0.0);
+  BOOST_TEST(its_own->reliability(evidence::spend) == 1.0);
+}
+
 BOOST_AUTO_TEST_CASE(users_forests_keep_their_share_where_the_global_forest_corroborates_them) {
   // The users' forests agree with the global forest's extremes in one
   // window and score noise in the other; without their scores the window
