@@ -2,6 +2,7 @@
 
 #include "actors/convert.hpp"
 #include "actors/log.hpp"
+#include "messages/errors.hpp"
 
 #include <caf/all.hpp>
 #include <cmath>
@@ -33,7 +34,7 @@ std::string refusal(self_ptr self, const std::string& secret) {
 
 caf::error refused(const std::string& why) {
   log::warn("admin", why);
-  return caf::make_error(caf::sec::runtime_error, why);
+  return make_error(errc::refused, why);
 }
 
 node_info info_of(const admin_state& st) {
@@ -106,7 +107,7 @@ admin_actor::behavior_type admin(self_ptr self, admin_config cfg) {
         return self->delegate(shard_for(self->state.cfg.shards, user), threshold_atom::value, user,
                               value);
       if (std::isnan(value) || value < 0 || value > 1)
-        return refused("the global floor must be between 0 and 1");
+        return make_error(errc::invalid_argument, "the global floor must be between 0 and 1");
       for (const auto& s : self->state.cfg.shards)
         self->send(s, floor_atom::value, value);
       return true;

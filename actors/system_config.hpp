@@ -1,6 +1,7 @@
 #pragma once
 // The actor system every rtad process that runs actors builds the same way.
 
+#include "messages/errors.hpp"
 #include "messages/register.hpp"
 
 #include <caf/actor_system_config.hpp>
@@ -9,12 +10,13 @@
 
 namespace rtad {
 
-/// An actor system configuration with every rtad message type registered and
-/// the middleman loaded (for the admin interface and clusters).
+/// An actor system configuration with every rtad message type and rtad's
+/// error category registered and the middleman loaded (for the admin interface and clusters).
 class rtad_system_config : public caf::actor_system_config {
 public:
   rtad_system_config() {
     register_message_types(*this);
+    add_error_category(error_category, render_error);
     load<caf::io::middleman>();
     // Peers of another application (or another rtad protocol) are refused at connect.
     set("middleman.app-identifiers", std::vector<std::string>{"rtad-1"});

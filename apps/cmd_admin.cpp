@@ -5,6 +5,7 @@
 #include "apps/command.hpp"
 #include "config/settings.hpp"
 #include "messages/actors.hpp"
+#include "messages/errors.hpp"
 
 #include <algorithm>
 #include <caf/all.hpp>
@@ -139,8 +140,7 @@ T ask(caf::actor_system& sys, const admin_actor& h, double timeout_s, Ts&&... xs
   if (!error)
     return out;
   auto why = sys.render(*error);
-  if (error->category() == caf::atom("system") &&
-      error->code() == static_cast<std::uint8_t>(caf::sec::runtime_error))
+  if (is_rtad_error(*error))
     throw user_error(why); // the node answered: refused, or the request was wrong
   throw node_unreachable(why);
 }
