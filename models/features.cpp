@@ -15,9 +15,8 @@ constexpr double seconds_per_hour = 3600;
 constexpr double seconds_per_day = 86400;
 constexpr double two_pi = 6.283185307179586;
 constexpr double first_gap_s =
-  30 * seconds_per_day;                    // gap assumed before a user's first transaction
-constexpr double min_travel_gap_s = 60;    // avoids infinite speeds
-constexpr double max_plausible_kmh = 1000; // faster than any airliner, door to door
+  30 * seconds_per_day;                 // gap assumed before a user's first transaction
+constexpr double min_travel_gap_s = 60; // avoids infinite speeds
 constexpr double mad_to_sigma = 1.4826;
 constexpr double min_log_mad = 0.05; // ~5 % amount spread: no user is that regular
 // Few transactions say little about a user's spread: it is shrunk towards a

@@ -196,6 +196,10 @@ private:
   mutable double log_mad_ = 0;
 };
 
+/// Faster than any airliner, door to door: a journey slower than this could
+/// have been made.
+constexpr double max_plausible_kmh = 1000;
+
 /// Speed in km/h implied by going from `from` to `country` at `timestamp`
 /// (centroid to centroid, at least a minute); none when the country is the
 /// same or either is unknown.

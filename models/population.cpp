@@ -35,6 +35,16 @@ constexpr std::size_t min_scored_rows = 4096;
 /// log(1 + 20): rows of users with fewer transactions do not count.
 const float min_agreement_log_history = to_half_precision(static_cast<float>(std::log1p(20.0)));
 
+/// Travel as evidence: a change of country an airliner could have made
+/// (f_travel is log(1 + km/h)) is no evidence by itself, only a faster one.
+/// Most changes of country are flights, and every one of them is rare among
+/// all transactions: ranked as such, a trip abroad ranked near a card used on
+/// two continents within the hour.
+float travel_evidence(float log_kmh) {
+  static const auto plausible = static_cast<float>(std::log1p(max_plausible_kmh));
+  return log_kmh > plausible ? log_kmh : 0.0f;
+}
+
 /// The value above which the top `share` of `v` lies (`v` is reordered).
 float cut_at_top(std::vector<float>& v, double share) {
   auto k = static_cast<std::size_t>(static_cast<double>(v.size()) * (1.0 - share));
@@ -195,7 +205,8 @@ void population_window::observe(const float* row, std::size_t dims, std::string_
                                 double forest_score, double user_score) {
   std::array<float, evidence_count> e{};
   if (dims == user_feature_count) {
-    e = {std::abs(row[f_amount_z]), row[f_category_rarity], row[f_travel], row[f_spend_ratio]};
+    e = {std::abs(row[f_amount_z]), row[f_category_rarity], travel_evidence(row[f_travel]),
+         row[f_spend_ratio]};
     // Against a short history every feature is noisy: only rows of users
     // with some history judge which evidence this traffic supports.
     if (row[f_log_history] < min_agreement_log_history)
@@ -298,7 +309,8 @@ tail_ranks population_reference::ranks(double forest_score, const float* x,
       rank_in(evidence_[e_amount], std::abs(x[f_amount_z]), true, beyond(evidence::amount));
     r.category =
       rank_in(evidence_[e_category], x[f_category_rarity], true, beyond(evidence::category));
-    r.travel = rank_in(evidence_[e_travel], x[f_travel], true, beyond(evidence::travel));
+    r.travel =
+      rank_in(evidence_[e_travel], travel_evidence(x[f_travel]), true, beyond(evidence::travel));
     r.spend = rank_in(evidence_[e_spend], x[f_spend_ratio], true, beyond(evidence::spend));
     r.weight = weight_;
   }

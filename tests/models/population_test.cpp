@@ -242,6 +242,31 @@ BOOST_AUTO_TEST_CASE(spend_is_judged_by_what_it_says_beyond_the_amount) {
   BOOST_TEST(its_own->reliability(evidence::spend) == 1.0);
 }
 
+BOOST_AUTO_TEST_CASE(a_flight_abroad_is_no_travel_evidence_and_two_continents_in_an_hour_are) {
+  // One row in fifty changed country by plane (800 km/h), one in a thousand
+  // faster than any airliner could (5,000 km/h); the rest stayed at home.
+  population_of base{4096};
+  population_window w{16384};
+  for (int i = 0; i < 16384; ++i) {
+    user_features x{};
+    x[f_log_history] = 5;
+    if (i % 1000 == 0)
+      x[f_travel] = std::log1p(5000.0f);
+    else if (i % 50 == 0)
+      x[f_travel] = std::log1p(800.0f);
+    w.observe(x.data(), x.size(), "groceries", 0.5);
+  }
+  auto ref = population_reference::build(base.g, w);
+  BOOST_REQUIRE(ref);
+  user_features x{};
+  x[f_travel] = std::log1p(800.0f);
+  BOOST_TEST(ref->ranks(0.0, x.data(), x.size()).travel == 0.0);
+  x[f_travel] = std::log1p(5000.0f);
+  BOOST_TEST(ref->ranks(0.0, x.data(), x.size()).travel > 0.99);
+  x[f_travel] = std::log1p(20000.0f); // beyond everything recent
+  BOOST_TEST(ref->ranks(0.0, x.data(), x.size()).travel > 0.9999);
+}
+
 BOOST_AUTO_TEST_CASE(users_forests_keep_their_share_where_the_global_forest_corroborates_them) {
   // The users' forests agree with the global forest's extremes in one
   // window and score noise in the other; without their scores the window
