@@ -5,7 +5,6 @@
 
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
-
 #include <cstdint>
 #include <string>
 
@@ -25,7 +24,6 @@ caf::error make_error(errc code, std::string why);
 bool is_rtad_error(const caf::error& e);
 
 /// `why` alone: how an rtad error reads (registered with every actor system).
-std::string render_error(std::uint8_t code, caf::atom_value category,
-                         const caf::message& context);
+std::string render_error(std::uint8_t code, caf::atom_value category, const caf::message& context);
 
 } // namespace rtad
