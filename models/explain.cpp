@@ -150,7 +150,7 @@ reason describe(std::size_t f, const user_model& m, const txn_input& t, const us
     novelty(field::transaction_type);
     break;
   case f_travel: {
-    const auto* at = h.last_position();
+    const auto* at = h.position_before(t.timestamp, t.country);
     std::string from = at ? std::string(at->country.data()) : "?";
     double gap = at ? std::max(0.0, static_cast<double>(t.timestamp - at->timestamp)) : 0;
     r.seen = fmt("%.0f km/h", std::expm1(static_cast<double>(x[f_travel])));

@@ -301,7 +301,7 @@ user_features user_history::features(const txn_input& t,
         break;
       ++last_hour;
     }
-    if (auto speed = travel_kmh(last_position(), t.timestamp, t.country))
+    if (auto speed = travel_kmh(position_before(t.timestamp, t.country), t.timestamp, t.country))
       x[f_travel] = static_cast<float>(std::log1p(*speed));
   }
   x[f_log_gap] = static_cast<float>(std::log1p(gap));
@@ -323,13 +323,33 @@ user_features user_history::features(const txn_input& t,
   return x;
 }
 
-const user_history::recent* user_history::last_position() const {
-  const recent* at = nullptr;
+const user_history::recent* user_history::position_before(std::int64_t timestamp,
+                                                          std::string_view country) const {
+  auto reachable = [](const recent* from, std::int64_t when, std::string_view where) {
+    auto speed = travel_kmh(from, when, where);
+    return !speed || *speed <= max_plausible_kmh;
+  };
+  const recent* at = nullptr;     // where the user is
+  const recent* before = nullptr; // where they were before they moved to `at`'s country
+  int stayed = 0;                 // transactions in `at`'s country since that move
+  int contradicted = 0;           // since then, out of reach from `at`, in `before`'s country
+  // Whether a transaction in `where`, out of reach from `at`, settles that
+  // the user is still where they were before.
+  auto back = [&](std::string_view where) {
+    return before && where == before->country.data() && ++contradicted >= stayed;
+  };
   for (const auto& e : recent_) {
-    auto speed = at ? travel_kmh(at, e.timestamp, e.country.data()) : std::nullopt;
-    if (!speed || *speed <= max_plausible_kmh)
-      at = &e;
+    std::string_view where = e.country.data();
+    if (!at || reachable(at, e.timestamp, where)) {
+      if (at && where != at->country.data())
+        before = at, stayed = 0, contradicted = 0;
+      at = &e, ++stayed;
+    } else if (back(where)) {
+      at = &e, before = nullptr, stayed = contradicted, contradicted = 0;
+    }
   }
+  if (at && !reachable(at, timestamp, country) && back(country))
+    return before;
   return at;
 }
 

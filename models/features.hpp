@@ -164,11 +164,16 @@ public:
   std::array<std::uint16_t, 24> hour_histogram() const;
   const std::deque<entry>& window() const { return window_; }
   const std::deque<recent>& recent_transactions() const { return recent_; }
-  /// Where the user last plausibly was: the newest recent transaction that
-  /// could be reached from the position before it. A transaction that jumped
+  /// Where a transaction at `timestamp` in `country` travelled from: where
+  /// the user last plausibly was, the newest recent transaction that could
+  /// be reached from the position before it. A transaction that jumped
   /// impossibly far (what stolen credentials abroad look like) does not move
-  /// the user, so their next one at home is no jump back. Null when none.
-  const recent* last_position() const;
+  /// the user, so their next one at home is no jump back. Nor does a run
+  /// abroad that a plane could have reached once as many transactions since
+  /// contradict it from the country the user was in before it (this one
+  /// included): the user never left, someone else used the card there.
+  /// Null when there is no recent transaction.
+  const recent* position_before(std::int64_t timestamp, std::string_view country) const;
   const std::array<dictionary, field_count>& dictionaries() const { return dict_; }
 
   /// Rebuilds from serialised parts (see serialize.hpp).

@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE(an_impossible_jump_does_not_move_the_user) {
   t.country = "NG";
   BOOST_TEST(h.features(t.view())[f_travel] > std::log1p(20000.0f));
   h.observe(t.view());
-  BOOST_TEST(std::string(h.last_position()->country.data()) == "US");
+  BOOST_TEST(std::string(h.position_before(t.timestamp + 300, "NG")->country.data()) == "US");
   t.timestamp += 300;
   BOOST_TEST(h.features(t.view())[f_travel] > std::log1p(20000.0f));
   t.country = "US";
@@ -186,9 +186,36 @@ BOOST_AUTO_TEST_CASE(an_impossible_jump_does_not_move_the_user) {
   t.timestamp += 14 * 3600;
   t.country = "NG";
   h.observe(t.view());
-  BOOST_TEST(std::string(h.last_position()->country.data()) == "NG");
+  BOOST_TEST(std::string(h.position_before(t.timestamp + 600, "NG")->country.data()) == "NG");
   t.timestamp += 600;
   BOOST_TEST(h.features(t.view())[f_travel] == 0.0f);
+}
+
+BOOST_AUTO_TEST_CASE(a_run_abroad_as_often_contradicted_from_home_does_not_move_the_user) {
+  // The owner pays at home; a day later their card is used twice in Spain
+  // (a plane could have taken them there); then the owner pays at home
+  // again, minutes later. Once as many purchases at home contradict the run
+  // in Spain as it had, the owner never left: no travel from Spain.
+  user_history h;
+  owned_txn t{20, 1767225600, "US", "c", "p", "d", "t"};
+  for (int i = 0; i < 3; ++i, t.timestamp += 3600)
+    h.observe(t.view());
+  t.timestamp += 14 * 3600;
+  t.country = "ES";
+  BOOST_TEST(h.features(t.view())[f_travel] < std::log1p(1000.0f)); // a flight
+  h.observe(t.view());
+  t.timestamp += 600;
+  h.observe(t.view());
+  t.timestamp += 1200;
+  t.country = "US";
+  BOOST_TEST(h.features(t.view())[f_travel] > std::log1p(1000.0f)); // one against two
+  h.observe(t.view());
+  t.timestamp += 600;
+  BOOST_TEST(h.features(t.view())[f_travel] == 0.0f); // two against two: home
+  BOOST_TEST(std::string(h.position_before(t.timestamp, "US")->country.data()) == "US");
+  h.observe(t.view());
+  t.timestamp += 600;
+  BOOST_TEST(h.features(t.view())[f_travel] == 0.0f); // and it stays there
 }
 
 BOOST_AUTO_TEST_CASE(the_window_forgets_its_oldest_transactions) {
