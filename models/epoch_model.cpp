@@ -117,10 +117,14 @@ std::vector<epoch_snapshot> epoch_model::advance() {
 
 epoch_snapshot epoch_model::snapshot(std::int64_t epoch) {
   // The reference scores the whole forest window and sorts the population
-  // window: rebuilt when a quarter of the population window is new, so its
-  // cost per row stays constant (and often while the windows are small).
-  if (model_.snapshot() && (!population_ || (population_->version() != model_.version() &&
-                                             since_reference_ * 4 >= window_.size()))) {
+  // window. While the population window fills it is rebuilt at every epoch
+  // with new rows: a young population drifts fastest (its users' histories
+  // grow under it), and a stale reference flagged four times as many rows
+  // in the first tenth of a stream as later. Once full, it is rebuilt when a
+  // quarter of the window is new, so its cost per row stays constant.
+  bool filling = window_.size() < window_.capacity();
+  bool due = filling ? since_reference_ > 0 : since_reference_ * 4 >= window_.size();
+  if (model_.snapshot() && (!population_ || (population_->version() != model_.version() && due))) {
     if (auto p = population_reference::build(model_, window_)) {
       population_ = std::move(p);
       since_reference_ = 0;

@@ -134,6 +134,31 @@ BOOST_AUTO_TEST_CASE(the_same_rows_in_another_order_give_the_same_snapshots) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_filling_population_gets_a_new_reference_every_epoch_a_full_one_less_often) {
+  // The population window holds 4,096 rows: the first 4,096 (32 epochs of
+  // two partitions) fill it.
+  auto snapshots = run(stream(7000));
+  std::size_t filling = 0, renewed_filling = 0, full = 0, renewed_full = 0;
+  const population_reference* last = nullptr;
+  for (const auto& [epoch, s] : snapshots) {
+    if (!s.population || !last) {
+      last = s.population.get();
+      continue;
+    }
+    bool renewed = s.population.get() != last;
+    auto learnt = (epoch + 1) * epoch_size * 2; // rows of epochs up to this one
+    if (learnt < 4096)
+      ++filling, renewed_filling += renewed;
+    else if (learnt > 4096)
+      ++full, renewed_full += renewed;
+    last = s.population.get();
+  }
+  BOOST_TEST_REQUIRE(filling > 5u);
+  BOOST_TEST(renewed_filling == filling);
+  BOOST_TEST_REQUIRE(full > 8u);
+  BOOST_TEST(renewed_full * 4 <= full); // a quarter of 4,096 rows: every eighth epoch
+}
+
 BOOST_AUTO_TEST_CASE(an_epoch_closes_once_every_partition_stored_it) {
   auto m = fresh();
   m.assign({0, 1});
