@@ -45,6 +45,16 @@ float travel_evidence(float log_kmh) {
   return log_kmh > plausible ? log_kmh : 0.0f;
 }
 
+/// Sorts `v`, most of whose values are often 0 (no evidence): only the
+/// values on either side of 0 are compared. The reference sorted five such
+/// columns of 65,536 rows at every rebuild, a few percent of a node's CPU.
+void sort_sparse(std::vector<float>& v) {
+  auto zeros = std::partition(v.begin(), v.end(), [](float x) { return x < 0; });
+  auto positive = std::partition(zeros, v.end(), [](float x) { return x == 0; });
+  std::sort(v.begin(), zeros);
+  std::sort(positive, v.end());
+}
+
 /// The value above which the top `share` of `v` lies (`v` is reordered).
 float cut_at_top(std::vector<float>& v, double share) {
   auto k = static_cast<std::size_t>(static_cast<double>(v.size()) * (1.0 - share));
@@ -270,7 +280,7 @@ population_reference::build(const global_model& g, const population_window& w, p
       column.reserve(w.size());
       for (const auto& e : w.evidence_rows())
         column.push_back(e[k]);
-      std::sort(column.begin(), column.end());
+      sort_sparse(column);
     }
     // A column where most rows lack the evidence (scored before the
     // population was known, or before users had any history) cannot place a
