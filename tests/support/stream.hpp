@@ -3,9 +3,9 @@
 // of their own, and unmistakable account takeovers. (`rtad produce` makes
 // realistic traffic; tests need something tiny and exact.)
 
+#include "actors/wall_clock.hpp"
 #include "messages/codec.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <random>
 #include <string>
@@ -16,9 +16,7 @@ namespace rtad::test {
 /// The node's clock, in epoch seconds: streams that must pass the door's
 /// future check start from it.
 inline std::int64_t wall_clock() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+  return wall_clock_s();
 }
 
 /// Generates transactions of `users` users, each with a home country,
