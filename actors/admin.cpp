@@ -32,9 +32,9 @@ std::string refusal(self_ptr self, const std::string& secret) {
   return {};
 }
 
-caf::error refused(const std::string& why) {
+caf::error refused(const std::string& why, errc code = errc::refused) {
   log::warn("admin", why);
-  return make_error(errc::refused, why);
+  return make_error(code, why);
 }
 
 node_info info_of(const admin_state& st) {
@@ -107,7 +107,7 @@ admin_actor::behavior_type admin(self_ptr self, admin_config cfg) {
         return self->delegate(shard_for(self->state.cfg.shards, user), threshold_atom::value, user,
                               value);
       if (std::isnan(value) || value < 0 || value > 1)
-        return make_error(errc::invalid_argument, "the global floor must be between 0 and 1");
+        return refused("the global floor must be between 0 and 1", errc::invalid_argument);
       for (const auto& s : self->state.cfg.shards)
         self->send(s, floor_atom::value, value);
       return true;
