@@ -306,6 +306,10 @@ void poll(self_ptr self) {
   }
   auto room = std::min<std::uint64_t>(st.cfg.batch_max, st.cfg.credits - st.in_flight);
   std::vector<std::vector<transaction>> per_shard(st.cfg.shards.size());
+  // Room for about what the last poll took: growing each shard's vector
+  // move by move cost the node 3 % of its CPU while draining a backlog.
+  for (auto& v : per_shard)
+    v.reserve(std::min<std::size_t>(room, st.last_taken) / per_shard.size() * 5 / 4);
   std::map<std::int32_t, std::vector<std::int64_t>> offsets;
   std::vector<quarantine_entry> refused;
   std::uint64_t taken = 0, taken_bytes = 0;
@@ -478,6 +482,7 @@ void poll(self_ptr self) {
         os.back() + 1 >= high)
       at_end(p, os.back() + 1);
   }
+  st.last_taken = taken;
   if (taken > 0) {
     m.consumed += taken;
     m.quarantined += refused.size();

@@ -56,6 +56,7 @@ struct source_state {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::uint64_t in_flight = 0;
   std::uint64_t in_flight_bytes = 0; ///< of the messages' payloads
+  std::size_t last_taken = 0;        ///< messages the last poll took: the next one's guess
   bool paused = false;
   bool stopping = false;
   bool warned_not_keyed = false; ///< once per node: the metric counts on

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace rtad::models {
 
@@ -43,16 +44,6 @@ const float min_agreement_log_history = to_half_precision(static_cast<float>(std
 float travel_evidence(float log_kmh) {
   static const auto plausible = static_cast<float>(std::log1p(max_plausible_kmh));
   return log_kmh > plausible ? log_kmh : 0.0f;
-}
-
-/// Sorts `v`, most of whose values are often 0 (no evidence): only the
-/// values on either side of 0 are compared. The reference sorted five such
-/// columns of 65,536 rows at every rebuild, a few percent of a node's CPU.
-void sort_sparse(std::vector<float>& v) {
-  auto zeros = std::partition(v.begin(), v.end(), [](float x) { return x < 0; });
-  auto positive = std::partition(zeros, v.end(), [](float x) { return x == 0; });
-  std::sort(v.begin(), zeros);
-  std::sort(positive, v.end());
 }
 
 /// The value above which the top `share` of `v` lies (`v` is reordered).
@@ -222,6 +213,16 @@ void population_window::observe(const float* row, std::size_t dims, std::string_
     if (row[f_log_history] < min_agreement_log_history)
       forest_score = std::numeric_limits<double>::quiet_NaN();
   }
+  for (std::size_t k = 0; k < evidence_count; ++k) {
+    auto& c = sorted_[k];
+    if (c.stale)
+      continue;
+    c.added.push_back(e[k]);
+    if (filled_ == capacity_)
+      c.removed.push_back(evidence_[head_][k]);
+    if (c.added.size() > capacity_ / 2)
+      c = sorted_column{}; // sorting afresh costs less now than merging
+  }
   if (filled_ < capacity_) {
     evidence_.push_back(e);
     forest_.push_back(static_cast<float>(forest_score));
@@ -253,6 +254,33 @@ void population_window::observe(const float* row, std::size_t dims, std::string_
   filled_ = std::min(filled_ + 1, capacity_);
 }
 
+const std::vector<float>& population_window::sorted_evidence(std::size_t k) const {
+  auto& c = sorted_[k];
+  if (c.stale) {
+    c.values.clear();
+    c.values.reserve(capacity_);
+    for (const auto& e : evidence_)
+      c.values.push_back(e[k]);
+    std::sort(c.values.begin(), c.values.end());
+    c.stale = false;
+    return c.values;
+  }
+  if (c.added.empty())
+    return c.values;
+  std::sort(c.added.begin(), c.added.end());
+  std::sort(c.removed.begin(), c.removed.end());
+  std::vector<float> kept;
+  kept.reserve(c.values.size());
+  std::set_difference(c.values.begin(), c.values.end(), c.removed.begin(), c.removed.end(),
+                      std::back_inserter(kept));
+  c.values.clear();
+  std::merge(kept.begin(), kept.end(), c.added.begin(), c.added.end(),
+             std::back_inserter(c.values));
+  c.added.clear();
+  c.removed.clear();
+  return c.values;
+}
+
 std::vector<std::pair<std::string, std::size_t>> population_window::category_counts() const {
   std::vector<std::pair<std::string, std::size_t>> out;
   out.reserve(category_ids_.size());
@@ -275,13 +303,8 @@ population_reference::build(const global_model& g, const population_window& w, p
     ref->forest_.push_back(static_cast<float>(forest->score(g.row(i))));
   std::sort(ref->forest_.begin(), ref->forest_.end());
   if (w.size() >= p.min_rows) {
-    for (std::size_t k = 0; k < population_window::evidence_count; ++k) {
-      auto& column = ref->evidence_[k];
-      column.reserve(w.size());
-      for (const auto& e : w.evidence_rows())
-        column.push_back(e[k]);
-      sort_sparse(column);
-    }
+    for (std::size_t k = 0; k < population_window::evidence_count; ++k)
+      ref->evidence_[k] = w.sorted_evidence(k);
     // A column where most rows lack the evidence (scored before the
     // population was known, or before users had any history) cannot place a
     // transaction that has it: anything would rank at the top. Travel is the

@@ -338,3 +338,32 @@ BOOST_AUTO_TEST_CASE(a_card_drained_in_an_afternoon_is_explained_by_the_spend) {
   BOOST_TEST(e.reasons.front().feature == "spend");
   BOOST_TEST(e.summary.rfind("spent 400.00 in 6 hours vs usual ", 0) == 0);
 }
+
+BOOST_AUTO_TEST_CASE(a_sorted_evidence_column_follows_the_window_as_it_fills_and_turns_over) {
+  population_window w{1000};
+  std::mt19937 gen(3);
+  std::uniform_real_distribution<float> u(-1, 3);
+  auto check = [&] {
+    for (std::size_t k = 0; k < population_window::evidence_count; ++k) {
+      std::vector<float> expected;
+      for (const auto& e : w.evidence_rows())
+        expected.push_back(e[k]);
+      std::sort(expected.begin(), expected.end());
+      const auto& sorted = w.sorted_evidence(k);
+      BOOST_TEST(sorted == expected, boost::test_tools::per_element());
+    }
+  };
+  // Between two reads: a few rows, none, a whole window and more (the
+  // column is then sorted afresh), while filling and while turning over.
+  for (int batch : {7, 0, 300, 1, 650, 90, 1200, 33, 0, 999}) {
+    for (int i = 0; i < batch; ++i) {
+      user_features x{};
+      x[f_amount_z] = u(gen);
+      x[f_category_rarity] = i % 3 == 0 ? 0.0f : u(gen);
+      x[f_travel] = 10 * u(gen);
+      x[f_spend_ratio] = static_cast<float>(i % 5);
+      w.observe(x.data(), x.size(), "groceries");
+    }
+    check();
+  }
+}
