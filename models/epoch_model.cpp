@@ -116,8 +116,10 @@ std::vector<epoch_snapshot> epoch_model::advance() {
 }
 
 epoch_snapshot epoch_model::snapshot(std::int64_t epoch) {
-  // The reference scores the whole forest window and sorts the population
-  // window. While the population window fills it is rebuilt at every epoch
+  // The reference ranks against the forest's scores of its whole window and
+  // the sorted population window (each kept up to date from what changed
+  // since, window_scores and population_window::sorted_evidence). While the
+  // population window fills it is rebuilt at every epoch
   // with new rows: a young population drifts fastest (its users' histories
   // grow under it), and a stale reference flagged four times as many rows
   // in the first tenth of a stream as later. Once full, it is rebuilt when a
@@ -125,7 +127,7 @@ epoch_snapshot epoch_model::snapshot(std::int64_t epoch) {
   bool filling = window_.size() < window_.capacity();
   bool due = filling ? since_reference_ > 0 : since_reference_ * 4 >= window_.size();
   if (model_.snapshot() && (!population_ || (population_->version() != model_.version() && due))) {
-    if (auto p = population_reference::build(model_, window_)) {
+    if (auto p = population_reference::build(model_, forest_scores_.of(model_), window_, {})) {
       population_ = std::move(p);
       since_reference_ = 0;
     }

@@ -2,6 +2,7 @@
 
 #include "models/global_model.hpp"
 #include "models/population.hpp"
+#include "models/window_scores.hpp"
 
 #include <algorithm>
 #include <array>
@@ -215,6 +216,7 @@ private:
 
   global_model model_;
   population_window window_;
+  window_scores forest_scores_;
   std::shared_ptr<const population_reference> population_;
   std::size_t since_reference_ = 0;
   std::map<std::int32_t, progress> partitions_;

@@ -18,6 +18,7 @@ bool global_model::observe(const float* row) {
   std::copy(row, row + dims_, ring_.begin() + static_cast<long>(head_ * dims_));
   head_ = (head_ + 1) % window_;
   filled_ = std::min(filled_ + 1, window_);
+  ++rows_seen_;
   ++since_refit_;
   // The first forest comes early, on fewer rows than a tree samples later:
   // until it exists nothing can be calibrated, so nothing is flagged.
@@ -47,6 +48,7 @@ void global_model::fit(matrix_view data) {
   std::copy(data.row(first), data.row(first) + keep * dims_, ring_.begin());
   filled_ = keep;
   head_ = keep % window_;
+  rows_seen_ += window_;
   refit(0, forest_.tree_count());
 }
 

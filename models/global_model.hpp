@@ -28,6 +28,10 @@ public:
   std::shared_ptr<const isolation_forest> snapshot() const { return snapshot_; }
 
   std::size_t rows() const { return filled_; }
+  /// Rows taken in so far; a bootstrap fit() counts as a whole window.
+  std::uint64_t rows_seen() const { return rows_seen_; }
+  /// The slot of row(i) the next row overwrites (or fills).
+  std::size_t next_slot() const { return head_; }
   /// Row `i` of the window (0 .. rows() - 1, in no particular order).
   const float* row(std::size_t i) const { return ring_.data() + i * dims_; }
   const isolation_forest& forest() const { return forest_; }
@@ -51,6 +55,7 @@ private:
   std::size_t since_refit_ = 0;
   std::size_t next_tree_ = 0;
   std::uint64_t version_ = 0;
+  std::uint64_t rows_seen_ = 0;
   std::shared_ptr<const isolation_forest> snapshot_;
 };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -427,6 +428,33 @@ double isolation_forest::mean_path_length(const float* row) const {
     total += a[i].split;
   }
   return total / static_cast<double>(t_count);
+}
+
+double isolation_forest::path_length_sum(const float* row,
+                                         const std::vector<std::size_t>& trees) const {
+  padded_row x;
+  pad(row, dims_, x);
+  double total = 0;
+  for (auto t : trees) {
+    const node* a = tree_nodes(t);
+    std::uint32_t i = 0;
+    for (int s = 0; s < height_limit_; ++s)
+      i = a[i].child + (x[a[i].feature] >= a[i].split);
+    total += a[i].split;
+  }
+  return total;
+}
+
+std::vector<std::size_t>
+isolation_forest::trees_changed_since(const isolation_forest& before) const {
+  std::vector<std::size_t> changed;
+  bool same_shape = before.dims_ == dims_ && before.tree_count() == tree_count() &&
+                    before.height_limit_ == height_limit_ && before.c_psi_ == c_psi_;
+  for (std::size_t t = 0; t < tree_count(); ++t)
+    if (!same_shape || before.tree_size(t) != tree_size(t) ||
+        std::memcmp(before.tree_nodes(t), tree_nodes(t), tree_size(t) * sizeof(node)) != 0)
+      changed.push_back(t);
+  return changed;
 }
 
 double isolation_forest::score(const float* row) const {

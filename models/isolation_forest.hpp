@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -76,6 +77,19 @@ public:
 
   /// Mean path length E[h(x)] over the trees.
   double mean_path_length(const float* row) const;
+
+  /// The sum of `row`'s path lengths over the trees `trees`. Leaf lengths are
+  /// 0 or floats of at least 1, so a double holds their sums and differences
+  /// exactly, in any order: a sum kept up to date tree by tree equals one
+  /// taken afresh, bit for bit.
+  double path_length_sum(const float* row, const std::vector<std::size_t>& trees) const;
+  /// The score of a row whose path lengths over every tree sum to `sum`.
+  double score_of_sum(double sum) const {
+    return std::exp2(-(sum / static_cast<double>(tree_count())) / c_psi_);
+  }
+  /// The trees that differ from `before`'s tree of the same index (all of
+  /// them when the forests differ in shape).
+  std::vector<std::size_t> trees_changed_since(const isolation_forest& before) const;
 
   /// Per-feature share of the isolation of `row` (DIFFI-like): a split counts
   /// by how many points it separated from the row. Sums to 1 when trained.

@@ -1,6 +1,7 @@
 #include "models/population.hpp"
 
 #include "models/features.hpp"
+#include "models/window_scores.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -292,15 +293,21 @@ std::vector<std::pair<std::string, std::size_t>> population_window::category_cou
 
 std::shared_ptr<const population_reference>
 population_reference::build(const global_model& g, const population_window& w, params p) {
+  window_scores scores;
+  return build(g, scores.of(g), w, p);
+}
+
+std::shared_ptr<const population_reference>
+population_reference::build(const global_model& g, const std::vector<float>& forest_scores,
+                            const population_window& w, params p) {
   auto forest = g.snapshot();
   auto n = g.rows();
-  if (!forest || !forest->trained() || n < std::max<std::size_t>(p.min_rows, 1))
+  if (!forest || !forest->trained() || n < std::max<std::size_t>(p.min_rows, 1) ||
+      forest_scores.size() != n)
     return nullptr;
   auto ref = std::make_shared<population_reference>();
   ref->version_ = g.version();
-  ref->forest_.reserve(n);
-  for (std::size_t i = 0; i < n; ++i)
-    ref->forest_.push_back(static_cast<float>(forest->score(g.row(i))));
+  ref->forest_ = forest_scores;
   std::sort(ref->forest_.begin(), ref->forest_.end());
   if (w.size() >= p.min_rows) {
     for (std::size_t k = 0; k < population_window::evidence_count; ++k)

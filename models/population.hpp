@@ -140,6 +140,10 @@ public:
   /// null while the forest is missing or has fewer than `min_rows` rows.
   static std::shared_ptr<const population_reference> build(const global_model& g,
                                                            const population_window& w, params p);
+  /// The same, with the forest's scores of g's window at hand (window_scores).
+  static std::shared_ptr<const population_reference> build(const global_model& g,
+                                                           const std::vector<float>& forest_scores,
+                                                           const population_window& w, params p);
   static std::shared_ptr<const population_reference> build(const global_model& g,
                                                            const population_window& w) {
     return build(g, w, params{});
