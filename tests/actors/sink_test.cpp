@@ -5,6 +5,7 @@
 #include "support/migrated_db.hpp"
 
 #include <caf/all.hpp>
+#include <cmath>
 #include <pqxx/pqxx>
 
 using namespace rtad;
@@ -98,6 +99,33 @@ BOOST_AUTO_TEST_CASE(a_replayed_batch_changes_nothing) {
   BOOST_TEST(db.count("select count(*) from frauds where ground_truth and"
                       " detection_features ? 'top'") == 5);
   BOOST_TEST(db.count("select octet_length(raw) from quarantine") == 6);
+}
+
+BOOST_AUTO_TEST_CASE(scores_are_stored_as_the_very_doubles_the_models_gave) {
+  // Analysts compare a stored score with the threshold and with a replay:
+  // the text COPY carries must read back as the same double, bit for bit.
+  migrated_db db;
+  pg_writer w({db.url(), "n1", "g", "t", true, 36500});
+  const std::vector<double> scores{0.1 + 0.2, 1.0 / 3, std::nextafter(0.998, 1.0), 1e-300,
+                                   0.9999999999999999};
+  std::vector<scored_transaction> rows;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    rows.push_back(row(static_cast<int>(i)));
+    rows.back().score = scores[i];
+    rows.back().threshold = 1 - scores[i];
+  }
+  write_batch b;
+  for (const auto& r : rows)
+    b.rows.push_back(&r);
+  w.write(b);
+  pqxx::connection c(db.url());
+  pqxx::work t(c);
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    auto r = t.exec_params1("select score, threshold from transactions where transaction_id = $1",
+                            rows[i].txn.transaction_id);
+    BOOST_TEST(r[0].as<double>() == scores[i]);
+    BOOST_TEST(r[1].as<double>() == 1 - scores[i]);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(checkpoints_are_copied_byte_for_byte_and_the_newest_of_a_user_wins) {
