@@ -114,30 +114,69 @@ node::node(caf::actor_system& sys, const config::settings& s)
   }
   metrics_->stuck_after = std::chrono::seconds(s.sink.stuck_after_s);
   metrics_->silent_after = std::chrono::seconds(s.node.silent_after_s);
-  sink_config sc;
+  // In the order each needs the ones before: the sink first (everything
+  // writes through it), the source last but the outside interfaces.
+  spawn_sink(s, pg, scored_topic);
+  spawn_profile_store(s, pg);
+  spawn_global_model(s, pg);
+  spawn_shards(s);
+  spawn_source(s, pg, scored_topic);
+  if (s.kafka.key != config::input_key::user)
+    spawn_repartitioner(s, scored_topic);
+  spawn_publishers(s, pg);
+  spawn_feedback_listener(pg);
+  spawn_liveness();
+  auto admin_endpoint = spawn_status_reporter(s, pg);
+  if (s.node.admin_port > 0)
+    spawn_admin(s, admin_endpoint);
+  if (s.node.metrics_port > 0)
+    http_ =
+      std::make_unique<metrics_http>(s.node.metrics_host, s.node.metrics_port, name_, metrics_,
+                                     [failed = failed_] { return !failed->load(); });
+  watch(source_, "kafka source", failed_, stopping_);
+  if (repartitioner_)
+    watch(repartitioner_, "repartitioner", failed_, stopping_);
+  watch(sink_, "sink", failed_, stopping_);
+  watch(store_, "profile store", failed_, stopping_);
   const auto anomalies = config::anomalies_topic(s);
-  const auto quarantined = config::quarantine_topic(s);
+  log::info("node",
+            "started" +
+              log::fields()("node", name_)("mode", config::to_string(s.node.mode))(
+                "shards", s.node.shards)("topic", s.kafka.topic)("scored_topic", scored_topic)(
+                "anomalies_topic", anomalies.empty() ? "none" : anomalies)("group", s.kafka.group)(
+                "metrics_port", metrics_port())("admin_port", admin_port_)(
+                "admin_tls", s.admin.tls() ? "yes" : "no")
+                .str());
+}
+
+void node::spawn_sink(const config::settings& s, const std::string& pg,
+                      const std::string& scored_topic) {
+  sink_config sc;
   sc.writer = {pg,
                name_,
                s.kafka.group,
                scored_topic,
                s.sink.store_all,
                s.sink.retention_days,
-               !anomalies.empty(),
-               !quarantined.empty()};
+               !config::anomalies_topic(s).empty(),
+               !config::quarantine_topic(s).empty()};
   sc.writers = static_cast<std::size_t>(s.sink.writers);
   sc.batch_rows = static_cast<std::size_t>(s.sink.batch_rows);
   sc.flush_interval = std::chrono::milliseconds(s.sink.flush_interval_ms);
   sc.max_backoff = std::chrono::milliseconds(s.sink.retry_max_backoff_ms);
   sc.metrics = metrics_;
-  sink_ = sys.spawn(sink, sc); // its writers are detached, it never blocks
+  sink_ = sys_.spawn(sink, sc); // its writers are detached, it never blocks
+}
 
+void node::spawn_profile_store(const config::settings& s, const std::string& pg) {
   profile_store_config pc;
   pc.url = pg;
   pc.catch_up_limit = catch_up_limit(s.model);
   pc.metrics = metrics_;
-  store_ = sys.spawn<caf::detached>(profile_store, pc);
+  store_ = sys_.spawn<caf::detached>(profile_store, pc);
+}
 
+void node::spawn_global_model(const config::settings& s, const std::string& pg) {
   bool enhanced = s.node.mode == config::detection_mode::enhanced;
   global_model_config gc;
   gc.dims = enhanced ? std::size_t{models::user_feature_count}
@@ -150,8 +189,10 @@ node::node(caf::actor_system& sys, const config::settings& s)
   gc.mode = config::to_string(s.node.mode);
   gc.sink = caf::actor_cast<caf::strong_actor_ptr>(sink_);
   gc.restore = stored_global_model(pg, gc.mode);
-  global_ = sys.spawn(global_model, gc);
+  global_ = sys_.spawn(global_model, gc);
+}
 
+void node::spawn_shards(const config::settings& s) {
   shard_config shc;
   shc.mode = s.node.mode;
   shc.profile.params = user_model_params(s.model);
@@ -169,12 +210,15 @@ node::node(caf::actor_system& sys, const config::settings& s)
   shc.max_profiles = std::max<std::size_t>(1, static_cast<std::size_t>(s.node.max_active_profiles) /
                                                 static_cast<std::size_t>(s.node.shards));
   for (int i = 0; i < s.node.shards; ++i) {
-    auto sh = sys.spawn(shard, shc);
+    auto sh = sys_.spawn(shard, shc);
     shards_.push_back(sh);
     caf::anon_send(global_, subscribe_atom::value, sh);
   }
   caf::anon_send(sink_, subscribe_atom::value, global_);
+}
 
+void node::spawn_source(const config::settings& s, const std::string& pg,
+                        const std::string& scored_topic) {
   source_config src;
   src.bootstrap = s.kafka.bootstrap;
   src.topic = scored_topic;
@@ -199,29 +243,32 @@ node::node(caf::actor_system& sys, const config::settings& s)
   src.global = global_;
   src.epochs = models::epoch_plan_of(s.model.epoch_offsets, s.model.epoch_seconds);
   src.metrics = metrics_;
-  source_ = sys.spawn<caf::detached>(kafka_source, src);
+  source_ = sys_.spawn<caf::detached>(kafka_source, src);
+}
 
-  if (s.kafka.key != config::input_key::user) {
-    repartition_config rp;
-    rp.bootstrap = s.kafka.bootstrap;
-    rp.input_topic = s.kafka.topic;
-    rp.output_topic = scored_topic;
-    rp.group = s.kafka.group + ".repartition";
-    rp.node = name_;
-    rp.instance_id = src.instance_id;
-    rp.properties = s.kafka.properties;
-    rp.count_rekeyed = s.kafka.key == config::input_key::check;
-    rp.batch_max = static_cast<std::size_t>(s.kafka.repartition_batch);
-    rp.poll_timeout = src.poll_timeout;
-    rp.session_timeout = src.session_timeout;
-    rp.topic_timeout_ms = topic_timeout_ms;
-    rp.metrics = metrics_;
-    repartitioner_ = sys.spawn<caf::detached>(repartitioner, rp);
-  }
+void node::spawn_repartitioner(const config::settings& s, const std::string& scored_topic) {
+  repartition_config rp;
+  rp.bootstrap = s.kafka.bootstrap;
+  rp.input_topic = s.kafka.topic;
+  rp.output_topic = scored_topic;
+  rp.group = s.kafka.group + ".repartition";
+  rp.node = name_;
+  if (s.kafka.static_membership)
+    rp.instance_id = name_;
+  rp.properties = s.kafka.properties;
+  rp.count_rekeyed = s.kafka.key == config::input_key::check;
+  rp.batch_max = static_cast<std::size_t>(s.kafka.repartition_batch);
+  rp.poll_timeout = std::chrono::milliseconds(s.kafka.poll_timeout_ms);
+  rp.session_timeout = std::chrono::milliseconds(s.kafka.session_timeout_ms);
+  rp.topic_timeout_ms = topic_timeout_ms;
+  rp.metrics = metrics_;
+  repartitioner_ = sys_.spawn<caf::detached>(repartitioner, rp);
+}
 
+void node::spawn_publishers(const config::settings& s, const std::string& pg) {
   // The outboxes the sink fills, each to its topic.
-  for (auto [kind, topic] : {std::pair{outbox_kind::anomalies, anomalies},
-                             std::pair{outbox_kind::quarantine, quarantined}}) {
+  for (auto [kind, topic] : {std::pair{outbox_kind::anomalies, config::anomalies_topic(s)},
+                             std::pair{outbox_kind::quarantine, config::quarantine_topic(s)}}) {
     if (topic.empty())
       continue;
     publisher_config puc;
@@ -236,14 +283,18 @@ node::node(caf::actor_system& sys, const config::settings& s)
     puc.metrics =
       kind == outbox_kind::anomalies ? &metrics_->anomaly_outbox : &metrics_->quarantine_outbox;
     puc.metrics_owner = metrics_;
-    publishers_.push_back(sys.spawn<caf::detached>(outbox_publisher, puc));
+    publishers_.push_back(sys_.spawn<caf::detached>(outbox_publisher, puc));
   }
+}
 
+void node::spawn_feedback_listener(const std::string& pg) {
   feedback_config fc; // its default wait: a `{}` here would make it 0 ms, a busy loop
   fc.pg_url = pg;
   fc.shards = shards_;
-  feedback_ = sys.spawn<caf::detached>(feedback_listener, fc);
+  feedback_ = sys_.spawn<caf::detached>(feedback_listener, fc);
+}
 
+void node::spawn_liveness() {
   liveness_config lc;
   lc.watched = {{"kafka source", caf::actor_cast<caf::actor>(source_)},
                 {"sink", caf::actor_cast<caf::actor>(sink_)},
@@ -254,8 +305,10 @@ node::node(caf::actor_system& sys, const config::settings& s)
   for (std::size_t i = 0; i < shards_.size(); ++i)
     lc.watched.emplace_back("shard " + std::to_string(i), caf::actor_cast<caf::actor>(shards_[i]));
   lc.metrics = metrics_;
-  liveness_ = sys.spawn(liveness, lc);
+  liveness_ = sys_.spawn(liveness, lc);
+}
 
+std::string node::spawn_status_reporter(const config::settings& s, const std::string& pg) {
   status_config stc;
   stc.pg_url = pg;
   stc.node = name_;
@@ -264,54 +317,40 @@ node::node(caf::actor_system& sys, const config::settings& s)
     stc.admin_endpoint =
       advertised_host(s.node.admin_host) + ":" + std::to_string(s.node.admin_port);
   stc.metrics = metrics_;
-  status_ = sys.spawn<caf::detached>(status_reporter, stc);
+  status_ = sys_.spawn<caf::detached>(status_reporter, stc);
+  return stc.admin_endpoint;
+}
 
-  if (s.node.admin_port > 0) {
-    registry_config rc;
-    rc.self = {name_, stc.admin_endpoint, wall_clock_ms()};
-    rc.secret = s.node.admin_secret;
-    rc.seeds = config::join_endpoints(s);
-    registry_ = sys.spawn(registry, rc);
-    admin_config ac{s.node.admin_secret, name_, stc.mode, shards_, metrics_, registry_,
-                    shutdown_requested_};
-    bool tls = s.admin.tls();
-    if (tls && !sys.has_openssl_manager())
-      throw std::logic_error("admin TLS is set but the actor system has no OpenSSL module "
-                             "(configure it with use_admin_tls)");
-    admin_ = sys.spawn(admin, ac);
-    caf::anon_send(registry_, admin_);
-    auto wanted = static_cast<std::uint16_t>(s.node.admin_port);
-    auto port = tls ? caf::openssl::publish(admin_, wanted, s.node.admin_host.c_str(), true)
-                    : sys.middleman().publish(admin_, wanted, s.node.admin_host.c_str(), true);
-    if (!port)
-      throw std::runtime_error("cannot publish the admin actor on " + s.node.admin_host + ":" +
-                               std::to_string(s.node.admin_port) + ": " + sys.render(port.error()) +
-                               " (set node.admin_port; 0 disables it)");
-    admin_port_ = *port;
-    if (!tls && s.node.admin_host != "127.0.0.1" && s.node.admin_host != "localhost" &&
-        s.node.admin_host != "::1")
-      log::warn("node", "admin published without TLS on a non-loopback address; set "
-                        "admin.tls_certificate, admin.tls_key and admin.tls_cafile" +
-                          log::fields()("admin_host", s.node.admin_host).str());
-    if (s.node.admin_secret.empty())
-      log::warn("node", "admin published without node.admin_secret: it refuses every request");
-  }
-  if (s.node.metrics_port > 0)
-    http_ =
-      std::make_unique<metrics_http>(s.node.metrics_host, s.node.metrics_port, name_, metrics_,
-                                     [failed = failed_] { return !failed->load(); });
-  watch(source_, "kafka source", failed_, stopping_);
-  if (repartitioner_)
-    watch(repartitioner_, "repartitioner", failed_, stopping_);
-  watch(sink_, "sink", failed_, stopping_);
-  watch(store_, "profile store", failed_, stopping_);
-  log::info("node",
-            "started" + log::fields()("node", name_)("mode", stc.mode)("shards", s.node.shards)(
-                          "topic", s.kafka.topic)("scored_topic", scored_topic)(
-                          "anomalies_topic", anomalies.empty() ? "none" : anomalies)(
-                          "group", s.kafka.group)("metrics_port", metrics_port())(
-                          "admin_port", admin_port_)("admin_tls", s.admin.tls() ? "yes" : "no")
-                          .str());
+void node::spawn_admin(const config::settings& s, const std::string& endpoint) {
+  registry_config rc;
+  rc.self = {name_, endpoint, wall_clock_ms()};
+  rc.secret = s.node.admin_secret;
+  rc.seeds = config::join_endpoints(s);
+  registry_ = sys_.spawn(registry, rc);
+  admin_config ac{
+    s.node.admin_secret, name_, config::to_string(s.node.mode), shards_, metrics_, registry_,
+    shutdown_requested_};
+  bool tls = s.admin.tls();
+  if (tls && !sys_.has_openssl_manager())
+    throw std::logic_error("admin TLS is set but the actor system has no OpenSSL module "
+                           "(configure it with use_admin_tls)");
+  admin_ = sys_.spawn(admin, ac);
+  caf::anon_send(registry_, admin_);
+  auto wanted = static_cast<std::uint16_t>(s.node.admin_port);
+  auto port = tls ? caf::openssl::publish(admin_, wanted, s.node.admin_host.c_str(), true)
+                  : sys_.middleman().publish(admin_, wanted, s.node.admin_host.c_str(), true);
+  if (!port)
+    throw std::runtime_error("cannot publish the admin actor on " + s.node.admin_host + ":" +
+                             std::to_string(s.node.admin_port) + ": " + sys_.render(port.error()) +
+                             " (set node.admin_port; 0 disables it)");
+  admin_port_ = *port;
+  if (!tls && s.node.admin_host != "127.0.0.1" && s.node.admin_host != "localhost" &&
+      s.node.admin_host != "::1")
+    log::warn("node", "admin published without TLS on a non-loopback address; set "
+                      "admin.tls_certificate, admin.tls_key and admin.tls_cafile" +
+                        log::fields()("admin_host", s.node.admin_host).str());
+  if (s.node.admin_secret.empty())
+    log::warn("node", "admin published without node.admin_secret: it refuses every request");
 }
 
 node::~node() {

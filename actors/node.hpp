@@ -52,6 +52,23 @@ public:
   std::shared_ptr<node_metrics> metrics() const { return metrics_; }
 
 private:
+  // The wiring, one step per actor (or kind of actor), each taking what the
+  // steps before it spawned; the constructor calls them in order.
+  void spawn_sink(const config::settings& s, const std::string& pg,
+                  const std::string& scored_topic);
+  void spawn_profile_store(const config::settings& s, const std::string& pg);
+  void spawn_global_model(const config::settings& s, const std::string& pg);
+  void spawn_shards(const config::settings& s);
+  void spawn_source(const config::settings& s, const std::string& pg,
+                    const std::string& scored_topic);
+  void spawn_repartitioner(const config::settings& s, const std::string& scored_topic);
+  void spawn_publishers(const config::settings& s, const std::string& pg);
+  void spawn_feedback_listener(const std::string& pg);
+  void spawn_liveness();
+  /// Returns the admin endpoint it announces (empty without admin).
+  std::string spawn_status_reporter(const config::settings& s, const std::string& pg);
+  void spawn_admin(const config::settings& s, const std::string& endpoint);
+
   caf::actor_system& sys_;
   std::string name_;
   std::unique_ptr<node_lock> lock_; ///< first: no actor starts under a taken id
