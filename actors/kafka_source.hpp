@@ -15,7 +15,7 @@
 
 namespace rtad {
 
-/// Settings of a Kafka source, filled by spawn_node.
+/// Settings of a Kafka source, filled by node::spawn_source.
 struct source_config {
   std::string bootstrap;
   std::string topic;

@@ -11,7 +11,7 @@
 
 namespace rtad {
 
-/// Settings of a shard, filled by spawn_node.
+/// Settings of a shard, filled by node::spawn_shards.
 struct shard_config {
   config::detection_mode mode = config::detection_mode::enhanced;
   profile_config profile;
