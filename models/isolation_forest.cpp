@@ -93,6 +93,38 @@ void pad(const float* row, std::size_t dims, padded_row& out) {
   out[dims] = padding_value;
 }
 
+/// The sum of the path lengths of `x` through `count` trees of `steps`
+/// levels, `tree(k)` the nodes of the k-th. Four trees at a time: their
+/// walks are independent chains of loads, so the CPU overlaps them.
+template <class Tree>
+double sum_of_paths(const padded_row& x, int steps, std::size_t count, Tree tree) {
+  using node = isolation_forest::node;
+  double total = 0;
+  std::size_t k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const node* a = tree(k);
+    const node* b = tree(k + 1);
+    const node* c = tree(k + 2);
+    const node* d = tree(k + 3);
+    std::uint32_t ia = 0, ib = 0, ic = 0, id = 0;
+    for (int s = 0; s < steps; ++s) {
+      ia = a[ia].child + (x[a[ia].feature] >= a[ia].split);
+      ib = b[ib].child + (x[b[ib].feature] >= b[ib].split);
+      ic = c[ic].child + (x[c[ic].feature] >= c[ic].split);
+      id = d[id].child + (x[d[id].feature] >= d[id].split);
+    }
+    total += static_cast<double>(a[ia].split) + b[ib].split + c[ic].split + d[id].split;
+  }
+  for (; k < count; ++k) {
+    const node* a = tree(k);
+    std::uint32_t i = 0;
+    for (int s = 0; s < steps; ++s)
+      i = a[i].child + (x[a[i].feature] >= a[i].split);
+    total += a[i].split;
+  }
+  return total;
+}
+
 } // namespace
 
 double average_path_length(std::size_t n) {
@@ -400,65 +432,17 @@ std::size_t isolation_forest::build_node(build_scratch& s, std::size_t top, std:
 double isolation_forest::mean_path_length(const float* row) const {
   padded_row x;
   pad(row, dims_, x);
-  const auto steps = height_limit_;
-  const auto t_count = tree_count();
-  double total = 0;
-  std::size_t t = 0;
-  // Four trees at a time: their walks are independent chains of loads, so
-  // the CPU overlaps them.
-  for (; t + 4 <= t_count; t += 4) {
-    const node* a = tree_nodes(t);
-    const node* b = tree_nodes(t + 1);
-    const node* c = tree_nodes(t + 2);
-    const node* d = tree_nodes(t + 3);
-    std::uint32_t ia = 0, ib = 0, ic = 0, id = 0;
-    for (int s = 0; s < steps; ++s) {
-      ia = a[ia].child + (x[a[ia].feature] >= a[ia].split);
-      ib = b[ib].child + (x[b[ib].feature] >= b[ib].split);
-      ic = c[ic].child + (x[c[ic].feature] >= c[ic].split);
-      id = d[id].child + (x[d[id].feature] >= d[id].split);
-    }
-    total += static_cast<double>(a[ia].split) + b[ib].split + c[ic].split + d[id].split;
-  }
-  for (; t < t_count; ++t) {
-    const node* a = tree_nodes(t);
-    std::uint32_t i = 0;
-    for (int s = 0; s < steps; ++s)
-      i = a[i].child + (x[a[i].feature] >= a[i].split);
-    total += a[i].split;
-  }
-  return total / static_cast<double>(t_count);
+  return sum_of_paths(x, height_limit_, tree_count(),
+                      [&](std::size_t k) { return tree_nodes(k); }) /
+         static_cast<double>(tree_count());
 }
 
 double isolation_forest::path_length_sum(const float* row,
                                          const std::vector<std::size_t>& trees) const {
   padded_row x;
   pad(row, dims_, x);
-  double total = 0;
-  std::size_t k = 0;
-  // Four trees at a time, as in mean_path_length.
-  for (; k + 4 <= trees.size(); k += 4) {
-    const node* a = tree_nodes(trees[k]);
-    const node* b = tree_nodes(trees[k + 1]);
-    const node* c = tree_nodes(trees[k + 2]);
-    const node* d = tree_nodes(trees[k + 3]);
-    std::uint32_t ia = 0, ib = 0, ic = 0, id = 0;
-    for (int s = 0; s < height_limit_; ++s) {
-      ia = a[ia].child + (x[a[ia].feature] >= a[ia].split);
-      ib = b[ib].child + (x[b[ib].feature] >= b[ib].split);
-      ic = c[ic].child + (x[c[ic].feature] >= c[ic].split);
-      id = d[id].child + (x[d[id].feature] >= d[id].split);
-    }
-    total += static_cast<double>(a[ia].split) + b[ib].split + c[ic].split + d[id].split;
-  }
-  for (; k < trees.size(); ++k) {
-    const node* a = tree_nodes(trees[k]);
-    std::uint32_t i = 0;
-    for (int s = 0; s < height_limit_; ++s)
-      i = a[i].child + (x[a[i].feature] >= a[i].split);
-    total += a[i].split;
-  }
-  return total;
+  return sum_of_paths(x, height_limit_, trees.size(),
+                      [&](std::size_t k) { return tree_nodes(trees[k]); });
 }
 
 std::vector<std::size_t>
