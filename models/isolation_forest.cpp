@@ -489,7 +489,7 @@ void isolation_forest::score_batch(matrix_view data, double* out) const {
         sums[r] += n[at[r]].split;
     }
     for (std::size_t r = 0; r < rows; ++r)
-      out[r0 + r] = std::exp2(-(sums[r] / static_cast<double>(tree_count())) / c_psi_);
+      out[r0 + r] = score_of_sum(sums[r]);
   }
 }
 

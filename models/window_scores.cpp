@@ -15,7 +15,11 @@ const std::vector<float>& window_scores::of(const global_model& g) {
   const auto fresh_rows = g.rows_seen() - rows_seen_;
   std::vector<std::size_t> all(forest->tree_count());
   std::iota(all.begin(), all.end(), std::size_t{0});
-  if (!forest_ || fresh_rows >= g.window() || sums_.size() > n) {
+  // A row that stayed costs two walks per replaced tree (the new tree's and
+  // the old one's): with half the trees replaced, walking all is as cheap.
+  auto changed = forest_ ? forest->trees_changed_since(*forest_) : all;
+  if (!forest_ || fresh_rows >= g.window() || sums_.size() > n ||
+      changed.size() * 2 >= all.size()) {
     sums_.resize(n);
     for (std::size_t i = 0; i < n; ++i)
       sums_[i] = forest->path_length_sum(g.row(i), all);
@@ -25,7 +29,6 @@ const std::vector<float>& window_scores::of(const global_model& g) {
     for (std::uint64_t k = 1; k <= fresh_rows; ++k)
       fresh[(g.next_slot() + g.window() - k) % g.window()] = true;
     sums_.resize(n);
-    auto changed = forest->trees_changed_since(*forest_);
     for (std::size_t i = 0; i < n; ++i) {
       if (fresh[i])
         sums_[i] = forest->path_length_sum(g.row(i), all);
