@@ -7,6 +7,7 @@
 #include "actors/repartitioner.hpp"
 #include "actors/wall_clock.hpp"
 #include "messages/codec.hpp"
+#include "messages/errors.hpp"
 
 #include <caf/all.hpp>
 #include <limits>
@@ -177,10 +178,17 @@ public:
         st.reading[p->partition()] = {models::epoch_clock(st.cfg.epochs),
                                       st.cfg.epochs.of(std::max<std::int64_t>(0, p->offset())),
                                       false};
+    } else if (st.abandoned) {
+      consumer->unassign(); // leaving after giving up: nothing left to hand over
+      return;
     } else {
-      drain(ids);
+      auto deadline = clock_type::now() + st.cfg.revoke_timeout;
+      if (!drain(ids, deadline)) {
+        abandon(*consumer, ids);
+        return;
+      }
       if (st.stopping || st.cfg.checkpoint_on_revoke) {
-        users = checkpoint(ids);
+        users = checkpoint(ids, deadline);
       } else {
         // The group waits for this callback: no checkpoints here. What the
         // profiles learnt is in the stored rows (sink.store_all), which a
@@ -232,28 +240,62 @@ public:
   }
 
 private:
-  /// Blocks until the sink committed everything of `ids`.
-  void drain(const std::vector<std::int32_t>& ids) {
+  /// Blocks until the sink committed everything of `ids`, or `deadline`;
+  /// whether it did.
+  bool drain(const std::vector<std::int32_t>& ids, clock_type::time_point deadline) {
     caf::scoped_actor blocking{self_->system()};
-    blocking->request(self_->state.cfg.sink, caf::infinite, drain_atom::value, ids)
-      .receive([](bool) {},
+    bool drained = false;
+    blocking->request(self_->state.cfg.sink, left(deadline), drain_atom::value, ids)
+      .receive([&](bool) { drained = true; },
                [&](caf::error& e) {
                  log::error("kafka_source", "drain failed: " + self_->system().render(e));
                });
+    return drained;
   }
 
   /// Blocks until the shards checkpointed and passivated the profiles of
-  /// `ids`; returns how many.
-  std::uint64_t checkpoint(const std::vector<std::int32_t>& ids) {
+  /// `ids`, or `deadline`; returns how many. A shard that overruns goes on
+  /// in the background: its checkpoints are fenced once another node claims
+  /// the partitions, and the new owner restores from the ones before.
+  std::uint64_t checkpoint(const std::vector<std::int32_t>& ids, clock_type::time_point deadline) {
     caf::scoped_actor blocking{self_->system()};
     std::uint64_t users = 0;
     for (const auto& shard : self_->state.cfg.shards)
-      blocking->request(shard, caf::infinite, release_atom::value, ids, false)
+      blocking->request(shard, left(deadline), release_atom::value, ids, false)
         .receive([&](std::uint64_t n) { users += n; },
                  [&](caf::error& e) {
                    log::error("kafka_source", "release failed: " + self_->system().render(e));
                  });
     return users;
+  }
+
+  /// The sink did not store what was read of `ids` in kafka.revoke_timeout_ms
+  /// (PostgreSQL wedged, a result that never came): the group waits for this
+  /// callback, so the node gives the partitions up as a crash would. Their
+  /// offsets stay where they are, the profiles go (they may have learnt what
+  /// is not stored), nothing more is read, and the source ends with an error,
+  /// which stops the node (exit code 1) for its supervisor to restart. What
+  /// the sink still holds commits before another node's claim or is fenced.
+  void abandon(RdKafka::KafkaConsumer& consumer, const std::vector<std::int32_t>& ids) {
+    auto& st = self_->state;
+    log::error(
+      "kafka_source",
+      "a revocation could not store what was read within kafka.revoke_timeout_ms;"
+      " leaving it to the partitions' next owner and stopping the node" +
+        log::fields()("partitions", join(ids))("timeout_ms", st.cfg.revoke_timeout.count()).str());
+    st.stopping = true;
+    st.abandoned = true;
+    st.cfg.metrics->ready = false;
+    discard(ids);
+    consumer.unassign();
+    st.assigned.clear();
+    st.kept.clear();
+    st.cfg.metrics->set_partitions({});
+  }
+
+  static caf::duration left(clock_type::time_point deadline) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
+    return caf::duration{std::max(ms, std::chrono::milliseconds{1})};
   }
 
   /// Drops the profiles of `ids` without checkpoints. From this actor, so
@@ -294,9 +336,24 @@ void check_lag(self_ptr self) {
   commit_mirror(*st.consumer, st, false);
 }
 
+/// Ends a source whose revocation gave up (source_rebalancer::abandon): it
+/// leaves the group (nothing is assigned) and quits with an error, which
+/// stops the node.
+void abandoned(self_ptr self) {
+  auto& st = self->state;
+  st.consumer->close();
+  st.consumer.reset();
+  self->quit(make_error(errc::handover_overran, "a revocation could not store what was read within "
+                                                "kafka.revoke_timeout_ms"));
+}
+
 void poll(self_ptr self) {
   auto& st = self->state;
   auto& m = *st.cfg.metrics;
+  if (st.abandoned) {
+    abandoned(self);
+    return;
+  }
   if (st.stopping)
     return;
   if (st.in_flight >= st.cfg.credits || st.in_flight_bytes >= st.cfg.credit_bytes) {
@@ -388,6 +445,8 @@ void poll(self_ptr self) {
       msg = std::move(ready[next_ready++]);
     else
       msg.reset(st.consumer->consume(taken == 0 ? timeout : 0));
+    if (st.abandoned)
+      break; // a revocation gave up inside consume(): all read here goes too
     if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
       tell_start(msg->partition(), msg->offset());
       // The end of a topic written in Kafka transactions (the by-user
@@ -481,6 +540,10 @@ void poll(self_ptr self) {
     if (st.consumer->get_watermark_offsets(st.cfg.topic, p, &low, &high) == RdKafka::ERR_NO_ERROR &&
         os.back() + 1 >= high)
       at_end(p, os.back() + 1);
+  }
+  if (st.abandoned) {
+    abandoned(self);
+    return;
   }
   st.last_taken = taken;
   if (taken > 0) {

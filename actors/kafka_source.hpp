@@ -29,6 +29,9 @@ struct source_config {
   std::size_t credits = 16384;
   std::size_t credit_bytes = 64 << 20; ///< kafka.credit_bytes
   std::chrono::milliseconds session_timeout{10000};
+  /// kafka.revoke_timeout_ms: the longest a revocation waits for the sink
+  /// and the checkpoints while the group waits for it.
+  std::chrono::milliseconds revoke_timeout{60000};
   int prefetch_kbytes = 16384; ///< librdkafka's queued.max.messages.kbytes
   int max_future_s = 86400;    ///< input.max_future_s: timestamps further ahead are quarantined
   bool quarantine_unknown_fields = false; ///< input.unknown_fields
@@ -59,6 +62,7 @@ struct source_state {
   std::size_t last_taken = 0;        ///< messages the last poll took: the next one's guess
   bool paused = false;
   bool stopping = false;
+  bool abandoned = false; ///< a revocation gave up waiting; the source ends
   bool warned_not_keyed = false; ///< once per node: the metric counts on
   std::set<std::int32_t> assigned;
   /// This node's claim on each assigned partition (kafka_offsets.owner_epoch).

@@ -146,6 +146,11 @@ std::vector<binding> make_bindings() {
             "queued.max.messages.kbytes); the credit bounds what is in flight after that"),
     int_key("kafka.session_timeout_ms", &S::kafka, &kafka_settings::session_timeout_ms, 1000,
             300000, "a node that stops heartbeating (crash) loses its partitions after this"),
+    int_key("kafka.revoke_timeout_ms", &S::kafka, &kafka_settings::revoke_timeout_ms, 1000, 240000,
+            "the longest a revocation waits, while the group waits for it, for the sink to store"
+            " what was read and for checkpoints; a sink that cannot (PostgreSQL wedged) stops"
+            " the node, leaving the partitions to their next owner as a crash would, for its"
+            " supervisor to restart"),
     {{"kafka.input_key", env_name("kafka.input_key"),
       "what an input message's key is: user (the user id; scored straight from kafka.topic), "
       "none or auto (re-keyed by user_id through kafka.by_user_topic in a Kafka transaction, "

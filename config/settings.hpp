@@ -32,6 +32,7 @@ struct kafka_settings {
   int credits = 16384;            ///< transactions in flight per source before it stops polling
   int credit_bytes = 64 << 20;    ///< ... or bytes of messages in flight
   int session_timeout_ms = 10000; ///< a silent node loses its partitions after this
+  int revoke_timeout_ms = 60000;  ///< a hand-over that cannot store in this stops the node
   int prefetch_kbytes = 16384;    ///< messages the consumer fetches ahead, at most
   /// kafka.input_key. Not yet auto by default: under the fault campaign the
   /// by-user topic's last stable offset stuck for minutes (README).

@@ -13,6 +13,7 @@ namespace rtad {
 enum class errc : std::uint8_t {
   refused = 1,      ///< the node will not do it for this caller (no or wrong secret)
   invalid_argument, ///< the request itself is wrong (e.g. a threshold outside 0..1)
+  handover_overran, ///< a revocation could not store what was read in time
 };
 
 constexpr caf::atom_value error_category = caf::atom("rtad");

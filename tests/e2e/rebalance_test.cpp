@@ -9,6 +9,7 @@
 #include "support/stream.hpp"
 
 #include <memory>
+#include <thread>
 
 using namespace rtad;
 using test::wall_clock;
@@ -73,4 +74,58 @@ BOOST_AUTO_TEST_CASE(a_joining_node_costs_no_checkpoint_and_every_user_keeps_all
                      " from transactions group by user_id) t using (user_id)"
                      " where u.history_size <> t.n") == 0);
   BOOST_TEST(f.count("select count(distinct node) from user_profiles") == 2);
+}
+
+// A hand-over has a bound: a node whose sink cannot store what it read (here
+// a lock on `transactions`, standing in for a wedged PostgreSQL) gives its
+// partitions up after kafka.revoke_timeout_ms and stops, as a crash would,
+// instead of holding the whole group in its revocation. Before, it waited
+// for as long as the lock was held.
+BOOST_AUTO_TEST_CASE(a_hand_over_that_cannot_store_stops_the_node_within_its_bound) {
+  test::node_fixture f("rtad_rebalance_bound", 4);
+  test::population people(40, 37, wall_clock() - 7 * 86400);
+  test::producer p(f.settings.kafka.bootstrap);
+  auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
+  long long sent = 0;
+  auto send = [&](int rounds) {
+    for (int r = 0; r < rounds; ++r)
+      for (const auto& t : people.round()) {
+        p.send(f.topic, t.user_id, encode_transaction(t));
+        ++sent;
+      }
+    p.flush();
+  };
+  // Statements wait as long as the lock (no statement timeout).
+  const std::vector<std::string> extra{"--set", "pg.statement_timeout_ms=0",
+                                       "--set", "kafka.revoke_timeout_ms=3000",
+                                       "--set", "node.shutdown_timeout_s=5"};
+  auto alpha =
+    std::make_unique<test::child>(test::node_args(f.settings, "alpha", extra), log_of("alpha"));
+  BOOST_REQUIRE(test::eventually([&] { return test::owns_partitions(log_of("alpha")); },
+                                 std::chrono::seconds(30)));
+  send(3);
+  f.wait_for("select count(*) from transactions", sent);
+
+  std::unique_ptr<test::child> bravo;
+  {
+    pqxx::connection blocker(f.db.url());
+    pqxx::work hold(blocker);
+    hold.exec("lock table transactions in access exclusive mode");
+    send(3); // alpha reads them and cannot store them
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    bravo =
+      std::make_unique<test::child>(test::node_args(f.settings, "bravo", extra), log_of("bravo"));
+    // alpha's revocation gives up after 3 s; its shutdown is bounded by 5 s.
+    auto code = alpha->wait_exit(std::chrono::seconds(30));
+    BOOST_TEST((code > 0 && code != 2), "alpha's exit: " << code << ", see " << log_of("alpha"));
+    BOOST_TEST(test::occurrences(log_of("alpha"), "leaving it to the partitions' next owner and"
+                                                  " stopping the node") == 1);
+    hold.commit();
+  }
+  // bravo takes every partition over from the committed offsets.
+  send(2);
+  f.wait_for("select count(*) from transactions", sent);
+  bravo->signal(SIGTERM);
+  BOOST_TEST(bravo->wait_exit(std::chrono::seconds(60)) == 0, "see " << log_of("bravo"));
+  f.expect_exactly_once(sent);
 }
