@@ -1,6 +1,7 @@
 #include "actors/kafka_source.hpp"
 
 #include "actors/convert.hpp"
+#include "actors/handover.hpp"
 #include "actors/kafka_config.hpp"
 #include "actors/log.hpp"
 #include "actors/pg_array.hpp"
@@ -12,6 +13,7 @@
 #include <caf/all.hpp>
 #include <limits>
 #include <map>
+#include <optional>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
@@ -25,11 +27,14 @@ using clock_type = std::chrono::steady_clock;
 
 constexpr std::chrono::seconds lag_interval{2};
 constexpr std::chrono::seconds offsets_retry{1};
+constexpr std::chrono::milliseconds handover_poll{250};
 
 /// Where a claimed partition resumes, and the claim.
 struct claimed_partition {
   std::int64_t next_offset = 0; ///< 0: from the beginning
   std::int64_t owner_epoch = 0;
+  /// Another node still hands this partition's profiles over (actors/handover.hpp).
+  std::optional<handover_marks::standing_mark> handover;
 };
 
 /// Claims `partitions` for this node in PostgreSQL (node, owner_epoch one
@@ -51,9 +56,20 @@ std::map<std::int32_t, claimed_partition> claim(const source_config& cfg,
              " node, owner_epoch, updated_at) select $1, $2, p, 0, $4, 1, now()"
              " from unnest($3::int[]) p on conflict (consumer_group, topic, kafka_partition)"
              " do update set node = excluded.node, owner_epoch = o.owner_epoch + 1,"
-             " updated_at = now() returning kafka_partition, next_offset, owner_epoch",
-             cfg.group, cfg.topic, pg_number_array(partitions), cfg.node))
-        out[row[0].as<std::int32_t>()] = {row[1].as<std::int64_t>(), row[2].as<std::int64_t>()};
+             // Its own mark: the profiles are still here (or were dropped).
+             " handover_from = nullif(o.handover_from, excluded.node),"
+             " handover_epoch = case when o.handover_from = excluded.node then null"
+             " else o.handover_epoch end,"
+             " updated_at = now() returning kafka_partition, next_offset, owner_epoch,"
+             " handover_from, handover_epoch",
+             cfg.group, cfg.topic, pg_number_array(partitions), cfg.node)) {
+        auto& c = out[row[0].as<std::int32_t>()];
+        c.next_offset = row[1].as<std::int64_t>();
+        c.owner_epoch = row[2].as<std::int64_t>();
+        if (!row[3].is_null())
+          c.handover = handover_marks::standing_mark{row[3].as<std::string>(),
+                                                     row[4].as<std::int64_t>(), true};
+      }
       w.commit();
       return out;
     } catch (const std::exception& e) {
@@ -130,6 +146,58 @@ std::string join(const std::vector<std::int32_t>& ids) {
   return s;
 }
 
+handover_marks handovers(const source_config& cfg) {
+  return {cfg.pg_url, cfg.group, cfg.topic, cfg.node};
+}
+
+void set_paused(RdKafka::KafkaConsumer& consumer, const std::string& topic,
+                const std::vector<std::int32_t>& ids, bool paused) {
+  if (ids.empty())
+    return;
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (auto id : ids)
+    parts.push_back(RdKafka::TopicPartition::create(topic, id));
+  if (paused)
+    consumer.pause(parts);
+  else
+    consumer.resume(parts);
+  RdKafka::TopicPartition::destroy(parts);
+}
+
+/// The global model's epochs wait for every partition it is told of: not
+/// for one left unread until its profiles are handed over.
+void tell_global_assigned(self_ptr self) {
+  auto& st = self->state;
+  if (!st.cfg.global)
+    return;
+  std::vector<std::int32_t> ids;
+  for (auto p : st.assigned)
+    if (!st.awaiting.count(p))
+      ids.push_back(p);
+  self->send(st.cfg.global, assign_atom::value, std::move(ids));
+}
+
+/// The profiles of `handed` are checkpointed: their marks go, and the new
+/// owner reads the partitions.
+void handed_over(self_ptr self, const std::map<std::int32_t, std::int64_t>& handed,
+                 std::uint64_t users, clock_type::time_point began) {
+  std::vector<std::int32_t> ids;
+  for (const auto& [p, epoch] : handed)
+    ids.push_back(p);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - began);
+  try {
+    handovers(self->state.cfg).clear(handed);
+    log::info("kafka_source",
+              "handed over" +
+                log::fields()("partitions", join(ids))("users", users)("ms", ms.count()).str());
+  } catch (const std::exception& e) {
+    // The new owner stops waiting after kafka.handover_timeout_ms.
+    log::warn("kafka_source",
+              "cannot clear the hand-over marks" +
+                log::fields()("partitions", join(ids))("error", log::quote(e.what())).str());
+  }
+}
+
 } // namespace
 
 /// librdkafka calls this inside consume(), on the source's own thread.
@@ -147,13 +215,18 @@ public:
     auto started = clock_type::now();
     auto ids = ids_of(parts);
     std::uint64_t users = 0;
-    std::vector<std::int32_t> kept_back, dropped;
+    std::vector<std::int32_t> kept_back, dropped, awaited;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       auto claims = claim(st.cfg, ids);
+      const auto kept_epochs = st.kept; // the claims revoked partitions were read under
       for (auto* p : parts) {
         const auto& c = claims[p->partition()];
         p->set_offset(c.next_offset > 0 ? c.next_offset : RdKafka::Topic::OFFSET_BEGINNING);
         st.owner_epochs[p->partition()] = c.owner_epoch;
+        if (c.handover) {
+          st.awaiting[p->partition()] = {*c.handover, started + st.cfg.handover_timeout, started};
+          awaited.push_back(p->partition());
+        }
         if (auto k = st.kept.find(p->partition()); k != st.kept.end()) {
           // Claimed right after our own claim: nobody read it in between,
           // so its profiles know all there is.
@@ -166,18 +239,31 @@ public:
       for (const auto& [p, epoch] : st.kept)
         dropped.push_back(p);
       st.kept.clear();
-      discard(dropped);
+      // Profiles of partitions marked as handed over are checkpointed for
+      // their new owner, which waits for them; the others go.
+      std::vector<std::int32_t> discarded;
+      std::map<std::int32_t, std::int64_t> handed;
+      for (auto p : dropped)
+        if (st.handing_over.count(p))
+          handed[p] = kept_epochs.at(p);
+        else
+          discarded.push_back(p);
+      st.handing_over.clear();
+      discard(discarded);
+      hand_over(handed);
       consumer->assign(parts);
       // A partition paused for running ahead when it was last revoked
       // would stay paused.
       consumer->resume(parts);
+      set_paused(*consumer, st.cfg.topic, awaited, true);
       st.assigned.insert(ids.begin(), ids.end());
       // Until its first message tells its time, a partition counts as far
-      // behind as it can be: the others wait for it.
+      // behind as it can be: the others wait for it. One left unread until
+      // its profiles arrive holds nobody back meanwhile.
       for (auto* p : parts)
         st.reading[p->partition()] = {models::epoch_clock(st.cfg.epochs),
                                       st.cfg.epochs.of(std::max<std::int64_t>(0, p->offset())),
-                                      false};
+                                      st.awaiting.count(p->partition()) > 0};
     } else if (st.abandoned) {
       consumer->unassign(); // leaving after giving up: nothing left to hand over
       return;
@@ -187,14 +273,22 @@ public:
         abandon(*consumer, ids);
         return;
       }
-      if (st.stopping || st.cfg.checkpoint_on_revoke) {
+      for (auto id : ids)
+        st.awaiting.erase(id);
+      // The group waits for this callback: no checkpoints here. What the
+      // profiles learnt is in the stored rows (sink.store_all), which a
+      // restore catches up from; without them (sink.store_all = false) the
+      // partitions are marked as handed over, and the profiles of those that
+      // move are checkpointed after the rebalance while their new owner
+      // waits for them. A leaving node checkpoints here: it holds back only
+      // its own partitions, and nothing of it would be left after.
+      if (st.stopping || (st.cfg.checkpoint_on_revoke && !handovers(st.cfg).mark(ids))) {
         users = checkpoint(ids, deadline);
       } else {
-        // The group waits for this callback: no checkpoints here. What the
-        // profiles learnt is in the stored rows (sink.store_all), which a
-        // restore catches up from.
         for (auto id : ids)
           st.kept[id] = st.owner_epochs[id];
+        if (st.cfg.checkpoint_on_revoke)
+          st.handing_over.insert(ids.begin(), ids.end());
       }
       // Drained: everything announced for them is stored.
       for (auto id : ids)
@@ -218,9 +312,7 @@ public:
         st.held.erase(id);
       }
     }
-    if (st.cfg.global)
-      self_->send(st.cfg.global, assign_atom::value,
-                  std::vector<std::int32_t>(st.assigned.begin(), st.assigned.end()));
+    tell_global_assigned(self_);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started);
     ++m.rebalances;
     m.last_rebalance_ms = static_cast<std::uint64_t>(ms.count());
@@ -231,7 +323,7 @@ public:
     log::fields line;
     line("partitions", join(ids));
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS)
-      line("kept", join(kept_back))("dropped", join(dropped));
+      line("kept", join(kept_back))("dropped", join(dropped))("awaiting", join(awaited));
     else
       line("users_moved", users);
     log::info("kafka_source",
@@ -298,6 +390,34 @@ private:
     return caf::duration{std::max(ms, std::chrono::milliseconds{1})};
   }
 
+  /// Checkpoints and passivates the profiles of `handed` (partition and the
+  /// claim it was read under) in the background, then clears their marks:
+  /// their new owner reads them from then on.
+  void hand_over(const std::map<std::int32_t, std::int64_t>& handed) {
+    if (handed.empty())
+      return;
+    auto& st = self_->state;
+    std::vector<std::int32_t> ids;
+    for (const auto& [p, epoch] : handed)
+      ids.push_back(p);
+    auto pending = std::make_shared<std::size_t>(st.cfg.shards.size());
+    auto users = std::make_shared<std::uint64_t>(0);
+    auto self = self_;
+    auto began = clock_type::now();
+    auto one_done = [=] {
+      if (--*pending == 0)
+        handed_over(self, handed, *users, began);
+    };
+    for (const auto& shard : st.cfg.shards)
+      self_->request(shard, caf::duration{st.cfg.handover_timeout}, release_atom::value, ids, false)
+        .then([=](std::uint64_t n) { *users += n, one_done(); },
+              [=](caf::error& e) {
+                log::warn("kafka_source",
+                          "a hand-over's checkpoints failed: " + self->system().render(e));
+                one_done();
+              });
+  }
+
   /// Drops the profiles of `ids` without checkpoints. From this actor, so
   /// the shards see it before any transaction of the new assignment.
   void discard(const std::vector<std::int32_t>& ids) {
@@ -347,9 +467,65 @@ void abandoned(self_ptr self) {
                                                 "kafka.revoke_timeout_ms"));
 }
 
+/// Resumes the partitions whose old owner handed their profiles over, is
+/// gone, or overran kafka.handover_timeout_ms (then its mark is cleared, and
+/// its late checkpoints fenced).
+void check_handovers(self_ptr self) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  if (st.awaiting.empty() || now - st.last_handover_check < handover_poll)
+    return;
+  st.last_handover_check = now;
+  std::vector<std::int32_t> ids;
+  for (const auto& [p, a] : st.awaiting)
+    ids.push_back(p);
+  auto marks = handovers(st.cfg);
+  std::map<std::int32_t, handover_marks::standing_mark> standing;
+  try {
+    standing = marks.standing(ids);
+  } catch (const std::exception& e) {
+    log::warn("kafka_source", "cannot read the hand-over marks, retrying" +
+                                log::fields()("error", log::quote(e.what())).str());
+    return;
+  }
+  std::vector<std::int32_t> ready;
+  for (const auto& [p, a] : st.awaiting) {
+    auto it = standing.find(p);
+    if (it != standing.end() && it->second.from == a.mark.from &&
+        it->second.epoch == a.mark.epoch) {
+      if (it->second.from_alive && now < a.deadline)
+        continue;
+      try {
+        marks.expire(p, it->second);
+      } catch (const std::exception&) {
+        continue; // next time
+      }
+      ++st.cfg.metrics->handovers_expired;
+      log::warn("kafka_source",
+                "stopped waiting for a hand-over; its users restore from their last checkpoints" +
+                  log::fields()("partition", p)("from", a.mark.from)(
+                    "reason", it->second.from_alive ? "kafka.handover_timeout_ms" : "node gone")
+                    .str());
+    }
+    ready.push_back(p);
+    log::info(
+      "kafka_source",
+      "hand-over received" +
+        log::fields()("partition", p)("from", a.mark.from)(
+          "waited_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now - a.since).count())
+          .str());
+  }
+  for (auto p : ready)
+    st.awaiting.erase(p);
+  set_paused(*st.consumer, st.cfg.topic, ready, false);
+  if (!ready.empty())
+    tell_global_assigned(self);
+}
+
 void poll(self_ptr self) {
   auto& st = self->state;
   auto& m = *st.cfg.metrics;
+  check_handovers(self);
   if (st.abandoned) {
     abandoned(self);
     return;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/handover.hpp"
 #include "actors/metrics.hpp"
 #include "messages/actors.hpp"
 #include "models/epoch_model.hpp"
@@ -32,6 +33,9 @@ struct source_config {
   /// kafka.revoke_timeout_ms: the longest a revocation waits for the sink
   /// and the checkpoints while the group waits for it.
   std::chrono::milliseconds revoke_timeout{60000};
+  /// kafka.handover_timeout_ms: the longest a partition waits for its old
+  /// owner to hand its profiles over (checkpoint_on_revoke).
+  std::chrono::milliseconds handover_timeout{120000};
   int prefetch_kbytes = 16384; ///< librdkafka's queued.max.messages.kbytes
   int max_future_s = 86400;    ///< input.max_future_s: timestamps further ahead are quarantined
   bool quarantine_unknown_fields = false; ///< input.unknown_fields
@@ -62,7 +66,7 @@ struct source_state {
   std::size_t last_taken = 0;        ///< messages the last poll took: the next one's guess
   bool paused = false;
   bool stopping = false;
-  bool abandoned = false; ///< a revocation gave up waiting; the source ends
+  bool abandoned = false;        ///< a revocation gave up waiting; the source ends
   bool warned_not_keyed = false; ///< once per node: the metric counts on
   std::set<std::int32_t> assigned;
   /// This node's claim on each assigned partition (kafka_offsets.owner_epoch).
@@ -71,6 +75,18 @@ struct source_state {
   /// they were read under: the next assignment keeps them if nobody
   /// claimed the partition in between, and drops them otherwise.
   std::map<std::int32_t, std::int64_t> kept;
+  /// Revoked partitions marked as handed over (checkpoint_on_revoke): the
+  /// next assignment checkpoints the profiles of those that moved.
+  std::set<std::int32_t> handing_over;
+  /// Assigned partitions left unread until their old owner handed their
+  /// profiles over (actors/handover.hpp).
+  struct awaited_handover {
+    handover_marks::standing_mark mark;
+    std::chrono::steady_clock::time_point deadline;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::map<std::int32_t, awaited_handover> awaiting;
+  std::chrono::steady_clock::time_point last_handover_check{};
   std::set<std::int32_t> started; ///< assigned partitions whose first offset the global model knows
   /// Where an assigned partition is read: its epochs (they follow its
   /// messages' timestamps too), the epoch of the next offset to hand on, and

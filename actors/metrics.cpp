@@ -131,6 +131,11 @@ std::string node_metrics::prometheus(const std::string& node) const {
       "Rows and quarantined messages not written because another node claimed their partition"
       " meanwhile (this node was stopped, cut off or evicted): left to the new owner.",
       fenced.load());
+  put("handovers_expired_total", "counter",
+      "Partitions read before their old owner handed their profiles over (sink.store_all ="
+      " false): it was gone or overran kafka.handover_timeout_ms; their users restored from"
+      " older checkpoints.",
+      handovers_expired.load());
   put("sink_batches_total", "counter", "Batches committed by the sink.", sink_batches.load());
   put("sink_batch_rows", "gauge", "Rows in the last committed batch.", sink_batch_rows_last.load());
   put("sink_batch_seconds_total", "counter", "Time spent writing batches.",

@@ -34,6 +34,8 @@ struct node_metrics {
   std::atomic<std::uint64_t> stored_rows{0};       ///< results committed to PostgreSQL
   std::atomic<std::uint64_t> fenced{
     0}; ///< rows and messages of partitions another node claimed since
+  std::atomic<std::uint64_t> handovers_expired{
+    0}; ///< partitions whose old owner's hand-over was not waited for to the end
   std::atomic<std::uint64_t> sink_batches{0};
   std::atomic<std::uint64_t> sink_batch_rows_last{0};
   std::atomic<std::uint64_t> sink_batch_us_total{0};

@@ -234,6 +234,7 @@ void node::spawn_source(const config::settings& s, const std::string& pg,
   src.credit_bytes = static_cast<std::size_t>(s.kafka.credit_bytes);
   src.session_timeout = std::chrono::milliseconds(s.kafka.session_timeout_ms);
   src.revoke_timeout = std::chrono::milliseconds(s.kafka.revoke_timeout_ms);
+  src.handover_timeout = std::chrono::milliseconds(s.kafka.handover_timeout_ms);
   src.prefetch_kbytes = s.kafka.prefetch_kbytes;
   src.max_future_s = s.input.max_future_s;
   src.quarantine_unknown_fields = s.input.quarantine_unknown_fields;

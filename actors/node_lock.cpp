@@ -8,11 +8,6 @@ namespace rtad {
 
 namespace {
 
-/// The first half of the two-part advisory key ('rtad' in ASCII): the node
-/// id's hash is the second. Two-part keys do not meet the one-part key of
-/// the migrations.
-constexpr int lock_class = 0x72746164;
-
 /// Who holds `node` according to node_status, for the message.
 std::string holder(pqxx::connection& c, const std::string& node) {
   pqxx::read_transaction r(c);
@@ -42,7 +37,8 @@ bool node_lock::take() {
   if (!conn_ || !conn_->is_open())
     conn_ = std::make_unique<pqxx::connection>(url_); // the node's: with keepalives
   pqxx::nontransaction n(*conn_);
-  return n.exec_params("select pg_try_advisory_lock($1, hashtext($2))", lock_class, node_)[0][0]
+  return n
+    .exec_params("select pg_try_advisory_lock($1, hashtext($2))", node_lock_class, node_)[0][0]
     .as<bool>();
 }
 

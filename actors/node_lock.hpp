@@ -12,6 +12,11 @@ struct node_id_taken : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The first half of the two-part advisory key ('rtad' in ASCII): the node
+/// id's hash (PostgreSQL's hashtext) is the second. Two-part keys do not
+/// meet the one-part key of the migrations.
+inline constexpr int node_lock_class = 0x72746164;
+
 /// Claims a node id for the life of the process: a PostgreSQL session-level
 /// advisory lock on the id, held on a connection of its own. The server
 /// releases it when the session ends, so a node killed with kill -9 (its

@@ -211,7 +211,8 @@ void pg_writer::connect() {
   // FOR SHARE: a claim (an update of the row) waits for this transaction,
   // and this one, if it comes second, sees the claim.
   conn_->prepare(fence_statement,
-                 "select kafka_partition, node, owner_epoch from kafka_offsets"
+                 "select kafka_partition, node, owner_epoch, handover_from, handover_epoch"
+                 " from kafka_offsets"
                  " where consumer_group = $1 and topic = $2 and kafka_partition = any($3::int[])"
                  " for share");
   conn_->prepare(notify_statement,
@@ -255,7 +256,7 @@ const write_batch& pg_writer::fence(pqxx::work& w, const write_batch& in, write_
   std::vector<std::int32_t> partitions;
   for (const auto& [p, epoch] : in.owner_epochs)
     partitions.push_back(p);
-  std::set<std::int32_t> lost;
+  std::set<std::int32_t> lost, handing_over;
   std::string holders;
   for (const auto& row :
        w.exec_prepared(fence_statement, cfg_.group, cfg_.topic, pg_number_array(partitions))) {
@@ -265,6 +266,11 @@ const write_batch& pg_writer::fence(pqxx::work& w, const write_batch& in, write_
     if (node != cfg_.node || epoch != in.owner_epochs.at(p)) {
       lost.insert(p);
       holders += (holders.empty() ? "" : ",") + std::to_string(p) + ":" + node;
+      // Handed over under the claim this batch was given, and the new
+      // owner still waits for it: its checkpoints go in (011).
+      if (!row[3].is_null() && row[3].as<std::string>() == cfg_.node && !row[4].is_null() &&
+          row[4].as<std::int64_t>() == in.owner_epochs.at(p))
+        handing_over.insert(p);
     }
   }
   if (lost.empty())
@@ -281,12 +287,16 @@ const write_batch& pg_writer::fence(pqxx::work& w, const write_batch& in, write_
   // newest transaction may come through a partition this node handed over
   // in good order, whose claim is then another node's too: that checkpoint
   // is left out as well, until issue 16 keeps each user on one partition.)
-  erase_if(kept.checkpoints, [&](const auto* c) { return gone(c->learned_partition); });
+  erase_if(kept.checkpoints, [&](const auto* c) {
+    return gone(c->learned_partition) && !handing_over.count(c->learned_partition);
+  });
   for (auto p : lost)
     kept.watermarks.erase(p);
   auto left_out =
     (in.rows.size() - kept.rows.size()) + (in.quarantined.size() - kept.quarantined.size());
   fenced_total_ += left_out;
+  if (left_out == 0 && kept.checkpoints.size() == in.checkpoints.size())
+    return kept; // hand-over checkpoints only: nothing to tell
   log::warn("sink", "partitions claimed by another node since: their rows, offsets and checkpoints"
                     " are left to it" +
                       log::fields()("partitions", holders)("rows", left_out).str());

@@ -151,6 +151,11 @@ std::vector<binding> make_bindings() {
             " what was read and for checkpoints; a sink that cannot (PostgreSQL wedged) stops"
             " the node, leaving the partitions to their next owner as a crash would, for its"
             " supervisor to restart"),
+    int_key("kafka.handover_timeout_ms", &S::kafka, &kafka_settings::handover_timeout_ms, 1000,
+            3600000,
+            "with sink.store_all = false, the longest a node leaves a partition it was given"
+            " unread while the old owner checkpoints the partition's profiles for it (a gone"
+            " owner is not waited for); its users then restore from older checkpoints"),
     {{"kafka.input_key", env_name("kafka.input_key"),
       "what an input message's key is: user (the user id; scored straight from kafka.topic), "
       "none or auto (re-keyed by user_id through kafka.by_user_topic in a Kafka transaction, "

@@ -27,13 +27,14 @@ struct kafka_settings {
   std::string bootstrap = "127.0.0.1:9092";
   std::string topic = "transactions";
   std::string group = "rtad";
-  int batch_max = 512;            ///< messages handed to shards per batch
-  int poll_timeout_ms = 50;       ///< how long one poll may block the source
-  int credits = 16384;            ///< transactions in flight per source before it stops polling
-  int credit_bytes = 64 << 20;    ///< ... or bytes of messages in flight
-  int session_timeout_ms = 10000; ///< a silent node loses its partitions after this
-  int revoke_timeout_ms = 60000;  ///< a hand-over that cannot store in this stops the node
-  int prefetch_kbytes = 16384;    ///< messages the consumer fetches ahead, at most
+  int batch_max = 512;              ///< messages handed to shards per batch
+  int poll_timeout_ms = 50;         ///< how long one poll may block the source
+  int credits = 16384;              ///< transactions in flight per source before it stops polling
+  int credit_bytes = 64 << 20;      ///< ... or bytes of messages in flight
+  int session_timeout_ms = 10000;   ///< a silent node loses its partitions after this
+  int revoke_timeout_ms = 60000;    ///< a hand-over that cannot store in this stops the node
+  int handover_timeout_ms = 120000; ///< longest wait for an old owner's profiles (store_all off)
+  int prefetch_kbytes = 16384;      ///< messages the consumer fetches ahead, at most
   /// kafka.input_key. Not yet auto by default: under the fault campaign the
   /// by-user topic's last stable offset stuck for minutes (README).
   input_key key = input_key::user;

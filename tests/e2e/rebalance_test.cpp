@@ -129,3 +129,65 @@ BOOST_AUTO_TEST_CASE(a_hand_over_that_cannot_store_stops_the_node_within_its_bou
   BOOST_TEST(bravo->wait_exit(std::chrono::seconds(60)) == 0, "see " << log_of("bravo"));
   f.expect_exactly_once(sent);
 }
+
+// With only anomalies stored there are no rows a new owner could catch its
+// users up from, so the profiles themselves move: the revoked node marks its
+// partitions instead of checkpointing while the group waits, checkpoints
+// those that moved after the rebalance, and their new owner leaves them
+// unread until it has. Before, the revocation checkpointed every profile
+// while the whole group waited (56 s for 92,198 users).
+BOOST_AUTO_TEST_CASE(with_only_anomalies_stored_the_profiles_move_after_the_rebalance_not_during) {
+  test::node_fixture f("rtad_rebalance_handover", 4);
+  test::population people(40, 41, wall_clock() - 7 * 86400);
+  test::producer p(f.settings.kafka.bootstrap);
+  auto log_of = [&](const std::string& name) { return "/tmp/" + f.topic + "-" + name + ".log"; };
+  long long sent = 0;
+  auto send = [&](int rounds) {
+    for (int r = 0; r < rounds; ++r)
+      for (const auto& t : people.round()) {
+        p.send(f.topic, t.user_id, encode_transaction(t));
+        ++sent;
+      }
+    p.flush();
+  };
+  const std::string consumed = "select coalesce(sum(next_offset), 0) from kafka_offsets";
+  const std::vector<std::string> extra{"--set", "sink.store_all=false"};
+  auto alpha =
+    std::make_unique<test::child>(test::node_args(f.settings, "alpha", extra), log_of("alpha"));
+  BOOST_REQUIRE(test::eventually([&] { return test::owns_partitions(log_of("alpha")); },
+                                 std::chrono::seconds(30)));
+  send(6);
+  f.wait_for(consumed, sent);
+
+  auto bravo =
+    std::make_unique<test::child>(test::node_args(f.settings, "bravo", extra), log_of("bravo"));
+  BOOST_REQUIRE_MESSAGE(test::all_own_partitions({log_of("alpha"), log_of("bravo")}),
+                        "the nodes did not share the partitions; see " << log_of("alpha"));
+  auto revoked = test::last_line_with(log_of("alpha"), "kafka_source revoked");
+  BOOST_TEST(field(revoked, "users_moved") == "0", revoked);
+  auto assigned = test::last_line_with(log_of("bravo"), "kafka_source assigned");
+  BOOST_TEST(field(assigned, "awaiting") == field(assigned, "partitions"), assigned);
+  BOOST_TEST(test::eventually(
+    [&] {
+      return !test::last_line_with(log_of("bravo"), "kafka_source hand-over received").empty();
+    },
+    std::chrono::seconds(30)));
+  auto handed = test::last_line_with(log_of("alpha"), "kafka_source handed over");
+  BOOST_TEST(field(handed, "partitions") == field(assigned, "partitions"), handed);
+  BOOST_TEST(std::atoi(field(handed, "users").c_str()) > 0, handed);
+
+  send(6);
+  f.wait_for(consumed, sent);
+  for (auto* node : {alpha.get(), bravo.get()}) {
+    node->signal(SIGTERM);
+    BOOST_TEST(node->wait_exit(std::chrono::seconds(60)) == 0, "see " << log_of("alpha"));
+  }
+  // Every user's model learnt every transaction it was sent, on whichever
+  // node: the moved ones continued from what alpha had learnt.
+  BOOST_TEST(f.count(consumed) == sent);
+  BOOST_TEST(f.count("select count(*) from user_profiles") == people.users());
+  BOOST_TEST(f.count("select count(*) from user_profiles where history_size <> " +
+                     std::to_string(sent / people.users())) == 0);
+  BOOST_TEST(f.count("select count(distinct node) from user_profiles") == 2);
+  BOOST_TEST(f.count("select count(*) from kafka_offsets where handover_from is not null") == 0);
+}
