@@ -239,6 +239,15 @@ public:
       for (const auto& [p, epoch] : st.kept)
         dropped.push_back(p);
       st.kept.clear();
+      // The sink learns the new claims at once, not with the partitions'
+      // next messages: a checkpoint of a profile kept back, written before
+      // then (when the node leaves), would go under the claim before and be
+      // fenced by this one.
+      std::vector<offset_batch> claimed;
+      for (auto id : ids)
+        claimed.push_back({id, {}, st.owner_epochs[id]});
+      self_->request(st.cfg.sink, caf::infinite, announce_atom::value, std::move(claimed))
+        .then([](std::uint64_t) {});
       // Profiles of partitions marked as handed over are checkpointed for
       // their new owner, which waits for them; the others go.
       std::vector<std::int32_t> discarded;

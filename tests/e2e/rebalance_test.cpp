@@ -176,18 +176,20 @@ BOOST_AUTO_TEST_CASE(with_only_anomalies_stored_the_profiles_move_after_the_reba
   BOOST_TEST(field(handed, "partitions") == field(assigned, "partitions"), handed);
   BOOST_TEST(std::atoi(field(handed, "users").c_str()) > 0, handed);
 
+  // alpha leaves at once, before any message of the partitions it kept:
+  // it checkpoints their profiles under the claim it made last.
+  alpha->signal(SIGTERM);
+  BOOST_TEST(alpha->wait_exit(std::chrono::seconds(60)) == 0, "see " << log_of("alpha"));
+  BOOST_TEST(test::occurrences(log_of("alpha"), "claimed by another node") == 0);
   send(6);
   f.wait_for(consumed, sent);
-  for (auto* node : {alpha.get(), bravo.get()}) {
-    node->signal(SIGTERM);
-    BOOST_TEST(node->wait_exit(std::chrono::seconds(60)) == 0, "see " << log_of("alpha"));
-  }
-  // Every user's model learnt every transaction it was sent, on whichever
-  // node: the moved ones continued from what alpha had learnt.
+  bravo->signal(SIGTERM);
+  BOOST_TEST(bravo->wait_exit(std::chrono::seconds(60)) == 0, "see " << log_of("bravo"));
+  // Every user's model learnt every transaction it was sent: the moved ones
+  // continued from what alpha had learnt.
   BOOST_TEST(f.count(consumed) == sent);
   BOOST_TEST(f.count("select count(*) from user_profiles") == people.users());
   BOOST_TEST(f.count("select count(*) from user_profiles where history_size <> " +
                      std::to_string(sent / people.users())) == 0);
-  BOOST_TEST(f.count("select count(distinct node) from user_profiles") == 2);
   BOOST_TEST(f.count("select count(*) from kafka_offsets where handover_from is not null") == 0);
 }
