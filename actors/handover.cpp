@@ -61,6 +61,15 @@ handover_marks::standing(const std::vector<std::int32_t>& partitions) const {
   return out;
 }
 
+void handover_marks::forget_own() const {
+  pqxx::connection c(url_);
+  pqxx::work w(c);
+  w.exec_params("update kafka_offsets set handover_from = null, handover_epoch = null"
+                " where consumer_group = $1 and topic = $2 and handover_from = $3",
+                group_, topic_, node_);
+  w.commit();
+}
+
 void handover_marks::expire(std::int32_t partition, const standing_mark& m) const {
   pqxx::connection c(url_);
   pqxx::work w(c);

@@ -36,6 +36,11 @@ public:
   /// The marks standing on `partitions`.
   std::map<std::int32_t, standing_mark> standing(const std::vector<std::int32_t>& partitions) const;
 
+  /// Clears every mark this node made. At its start: they are from a
+  /// previous process under its id, which will not finish them (a new
+  /// owner would see the id's lock held again and wait for the timeout).
+  void forget_own() const;
+
   /// Clears another node's mark on `partition`: from then on its late
   /// checkpoints for it are fenced.
   void expire(std::int32_t partition, const standing_mark& m) const;

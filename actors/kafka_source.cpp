@@ -782,6 +782,12 @@ void poll(self_ptr self) {
 source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
+  try { // the node holds its id's lock by now: these are a previous process's
+    handovers(st.cfg).forget_own();
+  } catch (const std::exception& e) {
+    log::warn("kafka_source", "cannot clear this node's old hand-over marks" +
+                                log::fields()("error", log::quote(e.what())).str());
+  }
   st.rebalancer = std::make_shared<source_rebalancer>(self);
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));

@@ -97,4 +97,8 @@ BOOST_AUTO_TEST_CASE(an_old_owner_clears_only_the_marks_it_made_under_the_claims
   auto left = n2.standing({0, 1, 2});
   BOOST_TEST(left.size() == 1u);
   BOOST_TEST(left.count(1) == 1u);
+  n2.forget_own(); // n2 made none
+  BOOST_TEST(n2.standing({0, 1, 2}).size() == 1u);
+  n1.forget_own(); // a restarted n1 will not finish it
+  BOOST_TEST(n2.standing({0, 1, 2}).empty());
 }
