@@ -53,6 +53,9 @@ handover_marks::standing(const std::vector<std::int32_t>& partitions) const {
          "select kafka_partition, handover_from, handover_epoch, exists(select 1 from pg_locks l"
          " where l.locktype = 'advisory' and l.granted and l.classid = $4::oid"
          " and l.objid = hashtext(handover_from)::oid and l.objsubid = 2)"
+         // A node stopped (SIGSTOP) keeps its lock but no longer reports.
+         " and exists(select 1 from node_status s where s.node = handover_from"
+         " and s.heartbeat_at > now() - interval '15 seconds')"
          " from kafka_offsets where consumer_group = $1 and topic = $2"
          " and kafka_partition = any($3::int[]) and handover_from is not null",
          group_, topic_, pg_number_array(partitions), node_lock_class))

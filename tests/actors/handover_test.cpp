@@ -76,7 +76,11 @@ BOOST_AUTO_TEST_CASE(checkpoints_of_a_handed_over_partition_pass_the_fence_while
   BOOST_TEST(!standing[0].from_alive); // nobody holds n1's node lock
   {
     node_lock alive(d.url(), "n1");
+    d.exec("insert into node_status (node, heartbeat_at) values ('n1', now())");
     BOOST_TEST(n2.standing({0})[0].from_alive);
+    // Stopped (SIGSTOP): the lock stays, the heartbeat goes stale.
+    d.exec("update node_status set heartbeat_at = now() - interval '20 seconds'");
+    BOOST_TEST(!n2.standing({0})[0].from_alive);
   }
 
   // The new owner stopped waiting: n1's late checkpoints are fenced.
