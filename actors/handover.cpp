@@ -27,7 +27,7 @@ bool handover_marks::mark(const std::vector<std::int32_t>& partitions) const {
   }
 }
 
-void handover_marks::clear(const std::map<std::int32_t, std::int64_t>& partitions) const {
+std::size_t handover_marks::clear(const std::map<std::int32_t, std::int64_t>& partitions) const {
   std::vector<std::int32_t> ids;
   std::vector<std::int64_t> epochs;
   for (const auto& [p, e] : partitions) {
@@ -36,12 +36,13 @@ void handover_marks::clear(const std::map<std::int32_t, std::int64_t>& partition
   }
   pqxx::connection c(url_);
   pqxx::work w(c);
-  w.exec_params("update kafka_offsets o set handover_from = null, handover_epoch = null"
-                " from unnest($3::int[], $4::bigint[]) h(p, e)"
-                " where o.consumer_group = $1 and o.topic = $2 and o.kafka_partition = h.p"
-                " and o.handover_from = $5 and o.handover_epoch = h.e",
-                group_, topic_, pg_number_array(ids), pg_number_array(epochs), node_);
+  auto r = w.exec_params("update kafka_offsets o set handover_from = null, handover_epoch = null"
+                         " from unnest($3::int[], $4::bigint[]) h(p, e)"
+                         " where o.consumer_group = $1 and o.topic = $2 and o.kafka_partition = h.p"
+                         " and o.handover_from = $5 and o.handover_epoch = h.e",
+                         group_, topic_, pg_number_array(ids), pg_number_array(epochs), node_);
   w.commit();
+  return r.affected_rows();
 }
 
 std::map<std::int32_t, handover_marks::standing_mark>

@@ -22,8 +22,9 @@ public:
   bool mark(const std::vector<std::int32_t>& partitions) const;
 
   /// Clears this node's marks on `partitions`, each given with the claim it
-  /// was handed over under (a mark made under another claim stays).
-  void clear(const std::map<std::int32_t, std::int64_t>& partitions) const;
+  /// was handed over under (a mark made under another claim stays);
+  /// returns how many there were.
+  std::size_t clear(const std::map<std::int32_t, std::int64_t>& partitions) const;
 
   /// A mark that stands, and whether the node that made it still runs (it
   /// holds its node lock, actors/node_lock.hpp, and reported itself in

@@ -186,9 +186,11 @@ void handed_over(self_ptr self, const std::map<std::int32_t, std::int64_t>& hand
     ids.push_back(p);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - began);
   try {
-    handovers(self->state.cfg).clear(handed);
+    // None cleared: the partitions were claimed before this node could mark
+    // them (it was stopped or cut off), and its checkpoints were fenced.
+    auto cleared = handovers(self->state.cfg).clear(handed);
     log::info("kafka_source",
-              "handed over" +
+              std::string(cleared > 0 ? "handed over" : "hand-over overtaken") +
                 log::fields()("partitions", join(ids))("users", users)("ms", ms.count()).str());
   } catch (const std::exception& e) {
     // The new owner stops waiting after kafka.handover_timeout_ms.
@@ -249,11 +251,13 @@ public:
       self_->request(st.cfg.sink, caf::infinite, announce_atom::value, std::move(claimed))
         .then([](std::uint64_t) {});
       // Profiles of partitions marked as handed over are checkpointed for
-      // their new owner, which waits for them; the others go.
+      // their new owner, which waits for them; the others go, as do those
+      // of a partition back here after another node claimed it (this node
+      // was cut off meanwhile: its profiles are out of date).
       std::vector<std::int32_t> discarded;
       std::map<std::int32_t, std::int64_t> handed;
       for (auto p : dropped)
-        if (st.handing_over.count(p))
+        if (st.handing_over.count(p) && !claims.count(p))
           handed[p] = kept_epochs.at(p);
         else
           discarded.push_back(p);

@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(an_old_owner_clears_only_the_marks_it_made_under_the_claims
   handover_marks n1(d.url(), "g", "t", "n1"), n2(d.url(), "g", "t", "n2");
   BOOST_TEST(n1.mark({0, 1, 2})); // partition 2 is n3's: not marked
   BOOST_TEST(n2.standing({0, 1, 2}).size() == 2u);
-  n1.clear({{0, 3}, {1, 6}}); // partition 1 was marked under claim 7
+  BOOST_TEST(n1.clear({{0, 3}, {1, 6}}) == 1u); // partition 1 was marked under claim 7
   auto left = n2.standing({0, 1, 2});
   BOOST_TEST(left.size() == 1u);
   BOOST_TEST(left.count(1) == 1u);
