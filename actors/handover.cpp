@@ -77,6 +77,9 @@ void handover_marks::forget_own() const {
 void handover_marks::expire(std::int32_t partition, const standing_mark& m) const {
   pqxx::connection c(url_);
   pqxx::work w(c);
+  // The old owner's sink transaction may hold the row: the source that
+  // asks tries again at its next check rather than wait here.
+  w.exec("set local lock_timeout = '1s'");
   w.exec_params("update kafka_offsets set handover_from = null, handover_epoch = null"
                 " where consumer_group = $1 and topic = $2 and kafka_partition = $3"
                 " and handover_from = $4 and handover_epoch = $5",

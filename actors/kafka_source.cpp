@@ -504,10 +504,13 @@ void check_handovers(self_ptr self) {
   std::vector<std::int32_t> ready;
   for (const auto& [p, a] : st.awaiting) {
     auto it = standing.find(p);
-    if (it != standing.end() && it->second.from == a.mark.from &&
-        it->second.epoch == a.mark.epoch) {
-      if (it->second.from_alive && now < a.deadline)
-        continue;
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - a.since).count();
+    if (it == standing.end() || it->second.from != a.mark.from ||
+        it->second.epoch != a.mark.epoch) {
+      log::info("kafka_source",
+                "hand-over received" +
+                  log::fields()("partition", p)("from", a.mark.from)("waited_ms", waited).str());
+    } else if (!it->second.from_alive || now >= a.deadline) {
       try {
         marks.expire(p, it->second);
       } catch (const std::exception&) {
@@ -516,17 +519,13 @@ void check_handovers(self_ptr self) {
       ++st.cfg.metrics->handovers_expired;
       log::warn("kafka_source",
                 "stopped waiting for a hand-over; its users restore from their last checkpoints" +
-                  log::fields()("partition", p)("from", a.mark.from)(
+                  log::fields()("partition", p)("from", a.mark.from)("waited_ms", waited)(
                     "reason", it->second.from_alive ? "kafka.handover_timeout_ms" : "node gone")
                     .str());
+    } else {
+      continue;
     }
     ready.push_back(p);
-    log::info(
-      "kafka_source",
-      "hand-over received" +
-        log::fields()("partition", p)("from", a.mark.from)(
-          "waited_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now - a.since).count())
-          .str());
   }
   for (auto p : ready)
     st.awaiting.erase(p);

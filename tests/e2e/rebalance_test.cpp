@@ -188,3 +188,60 @@ BOOST_AUTO_TEST_CASE(with_only_anomalies_stored_the_profiles_move_after_the_reba
                      std::to_string(run.sent / run.people.users())) == 0);
   BOOST_TEST(f.count("select count(*) from kafka_offsets where handover_from is not null") == 0);
 }
+
+// A node killed in the middle of a hand-over is not waited for: the new
+// owner sees that it no longer holds its node lock, clears its marks and
+// reads the partitions, its users restored from older checkpoints. Before,
+// it would have waited kafka.handover_timeout_ms (two minutes).
+BOOST_AUTO_TEST_CASE(a_node_killed_in_the_middle_of_a_hand_over_is_not_waited_for) {
+  nodes_on_a_topic run("rtad_rebalance_killed", 43);
+  auto& f = run.f;
+  const std::string consumed = "select coalesce(sum(next_offset), 0) from kafka_offsets";
+  // Checkpoints wait as long as the lock on user_profiles below.
+  const std::vector<std::string> extra{"--set", "sink.store_all=false", "--set",
+                                       "pg.statement_timeout_ms=0"};
+  auto alpha = run.start("alpha", extra);
+  BOOST_REQUIRE(test::eventually([&] { return test::owns_partitions(run.log_of("alpha")); },
+                                 std::chrono::seconds(30)));
+  run.send(6);
+  f.wait_for(consumed, run.sent);
+
+  std::unique_ptr<test::child> bravo;
+  {
+    pqxx::connection blocker(f.db.url());
+    pqxx::work hold(blocker);
+    hold.exec("lock table user_profiles in access exclusive mode");
+    bravo = run.start("bravo", extra);
+    BOOST_REQUIRE(test::eventually(
+      [&] {
+        auto line = test::last_line_with(run.log_of("bravo"), "kafka_source assigned");
+        return !field(line, "awaiting").empty();
+      },
+      std::chrono::seconds(60)));
+    std::this_thread::sleep_for(std::chrono::seconds(1)); // alpha's checkpoints wait on the lock
+    alpha->signal(SIGKILL);
+    alpha->wait_exit(std::chrono::seconds(10));
+    // A backend notices its client is gone when it next reads from it; one
+    // waiting on a lock does not, and keeps the kafka_offsets rows its
+    // transaction read FOR SHARE. Ended here as it would be once the wait
+    // ended (pg.statement_timeout_ms): the lock stands in for a slow write.
+    pqxx::connection admin(f.db.url());
+    pqxx::nontransaction(admin).exec(
+      "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database()"
+      " and wait_event_type = 'Lock' and pid <> pg_backend_pid()");
+    BOOST_TEST(test::eventually(
+      [&] {
+        return !test::last_line_with(run.log_of("bravo"), "stopped waiting for a hand-over")
+                  .empty();
+      },
+      std::chrono::seconds(20)));
+    auto line = test::last_line_with(run.log_of("bravo"), "stopped waiting for a hand-over");
+    BOOST_TEST(field(line, "reason") == "node", line); // "node gone"
+    hold.commit();
+  }
+  run.send(2);
+  f.wait_for(consumed, run.sent);
+  bravo->signal(SIGTERM);
+  BOOST_TEST(bravo->wait_exit(std::chrono::seconds(60)) == 0, "see " << run.log_of("bravo"));
+  BOOST_TEST(f.count("select count(*) from kafka_offsets where handover_from is not null") == 0);
+}
