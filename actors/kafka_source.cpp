@@ -180,10 +180,8 @@ void tell_global_assigned(self_ptr self) {
 /// The profiles of `handed` are checkpointed: their marks go, and the new
 /// owner reads the partitions.
 void handed_over(self_ptr self, const std::map<std::int32_t, std::int64_t>& handed,
-                 std::uint64_t users, clock_type::time_point began) {
-  std::vector<std::int32_t> ids;
-  for (const auto& [p, epoch] : handed)
-    ids.push_back(p);
+                 const std::vector<std::int32_t>& ids, std::uint64_t users,
+                 clock_type::time_point began) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - began);
   try {
     // None cleared: the partitions were claimed before this node could mark
@@ -220,13 +218,12 @@ public:
     std::vector<std::int32_t> kept_back, dropped, awaited;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       auto claims = claim(st.cfg, ids);
-      const auto kept_epochs = st.kept; // the claims revoked partitions were read under
       for (auto* p : parts) {
         const auto& c = claims[p->partition()];
         p->set_offset(c.next_offset > 0 ? c.next_offset : RdKafka::Topic::OFFSET_BEGINNING);
         st.owner_epochs[p->partition()] = c.owner_epoch;
         if (c.handover) {
-          st.awaiting[p->partition()] = {*c.handover, started + st.cfg.handover_timeout, started};
+          st.awaiting[p->partition()] = {*c.handover, started};
           awaited.push_back(p->partition());
         }
         if (auto k = st.kept.find(p->partition()); k != st.kept.end()) {
@@ -236,11 +233,22 @@ public:
           st.kept.erase(k);
         }
       }
-      // The rest went to other nodes, which restore their users from the
-      // last checkpoints and the stored rows after them.
-      for (const auto& [p, epoch] : st.kept)
+      // Those claimed by another node while this one was cut off are out of
+      // date: they go (in `dropped` by now). The rest went to other nodes,
+      // which restore their users from the last checkpoints and the stored
+      // rows after them, or, for partitions marked as handed over, wait for
+      // their profiles' checkpoints.
+      auto discarded = dropped;
+      std::map<std::int32_t, std::int64_t> handed; // with the claim each was read under
+      for (const auto& [p, epoch] : st.kept) {
         dropped.push_back(p);
+        if (st.handing_over.count(p))
+          handed[p] = epoch;
+        else
+          discarded.push_back(p);
+      }
       st.kept.clear();
+      st.handing_over.clear();
       // The sink learns the new claims at once, not with the partitions'
       // next messages: a checkpoint of a profile kept back, written before
       // then (when the node leaves), would go under the claim before and be
@@ -250,18 +258,6 @@ public:
         claimed.push_back({id, {}, st.owner_epochs[id]});
       self_->request(st.cfg.sink, caf::infinite, announce_atom::value, std::move(claimed))
         .then([](std::uint64_t) {});
-      // Profiles of partitions marked as handed over are checkpointed for
-      // their new owner, which waits for them; the others go, as do those
-      // of a partition back here after another node claimed it (this node
-      // was cut off meanwhile: its profiles are out of date).
-      std::vector<std::int32_t> discarded;
-      std::map<std::int32_t, std::int64_t> handed;
-      for (auto p : dropped)
-        if (st.handing_over.count(p) && !claims.count(p))
-          handed[p] = kept_epochs.at(p);
-        else
-          discarded.push_back(p);
-      st.handing_over.clear();
       discard(discarded);
       hand_over(handed);
       consumer->assign(parts);
@@ -419,7 +415,7 @@ private:
     auto began = clock_type::now();
     auto one_done = [=] {
       if (--*pending == 0)
-        handed_over(self, handed, *users, began);
+        handed_over(self, handed, ids, *users, began);
     };
     for (const auto& shard : st.cfg.shards)
       self_->request(shard, caf::duration{st.cfg.handover_timeout}, release_atom::value, ids, false)
@@ -510,7 +506,7 @@ void check_handovers(self_ptr self) {
       log::info("kafka_source",
                 "hand-over received" +
                   log::fields()("partition", p)("from", a.mark.from)("waited_ms", waited).str());
-    } else if (!it->second.from_alive || now >= a.deadline) {
+    } else if (!it->second.from_alive || now >= a.since + st.cfg.handover_timeout) {
       try {
         marks.expire(p, it->second);
       } catch (const std::exception&) {

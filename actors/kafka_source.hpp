@@ -82,8 +82,7 @@ struct source_state {
   /// profiles over (actors/handover.hpp).
   struct awaited_handover {
     handover_marks::standing_mark mark;
-    std::chrono::steady_clock::time_point deadline;
-    std::chrono::steady_clock::time_point since;
+    std::chrono::steady_clock::time_point since; ///< waited for at most kafka.handover_timeout_ms
   };
   std::map<std::int32_t, awaited_handover> awaiting;
   std::chrono::steady_clock::time_point last_handover_check{};

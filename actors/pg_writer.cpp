@@ -295,8 +295,9 @@ const write_batch& pg_writer::fence(pqxx::work& w, const write_batch& in, write_
   auto left_out =
     (in.rows.size() - kept.rows.size()) + (in.quarantined.size() - kept.quarantined.size());
   fenced_total_ += left_out;
-  if (left_out == 0 && kept.checkpoints.size() == in.checkpoints.size())
-    return kept; // hand-over checkpoints only: nothing to tell
+  if (left_out == 0 &&
+      std::includes(handing_over.begin(), handing_over.end(), lost.begin(), lost.end()))
+    return kept; // a hand-over's checkpoints: nothing was left out
   log::warn("sink", "partitions claimed by another node since: their rows, offsets and checkpoints"
                     " are left to it" +
                       log::fields()("partitions", holders)("rows", left_out).str());
