@@ -1,4 +1,4 @@
-#define BOOST_TEST_MODULE hand - over of a partition's profiles
+#define BOOST_TEST_MODULE handover of partition profiles
 // The PostgreSQL side of a hand-over with only anomalies stored
 // (actors/handover.hpp, db/migrations/011): the old owner's checkpoints for
 // a partition it handed over pass the sink's fence while its mark stands,

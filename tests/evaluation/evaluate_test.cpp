@@ -1,4 +1,4 @@
-#define BOOST_TEST_MODULE evaluation on hand - made cases
+#define BOOST_TEST_MODULE evaluation on handmade cases
 #include "evaluation/evaluate.hpp"
 #include "evaluation/report_format.hpp"
 
