@@ -46,6 +46,7 @@ struct source_config {
   /// kafka.input_key = user: the keys are trusted to be user ids, and those
   /// that are not are counted and reported (the by-user topic needs no check).
   bool check_keys = false;
+  bool numbered = false; ///< reads the by-user topic: epochs count its ordinal headers
   std::vector<shard_actor> shards;
   global_model_actor global; ///< told where partitions start and end, for its epochs
   models::epoch_plan epochs; ///< model.epoch_offsets and model.epoch_seconds
@@ -94,7 +95,11 @@ struct source_state {
     models::epoch_clock clock;
     std::int64_t epoch = 0;
     bool idle = false;
-    std::int64_t next = -1; ///< after the last message taken (-1: none yet)
+    std::int64_t next = -1;      ///< after the last message taken (-1: none yet)
+    std::int64_t place = -1;     ///< the last message's place in the epochs (offset or ordinal)
+    bool caught_up = false;      ///< the last message taken ended a caught-up batch (by-user topic)
+    std::int64_t ending_at = -1; ///< where its log ended, not yet declared (-1: it did not)
+    std::chrono::steady_clock::time_point ending_since{};
   };
   std::map<std::int32_t, partition_reading> reading;
   /// A message held back, with its timestamp (epoch_clock::no_time when it

@@ -240,6 +240,7 @@ void node::spawn_source(const config::settings& s, const std::string& pg,
   src.quarantine_unknown_fields = s.input.quarantine_unknown_fields;
   src.checkpoint_on_revoke = !s.sink.store_all;
   src.check_keys = s.kafka.key == config::input_key::user;
+  src.numbered = !src.check_keys;
   src.shards = shards_;
   src.sink = sink_;
   src.global = global_;

@@ -1,5 +1,6 @@
 #include "actors/repartitioner.hpp"
 
+#include "actors/by_user_ordinals.hpp"
 #include "actors/kafka_config.hpp"
 #include "actors/kafka_topics.hpp"
 #include "actors/log.hpp"
@@ -84,7 +85,6 @@ std::unique_ptr<RdKafka::Producer> make_producer(const repartition_config& cfg) 
   // What bounds a transaction nobody takes over.
   set(*conf, "transaction.timeout.ms",
       std::to_string(std::max<long>(10000, cfg.session_timeout.count())));
-  set(*conf, "partitioner", "murmur2_random"); // as Java clients and `rtad produce` place keys
   set(*conf, "linger.ms", "5");
   set(*conf, "compression.type", "lz4");
   set_kafka_properties(*conf, cfg.properties); // last: the user's word wins where rtad allows one
@@ -191,14 +191,20 @@ void check_lag(self_ptr self) {
 }
 
 /// Produces the batch and commits it with its offsets in one transaction;
-/// false when it was aborted (the caller rewinds).
-bool commit_batch(self_ptr self) {
+/// false when it was aborted (the caller rewinds). `caught_up`: the batch
+/// ends what the input had (caught_up_header).
+bool commit_batch(self_ptr self, bool caught_up) {
   auto& st = self->state;
   auto& m = *st.cfg.metrics;
   if (auto e = txn_error(st.producer->begin_transaction()); e.failed)
     throw std::runtime_error("begin_transaction: " + e.text);
   std::map<std::int32_t, std::int64_t> next; // per input partition
   std::uint64_t rekeyed = 0;
+  const auto ordinals = st.ordinals; // what they go back to when the batch fails
+  auto failed = [&] {
+    st.ordinals = ordinals;
+    return false;
+  };
   for (const auto& [msg, user, decoded] : st.batch) {
     const std::string* key = msg->key();
     std::string origin;
@@ -209,16 +215,21 @@ bool commit_batch(self_ptr self) {
     } else {
       origin = origin_of(msg->partition(), msg->offset(), st.cfg.input_topic);
     }
+    // Placed as Kafka's default partitioner places keys (Java clients, `rtad
+    // produce`); one that cannot be decoded goes where its input was.
+    const auto partition =
+      key ? kafka_partition(*key, st.output_partitions) : msg->partition() % st.output_partitions;
+    const auto ordinal = st.ordinals[partition]++;
     for (;;) {
-      RdKafka::Headers* headers = nullptr;
-      if (!origin.empty()) {
-        headers = RdKafka::Headers::create();
+      auto* headers = RdKafka::Headers::create();
+      headers->add(ordinal_header, std::to_string(ordinal));
+      if (caught_up)
+        headers->add(caught_up_header, "1");
+      if (!origin.empty())
         headers->add(origin_header, origin);
-      }
-      auto rc = st.producer->produce(st.cfg.output_topic, RdKafka::Topic::PARTITION_UA,
-                                     RdKafka::Producer::RK_MSG_COPY, msg->payload(), msg->len(),
-                                     key ? key->data() : nullptr, key ? key->size() : 0, 0, headers,
-                                     nullptr);
+      auto rc = st.producer->produce(st.cfg.output_topic, partition, RdKafka::Producer::RK_MSG_COPY,
+                                     msg->payload(), msg->len(), key ? key->data() : nullptr,
+                                     key ? key->size() : 0, 0, headers, nullptr);
       if (rc == RdKafka::ERR_NO_ERROR)
         break; // the headers are the message's now
       delete headers;
@@ -226,7 +237,7 @@ bool commit_batch(self_ptr self) {
         log::warn("repartitioner", "cannot produce; the batch is aborted and read again" +
                                      log::fields()("error", RdKafka::err2str(rc)).str());
         txn_error(st.producer->abort_transaction(txn_timeout_ms));
-        return false;
+        return failed();
       }
       st.producer->poll(queue_full_poll_ms);
     }
@@ -270,7 +281,7 @@ bool commit_batch(self_ptr self) {
     st.subscribed = false;
   } else
     txn_error(st.producer->abort_transaction(txn_timeout_ms));
-  return false;
+  return failed();
 }
 
 void poll(self_ptr self) {
@@ -280,8 +291,8 @@ void poll(self_ptr self) {
   try {
     if (!st.subscribed) {
       const auto& props = st.cfg.properties;
-      ensure_topic_like(st.cfg.bootstrap, props, st.cfg.input_topic, st.cfg.output_topic,
-                        st.cfg.topic_timeout_ms);
+      st.output_partitions = ensure_topic_like(st.cfg.bootstrap, props, st.cfg.input_topic,
+                                               st.cfg.output_topic, st.cfg.topic_timeout_ms);
       st.input_partitions =
         topic_partitions(st.cfg.bootstrap, props, st.cfg.input_topic, st.cfg.topic_timeout_ms);
       const auto lease = lease_topic(st.cfg.output_topic);
@@ -301,6 +312,9 @@ void poll(self_ptr self) {
         self->delayed_send(self, retry_after, poll_atom::value);
         return;
       }
+      // Numbered on from what the previous holder committed.
+      st.ordinals = next_ordinals(st.cfg.bootstrap, st.cfg.properties, st.cfg.output_topic,
+                                  st.output_partitions, st.cfg.topic_timeout_ms);
       st.producer = std::move(p);
       st.rewind = true;
     }
@@ -398,7 +412,8 @@ void poll(self_ptr self) {
       self->send(self, poll_atom::value);
       return;
     }
-    if (!st.batch.empty() && st.producer && !commit_batch(self))
+    const bool caught_up = st.merge.size() == 0 && st.merge.complete();
+    if (!st.batch.empty() && st.producer && !commit_batch(self, caught_up))
       st.rewind = true;
     if (st.producer)        // gone after a fatal error: made again next time
       st.producer->poll(0); // delivery reports

@@ -88,10 +88,13 @@ struct repartition_state {
   /// written faster than read.
   std::map<std::int32_t, std::int64_t> newest_event_s;
   bool stopping = false;
-  bool subscribed = false;  ///< the by-user and lease topics exist (made here when missing)
-  bool leased = false;      ///< the group gave this node the lease, and no one fenced it since
-  int input_partitions = 0; ///< of the input topic, when subscribing
-  bool rewind = false;      ///< a transaction failed: seek back before reading on
+  bool subscribed = false;   ///< the by-user and lease topics exist (made here when missing)
+  bool leased = false;       ///< the group gave this node the lease, and no one fenced it since
+  int input_partitions = 0;  ///< of the input topic, when subscribing
+  int output_partitions = 0; ///< of the by-user topic, when subscribing
+  /// The ordinal of each by-user partition's next message (by_user_ordinals.hpp).
+  std::vector<std::int64_t> ordinals;
+  bool rewind = false; ///< a transaction failed: seek back before reading on
   std::chrono::steady_clock::time_point last_lag_check{};
   std::uint64_t errors = 0;
 };

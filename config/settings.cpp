@@ -160,7 +160,8 @@ std::vector<binding> make_bindings() {
       "what an input message's key is: user (the user id; scored straight from kafka.topic), "
       "none or auto (re-keyed by user_id through kafka.by_user_topic in a Kafka transaction, "
       "so each user is scored by one node whatever the producer did; auto also counts keys "
-      "that differed): set auto for an unkeyed producer read by several nodes",
+      "that differed): auto keeps each user on one node whatever the producer keys by; user "
+      "saves the second stage when the producer keys by user id",
       "", true},
      [](settings& s, const std::string& v) {
        if (v == "user")

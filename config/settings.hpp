@@ -35,9 +35,10 @@ struct kafka_settings {
   int revoke_timeout_ms = 60000;    ///< a hand-over that cannot store in this stops the node
   int handover_timeout_ms = 120000; ///< longest wait for an old owner's profiles (store_all off)
   int prefetch_kbytes = 16384;      ///< messages the consumer fetches ahead, at most
-  /// kafka.input_key. Not yet auto by default: under the fault campaign the
-  /// by-user topic's last stable offset stuck for minutes (README).
-  input_key key = input_key::user;
+  /// kafka.input_key. auto by default: an unkeyed producer (the original
+  /// system's) needs nothing set; `user` saves a keyed producer's cluster the
+  /// second stage (README, Cluster).
+  input_key key = input_key::check;
   std::string by_user_topic;      ///< empty: <topic>.by-user
   int repartition_batch = 4096;   ///< most messages re-keyed in one Kafka transaction
   bool static_membership = false; ///< group.instance.id = node.name: a quick restart moves nothing

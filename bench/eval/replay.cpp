@@ -12,6 +12,7 @@
 // (node.shards) and partition, as a node's shards do. So the scores are the
 // ones a node stores for the same topic.
 
+#include "actors/by_user_ordinals.hpp"
 #include "actors/convert.hpp"
 #include "config/settings.hpp"
 #include "messages/codec.hpp"
@@ -43,39 +44,6 @@ constexpr const char* usage =
   "  --detail  per transaction: ids, truth, scores, weight, threshold, features\n"
   "  --limit   stop after N transactions\n"
   "  --partitions  of the topic a node would read (default 6, as compare.sh)\n";
-
-/// The partition Kafka's default partitioner (murmur2, as librdkafka's
-/// murmur2_random and the Java client) gives a message keyed by `key`.
-std::size_t kafka_partition(const std::string& key, std::size_t partitions) {
-  const std::uint32_t m = 0x5bd1e995;
-  auto len = static_cast<std::uint32_t>(key.size());
-  std::uint32_t h = 0x9747b28c ^ len;
-  const auto* d = reinterpret_cast<const unsigned char*>(key.data());
-  for (std::uint32_t i = 0; i + 4 <= len; i += 4) {
-    std::uint32_t k = d[i] | (d[i + 1] << 8) | (d[i + 2] << 16) | (std::uint32_t{d[i + 3]} << 24);
-    k *= m;
-    k ^= k >> 24;
-    k *= m;
-    h *= m;
-    h ^= k;
-  }
-  auto tail = len & ~3u;
-  switch (len % 4) {
-  case 3:
-    h ^= std::uint32_t{d[tail + 2]} << 16;
-    [[fallthrough]];
-  case 2:
-    h ^= std::uint32_t{d[tail + 1]} << 8;
-    [[fallthrough]];
-  case 1:
-    h ^= d[tail];
-    h *= m;
-  }
-  h ^= h >> 13;
-  h *= m;
-  h ^= h >> 15;
-  return (h & 0x7fffffff) % partitions;
-}
 
 /// Normal rows refit the global forest in eighths of its window, as in node.cpp.
 constexpr std::size_t global_refit_fraction = 8;
@@ -277,7 +245,7 @@ int main(int argc, char** argv) try {
       throw std::runtime_error("line " + std::to_string(n + 1) + ": " +
                                std::get<rtad::decode_error>(decoded).reason);
     ++n;
-    auto p = kafka_partition(t->user_id, o.partitions);
+    auto p = rtad::kafka_partition(t->user_id, static_cast<std::int32_t>(o.partitions));
     t->partition = static_cast<std::int32_t>(p);
     t->offset = next_offset[p]++;
     auto [epoch, begins] = clocks[p].next(t->offset, t->timestamp);
