@@ -34,6 +34,10 @@ struct node_fixture {
     settings.node.metrics_port = 0;
     settings.node.admin_port = 0;
     settings.kafka.session_timeout_ms = 6000; // the broker's minimum: fast hand-over after a kill
+    // Tests send keyed by user and count the scoring stage's offsets and
+    // partitions: they read the topic directly. Those of the repartition
+    // stage (the default, auto) ask for it.
+    settings.kafka.key = config::input_key::user;
     create_topic(settings.kafka.bootstrap, topic, partitions);
     pqxx::connection c(db.url());
     db::migrate(c);
