@@ -2,13 +2,13 @@
 // Where each message of the by-user topic stands among its partition's
 // messages. The topic is written in Kafka transactions, and every commit
 // marker takes an offset: where the markers fall follows where the
-// repartition stage's batches ended, which is timing. Epochs counted in
-// those offsets moved from run to run, and with them the population model
-// a transaction was scored with (1,869 of 10,000 scores differed between
-// two runs of one stream). So the stage numbers each partition's messages
-// itself, in a header, and the scoring stage counts epochs in that number:
-// the n-th message of a partition is the n-th, as in a topic a producer
-// keyed by user (where offsets are that number), whatever the batches.
+// repartition stage's batches ended. From a full input topic the stage
+// fills every batch, but traffic that comes while it reads ends batches
+// where timing puts them, and epochs counted in offsets would follow. So
+// the stage numbers each partition's messages itself, in a header, and the
+// scoring stage counts epochs in that number: the n-th message of a
+// partition is the n-th, as in a topic a producer keyed by user (where
+// offsets are that number, and as rtad_replay counts), whatever the batches.
 
 #include <cstdint>
 #include <librdkafka/rdkafkacpp.h>
