@@ -626,7 +626,7 @@ void poll(self_ptr self) {
   // The log of `partition` ends at `next` for now.
   auto at_end = [&](std::int32_t partition, std::int64_t next) {
     auto r = st.reading.find(partition);
-    if (r == st.reading.end() || !st.cfg.numbered || r->second.caught_up) {
+    if (r == st.reading.end() || !st.cfg.by_user || r->second.caught_up) {
       declare_end(self, partition, next);
     } else if (r->second.ending_at != next && !r->second.idle) {
       r->second.ending_at = next;
@@ -700,7 +700,7 @@ void poll(self_ptr self) {
     // its offsets hold commit markers too (by_user_ordinals.hpp). Never
     // backwards: ordinals counted again from 0 (a by-user topic made anew)
     // would take the partition's epochs back below closed ones, and stall it.
-    const auto place = st.cfg.numbered
+    const auto place = st.cfg.by_user
                          ? std::max(ordinal_of(*msg).value_or(msg->offset()), reading.place + 1)
                          : msg->offset();
     if (reading.idle && !released) {
@@ -728,7 +728,7 @@ void poll(self_ptr self) {
     reading.ending_at = -1;
     reading.next = msg->offset() + 1;
     reading.place = place;
-    reading.caught_up = st.cfg.numbered && caught_up(*msg);
+    reading.caught_up = st.cfg.by_user && caught_up(*msg);
     ++taken;
     taken_bytes += msg->len();
     tell_start(msg->partition(), msg->offset());
@@ -736,7 +736,7 @@ void poll(self_ptr self) {
       self->send(st.cfg.global, enter_atom::value, msg->partition(), epoch, msg->offset());
     offsets[msg->partition()].push_back(msg->offset());
     auto key = std::string_view(static_cast<const char*>(msg->key_pointer()), msg->key_len());
-    if (t && st.cfg.check_keys && key != t->user_id)
+    if (t && !st.cfg.by_user && key != t->user_id)
       ++not_keyed;
     if (t) {
       t->partition = msg->partition();

@@ -43,10 +43,11 @@ struct source_config {
   /// (sink.store_all = false: no stored rows to catch up from). Otherwise
   /// they stay in memory, kept where their partition comes straight back.
   bool checkpoint_on_revoke = false;
-  /// kafka.input_key = user: the keys are trusted to be user ids, and those
-  /// that are not are counted and reported (the by-user topic needs no check).
-  bool check_keys = false;
-  bool numbered = false; ///< reads the by-user topic: epochs count its ordinal headers
+  /// Reads the by-user topic (kafka.input_key auto or none): its keys need
+  /// no check, and epochs count its ordinal headers (by_user_ordinals.hpp).
+  /// Otherwise (user) the keys are trusted to be user ids, and those that
+  /// are not are counted and reported.
+  bool by_user = false;
   std::vector<shard_actor> shards;
   global_model_actor global; ///< told where partitions start and end, for its epochs
   models::epoch_plan epochs; ///< model.epoch_offsets and model.epoch_seconds

@@ -239,8 +239,7 @@ void node::spawn_source(const config::settings& s, const std::string& pg,
   src.max_future_s = s.input.max_future_s;
   src.quarantine_unknown_fields = s.input.quarantine_unknown_fields;
   src.checkpoint_on_revoke = !s.sink.store_all;
-  src.check_keys = s.kafka.key == config::input_key::user;
-  src.numbered = !src.check_keys;
+  src.by_user = s.kafka.key != config::input_key::user;
   src.shards = shards_;
   src.sink = sink_;
   src.global = global_;

@@ -246,7 +246,7 @@ int main(int argc, char** argv) try {
                                std::get<rtad::decode_error>(decoded).reason);
     ++n;
     auto p = rtad::kafka_partition(t->user_id, static_cast<std::int32_t>(o.partitions));
-    t->partition = static_cast<std::int32_t>(p);
+    t->partition = p;
     t->offset = next_offset[p]++;
     auto [epoch, begins] = clocks[p].next(t->offset, t->timestamp);
     t->epoch = epoch;
