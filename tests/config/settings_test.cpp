@@ -40,6 +40,16 @@ BOOST_AUTO_TEST_CASE(defaults_load_without_any_source) {
   BOOST_TEST(s.model.window == 256);
 }
 
+// The original system's producer sends no key: with nothing set, a node
+// re-keys its input by user and scores the by-user topic (issue 16).
+BOOST_AUTO_TEST_CASE(an_unkeyed_producer_needs_nothing_set) {
+  auto s = load(isolated());
+  BOOST_TEST((s.kafka.key == input_key::check));
+  BOOST_TEST(scoring_topic(s) == "transactions.by-user");
+  s.kafka.key = input_key::user; // a producer keyed by user saves the second stage
+  BOOST_TEST(scoring_topic(s) == "transactions");
+}
+
 BOOST_AUTO_TEST_CASE(layers_apply_in_order_services_file_environment_command_line) {
   temp_file services("# written by scripts/services\nRTAD_KAFKA_BOOTSTRAP=10.0.0.1:1\n"
                      "RTAD_PG_URL=postgresql://a@h:1/db\nRTAD_KAFKA_TOPIC=from-services\n");
