@@ -166,12 +166,27 @@ public:
   /// rarer; 0 when not known.
   double rarity(std::string_view category) const;
 
-  std::size_t rows() const { return forest_.size(); }
+  std::size_t rows() const { return forest_.values.size(); }
   std::uint64_t version() const { return version_; }
 
+  /// Sorted values with every `block`th beside them. Every transaction is
+  /// ranked in five columns of up to 65,536 values: a binary search over
+  /// the small index (in cache) and then over one block of 64 values finds
+  /// the same position as one over the whole column, with far fewer misses
+  /// (the searches were 4 % of a node's CPU).
+  struct sorted_values {
+    static constexpr std::size_t block = 64;
+    std::vector<float> values;
+    std::vector<float> firsts; ///< values[0], values[block], ...
+    /// Fills `firsts` from `values`.
+    void index();
+    /// std::upper_bound's position of `v` in `values`.
+    std::size_t upper_bound(float v) const;
+  };
+
 private:
-  std::vector<float> forest_; ///< sorted scores of the forest's window
-  std::array<std::vector<float>, population_window::evidence_count> evidence_; ///< each sorted
+  sorted_values forest_; ///< sorted scores of the forest's window
+  std::array<sorted_values, population_window::evidence_count> evidence_;
   std::array<double, evidence_kinds> weight_{1, 1, 1, 1, 1};
   double user_forest_weight_ = 1;
   std::unordered_map<std::string, float> rarity_;
