@@ -1,7 +1,7 @@
 #include "actors/feedback_listener.hpp"
 
-#include "actors/convert.hpp"
-#include "actors/log.hpp"
+#include "actors/detail/convert.hpp"
+#include "actors/detail/log.hpp"
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>

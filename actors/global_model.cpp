@@ -1,6 +1,6 @@
 #include "actors/global_model.hpp"
 
-#include "actors/log.hpp"
+#include "actors/detail/log.hpp"
 #include "models/serialize.hpp"
 
 #include <caf/all.hpp>

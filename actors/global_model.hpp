@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/metrics.hpp"
+#include "actors/detail/metrics.hpp"
 #include "messages/actors.hpp"
 #include "models/epoch_model.hpp"
 #include "models/global_model.hpp"

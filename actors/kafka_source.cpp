@@ -1,13 +1,13 @@
 #include "actors/kafka_source.hpp"
 
-#include "actors/by_user_ordinals.hpp"
-#include "actors/convert.hpp"
-#include "actors/handover.hpp"
-#include "actors/kafka_config.hpp"
-#include "actors/log.hpp"
-#include "actors/pg_array.hpp"
+#include "actors/detail/by_user_ordinals.hpp"
+#include "actors/detail/convert.hpp"
+#include "actors/detail/handover.hpp"
+#include "actors/detail/kafka_config.hpp"
+#include "actors/detail/log.hpp"
+#include "actors/detail/pg_array.hpp"
+#include "actors/detail/wall_clock.hpp"
 #include "actors/repartitioner.hpp"
-#include "actors/wall_clock.hpp"
 #include "messages/codec.hpp"
 #include "messages/errors.hpp"
 
@@ -43,7 +43,7 @@ constexpr std::chrono::seconds quiet_end{3};
 struct claimed_partition {
   std::int64_t next_offset = 0; ///< 0: from the beginning
   std::int64_t owner_epoch = 0;
-  /// Another node still hands this partition's profiles over (actors/handover.hpp).
+  /// Another node still hands this partition's profiles over (actors/detail/handover.hpp).
   std::optional<handover_marks::standing_mark> handover;
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "actors/handover.hpp"
-#include "actors/metrics.hpp"
+#include "actors/detail/handover.hpp"
+#include "actors/detail/metrics.hpp"
 #include "messages/actors.hpp"
 #include "models/epoch_model.hpp"
 
@@ -81,7 +81,7 @@ struct source_state {
   /// next assignment checkpoints the profiles of those that moved.
   std::set<std::int32_t> handing_over;
   /// Assigned partitions left unread until their old owner handed their
-  /// profiles over (actors/handover.hpp).
+  /// profiles over (actors/detail/handover.hpp).
   struct awaited_handover {
     handover_marks::standing_mark mark;
     std::chrono::steady_clock::time_point since; ///< waited for at most kafka.handover_timeout_ms

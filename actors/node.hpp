@@ -1,8 +1,8 @@
 #pragma once
 
-#include "actors/metrics.hpp"
-#include "actors/metrics_http.hpp"
-#include "actors/node_lock.hpp"
+#include "actors/detail/metrics.hpp"
+#include "actors/detail/metrics_http.hpp"
+#include "actors/detail/node_lock.hpp"
 #include "config/settings.hpp"
 #include "messages/actors.hpp"
 

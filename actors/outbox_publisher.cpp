@@ -1,9 +1,9 @@
 #include "actors/outbox_publisher.hpp"
 
-#include "actors/kafka_config.hpp"
-#include "actors/kafka_topics.hpp"
-#include "actors/log.hpp"
-#include "actors/pg_array.hpp"
+#include "actors/detail/kafka_config.hpp"
+#include "actors/detail/kafka_topics.hpp"
+#include "actors/detail/log.hpp"
+#include "actors/detail/pg_array.hpp"
 #include "actors/repartitioner.hpp"
 
 #include <algorithm>

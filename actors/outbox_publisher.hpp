@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/metrics.hpp"
+#include "actors/detail/metrics.hpp"
 #include "messages/actors.hpp"
 
 #include <chrono>

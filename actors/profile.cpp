@@ -1,8 +1,8 @@
 #include "actors/profile.hpp"
 
-#include "actors/convert.hpp"
-#include "actors/log.hpp"
-#include "actors/rebuild.hpp"
+#include "actors/detail/convert.hpp"
+#include "actors/detail/log.hpp"
+#include "actors/detail/rebuild.hpp"
 #include "models/explain.hpp"
 
 #include <caf/all.hpp>

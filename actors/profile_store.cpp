@@ -1,7 +1,7 @@
 #include "actors/profile_store.hpp"
 
-#include "actors/log.hpp"
-#include "actors/pg_array.hpp"
+#include "actors/detail/log.hpp"
+#include "actors/detail/pg_array.hpp"
 
 #include <algorithm>
 #include <caf/all.hpp>

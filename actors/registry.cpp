@@ -1,7 +1,7 @@
 #include "actors/registry.hpp"
 
-#include "actors/admin_tls.hpp"
-#include "actors/log.hpp"
+#include "actors/detail/admin_tls.hpp"
+#include "actors/detail/log.hpp"
 #include "config/settings.hpp"
 
 #include <caf/all.hpp>

@@ -1,10 +1,10 @@
 #include "actors/repartitioner.hpp"
 
-#include "actors/by_user_ordinals.hpp"
-#include "actors/kafka_config.hpp"
-#include "actors/kafka_topics.hpp"
-#include "actors/log.hpp"
-#include "actors/wall_clock.hpp"
+#include "actors/detail/by_user_ordinals.hpp"
+#include "actors/detail/kafka_config.hpp"
+#include "actors/detail/kafka_topics.hpp"
+#include "actors/detail/log.hpp"
+#include "actors/detail/wall_clock.hpp"
 #include "messages/codec.hpp"
 
 #include <caf/all.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "actors/metrics.hpp"
-#include "actors/time_merge.hpp"
+#include "actors/detail/metrics.hpp"
+#include "actors/detail/time_merge.hpp"
 #include "messages/actors.hpp"
 
 #include <chrono>

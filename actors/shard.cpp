@@ -1,7 +1,7 @@
 #include "actors/shard.hpp"
 
-#include "actors/convert.hpp"
-#include "actors/log.hpp"
+#include "actors/detail/convert.hpp"
+#include "actors/detail/log.hpp"
 #include "models/explain.hpp"
 
 #include <caf/all.hpp>

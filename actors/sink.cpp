@@ -1,7 +1,7 @@
 #include "actors/sink.hpp"
 
-#include "actors/log.hpp"
-#include "actors/wall_clock.hpp"
+#include "actors/detail/log.hpp"
+#include "actors/detail/wall_clock.hpp"
 
 #include <caf/all.hpp>
 

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "actors/metrics.hpp"
-#include "actors/pg_writer.hpp"
+#include "actors/detail/metrics.hpp"
+#include "actors/detail/pg_writer.hpp"
+#include "actors/detail/watermark.hpp"
 #include "actors/sink_writer.hpp"
-#include "actors/watermark.hpp"
 #include "messages/actors.hpp"
 
 #include <chrono>

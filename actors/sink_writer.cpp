@@ -1,6 +1,6 @@
 #include "actors/sink_writer.hpp"
 
-#include "actors/log.hpp"
+#include "actors/detail/log.hpp"
 
 #include <caf/all.hpp>
 

@@ -1,8 +1,8 @@
 #include "actors/status_reporter.hpp"
 
-#include "actors/heap.hpp"
-#include "actors/log.hpp"
-#include "actors/pg_array.hpp"
+#include "actors/detail/heap.hpp"
+#include "actors/detail/log.hpp"
+#include "actors/detail/pg_array.hpp"
 
 #include <caf/all.hpp>
 #include <pqxx/pqxx>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/metrics.hpp"
+#include "actors/detail/metrics.hpp"
 #include "config/settings.hpp"
 #include "messages/actors.hpp"
 
@@ -17,7 +17,7 @@ struct status_config {
   std::string mode;
   std::string admin_endpoint;
   std::chrono::milliseconds interval{2000};
-  /// How often freed heap goes back to the OS (0: never); see actors/heap.hpp.
+  /// How often freed heap goes back to the OS (0: never); see actors/detail/heap.hpp.
   std::chrono::milliseconds heap_trim_interval{30000};
   std::shared_ptr<node_metrics> metrics;
 };

@@ -1,7 +1,7 @@
 // `rtad admin`: the operator's client of the admin actor over CAF's remote
 // interface.
-#include "actors/admin_tls.hpp"
-#include "actors/system_config.hpp"
+#include "actors/detail/admin_tls.hpp"
+#include "actors/detail/system_config.hpp"
 #include "apps/command.hpp"
 #include "config/settings.hpp"
 #include "messages/actors.hpp"

@@ -1,10 +1,10 @@
 // `rtad demo`: everything on one machine — a node in enhanced mode, a
 // producer at a visible rate, the dashboard — with a live line of figures.
-#include "actors/admin_tls.hpp"
-#include "actors/kafka_config.hpp"
-#include "actors/log.hpp"
+#include "actors/detail/admin_tls.hpp"
+#include "actors/detail/kafka_config.hpp"
+#include "actors/detail/log.hpp"
+#include "actors/detail/system_config.hpp"
 #include "actors/node.hpp"
-#include "actors/system_config.hpp"
 #include "apps/child_process.hpp"
 #include "apps/command.hpp"
 #include "apps/dashboard.hpp"

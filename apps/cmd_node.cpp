@@ -1,9 +1,9 @@
 // `rtad node`: run one node of the actor system until SIGINT/SIGTERM.
-#include "actors/admin_tls.hpp"
-#include "actors/kafka_config.hpp"
-#include "actors/log.hpp"
+#include "actors/detail/admin_tls.hpp"
+#include "actors/detail/kafka_config.hpp"
+#include "actors/detail/log.hpp"
+#include "actors/detail/system_config.hpp"
 #include "actors/node.hpp"
-#include "actors/system_config.hpp"
 #include "apps/command.hpp"
 #include "apps/database.hpp"
 #include "apps/signals.hpp"

@@ -1,6 +1,6 @@
 // `rtad produce`: labelled transactions from the generator (or a JSONL file)
 // to Kafka or to a JSONL file. Everything it runs lives in generator/.
-#include "actors/kafka_config.hpp"
+#include "actors/detail/kafka_config.hpp"
 #include "apps/command.hpp"
 #include "generator/kafka_sink.hpp"
 #include "generator/produce.hpp"

@@ -1,7 +1,7 @@
 // `rtad profiles init`: per-user models bootstrapped from the stored
 // transaction history, as checkpoints the nodes restore instead of rebuilding.
-#include "actors/convert.hpp"
-#include "actors/profile_bootstrap.hpp"
+#include "actors/detail/convert.hpp"
+#include "actors/detail/profile_bootstrap.hpp"
 #include "apps/command.hpp"
 #include "apps/database.hpp"
 #include "apps/progress_bar.hpp"

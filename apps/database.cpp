@@ -1,6 +1,6 @@
 #include "apps/database.hpp"
 
-#include "actors/log.hpp"
+#include "actors/detail/log.hpp"
 #include "apps/command.hpp"
 #include "db/migrate.hpp"
 

@@ -1,6 +1,6 @@
 #include "apps/embedded_kafka.hpp"
 
-#include "actors/kafka_config.hpp"
+#include "actors/detail/kafka_config.hpp"
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>

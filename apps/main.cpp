@@ -1,6 +1,6 @@
 // rtad: real-time anomaly detection for payment transactions. One binary,
 // subcommands in cmd_*.cpp.
-#include "actors/log.hpp"
+#include "actors/detail/log.hpp"
 #include "apps/command.hpp"
 
 #include <algorithm>

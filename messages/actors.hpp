@@ -7,9 +7,11 @@
 #include "messages/snapshot.hpp"
 #include "messages/transaction.hpp"
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -105,6 +107,33 @@ using sink_actor = caf::typed_actor<
   caf::reacts_to<subscribe_atom, global_model_actor>,
   /// Timer: write what is buffered (also retries while PostgreSQL is away).
   caf::reacts_to<flush_atom>, caf::replies_to<ping_atom>::with<ping_atom>>;
+
+/// A batch the sink hands to a writer (actors/detail/pg_writer.hpp). It points into
+/// rows the sink keeps untouched until the writer answers; the pointer keeps
+/// them alive.
+struct write_batch;
+using batch_ref = std::shared_ptr<const write_batch>;
+
+/// A writer's answer: empty `error` once committed.
+struct write_outcome {
+  std::string error;
+  std::uint64_t micros = 0;  ///< time spent writing
+  std::uint64_t refused = 0; ///< rows PostgreSQL refused for good, quarantined instead
+  std::uint64_t fenced = 0;  ///< rows and messages of partitions another node claimed since
+};
+
+} // namespace rtad
+
+// Both stay inside one process (the sink and its writers): never serialized.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rtad::batch_ref)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rtad::write_outcome)
+
+namespace rtad {
+
+/// One PostgreSQL connection of the sink: writes the batches it is given,
+/// one at a time, each in one transaction. The sink keeps each partition on
+/// one writer, so a partition's batches commit in order.
+using sink_writer_actor = caf::typed_actor<caf::replies_to<batch_ref>::with<write_outcome>>;
 
 /// Reads checkpoints, stored transactions after them and unapplied labels,
 /// batching many users into one query.

@@ -12,8 +12,8 @@
 // (node.shards) and partition, as a node's shards do. So the scores are the
 // ones a node stores for the same topic.
 
-#include "actors/by_user_ordinals.hpp"
-#include "actors/convert.hpp"
+#include "actors/detail/by_user_ordinals.hpp"
+#include "actors/detail/convert.hpp"
 #include "config/settings.hpp"
 #include "messages/codec.hpp"
 #include "models/epoch_model.hpp"

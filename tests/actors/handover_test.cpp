@@ -1,11 +1,11 @@
 #define BOOST_TEST_MODULE handover of partition profiles
 // The PostgreSQL side of a hand-over with only anomalies stored
-// (actors/handover.hpp, db/migrations/011): the old owner's checkpoints for
+// (actors/detail/handover.hpp, db/migrations/011): the old owner's checkpoints for
 // a partition it handed over pass the sink's fence while its mark stands,
 // and only then; the new owner sees whether the old owner still runs.
-#include "actors/handover.hpp"
-#include "actors/node_lock.hpp"
-#include "actors/pg_writer.hpp"
+#include "actors/detail/handover.hpp"
+#include "actors/detail/node_lock.hpp"
+#include "actors/detail/pg_writer.hpp"
 #include "support/migrated_db.hpp"
 
 #include <pqxx/pqxx>

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE heap_trim
-#include "actors/heap.hpp"
+#include "actors/detail/heap.hpp"
+#include "actors/detail/system_config.hpp"
 #include "actors/status_reporter.hpp"
-#include "actors/system_config.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>

@@ -2,7 +2,7 @@
 // Stored transaction history for tests of what is built from it: rows
 // written by the sink's own writer, as a node would have stored them.
 
-#include "actors/pg_writer.hpp"
+#include "actors/detail/pg_writer.hpp"
 #include "support/stream.hpp"
 
 #include <string>

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE log lines
 // log.format = json: log shippers (Loki, Elasticsearch, CloudWatch) read one
 // JSON object per line, each key=value field a member of it.
-#include "actors/log.hpp"
+#include "actors/detail/log.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #define BOOST_TEST_MODULE metrics exposition
-#include "actors/metrics.hpp"
-#include "actors/metrics_http.hpp"
+#include "actors/detail/metrics.hpp"
+#include "actors/detail/metrics_http.hpp"
 #include "support/http_get.hpp"
 
 #include <boost/test/unit_test.hpp>

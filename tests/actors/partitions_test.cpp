@@ -3,7 +3,7 @@
 // once created every day from the oldest row to the newest: one message in
 // 2099 asked for 27,000 partitions in one transaction (out of shared memory),
 // retried forever.
-#include "actors/pg_writer.hpp"
+#include "actors/detail/pg_writer.hpp"
 #include "support/migrated_db.hpp"
 #include "support/stored_rows.hpp"
 

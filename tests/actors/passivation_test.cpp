@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE profile passivation
-#include "actors/convert.hpp"
+#include "actors/detail/convert.hpp"
+#include "actors/detail/system_config.hpp"
 #include "actors/profile_store.hpp"
 #include "actors/shard.hpp"
 #include "actors/sink.hpp"
-#include "actors/system_config.hpp"
 #include "db/migrate.hpp"
 #include "models/serialize.hpp"
 #include "support/no_global_model.hpp"

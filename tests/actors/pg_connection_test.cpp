@@ -3,7 +3,7 @@
 // row locks: its kernel still answers TCP keepalives, so nothing else ends
 // the session. The next owner's claim of its partitions waited for them as
 // long as the node stayed stopped (and with the claim, its whole rebalance).
-#include "actors/pg_connection.hpp"
+#include "actors/detail/pg_connection.hpp"
 #include "support/migrated_db.hpp"
 
 #include <chrono>

@@ -3,9 +3,9 @@
 // query used to read every day partition of the user (266 of them in the
 // fault campaign: seconds per restore batch, stalls of a minute); it reads
 // from a week before the checkpoint's newest transaction now.
-#include "actors/pg_connection.hpp"
+#include "actors/detail/pg_connection.hpp"
+#include "actors/detail/system_config.hpp"
 #include "actors/profile_store.hpp"
-#include "actors/system_config.hpp"
 #include "db/migrate.hpp"
 #include "support/scratch_db.hpp"
 

@@ -2,9 +2,9 @@
 // A row PostgreSQL refuses for good (bad encoding, value out of range) used
 // to fail its whole batch, retried forever, and held up every other row of
 // its lane. The writer now finds it, quarantines it and commits the rest.
-#include "actors/pg_writer.hpp"
+#include "actors/detail/pg_writer.hpp"
+#include "actors/detail/system_config.hpp"
 #include "actors/sink.hpp"
-#include "actors/system_config.hpp"
 #include "support/migrated_db.hpp"
 #include "support/stored_rows.hpp"
 

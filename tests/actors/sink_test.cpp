@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE sink
-#include "actors/pg_writer.hpp"
+#include "actors/detail/pg_writer.hpp"
+#include "actors/detail/system_config.hpp"
 #include "actors/sink.hpp"
-#include "actors/system_config.hpp"
 #include "support/migrated_db.hpp"
 
 #include <caf/all.hpp>

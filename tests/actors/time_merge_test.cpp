@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE merge by time
-#include "actors/time_merge.hpp"
+#include "actors/detail/time_merge.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <cstdint>

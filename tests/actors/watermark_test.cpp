@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE offset watermark
-#include "actors/watermark.hpp"
+#include "actors/detail/watermark.hpp"
 
 #include <boost/test/unit_test.hpp>
 

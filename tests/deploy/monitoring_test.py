@@ -4,7 +4,7 @@ unit tests (with promtool, Debian's `prometheus` package), and the Grafana
 provisioning and dashboard.
 
 Every metric the rules and the dashboard name must be one a node exports
-(the names are read from actors/metrics.cpp, where the exposition is
+(the names are read from actors/detail/metrics.cpp, where the exposition is
 written); a rule or panel on a metric renamed since would stay silent for
 ever. Last, the checks run on broken copies (a renamed metric, a rule
 without its test, a dashboard on another datasource) and each must be caught.
@@ -29,8 +29,8 @@ PROCESS = {"process_cpu_seconds_total", "process_resident_memory_bytes",
 
 
 def exported(src: Path) -> set:
-    """Metric names in the node's exposition (actors/metrics.cpp)."""
-    text = (src / "actors/metrics.cpp").read_text()
+    """Metric names in the node's exposition (actors/detail/metrics.cpp)."""
+    text = (src / "actors/detail/metrics.cpp").read_text()
     names = {"rtad_" + n for n in re.findall(r'put\("([a-z0-9_]+)"', text)}
     names |= set(re.findall(r'"(rtad_[a-z0-9_]+)"', text))
     names |= {"rtad_anomalies_total", "rtad_build_info", "rtad_actor_silent_seconds", "up"}

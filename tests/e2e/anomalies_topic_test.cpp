@@ -4,9 +4,9 @@
 // at least once, keyed by its user, also when it was stored by a node that
 // died before publishing it. Quarantined messages likewise reach
 // output.quarantine_topic (off by default), as they came, with the reason.
-#include "actors/kafka_topics.hpp"
+#include "actors/detail/kafka_topics.hpp"
+#include "actors/detail/system_config.hpp"
 #include "actors/node.hpp"
-#include "actors/system_config.hpp"
 #include "messages/codec.hpp"
 #include "support/node_fixture.hpp"
 

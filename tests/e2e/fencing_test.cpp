@@ -8,8 +8,8 @@
 // is made by hand (the fault injected), then this node keeps reading as a
 // woken one would. Before, it stored the rows with its own verdicts and
 // moved the offsets on.
+#include "actors/detail/system_config.hpp"
 #include "actors/node.hpp"
-#include "actors/system_config.hpp"
 #include "support/node_fixture.hpp"
 #include "support/stream.hpp"
 

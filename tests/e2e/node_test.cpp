@@ -1,6 +1,6 @@
 #define BOOST_TEST_MODULE node end to end
+#include "actors/detail/system_config.hpp"
 #include "actors/node.hpp"
-#include "actors/system_config.hpp"
 #include "support/http_get.hpp"
 #include "support/node_fixture.hpp"
 #include "support/stream.hpp"

@@ -4,8 +4,8 @@
 // stored. Before the door checked them, a NUL in a user id stalled the node
 // for good (the profile store's restore query failed forever) and a
 // timestamp in 2099 made the writer ask for every day partition up to 2099.
+#include "actors/detail/system_config.hpp"
 #include "actors/node.hpp"
-#include "actors/system_config.hpp"
 #include "support/node_fixture.hpp"
 #include "support/stream.hpp"
 

@@ -5,9 +5,9 @@
 // kafka.input_key = auto) re-keys them by user into the by-user topic in
 // Kafka transactions; the profiles read that. Before it, the two nodes
 // below scored most users both.
-#include "actors/by_user_ordinals.hpp"
+#include "actors/detail/by_user_ordinals.hpp"
+#include "actors/detail/system_config.hpp"
 #include "actors/node.hpp"
-#include "actors/system_config.hpp"
 #include "support/cli.hpp"
 #include "support/cluster.hpp"
 #include "support/node_fixture.hpp"

@@ -6,8 +6,8 @@
 // same verdicts. Before the population model closed epochs by offset
 // (models/epoch_model.hpp), a transaction was scored with whatever global
 // snapshot had reached its shard, so scores changed from run to run.
+#include "actors/detail/system_config.hpp"
 #include "actors/node.hpp"
-#include "actors/system_config.hpp"
 #include "support/node_fixture.hpp"
 #include "support/stream.hpp"
 

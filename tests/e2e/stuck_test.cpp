@@ -5,9 +5,9 @@
 // forever; an actor whose thread waits on it must show on /healthz. Before,
 // a blocked write left /readyz at 200 and waited as long as the lock, and
 // /healthz said 200 as long as no actor had ended.
-#include "actors/metrics_http.hpp"
+#include "actors/detail/metrics_http.hpp"
+#include "actors/detail/system_config.hpp"
 #include "actors/node.hpp"
-#include "actors/system_config.hpp"
 #include "support/http_get.hpp"
 #include "support/node_fixture.hpp"
 #include "support/stream.hpp"

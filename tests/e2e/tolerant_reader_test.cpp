@@ -5,8 +5,8 @@
 // and learnt once, its first verdict standing. Before, a top-level unknown
 // field quarantined the message while a nested one passed silently, and a
 // retry was learnt twice.
+#include "actors/detail/system_config.hpp"
 #include "actors/node.hpp"
-#include "actors/system_config.hpp"
 #include "support/node_fixture.hpp"
 #include "support/stream.hpp"
 

@@ -3,7 +3,7 @@
 // of their own, and unmistakable account takeovers. (`rtad produce` makes
 // realistic traffic; tests need something tiny and exact.)
 
-#include "actors/wall_clock.hpp"
+#include "actors/detail/wall_clock.hpp"
 #include "messages/codec.hpp"
 
 #include <cmath>

@@ -2,7 +2,7 @@
 // Settings of the Kafka clients a node makes: rtad's own, then the user's
 // kafka.properties.<name> (SASL, SSL, client.id, ...).
 
-#include "actors/log.hpp"
+#include "actors/detail/log.hpp"
 
 #include <algorithm>
 #include <chrono>

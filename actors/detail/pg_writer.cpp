@@ -1,7 +1,7 @@
-#include "actors/pg_writer.hpp"
+#include "actors/detail/pg_writer.hpp"
 
-#include "actors/log.hpp"
-#include "actors/pg_array.hpp"
+#include "actors/detail/log.hpp"
+#include "actors/detail/pg_array.hpp"
 #include "messages/codec.hpp"
 
 #include <algorithm>

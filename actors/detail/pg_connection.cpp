@@ -1,4 +1,4 @@
-#include "actors/pg_connection.hpp"
+#include "actors/detail/pg_connection.hpp"
 
 namespace rtad {
 

@@ -1,4 +1,4 @@
-#include "actors/admin_tls.hpp"
+#include "actors/detail/admin_tls.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>

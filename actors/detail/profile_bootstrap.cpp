@@ -1,9 +1,9 @@
-#include "actors/profile_bootstrap.hpp"
+#include "actors/detail/profile_bootstrap.hpp"
 
-#include "actors/convert.hpp"
-#include "actors/pg_writer.hpp"
+#include "actors/detail/convert.hpp"
+#include "actors/detail/pg_writer.hpp"
+#include "actors/detail/rebuild.hpp"
 #include "actors/profile_store.hpp"
-#include "actors/rebuild.hpp"
 
 #include <algorithm>
 #include <exception>

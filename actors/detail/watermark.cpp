@@ -1,4 +1,4 @@
-#include "actors/watermark.hpp"
+#include "actors/detail/watermark.hpp"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
-#include "actors/by_user_ordinals.hpp"
+#include "actors/detail/by_user_ordinals.hpp"
 
-#include "actors/kafka_config.hpp"
+#include "actors/detail/kafka_config.hpp"
 
 #include <chrono>
 #include <memory>

@@ -27,7 +27,7 @@ public:
   std::size_t clear(const std::map<std::int32_t, std::int64_t>& partitions) const;
 
   /// A mark that stands, and whether the node that made it still runs (it
-  /// holds its node lock, actors/node_lock.hpp, and reported itself in
+  /// holds its node lock, actors/detail/node_lock.hpp, and reported itself in
   /// node_status within 15 s: a stopped process keeps its lock).
   struct standing_mark {
     std::string from;

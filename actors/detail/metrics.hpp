@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/histogram.hpp"
+#include "actors/detail/histogram.hpp"
 
 #include <atomic>
 #include <chrono>

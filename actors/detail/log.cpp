@@ -1,4 +1,4 @@
-#include "actors/log.hpp"
+#include "actors/detail/log.hpp"
 
 #include <atomic>
 #include <cctype>

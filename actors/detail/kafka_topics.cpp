@@ -1,6 +1,6 @@
-#include "actors/kafka_topics.hpp"
+#include "actors/detail/kafka_topics.hpp"
 
-#include "actors/kafka_config.hpp"
+#include "actors/detail/kafka_config.hpp"
 #include "kafka/topic_admin.hpp"
 
 #include <chrono>

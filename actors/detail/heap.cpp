@@ -1,4 +1,4 @@
-#include "actors/heap.hpp"
+#include "actors/detail/heap.hpp"
 
 #include <fstream>
 #include <malloc.h>

@@ -1,6 +1,6 @@
-#include "actors/metrics_http.hpp"
+#include "actors/detail/metrics_http.hpp"
 
-#include "actors/log.hpp"
+#include "actors/detail/log.hpp"
 
 #include <arpa/inet.h>
 #include <cstring>

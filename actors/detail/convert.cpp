@@ -1,4 +1,4 @@
-#include "actors/convert.hpp"
+#include "actors/detail/convert.hpp"
 
 #include "models/serialize.hpp"
 

@@ -1,6 +1,6 @@
-#include "actors/rebuild.hpp"
+#include "actors/detail/rebuild.hpp"
 
-#include "actors/convert.hpp"
+#include "actors/detail/convert.hpp"
 #include "models/serialize.hpp"
 
 #include <optional>

@@ -1,4 +1,4 @@
-#include "actors/metrics.hpp"
+#include "actors/detail/metrics.hpp"
 
 #include <algorithm>
 #include <dirent.h>

@@ -1,7 +1,7 @@
-#include "actors/handover.hpp"
+#include "actors/detail/handover.hpp"
 
-#include "actors/node_lock.hpp"
-#include "actors/pg_array.hpp"
+#include "actors/detail/node_lock.hpp"
+#include "actors/detail/pg_array.hpp"
 
 #include <pqxx/pqxx>
 

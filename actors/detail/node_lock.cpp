@@ -1,6 +1,6 @@
-#include "actors/node_lock.hpp"
+#include "actors/detail/node_lock.hpp"
 
-#include "actors/log.hpp"
+#include "actors/detail/log.hpp"
 
 #include <pqxx/pqxx>
 
