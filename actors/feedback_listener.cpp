@@ -72,7 +72,7 @@ feedback_listener_actor::behavior_type feedback_listener(self_ptr self, feedback
       self->state.receiver.reset();
       self->state.conn.reset();
       self->quit();
-      return true;
+      return done_atom::value;
     },
   };
 }

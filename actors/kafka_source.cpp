@@ -868,7 +868,7 @@ source_actor::behavior_type kafka_source(self_ptr self, source_config cfg) {
       st.consumer->close();
       st.consumer.reset();
       self->quit();
-      return true;
+      return done_atom::value;
     },
     [=](ping_atom) { return ping_atom::value; },
   };

@@ -381,15 +381,15 @@ bool node::stop(std::chrono::seconds timeout) {
   // What it has not published stays queued in PostgreSQL for the next
   // publisher, this node's successor or another member's.
   for (const auto& p : publishers_)
-    self->request(p, left(), stop_atom::value).receive([](bool) {}, fail("publisher"));
+    self->request(p, left(), stop_atom::value).receive([](done_atom) {}, fail("publisher"));
   // The repartition stage first: it commits between batches, so leaving
   // its group leaves nothing open.
   if (repartitioner_)
     self->request(repartitioner_, left(), stop_atom::value)
-      .receive([](bool) {}, fail("repartition"));
+      .receive([](done_atom) {}, fail("repartition"));
   // Leaving the group revokes every partition: drain and checkpoint.
-  self->request(source_, left(), stop_atom::value).receive([](bool) {}, fail("leave group"));
-  self->request(feedback_, left(), stop_atom::value).receive([](bool) {}, fail("feedback"));
+  self->request(source_, left(), stop_atom::value).receive([](done_atom) {}, fail("leave group"));
+  self->request(feedback_, left(), stop_atom::value).receive([](done_atom) {}, fail("feedback"));
   for (const auto& sh : shards_)
     self->request(sh, left(), release_atom::value, std::vector<std::int32_t>{}, true)
       .receive([](std::uint64_t) {}, fail("checkpoint profiles"));
@@ -397,9 +397,9 @@ bool node::stop(std::chrono::seconds timeout) {
     .receive([](bool) {}, fail("global model checkpoint"));
   self->request(sink_, left(), drain_atom::value, metrics_->partitions())
     .receive([](bool) {}, fail("final write"));
-  self->request(status_, left(), stop_atom::value).receive([](bool) {}, fail("status"));
+  self->request(status_, left(), stop_atom::value).receive([](done_atom) {}, fail("status"));
   if (registry_) // says goodbye, so the other members need not wait for the timeout
-    self->request(registry_, left(), stop_atom::value).receive([](bool) {}, fail("leave cluster"));
+    self->request(registry_, left(), stop_atom::value).receive([](done_atom) {}, fail("leave cluster"));
   self->send_exit(liveness_, caf::exit_reason::user_shutdown);
   for (const auto& sh : shards_)
     self->send_exit(sh, caf::exit_reason::user_shutdown);

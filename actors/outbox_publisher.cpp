@@ -303,7 +303,7 @@ outbox_publisher_actor::behavior_type outbox_publisher(self_ptr self, publisher_
     },
     [=](stop_atom) {
       self->quit(); // what is queued stays in the outbox for the next publisher
-      return true;
+      return done_atom::value;
     },
   };
 }

@@ -255,7 +255,7 @@ registry_actor::behavior_type registry(self_ptr self, registry_config cfg) {
         if (p.handle)
           self->send(p.handle, leave_atom::value, self->state.cfg.secret, self->state.cfg.self);
       self->quit();
-      return true;
+      return done_atom::value;
     },
   };
 }

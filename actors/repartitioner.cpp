@@ -506,7 +506,7 @@ source_actor::behavior_type repartitioner(self_ptr self, repartition_config cfg)
         st.producer->flush(txn_timeout_ms);
       st.producer.reset();
       self->quit();
-      return true;
+      return done_atom::value;
     },
     [=](ping_atom) { return ping_atom::value; },
   };

@@ -101,7 +101,7 @@ status_reporter_actor::behavior_type status_reporter(self_ptr self, status_confi
     [=](stop_atom) {
       write_status(self, "stopped");
       self->quit();
-      return true;
+      return done_atom::value;
     },
   };
 }

@@ -149,7 +149,7 @@ using source_actor = caf::typed_actor<
   /// Keeps polling (sent to itself).
   caf::reacts_to<poll_atom>,
   /// Leaves the group: drains, checkpoints, then answers and quits.
-  caf::replies_to<stop_atom>::with<bool>, caf::replies_to<ping_atom>::with<ping_atom>>;
+  caf::replies_to<stop_atom>::with<done_atom>, caf::replies_to<ping_atom>::with<ping_atom>>;
 
 /// Listens for analyst labels (PostgreSQL LISTEN rtad_labels) and hands each
 /// to the shard of its user.
@@ -157,7 +157,7 @@ using feedback_listener_actor = caf::typed_actor<
   /// Keeps listening (sent to itself).
   caf::reacts_to<poll_atom>,
   /// Stops listening; answers, then quits.
-  caf::replies_to<stop_atom>::with<bool>>;
+  caf::replies_to<stop_atom>::with<done_atom>>;
 
 /// Pings the node's essential actors and records when each last answered
 /// (node_metrics::silences): /healthz turns 503 when one stays silent.
@@ -170,7 +170,7 @@ using status_reporter_actor = caf::typed_actor<
   /// Timer: write the row.
   caf::reacts_to<tick_atom>,
   /// Writes the final state ('stopped'); answers, then quits.
-  caf::replies_to<stop_atom>::with<bool>>;
+  caf::replies_to<stop_atom>::with<done_atom>>;
 
 /// Publishes what PostgreSQL queued in an outbox (stored anomalies, quarantined
 /// messages) to its topic.
@@ -178,7 +178,7 @@ using outbox_publisher_actor = caf::typed_actor<
   /// Timer: publish what is queued.
   caf::reacts_to<tick_atom>,
   /// Stops after the round under way; answers, then quits.
-  caf::replies_to<stop_atom>::with<bool>>;
+  caf::replies_to<stop_atom>::with<done_atom>>;
 
 /// The operator's door of a node, published with the middleman on
 /// node.admin_host:admin_port. Every request but the version carries the
@@ -233,6 +233,6 @@ using registry_actor = caf::typed_actor<
   /// Timer: beat, retry connections, drop silent members.
   caf::reacts_to<tick_atom>,
   /// The node stops: tell every member, then answer.
-  caf::replies_to<stop_atom>::with<bool>>;
+  caf::replies_to<stop_atom>::with<done_atom>>;
 
 } // namespace rtad

@@ -9,6 +9,7 @@ using announce_atom = caf::atom_constant<caf::atom("announce")>;
 using assign_atom = caf::atom_constant<caf::atom("assign")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>;
 using discard_atom = caf::atom_constant<caf::atom("discard")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using enter_atom = caf::atom_constant<caf::atom("enter")>;
 using floor_atom = caf::atom_constant<caf::atom("floor")>;
