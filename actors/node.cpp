@@ -399,7 +399,8 @@ bool node::stop(std::chrono::seconds timeout) {
     .receive([](bool) {}, fail("final write"));
   self->request(status_, left(), stop_atom::value).receive([](done_atom) {}, fail("status"));
   if (registry_) // says goodbye, so the other members need not wait for the timeout
-    self->request(registry_, left(), stop_atom::value).receive([](done_atom) {}, fail("leave cluster"));
+    self->request(registry_, left(), stop_atom::value)
+      .receive([](done_atom) {}, fail("leave cluster"));
   self->send_exit(liveness_, caf::exit_reason::user_shutdown);
   for (const auto& sh : shards_)
     self->send_exit(sh, caf::exit_reason::user_shutdown);
