@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/detail/metrics.hpp"
+#include "config/defaults.hpp"
 #include "messages/actors.hpp"
 #include "models/epoch_model.hpp"
 #include "models/global_model.hpp"
@@ -15,7 +16,7 @@ namespace rtad {
 struct global_model_config {
   std::size_t dims = 0;
   models::forest_params forest;
-  std::size_t window = 8192;
+  std::size_t window = defaults::model::global_window;
   std::size_t refit_every = 1024;
   std::vector<std::pair<float, float>> domains;
   std::chrono::seconds checkpoint_interval{60}; ///< to PostgreSQL at most this often

@@ -2,6 +2,7 @@
 
 #include "actors/detail/handover.hpp"
 #include "actors/detail/metrics.hpp"
+#include "config/defaults.hpp"
 #include "messages/actors.hpp"
 #include "models/epoch_model.hpp"
 
@@ -25,20 +26,23 @@ struct source_config {
   std::string node;
   std::string instance_id; ///< group.instance.id (kafka.static_membership); empty: dynamic member
   std::map<std::string, std::string> properties; ///< kafka.properties
-  std::size_t batch_max = 512;
-  std::chrono::milliseconds poll_timeout{50};
-  std::size_t credits = 16384;
-  std::size_t credit_bytes = 64 << 20; ///< kafka.credit_bytes
-  std::chrono::milliseconds session_timeout{10000};
+  std::size_t batch_max = defaults::kafka::batch_max;
+  std::chrono::milliseconds poll_timeout{defaults::kafka::poll_timeout_ms};
+  std::size_t credits = defaults::kafka::credits;
+  std::size_t credit_bytes = defaults::kafka::credit_bytes; ///< kafka.credit_bytes
+  std::chrono::milliseconds session_timeout{defaults::kafka::session_timeout_ms};
   /// kafka.revoke_timeout_ms: the longest a revocation waits for the sink
   /// and the checkpoints while the group waits for it.
-  std::chrono::milliseconds revoke_timeout{60000};
+  std::chrono::milliseconds revoke_timeout{defaults::kafka::revoke_timeout_ms};
   /// kafka.handover_timeout_ms: the longest a partition waits for its old
   /// owner to hand its profiles over (checkpoint_on_revoke).
-  std::chrono::milliseconds handover_timeout{120000};
-  int prefetch_kbytes = 16384; ///< librdkafka's queued.max.messages.kbytes
-  int max_future_s = 86400;    ///< input.max_future_s: timestamps further ahead are quarantined
-  bool quarantine_unknown_fields = false; ///< input.unknown_fields
+  std::chrono::milliseconds handover_timeout{defaults::kafka::handover_timeout_ms};
+  /// librdkafka's queued.max.messages.kbytes
+  int prefetch_kbytes = defaults::kafka::prefetch_kbytes;
+  /// input.max_future_s: timestamps further ahead are quarantined
+  int max_future_s = defaults::input::max_future_s;
+  /// input.unknown_fields
+  bool quarantine_unknown_fields = defaults::input::quarantine_unknown_fields;
   /// Checkpoint the profiles of revoked partitions while the group waits
   /// (sink.store_all = false: no stored rows to catch up from). Otherwise
   /// they stay in memory, kept where their partition comes straight back.

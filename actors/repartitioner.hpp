@@ -2,6 +2,7 @@
 
 #include "actors/detail/metrics.hpp"
 #include "actors/detail/time_merge.hpp"
+#include "config/defaults.hpp"
 #include "messages/actors.hpp"
 
 #include <chrono>
@@ -39,9 +40,9 @@ struct repartition_config {
   std::string instance_id; ///< group.instance.id (kafka.static_membership); empty: dynamic member
   std::map<std::string, std::string> properties; ///< kafka.properties
   bool count_rekeyed = true; ///< kafka.input_key = auto: count keys that were not the user
-  std::size_t batch_max = 4096;
-  std::chrono::milliseconds poll_timeout{50};
-  std::chrono::milliseconds session_timeout{10000};
+  std::size_t batch_max = defaults::kafka::repartition_batch;
+  std::chrono::milliseconds poll_timeout{defaults::kafka::poll_timeout_ms};
+  std::chrono::milliseconds session_timeout{defaults::kafka::session_timeout_ms};
   int topic_timeout_ms = 10000; ///< waiting for the broker's metadata
   std::shared_ptr<node_metrics> metrics;
 };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/profile.hpp"
+#include "config/defaults.hpp"
 #include "config/settings.hpp"
 #include "models/epoch_model.hpp"
 #include "models/threshold.hpp"
@@ -16,7 +17,7 @@ struct shard_config {
   config::detection_mode mode = config::detection_mode::enhanced;
   profile_config profile;
   models::threshold_params standard_threshold; ///< standard mode scores in the shard
-  std::chrono::seconds passivate_after{300};
+  std::chrono::seconds passivate_after{defaults::node::passivate_after_s};
   std::size_t max_profiles = 50000; ///< this shard's share of the memory budget
   std::chrono::milliseconds tick_interval{1000};
   /// A transaction waits at most this long for its epoch's model: when the

@@ -4,6 +4,7 @@
 #include "actors/detail/pg_writer.hpp"
 #include "actors/detail/watermark.hpp"
 #include "actors/sink_writer.hpp"
+#include "config/defaults.hpp"
 #include "messages/actors.hpp"
 
 #include <chrono>
@@ -17,10 +18,11 @@ namespace rtad {
 /// Settings of the sink, filled by the node from its configuration.
 struct sink_config {
   pg_writer_config writer;
-  std::size_t writers = 2; ///< PostgreSQL connections writing at the same time
-  std::size_t batch_rows = 2000;
-  std::chrono::milliseconds flush_interval{0};
-  std::chrono::milliseconds max_backoff{5000};
+  /// PostgreSQL connections writing at the same time
+  std::size_t writers = defaults::sink::writers;
+  std::size_t batch_rows = defaults::sink::batch_rows;
+  std::chrono::milliseconds flush_interval{defaults::sink::flush_interval_ms};
+  std::chrono::milliseconds max_backoff{defaults::sink::retry_max_backoff_ms};
   std::shared_ptr<node_metrics> metrics;
 };
 

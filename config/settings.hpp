@@ -1,5 +1,7 @@
 #pragma once
 
+#include "config/defaults.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -27,20 +29,29 @@ struct kafka_settings {
   std::string bootstrap = "127.0.0.1:9092";
   std::string topic = "transactions";
   std::string group = "rtad";
-  int batch_max = 512;              ///< messages handed to shards per batch
-  int poll_timeout_ms = 50;         ///< how long one poll may block the source
-  int credits = 16384;              ///< transactions in flight per source before it stops polling
-  int credit_bytes = 64 << 20;      ///< ... or bytes of messages in flight
-  int session_timeout_ms = 10000;   ///< a silent node loses its partitions after this
-  int revoke_timeout_ms = 60000;    ///< a hand-over that cannot store in this stops the node
-  int handover_timeout_ms = 120000; ///< longest wait for an old owner's profiles (store_all off)
-  int prefetch_kbytes = 16384;      ///< messages the consumer fetches ahead, at most
+  /// Messages handed to shards per batch
+  int batch_max = defaults::kafka::batch_max;
+  /// How long one poll may block the source
+  int poll_timeout_ms = defaults::kafka::poll_timeout_ms;
+  /// Transactions in flight per source before it stops polling
+  int credits = defaults::kafka::credits;
+  /// ... or bytes of messages in flight
+  int credit_bytes = defaults::kafka::credit_bytes;
+  /// A silent node loses its partitions after this
+  int session_timeout_ms = defaults::kafka::session_timeout_ms;
+  /// A hand-over that cannot store in this stops the node
+  int revoke_timeout_ms = defaults::kafka::revoke_timeout_ms;
+  /// Longest wait for an old owner's profiles (store_all off)
+  int handover_timeout_ms = defaults::kafka::handover_timeout_ms;
+  /// Messages the consumer fetches ahead, at most
+  int prefetch_kbytes = defaults::kafka::prefetch_kbytes;
   /// kafka.input_key. auto by default: an unkeyed producer (the original
   /// system's) needs nothing set; `user` saves a keyed producer's cluster the
   /// second stage (README, Cluster).
   input_key key = input_key::check;
-  std::string by_user_topic;      ///< empty: <topic>.by-user
-  int repartition_batch = 4096;   ///< most messages re-keyed in one Kafka transaction
+  std::string by_user_topic; ///< empty: <topic>.by-user
+  /// Most messages re-keyed in one Kafka transaction
+  int repartition_batch = defaults::kafka::repartition_batch;
   bool static_membership = false; ///< group.instance.id = node.name: a quick restart moves nothing
   /// kafka.properties.<name>: librdkafka properties for every Kafka client
   /// rtad makes (SASL, SSL, client.id, ...), applied after rtad's own.
@@ -53,8 +64,10 @@ const std::vector<std::string>& reserved_kafka_properties();
 
 /// What a node accepts from its sources.
 struct input_settings {
-  int max_future_s = 86400; ///< timestamps further ahead of the node's clock: quarantined
-  bool quarantine_unknown_fields = false; ///< input.unknown_fields: accept (counted) or quarantine
+  /// Timestamps further ahead of the node's clock: quarantined
+  int max_future_s = defaults::input::max_future_s;
+  /// Input.unknown_fields: accept (counted) or quarantine
+  bool quarantine_unknown_fields = defaults::input::quarantine_unknown_fields;
 };
 
 /// Where results go.
@@ -72,7 +85,8 @@ struct model_settings {
   int min_history = 30; ///< below this, the global model decides alone
   int global_trees = 100;
   int global_sample_size = 1024;
-  int global_window = 8192;  ///< population rows the global model learns from
+  /// Population rows the global model learns from
+  int global_window = defaults::model::global_window;
   int epoch_offsets = 4096;  ///< most offsets of a partition per epoch (models/epoch_model.hpp)
   int epoch_seconds = 86400; ///< ... and another epoch per this much event time (0: none)
   // Scores are ranks among all users' recent transactions (models/population.hpp):
@@ -87,13 +101,17 @@ struct model_settings {
 
 /// The batching PostgreSQL sink.
 struct sink_settings {
-  int writers = 2; ///< PostgreSQL connections writing at once (partitions split among them)
-  int batch_rows = 2000;
-  int flush_interval_ms = 0; ///< 0: a free writer writes what is there (group commit)
-  int retry_max_backoff_ms = 5000;
-  bool store_all = true;   ///< store every scored transaction, not only anomalies
-  int retention_days = 30; ///< partitions of `transactions` older than this are dropped
-  int stuck_after_s = 60;  ///< /readyz: 503 once a lane with work went this long uncommitted
+  /// PostgreSQL connections writing at once (partitions split among them)
+  int writers = defaults::sink::writers;
+  int batch_rows = defaults::sink::batch_rows;
+  /// 0: a free writer writes what is there (group commit)
+  int flush_interval_ms = defaults::sink::flush_interval_ms;
+  int retry_max_backoff_ms = defaults::sink::retry_max_backoff_ms;
+  /// Store every scored transaction, not only anomalies
+  bool store_all = defaults::sink::store_all;
+  /// Partitions of `transactions` older than this are dropped
+  int retention_days = defaults::sink::retention_days;
+  int stuck_after_s = 60; ///< /readyz: 503 once a lane with work went this long uncommitted
 };
 
 /// What rtad writes about itself (stderr).
@@ -115,7 +133,8 @@ struct node_settings {
   std::string name; ///< unique node id; empty: host name and pid
   detection_mode mode = detection_mode::enhanced;
   int shards = 4;
-  int passivate_after_s = 300;      ///< idle profiles checkpoint and leave memory
+  /// Idle profiles checkpoint and leave memory
+  int passivate_after_s = defaults::node::passivate_after_s;
   int shutdown_timeout_s = 30;      ///< SIGTERM ends the process within this, whatever hangs
   int silent_after_s = 120;         ///< /healthz: 503 once an essential actor is this long silent
   int max_active_profiles = 200000; ///< memory budget per node, in profiles

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/defaults.hpp"
 #include "messages/results.hpp"
 
 #include <map>
@@ -18,8 +19,8 @@ struct pg_writer_config {
   std::string node;
   std::string group;
   std::string topic;
-  bool store_all = true;
-  int retention_days = 30;
+  bool store_all = defaults::sink::store_all;
+  int retention_days = defaults::sink::retention_days;
   bool publish_anomalies = false;  ///< stored anomalies into anomaly_outbox
   bool publish_quarantine = false; ///< quarantined messages into quarantine_outbox
 };
