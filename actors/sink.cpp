@@ -145,9 +145,15 @@ void launch(self_ptr self, std::size_t i) {
       f->credited.push_back(*id);
   };
   auto n = std::min(lane.rows.size(), st.cfg.batch_rows);
-  f->rows.assign(std::make_move_iterator(lane.rows.begin()),
-                 std::make_move_iterator(lane.rows.begin() + static_cast<long>(n)));
-  lane.rows.erase(lane.rows.begin(), lane.rows.begin() + static_cast<long>(n));
+  if (n == lane.rows.size()) {
+    // Usually everything the lane has: taken whole, not moved row by row
+    // (moving each row's strings was about 2 % of a node's CPU).
+    f->rows.swap(lane.rows);
+  } else {
+    f->rows.assign(std::make_move_iterator(lane.rows.begin()),
+                   std::make_move_iterator(lane.rows.begin() + static_cast<long>(n)));
+    lane.rows.erase(lane.rows.begin(), lane.rows.begin() + static_cast<long>(n));
+  }
   f->quarantined = std::exchange(lane.quarantined, {});
   const auto taken = lane.rows_in - lane.rows.size(); // rows ever moved into a flight
   while (!lane.checkpoints.empty() && lane.checkpoints.front().after_rows <= taken) {
@@ -315,7 +321,9 @@ sink_actor::behavior_type sink(self_ptr self, sink_config cfg) {
     // Linked: a writer that dies takes the sink with it (the node sees it),
     // and the sink's end ends its writers.
     st.lanes[i].writer =
-      self->spawn<caf::detached + caf::linked>(sink_writer, st.cfg.writer, i == 0);
+      st.cfg.spawn_writer
+        ? st.cfg.spawn_writer(*self, i)
+        : self->spawn<caf::detached + caf::linked>(sink_writer, st.cfg.writer, i == 0);
   return {
     [=](announce_atom, std::vector<offset_batch>& batches) {
       auto& st = self->state;

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -24,6 +25,10 @@ struct sink_config {
   std::chrono::milliseconds flush_interval{defaults::sink::flush_interval_ms};
   std::chrono::milliseconds max_backoff{defaults::sink::retry_max_backoff_ms};
   std::shared_ptr<node_metrics> metrics;
+  /// Spawns lane `i`'s writer, linked to the sink; empty: a detached
+  /// sink_writer on its own PostgreSQL connection (lane 0 also keeps the
+  /// retention). Tests put a scripted writer here.
+  std::function<sink_writer_actor(caf::local_actor& sink, std::size_t lane)> spawn_writer;
 };
 
 using checkpoint_promise = caf::typed_response_promise<bool>;
