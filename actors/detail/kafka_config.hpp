@@ -49,7 +49,7 @@ inline void set_kafka(RdKafka::Conf& conf, const std::string& key, const std::st
 /// What both consumer groups of a node (scoring, repartition) set alike:
 /// the group, static membership when `instance_id` is set, the eager range
 /// assignor (cooperative-sticky crashes librdkafka 2.0.2) and the session,
-/// with heartbeats five times within it.
+/// with heartbeats five times within it and no request outliving it.
 inline void set_group_member(RdKafka::Conf& conf, const std::string& group,
                              const std::string& instance_id,
                              std::chrono::milliseconds session_timeout) {
@@ -60,6 +60,12 @@ inline void set_group_member(RdKafka::Conf& conf, const std::string& group,
   set_kafka(conf, "session.timeout.ms", std::to_string(session_timeout.count()));
   set_kafka(conf, "heartbeat.interval.ms",
             std::to_string(std::max<long>(100, session_timeout.count() / 5)));
+  // After a broker restart a request to the group coordinator sat in
+  // librdkafka's queue, never sent, for the default 60 s: a 53 s stall of
+  // both nodes in a chaos campaign. No request of a group member is worth
+  // waiting longer than its session.
+  set_kafka(conf, "socket.timeout.ms",
+            std::to_string(std::max<long>(10000, session_timeout.count())));
 }
 
 /// Applies kafka.properties; throws std::runtime_error naming the first one
