@@ -27,6 +27,21 @@ struct handed {
   std::vector<std::pair<std::int32_t, std::int64_t>> rows;
 };
 
+/// A writer that records what it is handed and answers lane `lane`'s
+/// entry of `outcome` (none: committed). (Spawned with arguments: CAF 0.17
+/// dereferences a null tuple for a function spawned without any.)
+sink_writer_actor::behavior_type
+scripted_writer(std::size_t lane, std::shared_ptr<std::vector<handed>> log,
+                std::shared_ptr<std::map<std::size_t, std::string>> outcome) {
+  return {[=](const batch_ref& b) {
+    handed h{lane, {}};
+    for (const auto* r : b->rows)
+      h.rows.emplace_back(r->txn.partition, r->txn.offset);
+    log->push_back(std::move(h));
+    return write_outcome{(*outcome)[lane], 0, 0, 0};
+  }};
+}
+
 /// A node's actor system on the test coordinator, a sink whose writers
 /// answer as `outcome` says, and what they were handed.
 struct lanes_fixture {
@@ -49,15 +64,7 @@ struct lanes_fixture {
     c.metrics = std::make_shared<node_metrics>();
     c.max_backoff = std::chrono::milliseconds(1);
     c.spawn_writer = [log = log, outcome = outcome](caf::local_actor& self, std::size_t lane) {
-      return self.spawn<caf::linked>([=]() -> sink_writer_actor::behavior_type {
-        return {[=](const batch_ref& b) {
-          handed h{lane, {}};
-          for (const auto* r : b->rows)
-            h.rows.emplace_back(r->txn.partition, r->txn.offset);
-          log->push_back(std::move(h));
-          return write_outcome{(*outcome)[lane], 0, 0, 0};
-        }};
-      });
+      return self.spawn<caf::linked>(scripted_writer, lane, log, outcome);
     };
     sink = sys.spawn(rtad::sink, std::move(c));
     sched.run();
@@ -66,10 +73,12 @@ struct lanes_fixture {
   /// Announces offsets as a source does; the credit lands in the result once answered.
   std::shared_ptr<std::optional<std::uint64_t>> announce(std::vector<offset_batch> batches) {
     auto credit = std::make_shared<std::optional<std::uint64_t>>();
-    sys.spawn([=](caf::event_based_actor* source) {
-      source->request(sink, caf::infinite, announce_atom::value, batches)
-        .then([=](std::uint64_t n) { *credit = n; });
-    });
+    sys.spawn(
+      [credit](caf::event_based_actor* source, sink_actor to, std::vector<offset_batch> what) {
+        source->request(to, caf::infinite, announce_atom::value, std::move(what))
+          .then([=](std::uint64_t n) { *credit = n; });
+      },
+      sink, std::move(batches));
     sched.run();
     return credit;
   }
