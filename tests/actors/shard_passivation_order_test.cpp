@@ -4,13 +4,12 @@
 // checkpoint commits, so the order of what happens around it is checked
 // step by step, with no PostgreSQL and no timing. (passivation_test runs
 // the same on the real scheduler with the real sink and store.)
-#include "actors/detail/system_config.hpp"
 #include "actors/shard.hpp"
 #include "support/no_global_model.hpp"
+#include "support/test_coordinator.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
-#include <caf/scheduler/test_coordinator.hpp>
 #include <map>
 
 using namespace rtad;
@@ -89,17 +88,13 @@ transaction purchase(const std::string& id, std::int64_t offset) {
   return t;
 }
 
-struct testing_config : rtad_system_config {
-  testing_config() { set("scheduler.policy", caf::atom("testing")); }
-};
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(
   what_arrives_while_a_profile_checkpoints_waits_for_a_profile_restored_from_it) {
-  testing_config cfg;
-  caf::actor_system sys{cfg};
-  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  test::stepped_system stepped;
+  auto& sys = stepped.sys;
+  auto& sched = stepped.sched;
   auto j = std::make_shared<journal>();
   shard_config sc;
   sc.profile.sink = sys.spawn(scripted_sink, j);

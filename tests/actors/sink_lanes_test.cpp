@@ -5,13 +5,12 @@
 // credit comes back, is checked step by step with no PostgreSQL and no
 // timing. The real writers are tested against PostgreSQL in sink_test.
 #include "actors/detail/pg_writer.hpp"
-#include "actors/detail/system_config.hpp"
 #include "actors/sink.hpp"
+#include "support/test_coordinator.hpp"
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <caf/all.hpp>
-#include <caf/scheduler/test_coordinator.hpp>
 #include <map>
 #include <optional>
 #include <set>
@@ -44,14 +43,7 @@ scripted_writer(std::size_t lane, std::shared_ptr<std::vector<handed>> log,
 
 /// A node's actor system on the test coordinator, a sink whose writers
 /// answer as `outcome` says, and what they were handed.
-struct lanes_fixture {
-  struct config : rtad_system_config {
-    config() { set("scheduler.policy", caf::atom("testing")); }
-  };
-  config cfg;
-  caf::actor_system sys{cfg};
-  caf::scheduler::test_coordinator& sched =
-    dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+struct lanes_fixture : test::stepped_system {
   std::shared_ptr<std::vector<handed>> log = std::make_shared<std::vector<handed>>();
   /// The error lane `i` answers with (empty: committed).
   std::shared_ptr<std::map<std::size_t, std::string>> outcome =
