@@ -123,7 +123,7 @@ float rarity_of_share(double share) {
 double rank_in(const population_reference::sorted_values& column, double v, bool zero_is_none,
                bool& beyond) {
   beyond = false;
-  const auto& sorted = column.values;
+  const auto& sorted = column.values();
   if (sorted.empty() || (zero_is_none && v <= 0))
     return 0.0;
   auto n = static_cast<double>(sorted.size());
@@ -308,24 +308,23 @@ population_reference::build(const global_model& g, const std::vector<float>& for
     return nullptr;
   auto ref = std::make_shared<population_reference>();
   ref->version_ = g.version();
-  ref->forest_.values = forest_scores;
-  std::sort(ref->forest_.values.begin(), ref->forest_.values.end());
-  ref->forest_.index();
+  auto scores = forest_scores;
+  std::sort(scores.begin(), scores.end());
+  ref->forest_ = sorted_values(std::move(scores));
   if (w.size() >= p.min_rows) {
-    for (std::size_t k = 0; k < population_window::evidence_count; ++k)
-      ref->evidence_[k].values = w.sorted_evidence(k);
-    // A column where most rows lack the evidence (scored before the
-    // population was known, or before users had any history) cannot place a
-    // transaction that has it: anything would rank at the top. Travel is the
-    // exception: most transactions stay in one country.
-    for (auto k : {e_amount, e_category}) {
-      auto& column = ref->evidence_[k].values;
-      auto none = std::upper_bound(column.begin(), column.end(), 0.0f) - column.begin();
-      if (static_cast<std::size_t>(none) * 2 > column.size())
-        column.clear();
+    for (std::size_t k = 0; k < population_window::evidence_count; ++k) {
+      auto column = w.sorted_evidence(k);
+      // A column where most rows lack the evidence (scored before the
+      // population was known, or before users had any history) cannot place a
+      // transaction that has it: anything would rank at the top. Travel is the
+      // exception: most transactions stay in one country.
+      if (k == e_amount || k == e_category) {
+        auto none = std::upper_bound(column.begin(), column.end(), 0.0f) - column.begin();
+        if (static_cast<std::size_t>(none) * 2 > column.size())
+          column.clear();
+      }
+      ref->evidence_[k] = sorted_values(std::move(column));
     }
-    for (auto& column : ref->evidence_)
-      column.index();
     auto agreed = agreement(w);
     for (std::size_t k = 0; k < population_window::evidence_count; ++k)
       if (agreed[k] >= 0)
@@ -343,10 +342,10 @@ population_reference::build(const global_model& g, const std::vector<float>& for
   return ref;
 }
 
-void population_reference::sorted_values::index() {
-  firsts.clear();
-  for (std::size_t i = 0; i < values.size(); i += block)
-    firsts.push_back(values[i]);
+population_reference::sorted_values::sorted_values(std::vector<float> values)
+    : values_(std::move(values)) {
+  for (std::size_t i = 0; i < values_.size(); i += block)
+    firsts_.push_back(values_[i]);
 }
 
 namespace {
@@ -370,13 +369,13 @@ std::size_t branchless_upper_bound(const float* first, std::size_t n, float v) {
 } // namespace
 
 std::size_t population_reference::sorted_values::upper_bound(float v) const {
-  auto j = branchless_upper_bound(firsts.data(), firsts.size(), v);
+  auto j = branchless_upper_bound(firsts_.data(), firsts_.size(), v);
   if (j == 0)
-    return 0; // below values[0]
-  // values[(j - 1) * block] <= v < values[j * block]: the position is in between.
+    return 0; // below values_[0]
+  // values_[(j - 1) * block] <= v < values_[j * block]: the position is in between.
   auto from = (j - 1) * block;
   return from +
-         branchless_upper_bound(values.data() + from, std::min(block, values.size() - from), v);
+         branchless_upper_bound(values_.data() + from, std::min(block, values_.size() - from), v);
 }
 
 tail_ranks population_reference::ranks(double forest_score, const float* x,

@@ -166,7 +166,7 @@ public:
   /// rarer; 0 when not known.
   double rarity(std::string_view category) const;
 
-  std::size_t rows() const { return forest_.values.size(); }
+  std::size_t rows() const { return forest_.values().size(); }
   std::uint64_t version() const { return version_; }
 
   /// Sorted values with every `block`th beside them. Every transaction is
@@ -174,14 +174,19 @@ public:
   /// index (in cache) and then of one block of 64 values finds the same
   /// position as std::upper_bound over the whole column, without its
   /// mispredicted branches (the searches were 4 % of a node's CPU).
-  struct sorted_values {
+  class sorted_values {
+  public:
     static constexpr std::size_t block = 64;
-    std::vector<float> values;
-    std::vector<float> firsts; ///< values[0], values[block], ...
-    /// Fills `firsts` from `values`.
-    void index();
-    /// std::upper_bound's position of `v` in `values`.
+    sorted_values() = default;
+    /// `values` sorted ascending; the index is built here, once.
+    explicit sorted_values(std::vector<float> values);
+    const std::vector<float>& values() const { return values_; }
+    /// std::upper_bound's position of `v` in `values()`.
     std::size_t upper_bound(float v) const;
+
+  private:
+    std::vector<float> values_;
+    std::vector<float> firsts_; ///< values_[0], values_[block], ...
   };
 
 private:

@@ -376,15 +376,14 @@ BOOST_AUTO_TEST_CASE(a_column_search_finds_what_std_upper_bound_finds) {
   std::uniform_int_distribution<int> level(0, 40);
   using sorted_values = population_reference::sorted_values;
   for (std::size_t n : {1UL, 2UL, 3UL, 63UL, 64UL, 65UL, 127UL, 128UL, 129UL, 1000UL, 4097UL}) {
-    sorted_values column;
+    std::vector<float> values;
     for (std::size_t i = 0; i < n; ++i)
-      column.values.push_back(i % 3 == 0 ? 0.0f : static_cast<float>(level(gen)) / 4);
-    std::sort(column.values.begin(), column.values.end());
-    column.index();
+      values.push_back(i % 3 == 0 ? 0.0f : static_cast<float>(level(gen)) / 4);
+    std::sort(values.begin(), values.end());
+    sorted_values column(values);
     for (int q = -4; q <= 44; ++q)
       for (float v : {static_cast<float>(q) / 4, static_cast<float>(q) / 4 + 0.1f}) {
-        auto expected =
-          std::upper_bound(column.values.begin(), column.values.end(), v) - column.values.begin();
+        auto expected = std::upper_bound(values.begin(), values.end(), v) - values.begin();
         BOOST_TEST(column.upper_bound(v) == static_cast<std::size_t>(expected),
                    "n " << n << ", v " << v);
       }
